@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from portal import views
+
+admin.site.site_header = _("政务公开管理后台")
+admin.site.site_title = _("政务公开管理后台")
+admin.site.index_title = _("信息发布与目录管理")
+
+handler400 = "portal.views.bad_request"
+handler403 = "portal.views.permission_denied"
+handler404 = "portal.views.page_not_found"
+handler500 = "portal.views.server_error"
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("display/text-size/", views.text_size, name="text_size"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("disclosure.api.urls")),
+    path("", include("disclosure.urls")),
+]
