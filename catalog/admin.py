@@ -1,0 +1,122 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from mptt.admin import MPTTModelAdmin
+
+from catalog.forms import CatalogNodeForm
+from catalog.models import CatalogNode, Channel, NodeChannel, Organisation, Provenance
+
+
+STANDARD_NODE_PERMISSION = "catalog.change_standard_node"
+
+
+def may_change_node(request, node) -> bool:
+    """Local items are edited by whoever may change catalog nodes; standard ones only by holders of
+    catalog.change_standard_node (superusers hold every permission)."""
+    if node is None or node.provenance == Provenance.LOCAL:
+        return True
+    return request.user.has_perm(STANDARD_NODE_PERMISSION)
+
+
+class NodeChannelInline(admin.TabularInline):
+    model = NodeChannel
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return may_change_node(request, obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return may_change_node(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return may_change_node(request, obj) and super().has_delete_permission(request, obj)
+
+
+@admin.register(CatalogNode)
+class CatalogNodeAdmin(MPTTModelAdmin):
+    form = CatalogNodeForm
+    inlines = [NodeChannelInline]
+    list_display = ("name", "code", "method", "time_limit_days", "provenance", "sort_order", "is_active")
+    list_display_links = ("name",)
+    list_editable = ("sort_order", "is_active")
+    list_filter = ("provenance", "method", "is_active")
+    search_fields = ("code", "name", "content")
+    mptt_level_indent = 24
+    fieldsets = (
+        (None, {"fields": ("code", "name", "parent", "sort_order", "is_active", "provenance")}),
+        (
+            _("公开标准"),
+            {
+                "fields": (
+                    "content",
+                    "basis",
+                    ("time_limit_text", "time_limit_days", "time_limit_trigger"),
+                    "freshness_days",
+                    "subject",
+                    "channels_text",
+                    ("audience", "audience_scope"),
+                    "method",
+                    "levels",
+                )
+            },
+        ),
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        # Codes key URLs, reports and index numbers: fixed once the node exists.
+        fields = ("code",) if obj else ()
+        if not request.user.has_perm(STANDARD_NODE_PERMISSION):
+            # Whoever may not edit standard items cannot make an item standard either.
+            fields = (*fields, "provenance")
+        return fields
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("provenance", Provenance.LOCAL)
+        return initial
+
+    def has_change_permission(self, request, obj=None):
+        return may_change_node(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        # Standard nodes are deactivated, never deleted: reports and records key on them.
+        if obj is not None and obj.provenance != Provenance.LOCAL:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        if not request.user.has_perm(STANDARD_NODE_PERMISSION):
+            # Editing in the list would reach standard items past has_change_permission(obj).
+            changelist.list_editable = ()
+        return changelist
+
+    def save_model(self, request, obj, form, change):
+        if not change and not request.user.has_perm(STANDARD_NODE_PERMISSION):
+            obj.provenance = Provenance.LOCAL
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(MPTTModelAdmin):
+    list_display = ("name", "code", "level", "phone", "sort_order", "is_active")
+    list_display_links = ("name",)
+    list_editable = ("sort_order", "is_active")
+    list_filter = ("level", "is_active")
+    search_fields = ("code", "name", "short_name")
+    mptt_level_indent = 24
+    fieldsets = (
+        (None, {"fields": ("code", "name", "short_name", "level", "parent", "sort_order", "is_active")}),
+        (
+            _("联系信息（公开指南）"),
+            {"fields": ("address", "postcode", "office_hours", "phone", "fax", "email", "website")},
+        ),
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("code",) if obj else ()
+
+
+@admin.register(Channel)
+class ChannelAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "sort_order")
+    list_editable = ("sort_order",)

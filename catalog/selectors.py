@@ -1,0 +1,106 @@
+"""Reads of the catalog and organisation trees. Every tree traversal of django-mptt lives here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, QuerySet
+
+from catalog.models import CatalogNode, Organisation
+
+
+def _without_inactive_ancestor(queryset: QuerySet) -> QuerySet:
+    """Active rows none of whose ancestors is inactive: deactivating a node hides its subtree."""
+    model = queryset.model
+    inactive_ancestor = model.objects.filter(
+        tree_id=OuterRef("tree_id"),
+        lft__lt=OuterRef("lft"),
+        rght__gt=OuterRef("rght"),
+        is_active=False,
+    )
+    return queryset.filter(is_active=True).filter(~Exists(inactive_ancestor))
+
+
+def visible_nodes() -> QuerySet[CatalogNode]:
+    """Catalog nodes a citizen may see."""
+    return _without_inactive_ancestor(CatalogNode.objects.all())
+
+
+def visible_organisations() -> QuerySet[Organisation]:
+    """Organisations a citizen may see."""
+    return _without_inactive_ancestor(Organisation.objects.all())
+
+
+def catalog_tree(*, visible_only: bool = True) -> list[CatalogNode]:
+    """The catalog as root nodes with their children cached: one query, however large the tree."""
+    nodes = visible_nodes() if visible_only else CatalogNode.objects.all()
+    return list(nodes.order_by("tree_id", "lft").get_cached_trees())
+
+
+def organisation_tree(*, visible_only: bool = True) -> list[Organisation]:
+    orgs = visible_organisations() if visible_only else Organisation.objects.all()
+    return list(orgs.order_by("tree_id", "lft").get_cached_trees())
+
+
+def catalog_levels() -> set[str]:
+    """The organisation levels that some visible catalog item applies to."""
+    levels: set[str] = set()
+    for node_levels in visible_nodes().values_list("levels", flat=True):
+        levels.update(node_levels or [])
+    return levels
+
+
+def disclosing_organisations() -> QuerySet[Organisation]:
+    """Visible organisations whose level some catalog item applies to: those that have columns."""
+    return visible_organisations().filter(level__in=catalog_levels()).order_by("tree_id", "lft")
+
+
+@dataclass
+class Branch:
+    """A node of a pruned tree: the catalog node and the branches beneath it that apply."""
+
+    node: CatalogNode
+    children: list["Branch"]
+
+
+def prune_for_level(roots: list[CatalogNode], level: str) -> list[Branch]:
+    """The part of a cached tree that applies to organisations of one level (in memory, no query)."""
+    return [
+        Branch(node, prune_for_level(node.get_children(), level))
+        for node in roots
+        if level in (node.levels or [])
+    ]
+
+
+def find_in_tree(roots: list[CatalogNode], code: str) -> CatalogNode | None:
+    """The node with ``code`` in a cached tree, or None; walks memory, no query."""
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        if node.code == code:
+            return node
+        stack.extend(node.get_children())
+    return None
+
+
+def path_in_tree(node: CatalogNode) -> list[CatalogNode]:
+    """Root-to-node path of a node taken from a cached tree (parents are cached too)."""
+    path = [node]
+    while path[0].parent_id is not None:
+        path.insert(0, path[0].parent)
+    return path
+
+
+def descendant_codes(node: CatalogNode) -> list[str]:
+    """Codes of a cached node and all below it."""
+    codes, stack = [], [node]
+    while stack:
+        current = stack.pop()
+        codes.append(current.code)
+        stack.extend(current.get_children())
+    return codes
+
+
+def organisation_path(organisation: Organisation) -> QuerySet[Organisation]:
+    """The organisation and its ancestors, root first (one query)."""
+    return organisation.get_ancestors(include_self=True)

@@ -1,0 +1,150 @@
+"""Writes to the catalog and organisation trees. Every django-mptt tree write lives here."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from catalog.models import CatalogNode, Channel, NodeChannel
+
+STANDARD_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "standard-catalog.json"
+
+# Attributes the standard sets and a bureau may edit; a reload updates only those not edited.
+STANDARD_FIELDS = (
+    "name",
+    "sort_order",
+    "content",
+    "basis",
+    "time_limit_text",
+    "time_limit_days",
+    "time_limit_trigger",
+    "subject",
+    "channels_text",
+    "audience",
+    "audience_scope",
+    "method",
+    "levels",
+    "provenance",
+)
+
+
+@dataclass
+class LoadReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    kept_edits: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)
+
+
+def read_fixture(path: Path = STANDARD_FIXTURE) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _node_channels(node: CatalogNode) -> list[dict]:
+    return [
+        {"channel": link.channel.code, "required": link.required, "note": link.note}
+        for link in node.node_channels.select_related("channel").order_by("channel__sort_order")
+    ]
+
+
+def _set_node_channels(node: CatalogNode, channels: list[dict], by_code: dict[str, Channel]) -> None:
+    node.node_channels.all().delete()
+    NodeChannel.objects.bulk_create(
+        NodeChannel(node=node, channel=by_code[c["channel"]], required=c["required"], note=c["note"])
+        for c in channels
+    )
+
+
+def _standard_values(row: dict) -> dict:
+    values = {name: row[name] for name in STANDARD_FIELDS if name in row}
+    if "channels" in row:
+        values["channels"] = row["channels"]
+    return values
+
+
+def _merge_node(
+    row: dict, parent: CatalogNode | None, by_code: dict[str, Channel], report: LoadReport
+) -> CatalogNode:
+    """Create the node, or update each attribute that still holds the value last loaded.
+
+    A three-way merge per attribute: the fixture's new value replaces the current one only where the
+    current one equals the previous standard value, i.e. where the bureau has not edited it.
+    """
+    new = _standard_values(row)
+    node = CatalogNode.objects.filter(code=row["code"]).first()
+    if node is None:
+        node = CatalogNode(code=row["code"], parent=parent, standard_values=new)
+        for name in STANDARD_FIELDS:
+            if name in new:
+                setattr(node, name, new[name])
+        node.save()
+        _set_node_channels(node, new.get("channels", []), by_code)
+        report.created.append(node.code)
+        return node
+
+    previous = node.standard_values or {}
+    if previous == new:
+        return node
+    changed_fields = []
+    edited = False
+    for name, value in new.items():
+        current = _node_channels(node) if name == "channels" else getattr(node, name)
+        if current == value:
+            continue
+        if name in previous and current == previous[name]:
+            if name == "channels":
+                _set_node_channels(node, value, by_code)
+            else:
+                setattr(node, name, value)
+            changed_fields.append(name)
+        else:
+            edited = True
+    node.standard_values = new
+    node.save()
+    if changed_fields:
+        report.updated.append(node.code)
+    if edited:
+        report.kept_edits.append(node.code)
+    return node
+
+
+@transaction.atomic
+def catalog_load_standard(
+    *, fixture: dict | None = None, include_extras: bool = False
+) -> LoadReport:
+    """Load or update the standard catalog by code. Idempotent; local nodes and edits survive."""
+    fixture = fixture or read_fixture()
+    report = LoadReport()
+    for row in fixture["channels"]:
+        Channel.objects.update_or_create(
+            code=row["code"], defaults={"name": row["name"], "sort_order": row["sort_order"]}
+        )
+    by_code = {c.code: c for c in Channel.objects.all()}
+
+    def walk(rows, parent):
+        for row in rows:
+            node = _merge_node(row, parent, by_code, report)
+            walk(row.get("children", []), node)
+
+    walk(fixture["domains"], None)
+    if include_extras:
+        for extra in fixture.get("extra_items", []):
+            domain = CatalogNode.objects.get(code=extra["domain"])
+            walk([extra], domain)
+    return report
+
+
+@transaction.atomic
+def catalog_node_move(*, node: CatalogNode, parent: CatalogNode | None, sort_order: int) -> CatalogNode:
+    """Move a node under another parent and/or change its position among its siblings."""
+    node.parent = parent
+    node.sort_order = sort_order
+    node.save()
+    return node
