@@ -1,0 +1,98 @@
+"""Who may do what with records: one policy, used to show buttons and to guard services."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from catalog.models import Organisation
+from disclosure.models import Record
+from disclosure.roles import Role
+from disclosure.workflow import Right, Transition
+
+
+def roles_of(user) -> frozenset[str]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_disclosure_roles", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user._disclosure_roles = cached
+    return cached
+
+
+def organisation_of(user) -> Organisation | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    profile = getattr(user, "staff_profile", None)
+    return profile.organisation if profile else None
+
+
+def _is_super(user) -> bool:
+    return bool(getattr(user, "is_superuser", False) and user.is_active)
+
+
+def organisations_in_scope(user) -> QuerySet[Organisation]:
+    """Organisations whose records the user may read: own one; auditors also everything beneath it."""
+    if _is_super(user):
+        return Organisation.objects.all()
+    organisation = organisation_of(user)
+    if organisation is None or not roles_of(user):
+        return Organisation.objects.none()
+    if Role.AUDITOR in roles_of(user):
+        return organisation.get_descendants(include_self=True)
+    return Organisation.objects.filter(pk=organisation.pk)
+
+
+def visible_records(user) -> QuerySet[Record]:
+    """Records a member of staff may see in the admin."""
+    if _is_super(user):
+        return Record.objects.all()
+    return Record.objects.filter(organisation__in=organisations_in_scope(user))
+
+
+def _has_role_in(user, role: str, organisation_id: int) -> bool:
+    if _is_super(user):
+        return True
+    organisation = organisation_of(user)
+    return organisation is not None and organisation.pk == organisation_id and role in roles_of(user)
+
+
+def _is_author(user, record: Record) -> bool:
+    return record.created_by_id is not None and record.created_by_id == user.pk
+
+
+def can_create_in(user, organisation: Organisation) -> bool:
+    return _has_role_in(user, Role.EDITOR, organisation.pk)
+
+
+def can_edit(user, record: Record) -> bool:
+    return record.is_editable and _has_role_in(user, Role.EDITOR, record.organisation_id)
+
+
+def denial_reason(user, transition: Transition, record: Record) -> str | None:
+    """Why ``user`` may not make ``transition`` on ``record``, or None if they may."""
+    if transition.right == Right.SYSTEM:
+        return None if user is None else _("该操作只能由系统执行。")
+    if user is None:
+        return _("需要登录的工作人员执行该操作。")
+    if transition.right == Right.EDIT:
+        if not _has_role_in(user, Role.EDITOR, record.organisation_id):
+            return _("只有本单位的信息员可以执行该操作。")
+        return None
+    if not _has_role_in(user, Role.REVIEWER, record.organisation_id):
+        return _("只有本单位的审核员可以执行该操作。")
+    if _is_author(user, record):
+        return _("起草人不能审核或发布自己起草的信息。")
+    return None
+
+
+def check(user, transition: Transition, record: Record) -> None:
+    reason = denial_reason(user, transition, record)
+    if reason:
+        raise PermissionDenied(reason)
+
+
+def can(user, transition: Transition, record: Record) -> bool:
+    return denial_reason(user, transition, record) is None

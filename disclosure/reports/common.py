@@ -1,0 +1,251 @@
+"""What every report shares: the organisations in scope, the catalog items, per-column record figures.
+
+Catalog items: a report row is a second-level catalog node (mptt level 2), standard or local. Nodes
+deeper down (a bureau's refinements) count towards the second-level item above them, so an item
+is disclosed when any record is filed on it or under it. An item applies to an organisation when
+the organisation's level is among the ``levels`` of the item and of every node above it, which is
+how the public columns prune the tree (catalog.selectors.prune_for_level).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog import selectors as catalog_selectors
+from catalog.models import CatalogNode, Method, Organisation
+from disclosure import policy
+from disclosure.selectors import public_records
+
+ITEM_LEVEL = 2  # mptt level of the catalog's second-level items
+
+
+class OrganisationNotFound(LookupError):
+    """No organisation with that code in the caller's scope."""
+
+    def __init__(self, code: str):
+        self.code = code
+        super().__init__(_("找不到编码为“%(code)s”的单位，或该单位不在您的查看范围内。") % {"code": code})
+
+
+# --- organisations ---------------------------------------------------------------------------
+
+
+def scope_organisations(user) -> list[Organisation]:
+    """Active organisations the user may report on, in tree order (one query after the policy's)."""
+    return list(
+        catalog_selectors.visible_organisations()
+        .filter(pk__in=policy.organisations_in_scope(user).values("pk"))
+        .order_by("tree_id", "lft")
+    )
+
+
+def all_organisations() -> list[Organisation]:
+    """Every active organisation, in tree order: the scope of commands run by an operator."""
+    return list(catalog_selectors.visible_organisations().order_by("tree_id", "lft"))
+
+
+def subtree(organisations: list[Organisation], root: Organisation) -> list[Organisation]:
+    """The organisations of a tree-ordered list that are ``root`` or beneath it (in memory)."""
+    return [
+        org
+        for org in organisations
+        if org.tree_id == root.tree_id and root.lft <= org.lft and org.rght <= root.rght
+    ]
+
+
+def select_organisations(organisations: list[Organisation], code: str | None) -> list[Organisation]:
+    """``organisations`` narrowed to the subtree of the one with ``code``; all of them without a code.
+
+    Raises OrganisationNotFound when the code is not among them (outside scope, inactive, unknown).
+    """
+    if not code:
+        return organisations
+    for org in organisations:
+        if org.code == code:
+            return subtree(organisations, org)
+    raise OrganisationNotFound(code)
+
+
+def depth_map(organisations: list[Organisation]) -> dict[int, int]:
+    """Indentation of each organisation below the shallowest one of the list."""
+    if not organisations:
+        return {}
+    top = min(org.depth for org in organisations)
+    return {org.pk: org.depth - top for org in organisations}
+
+
+def ancestors_within(organisations: list[Organisation]) -> dict[int, list[int]]:
+    """For each organisation, the ids of its ancestors that are in the list (nearest first)."""
+    by_id = {org.pk: org for org in organisations}
+    chains: dict[int, list[int]] = {}
+    for org in organisations:
+        chain, parent_id = [], org.parent_id
+        while parent_id in by_id:
+            chain.append(parent_id)
+            parent_id = by_id[parent_id].parent_id
+        chains[org.pk] = chain
+    return chains
+
+
+# --- catalog items ----------------------------------------------------------------------------
+
+
+@dataclass
+class Item:
+    """A second-level catalog item with what the reports need from its path."""
+
+    node: CatalogNode
+    domain: CatalogNode
+    group: CatalogNode  # the first-level item
+    levels: frozenset[str]  # organisation levels the item applies to, along the whole path
+    path: list[CatalogNode]
+
+    @property
+    def code(self) -> str:
+        return self.node.code
+
+    @property
+    def name(self) -> str:
+        return self.node.name
+
+    @property
+    def proactive(self) -> bool:
+        return self.node.method == Method.PROACTIVE
+
+    def applies_to(self, organisation: Organisation) -> bool:
+        return organisation.level in self.levels
+
+
+@dataclass
+class Catalog:
+    items: list[Item]  # in catalog order
+    domains: list[CatalogNode]
+    item_of_node: dict[int, Item]  # every node at level ≥ 2 → its second-level item
+    nodes: dict[int, CatalogNode]  # every visible node by id
+
+    def items_of_domain(self, domain: CatalogNode) -> list[Item]:
+        return [item for item in self.items if item.domain.pk == domain.pk]
+
+    def by_code(self, code: str) -> Item | None:
+        return next((item for item in self.items if item.code == code), None)
+
+
+def load_catalog() -> Catalog:
+    """The visible catalog as report items: one query (catalog_tree)."""
+    items: list[Item] = []
+    item_of_node: dict[int, Item] = {}
+    domains = catalog_selectors.catalog_tree()
+
+    def below(item: Item, node: CatalogNode) -> None:
+        for child in node.get_children():
+            item_of_node[child.pk] = item
+            below(item, child)
+
+    for domain in domains:
+        for group in domain.get_children():
+            for node in group.get_children():
+                path = [domain, group, node]
+                levels = frozenset(node.levels or [])
+                for above in (domain, group):
+                    levels &= frozenset(above.levels or [])
+                item = Item(node=node, domain=domain, group=group, levels=levels, path=path)
+                items.append(item)
+                item_of_node[node.pk] = item
+                below(item, node)
+    nodes: dict[int, CatalogNode] = {}
+    stack = list(domains)
+    while stack:
+        node = stack.pop()
+        nodes[node.pk] = node
+        stack.extend(node.get_children())
+    return Catalog(items=items, domains=list(domains), item_of_node=item_of_node, nodes=nodes)
+
+
+def organisation_levels_with_items(catalog: Catalog) -> set[str]:
+    levels: set[str] = set()
+    for item in catalog.items:
+        levels |= item.levels
+    return levels
+
+
+# --- figures per column -----------------------------------------------------------------------
+
+
+@dataclass
+class ColumnFigure:
+    """Public records of one organisation under one item: how many, and the latest publication."""
+
+    count: int = 0
+    latest: datetime | None = None
+
+    @property
+    def latest_date(self) -> date | None:
+        return timezone.localdate(self.latest) if self.latest else None
+
+
+def local_day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def column_figures(
+    organisation_ids: Iterable[int],
+    catalog: Catalog,
+    *,
+    published_from: date | None = None,
+    published_to: date | None = None,
+) -> dict[tuple[int, int], ColumnFigure]:
+    """(organisation id, item node id) → public record count and latest publication.
+
+    ONE aggregate query grouped by organisation and node, started from public_records(); records
+    on refinements below an item are added to the item in memory.
+    """
+    records = public_records().filter(organisation_id__in=list(organisation_ids))
+    if published_from:
+        records = records.filter(published_at__gte=local_day_start(published_from))
+    if published_to:
+        records = records.filter(published_at__lt=local_day_start(published_to + timedelta(days=1)))
+    rows = (
+        records.order_by()
+        .values("organisation_id", "node_id")
+        .annotate(n=Count("id"), latest=Max("published_at"))
+        .values_list("organisation_id", "node_id", "n", "latest")
+    )
+    figures: dict[tuple[int, int], ColumnFigure] = {}
+    for organisation_id, node_id, count, latest in rows:
+        item = catalog.item_of_node.get(node_id)
+        if item is None:
+            continue  # a record filed above the item level: not part of any item's figures
+        figure = figures.setdefault((organisation_id, item.node.pk), ColumnFigure())
+        figure.count += count
+        if latest is not None and (figure.latest is None or latest > figure.latest):
+            figure.latest = latest
+    return figures
+
+
+def percent(part: int, whole: int) -> float | None:
+    """A percentage with one decimal, or None when there is nothing to measure."""
+    if not whole:
+        return None
+    return round(100 * part / whole, 1)
+
+
+def organisation_dict(org: Organisation) -> dict:
+    return {"code": org.code, "name": org.name, "level": org.level}
+
+
+def item_dict(item: Item) -> dict:
+    return {
+        "code": item.code,
+        "name": item.name,
+        "domain": item.domain.code,
+        "domain_name": item.domain.name,
+        "group": item.group.code,
+        "group_name": item.group.name,
+        "method": item.node.method,
+    }

@@ -1,0 +1,318 @@
+"""Completeness: does every organisation disclose every catalog item that applies to it?
+
+For each organisation and each second-level catalog item (standard or local):
+
+- **disclosed**: the item applies, is 主动公开, and has at least one public record;
+- **missing**: the item applies, is 主动公开, and has no public record;
+- **on application** (依申请): the item applies but is disclosed on application only; never missing;
+- **not applicable**: the item's levels do not include the organisation's level.
+
+Coverage = disclosed / (disclosed + missing). Figures are given per cell, per item (across the
+organisations), per domain, per organisation, and rolled up through the organisation tree (a city
+sees its counties and their townships summed).
+
+Extra findings: other features may attach remarks to cells (e.g. "办事指南缺少必备要素") with
+``register_finding_provider``. A provider is called once per report with the organisation ids and
+item node ids and must answer with a fixed number of queries::
+
+    def missing_guide_elements(organisation_ids, item_node_ids) -> dict[tuple[int, int], list[str]]:
+        ...  # {(organisation id, item node id): ["缺少“收费标准”要素"], ...}
+
+    completeness.register_finding_provider(missing_guide_elements)  # e.g. in AppConfig.ready()
+
+Findings are shown in the cell, counted in the tallies (``flagged``) and exported; they do not
+change a cell's state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import CatalogNode, Organisation
+from disclosure.reports.common import (
+    Catalog,
+    ColumnFigure,
+    Item,
+    ancestors_within,
+    column_figures,
+    depth_map,
+    item_dict,
+    load_catalog,
+    organisation_dict,
+    percent,
+)
+
+
+class ItemState(models.TextChoices):
+    DISCLOSED = "disclosed", _("已公开")
+    MISSING = "missing", _("未公开")
+    ON_APPLICATION = "on_application", _("依申请公开")
+    NOT_APPLICABLE = "not_applicable", _("不适用")
+
+
+FindingProvider = Callable[[list[int], list[int]], dict[tuple[int, int], list[str]]]
+_finding_providers: list[FindingProvider] = []
+
+
+def register_finding_provider(provider: FindingProvider) -> FindingProvider:
+    """Add extra per-cell findings to every completeness report (usable as a decorator)."""
+    if provider not in _finding_providers:
+        _finding_providers.append(provider)
+    return provider
+
+
+def unregister_finding_provider(provider: FindingProvider) -> None:
+    if provider in _finding_providers:
+        _finding_providers.remove(provider)
+
+
+@dataclass
+class Tally:
+    """Counts of cells by state, public records, and cells with findings."""
+
+    disclosed: int = 0
+    missing: int = 0
+    on_application: int = 0
+    not_applicable: int = 0
+    records: int = 0
+    flagged: int = 0
+    latest: date | None = None
+
+    @property
+    def required(self) -> int:
+        return self.disclosed + self.missing
+
+    @property
+    def coverage(self) -> float | None:
+        return percent(self.disclosed, self.required)
+
+    def count(self, cell: Cell) -> None:
+        setattr(self, cell.state, getattr(self, cell.state) + 1)
+        self.records += cell.count
+        self.flagged += 1 if cell.findings else 0
+        if cell.latest and (self.latest is None or cell.latest > self.latest):
+            self.latest = cell.latest
+
+    def add(self, other: Tally) -> None:
+        for name in ("disclosed", "missing", "on_application", "not_applicable", "records", "flagged"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        if other.latest and (self.latest is None or other.latest > self.latest):
+            self.latest = other.latest
+
+    def as_dict(self) -> dict:
+        return {
+            "required": self.required,
+            "disclosed": self.disclosed,
+            "missing": self.missing,
+            "on_application": self.on_application,
+            "not_applicable": self.not_applicable,
+            "coverage": self.coverage,
+            "records": self.records,
+            "flagged": self.flagged,
+            "latest": self.latest.isoformat() if self.latest else None,
+        }
+
+
+@dataclass
+class Cell:
+    organisation: Organisation
+    item: Item
+    state: str
+    count: int = 0
+    latest: date | None = None
+    findings: list[str] = field(default_factory=list)
+
+    @property
+    def state_label(self) -> str:
+        return ItemState(self.state).label
+
+    def as_dict(self) -> dict:
+        return {
+            "organisation": self.organisation.code,
+            "organisation_name": self.organisation.name,
+            **{f"item_{key}": value for key, value in item_dict(self.item).items()},
+            "state": self.state,
+            "records": self.count,
+            "latest": self.latest.isoformat() if self.latest else None,
+            "findings": list(self.findings),
+        }
+
+
+@dataclass
+class OrganisationRow:
+    organisation: Organisation
+    depth: int
+    own: Tally
+    total: Tally  # own plus every organisation beneath it in the report
+    domains: dict[int, Tally]  # own figures per domain node id
+
+    @property
+    def has_items(self) -> bool:
+        return bool(self.own.required or self.own.on_application)
+
+    def as_dict(self) -> dict:
+        return {
+            **organisation_dict(self.organisation),
+            "depth": self.depth,
+            "own": self.own.as_dict(),
+            "total": self.total.as_dict(),
+        }
+
+
+@dataclass
+class ItemRow:
+    item: Item
+    tally: Tally  # over the organisations of the report
+
+    def as_dict(self) -> dict:
+        return {**item_dict(self.item), **self.tally.as_dict()}
+
+
+@dataclass
+class DomainRow:
+    domain: CatalogNode
+    tally: Tally
+
+    def as_dict(self) -> dict:
+        return {"code": self.domain.code, "name": self.domain.name, **self.tally.as_dict()}
+
+
+@dataclass
+class CompletenessReport:
+    organisations: list[OrganisationRow]
+    items: list[ItemRow]
+    domains: list[DomainRow]
+    cells: list[Cell]
+    total: Tally
+    published_from: date | None = None
+    published_to: date | None = None
+
+    def row_of(self, organisation: Organisation) -> OrganisationRow | None:
+        return next((row for row in self.organisations if row.organisation.pk == organisation.pk), None)
+
+    def as_dict(self, *, include_cells: bool = True) -> dict:
+        parents = {row.organisation.pk: row.organisation.code for row in self.organisations}
+        organisations = []
+        for row in self.organisations:
+            data = row.as_dict()
+            data["parent"] = parents.get(row.organisation.parent_id)
+            organisations.append(data)
+        data = {
+            "published_from": self.published_from.isoformat() if self.published_from else None,
+            "published_to": self.published_to.isoformat() if self.published_to else None,
+            "total": self.total.as_dict(),
+            "domains": [row.as_dict() for row in self.domains],
+            "organisations": organisations,
+            "items": [row.as_dict() for row in self.items],
+        }
+        if include_cells:
+            data["cells"] = [cell.as_dict() for cell in self.cells]
+        return data
+
+
+def _state(organisation: Organisation, item: Item, figure: ColumnFigure | None) -> str:
+    if not item.applies_to(organisation):
+        return ItemState.NOT_APPLICABLE
+    if not item.proactive:
+        return ItemState.ON_APPLICATION
+    return ItemState.DISCLOSED if figure and figure.count else ItemState.MISSING
+
+
+def completeness_report(
+    organisations: list[Organisation],
+    *,
+    catalog: Catalog | None = None,
+    published_from: date | None = None,
+    published_to: date | None = None,
+) -> CompletenessReport:
+    """The completeness report for a tree-ordered list of organisations (e.g. a subtree).
+
+    Queries: the catalog (one, unless given), the figures (one), plus whatever the registered
+    finding providers need (a fixed number each). Nothing grows with records or organisations.
+    """
+    catalog = catalog or load_catalog()
+    org_ids = [org.pk for org in organisations]
+    figures = column_figures(
+        org_ids, catalog, published_from=published_from, published_to=published_to
+    )
+    findings: dict[tuple[int, int], list[str]] = {}
+    item_ids = [item.node.pk for item in catalog.items]
+    for provider in _finding_providers:
+        for key, remarks in (provider(org_ids, item_ids) or {}).items():
+            findings.setdefault(key, []).extend(remarks)
+
+    depths = depth_map(organisations)
+    org_rows: dict[int, OrganisationRow] = {}
+    item_tallies = {item.node.pk: Tally() for item in catalog.items}
+    domain_tallies = {domain.pk: Tally() for domain in catalog.domains}
+    cells: list[Cell] = []
+    for org in organisations:
+        own, per_domain = Tally(), {domain.pk: Tally() for domain in catalog.domains}
+        org_cells = []
+        for item in catalog.items:
+            key = (org.pk, item.node.pk)
+            figure = figures.get(key)
+            cell = Cell(
+                organisation=org,
+                item=item,
+                state=_state(org, item, figure),
+                count=figure.count if figure else 0,
+                latest=figure.latest_date if figure else None,
+                findings=findings.get(key, []),
+            )
+            org_cells.append(cell)
+        # Organisations to which no item applies (a province or city office above the
+        # disclosing bureaus) get no cells of their own unless they hold records.
+        if any(cell.state != ItemState.NOT_APPLICABLE or cell.count for cell in org_cells):
+            for cell in org_cells:
+                own.count(cell)
+                per_domain[cell.item.domain.pk].count(cell)
+                item_tallies[cell.item.node.pk].count(cell)
+                domain_tallies[cell.item.domain.pk].count(cell)
+            cells.extend(org_cells)
+        org_rows[org.pk] = OrganisationRow(
+            organisation=org, depth=depths[org.pk], own=own, total=Tally(), domains=per_domain
+        )
+
+    for org_id, ancestors in ancestors_within(organisations).items():
+        own = org_rows[org_id].own
+        org_rows[org_id].total.add(own)
+        for ancestor_id in ancestors:
+            org_rows[ancestor_id].total.add(own)
+
+    total = Tally()
+    for row in org_rows.values():
+        total.add(row.own)
+    return CompletenessReport(
+        organisations=[org_rows[org.pk] for org in organisations],
+        items=[ItemRow(item=item, tally=item_tallies[item.node.pk]) for item in catalog.items],
+        domains=[DomainRow(domain=d, tally=domain_tallies[d.pk]) for d in catalog.domains],
+        cells=cells,
+        total=total,
+        published_from=published_from,
+        published_to=published_to,
+    )
+
+
+def completeness_summary(
+    organisations: Iterable[Organisation],
+    *,
+    include_cells: bool = False,
+    published_from: date | None = None,
+    published_to: date | None = None,
+) -> dict:
+    """The completeness report as plain dicts and lists (for the API and JSON exports)."""
+    return completeness_report(
+        list(organisations), published_from=published_from, published_to=published_to
+    ).as_dict(include_cells=include_cells)
+
+
+# Service guides lacking a required element (办事指南缺少必备要素); see disclosure/service_guides.py.
+from disclosure.service_guides import service_guide_findings  # noqa: E402
+
+register_finding_provider(service_guide_findings)

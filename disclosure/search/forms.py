@@ -1,0 +1,80 @@
+"""The public search form: keywords and the columns' filters. Invalid values are ignored, never an error page."""
+
+from __future__ import annotations
+
+from django import forms
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from disclosure.models import RecordType
+from disclosure.search.selectors import QUERY_MAX_LENGTH, SearchFilters
+
+FIRST_YEAR = 2008
+"""《政府信息公开条例》 took effect on 1 May 2008; the year list starts there (no query needed)."""
+
+
+def _item_choices(tree) -> list:
+    """First- and second-level items grouped by domain, for a select with optgroups (from a cached tree)."""
+    groups = []
+    for domain in tree:
+        options = []
+        for item in domain.get_children():
+            options.append((item.code, item.name))
+            options.extend((child.code, f"　{child.name}") for child in item.get_children())
+        groups.append((domain.name, options))
+    return groups
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("关键词"),
+        required=False,
+        max_length=QUERY_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("标题、文号或正文中的词语")}),
+    )
+    org = forms.ChoiceField(label=_("公开单位"), required=False)
+    domain = forms.ChoiceField(label=_("领域"), required=False)
+    item = forms.ChoiceField(label=_("公开事项"), required=False)
+    year = forms.TypedChoiceField(label=_("发布年份"), required=False, coerce=int, empty_value=None)
+    type = forms.ChoiceField(
+        label=_("信息类别"), required=False, choices=[("", _("全部类别")), *RecordType.choices]
+    )
+
+    def __init__(self, data=None, *, organisations, tree):
+        if data is not None and len(data.get("q", "")) > QUERY_MAX_LENGTH:
+            # Cap rather than reject: a pasted long title still searches by its beginning.
+            data = data.copy()
+            data["q"] = data["q"][:QUERY_MAX_LENGTH]
+        super().__init__(data)
+        self.fields["q"].widget.attrs["maxlength"] = QUERY_MAX_LENGTH
+        self.fields["org"].choices = [("", _("全部单位"))] + [(o.code, o.name) for o in organisations]
+        self.fields["domain"].choices = [("", _("全部领域"))] + [(d.code, d.name) for d in tree]
+        self.fields["item"].choices = [("", _("全部事项")), *_item_choices(tree)]
+        this_year = timezone.localdate().year
+        self.fields["year"].choices = [("", _("全部年份"))] + [
+            (year, _("%(year)s年") % {"year": year}) for year in range(this_year, FIRST_YEAR - 1, -1)
+        ]
+
+    def _valid(self) -> dict:
+        """The fields that hold a valid value; a bad value in one field leaves the others working."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
+
+    def criteria(self) -> tuple[str, SearchFilters]:
+        valid = self._valid()
+        return valid.get("q", ""), SearchFilters(
+            organisation=valid.get("org", ""),
+            nodes=tuple(valid[name] for name in ("domain", "item") if name in valid),
+            year=valid.get("year"),
+            record_type=valid.get("type", ""),
+        )
+
+    def active_query(self) -> QueryDict:
+        """The valid, non-empty values as a query string, for links that keep the search."""
+        query = QueryDict(mutable=True)
+        for name, value in self._valid().items():
+            query[name] = str(value)
+        return query

@@ -1,0 +1,167 @@
+"""The one way to search: ``search_public_records``. It hides how each database matches and ranks.
+
+PostgreSQL: ``vector @@ to_tsquery('simple', 'a' & 'b' & 'c':*)`` over the GIN index, ranked with
+``ts_rank_cd`` (cover density: terms close together and in the title rank first).
+SQLite: a join to the FTS5 table with ``MATCH '"a" AND "b" AND "c"*'``, ranked with bm25.
+
+Every query reads through ``disclosure.selectors.public_records()``: a search document that outlived
+its record's publication is never returned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+from django.db.models import F, QuerySet, Value
+from django.db.models.fields import FloatField
+
+from catalog import selectors as catalog_selectors
+from disclosure.models import Record, SearchDocument
+from disclosure.search.tokens import QueryTerm, query_terms
+from disclosure.selectors import public_records
+
+QUERY_MAX_LENGTH = 100
+"""Longer queries are cut to this many characters (a pasted title still finds its record)."""
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Narrowing of a search, as on the columns. Empty values do not narrow.
+
+    ``nodes``: catalog node codes (a domain, an item, ...), each with everything beneath it; all given
+    must hold. ``organisation``: an organisation code.
+    """
+
+    organisation: str = ""
+    nodes: tuple[str, ...] = ()
+    year: int | None = None
+    record_type: str = ""
+    validity: str = ""
+
+
+def _postgresql_match(documents: QuerySet, terms: list[QueryTerm], match_all: bool) -> QuerySet:
+    # Terms are made only of CJK characters, a-z and 0-9 (tokens.py), so quoting them is all it takes.
+    expression = (" & " if match_all else " | ").join(f"'{term.text}'" + (":*" if term.prefix else "") for term in terms)
+    query = SearchQuery(expression, search_type="raw", config="simple")
+    return documents.filter(vector=query).annotate(
+        score=SearchRank(F("vector"), query, cover_density=True)
+    )
+
+
+def _sqlite_match(documents: QuerySet, terms: list[QueryTerm], match_all: bool) -> QuerySet:
+    expression = (" AND " if match_all else " OR ").join(f'"{term.text}"' + ("*" if term.prefix else "") for term in terms)
+    # bm25 is lower for better matches; negate it so that higher is better on both databases.
+    return documents.filter(fts__terms__fts_match=expression).annotate(score=-F("fts__rank"))
+
+
+_MATCHERS = {"postgresql": _postgresql_match, "sqlite": _sqlite_match}
+
+
+_DOCUMENT_FIELDS = {
+    "organisation": "organisation__code",
+    "node": "node__code__in",
+    "year": "year",
+    "record_type": "record_type",
+    "validity": "record__validity",
+}
+_RECORD_FIELDS = {
+    "organisation": "organisation__code",
+    "node": "node__code__in",
+    "year": "published_at__year",  # in the current (local) time zone, as SearchDocument.year
+    "record_type": "record_type",
+    "validity": "validity",
+}
+
+
+def _narrow(queryset: QuerySet, filters: SearchFilters, tree, fields: dict[str, str]) -> QuerySet:
+    if filters.organisation:
+        queryset = queryset.filter(**{fields["organisation"]: filters.organisation})
+    if filters.nodes:
+        roots = tree if tree is not None else catalog_selectors.catalog_tree()
+        for code in filters.nodes:
+            node = catalog_selectors.find_in_tree(roots, code)
+            if node is None:
+                return queryset.none()
+            queryset = queryset.filter(**{fields["node"]: catalog_selectors.descendant_codes(node)})
+    if filters.year:
+        queryset = queryset.filter(**{fields["year"]: filters.year})
+    if filters.record_type:
+        queryset = queryset.filter(**{fields["record_type"]: filters.record_type})
+    if filters.validity:
+        queryset = queryset.filter(**{fields["validity"]: filters.validity})
+    return queryset
+
+
+def filter_public_records(filters: SearchFilters | None = None, *, tree=None) -> QuerySet[Record]:
+    """Public records narrowed by the filters, newest first, with organisation and node (no body).
+
+    What a search without words lists. It reads the records themselves, not the search index.
+    ``tree``: the cached catalog tree if the caller has it already (spares a query for ``nodes``).
+    """
+    records = _narrow(public_records(), filters or SearchFilters(), tree, _RECORD_FIELDS)
+    return (
+        records.select_related("organisation", "node")
+        .defer("body", "summary", "openness_note")
+        .order_by("-published_at", "-id")
+    )
+
+
+def has_terms(query: str) -> bool:
+    """Whether ``query`` holds anything to search for (not only spaces and punctuation)."""
+    return bool(query_terms(query[:QUERY_MAX_LENGTH]))
+
+
+def search_public_records(
+    query: str, filters: SearchFilters | None = None, *, tree=None, match_all: bool = True
+) -> QuerySet[SearchDocument]:
+    """Search documents of public records that hold every term of ``query``, best first.
+
+    ``match_all=False``: documents holding any of the terms, those holding more ranking higher (for
+    a second try when nothing holds them all, see ``search_with_fallback``).
+
+    Each result has ``score`` (higher is better) and its ``record`` (without body), ``organisation``
+    and ``node`` loaded. A query without any term (empty, or punctuation only) finds nothing; to list
+    by filters alone use ``filter_public_records``.
+    """
+    terms = query_terms(query[:QUERY_MAX_LENGTH])
+    documents = SearchDocument.objects.filter(record__in=public_records())
+    documents = _narrow(documents, filters or SearchFilters(), tree, _DOCUMENT_FIELDS)
+    documents = documents.select_related("record", "organisation", "node").defer(
+        "record__body",
+        "record__summary",
+        "record__openness_note",
+        "title_tokens",
+        "number_tokens",
+        "body_tokens",
+        "vector",
+    )
+    if not terms:
+        return documents.none().annotate(score=Value(None, output_field=FloatField()))
+    try:
+        match = _MATCHERS[connection.vendor]
+    except KeyError:
+        raise ImproperlyConfigured(f"Search supports PostgreSQL and SQLite, not {connection.vendor}.") from None
+    return match(documents, terms, match_all).order_by("-score", "-published_at", "-record_id")
+
+
+def search_with_fallback(
+    query: str, filters: SearchFilters | None = None, *, tree=None
+) -> tuple[QuerySet[SearchDocument], bool]:
+    """Every term required; if that finds nothing, any term. Returns (documents, all terms matched).
+
+    Bigrams make a query fail on a single character the text has in between: 房屋征收决定公告
+    against 房屋征收决定的公告 lacks the bigram 定公. The second try still finds it, ranked by how
+    many of the query's terms a document holds. One extra query, only when the first finds nothing.
+    """
+    documents = search_public_records(query, filters, tree=tree)
+    if not can_relax(query) or documents.exists():
+        return documents, True
+    return search_public_records(query, filters, tree=tree, match_all=False), False
+
+
+def can_relax(query: str) -> bool:
+    """Whether "any term" would differ from "every term": the query has more than one term."""
+    return len(query_terms(query[:QUERY_MAX_LENGTH])) > 1

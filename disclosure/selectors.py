@@ -1,0 +1,71 @@
+"""Reads of records. ``public_records`` is THE definition of what a citizen may see.
+
+Every public surface (columns, record pages, counts, attachments, home page lists, search, feeds,
+sitemap, API) starts from ``public_records()``. Nothing else decides visibility.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from catalog import selectors as catalog_selectors
+from disclosure.models import Attachment, Openness, Record, Status
+
+
+def public_records(*, now: datetime | None = None) -> QuerySet[Record]:
+    """Published, 主动公开, publication time reached, not withdrawn or superseded, organisation and
+    catalog node (and all their ancestors) active."""
+    return Record.objects.filter(
+        status=Status.PUBLISHED,
+        openness=Openness.PROACTIVE,
+        published_at__lte=now or timezone.now(),
+        organisation__in=catalog_selectors.visible_organisations(),
+        node__in=catalog_selectors.visible_nodes(),
+    )
+
+
+def public_record(*, org_code: str, serial: str) -> Record | None:
+    """The public record of an organisation with index number "<org>/<serial>", or None."""
+    return (
+        public_records()
+        .select_related("organisation", "node")
+        .filter(organisation__code=org_code, index_number=f"{org_code}/{serial}")
+        .first()
+    )
+
+
+def withdrawal_notice(*, org_code: str, serial: str) -> Record | None:
+    """A withdrawn record whose reviewer chose to leave a public notice, or None.
+
+    Only its title, index number and withdrawal date are shown; body and files never are.
+    """
+    return (
+        Record.objects.filter(
+            status=Status.WITHDRAWN,
+            withdrawal_notice=True,
+            openness=Openness.PROACTIVE,
+            organisation__in=catalog_selectors.visible_organisations(),
+            node__in=catalog_selectors.visible_nodes(),
+            organisation__code=org_code,
+            index_number=f"{org_code}/{serial}",
+        )
+        .only("title", "index_number", "withdrawn_at", "organisation__code", "organisation__name")
+        .select_related("organisation")
+        .first()
+    )
+
+
+def public_attachment(*, org_code: str, serial: str, attachment_id: int) -> Attachment | None:
+    """An attachment whose record is public, or None."""
+    return (
+        Attachment.objects.filter(
+            pk=attachment_id,
+            record__in=public_records().filter(
+                organisation__code=org_code, index_number=f"{org_code}/{serial}"
+            ),
+        )
+        .first()
+    )

@@ -1,0 +1,1 @@
+"""Template tags of the disclosure app, one module per area."""
