@@ -814,3 +814,18 @@ def test_record_and_download_refuse_unsafe_methods(client, desk):
     assert client.post(record.get_absolute_url()).status_code == 405
     assert client.post(url).status_code == 405
     assert client.head(record.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize("hide", ["node", "organisation"])
+def test_withdrawal_notice_of_a_hidden_column_answers_404(client, desk, hide):
+    """A withdrawal notice shows only while its column is visible: once the column or the organisation
+    is deactivated, its address answers the very same 404 as a number that never existed."""
+    record = desk.make(node("020502"), "notice_hidden", "withdrawn_notice")
+    assert fetch(client, record.get_absolute_url())[0] == 410
+    if hide == "node":
+        CatalogNode.objects.filter(code="0205").update(is_active=False)
+    else:
+        Organisation.objects.filter(code=COUNTY).update(is_active=False)
+    never = fetch(client, record_url(COUNTY, NEVER_EXISTED))
+    assert never[0] == 404
+    assert fetch(client, record.get_absolute_url()) == never
