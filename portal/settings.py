@@ -174,6 +174,8 @@ PORTAL_SITE_CODE = env.string("PORTAL_SITE_CODE", "")  # 网站标识码
 PORTAL_ICP_NUMBER = env.string("PORTAL_ICP_NUMBER", "")  # ICP备案号
 PORTAL_PSB_NUMBER = env.string("PORTAL_PSB_NUMBER", "")  # 公安备案号
 PORTAL_SPONSOR = env.string("PORTAL_SPONSOR", "")  # 主办单位
+PORTAL_CONAC_URL = env.string("PORTAL_CONAC_URL", "")  # 党政机关网站标识: the registrar's page for this site
+PORTAL_CONTACT = env.string("PORTAL_CONTACT", "")  # 联系方式 of the site's operator (phone or e-mail)
 
 # Attachments accepted on records.
 ATTACHMENT_MAX_BYTES = env.integer("ATTACHMENT_MAX_MB", 20, minimum=1) * 1024 * 1024
