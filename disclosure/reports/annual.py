@@ -118,63 +118,48 @@ class Row:
     group: str = ""  # the category label of a numbered sub-row, e.g. "（三）不予公开"
 
 
+def _group(key: str, label: str, *numbered: tuple[str, str]) -> tuple[str, str, tuple[Row, ...]]:
+    """A result category: its numbered sub-rows (key, label), or the category alone as one row."""
+    return key, label, tuple(Row(row_key, row_label, label) for row_key, row_label in numbered) or (Row(key, label),)
+
+
 RESULT_GROUPS: tuple[tuple[str, str, tuple[Row, ...]], ...] = (
-    ("disclosed", "（一）予以公开", (Row("disclosed", "（一）予以公开"),)),
-    (
-        "partial",
-        "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
-        (Row("partial", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"),),
-    ),
-    (
+    _group("disclosed", "（一）予以公开"),
+    _group("partial", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"),
+    _group(
         "withheld",
         "（三）不予公开",
-        (
-            Row("withheld_state_secret", "1．属于国家秘密", "（三）不予公开"),
-            Row("withheld_prohibited", "2．其他法律行政法规禁止公开", "（三）不予公开"),
-            Row("withheld_security", "3．危及“三安全一稳定”", "（三）不予公开"),
-            Row("withheld_third_party", "4．保护第三方合法权益", "（三）不予公开"),
-            Row("withheld_internal", "5．属于三类内部事务信息", "（三）不予公开"),
-            Row("withheld_process", "6．属于四类过程性信息", "（三）不予公开"),
-            Row("withheld_enforcement", "7．属于行政执法案卷", "（三）不予公开"),
-            Row("withheld_query", "8．属于行政查询事项", "（三）不予公开"),
-        ),
+        ("withheld_state_secret", "1．属于国家秘密"),
+        ("withheld_prohibited", "2．其他法律行政法规禁止公开"),
+        ("withheld_security", "3．危及“三安全一稳定”"),
+        ("withheld_third_party", "4．保护第三方合法权益"),
+        ("withheld_internal", "5．属于三类内部事务信息"),
+        ("withheld_process", "6．属于四类过程性信息"),
+        ("withheld_enforcement", "7．属于行政执法案卷"),
+        ("withheld_query", "8．属于行政查询事项"),
     ),
-    (
+    _group(
         "unable",
         "（四）无法提供",
-        (
-            Row("unable_not_held", "1．本机关不掌握相关政府信息", "（四）无法提供"),
-            Row("unable_needs_creation", "2．没有现成信息需要另行制作", "（四）无法提供"),
-            Row("unable_unclear", "3．补正后申请内容仍不明确", "（四）无法提供"),
-        ),
+        ("unable_not_held", "1．本机关不掌握相关政府信息"),
+        ("unable_needs_creation", "2．没有现成信息需要另行制作"),
+        ("unable_unclear", "3．补正后申请内容仍不明确"),
     ),
-    (
+    _group(
         "not_processed",
         "（五）不予处理",
-        (
-            Row("not_processed_petition", "1．信访举报投诉类申请", "（五）不予处理"),
-            Row("not_processed_repeated", "2．重复申请", "（五）不予处理"),
-            Row("not_processed_publication", "3．要求提供公开出版物", "（五）不予处理"),
-            Row("not_processed_excessive", "4．无正当理由大量反复申请", "（五）不予处理"),
-            Row("not_processed_confirmation", "5．要求行政机关确认或重新出具已获取信息", "（五）不予处理"),
-        ),
+        ("not_processed_petition", "1．信访举报投诉类申请"),
+        ("not_processed_repeated", "2．重复申请"),
+        ("not_processed_publication", "3．要求提供公开出版物"),
+        ("not_processed_excessive", "4．无正当理由大量反复申请"),
+        ("not_processed_confirmation", "5．要求行政机关确认或重新出具已获取信息"),
     ),
-    (
+    _group(
         "other",
         "（六）其他处理",
-        (
-            Row(
-                "other_no_correction",
-                "1．申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
-                "（六）其他处理",
-            ),
-            Row(
-                "other_no_fee",
-                "2．申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
-                "（六）其他处理",
-            ),
-            Row("other_other", "3．其他", "（六）其他处理"),
-        ),
+        ("other_no_correction", "1．申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"),
+        ("other_no_fee", "2．申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"),
+        ("other_other", "3．其他"),
     ),
 )
 RESULT_TOTAL = Row("results_total", "（七）总计")

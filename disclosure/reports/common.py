@@ -10,7 +10,7 @@ how the public columns prune the tree (catalog.selectors.prune_for_level).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Max
@@ -91,6 +91,52 @@ def ancestors_within(organisations: list[Organisation]) -> dict[int, list[int]]:
             parent_id = by_id[parent_id].parent_id
         chains[org.pk] = chain
     return chains
+
+
+# --- figures per organisation, rolled up the tree ---------------------------------------------
+
+
+class Counters:
+    """Mixin of a report's tally dataclass: whole-number fields that add up field by field."""
+
+    def bump(self, name: str) -> None:
+        setattr(self, name, getattr(self, name) + 1)
+
+    def add(self, other) -> None:
+        for counter in fields(self):
+            value = getattr(other, counter.name)
+            if isinstance(value, int):
+                setattr(self, counter.name, getattr(self, counter.name) + value)
+
+
+def roll_up(organisations: list[Organisation], rows: dict, total):
+    """Each row's ``own`` figures added to its ``total`` and to the totals of its ancestors in the
+    list (rows by organisation id); returns ``total`` (an empty tally) with every ``own`` added."""
+    for org_id, ancestors in ancestors_within(organisations).items():
+        own = rows[org_id].own
+        rows[org_id].total.add(own)
+        for ancestor_id in ancestors:
+            rows[ancestor_id].total.add(own)
+    for row in rows.values():
+        total.add(row.own)
+    return total
+
+
+def tree_row_dicts(rows: list, extra=None) -> list[dict]:
+    """Organisation rows (with ``organisation``, ``depth``, ``own``, ``total``) as dicts naming their
+    parent in the report; ``extra(row)`` adds keys at the end."""
+    parents = {row.organisation.pk: row.organisation.code for row in rows}
+    return [
+        {
+            **organisation_dict(row.organisation),
+            "parent": parents.get(row.organisation.parent_id),
+            "depth": row.depth,
+            "own": row.own.as_dict(),
+            "total": row.total.as_dict(),
+            **(extra(row) if extra else {}),
+        }
+        for row in rows
+    ]
 
 
 # --- catalog items ----------------------------------------------------------------------------
@@ -193,6 +239,29 @@ def local_day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+def published_within(records, published_from: date | None = None, published_to: date | None = None):
+    """``records`` published on or after ``published_from`` and on or before ``published_to`` (local days)."""
+    if published_from:
+        records = records.filter(published_at__gte=local_day_start(published_from))
+    if published_to:
+        records = records.filter(published_at__lt=local_day_start(published_to + timedelta(days=1)))
+    return records
+
+
+def scoped_public_records(
+    organisations: Iterable[Organisation],
+    *,
+    node: CatalogNode | None = None,
+    published_from: date | None = None,
+    published_to: date | None = None,
+):
+    """Public records of the organisations, on ``node`` or beneath it, published within the dates."""
+    records = public_records().filter(organisation_id__in=[org.pk for org in organisations])
+    if node is not None:
+        records = records.filter(node__code__in=catalog_selectors.descendant_codes(node))
+    return published_within(records, published_from, published_to)
+
+
 def column_figures(
     organisation_ids: Iterable[int],
     catalog: Catalog,
@@ -206,10 +275,7 @@ def column_figures(
     on refinements below an item are added to the item in memory.
     """
     records = public_records().filter(organisation_id__in=list(organisation_ids))
-    if published_from:
-        records = records.filter(published_at__gte=local_day_start(published_from))
-    if published_to:
-        records = records.filter(published_at__lt=local_day_start(published_to + timedelta(days=1)))
+    records = published_within(records, published_from, published_to)
     rows = (
         records.order_by()
         .values("organisation_id", "node_id")
@@ -248,4 +314,16 @@ def item_dict(item: Item) -> dict:
         "group": item.group.code,
         "group_name": item.group.name,
         "method": item.node.method,
+    }
+
+
+def column_dict(organisation: Organisation, item: Item, state: str, count: int, latest: date | None) -> dict:
+    """What every per-column row (a completeness cell, a freshness column) exports first."""
+    return {
+        "organisation": organisation.code,
+        "organisation_name": organisation.name,
+        **{f"item_{key}": value for key, value in item_dict(item).items()},
+        "state": state,
+        "records": count,
+        "latest": latest.isoformat() if latest else None,
     }

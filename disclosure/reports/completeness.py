@@ -37,14 +37,16 @@ from catalog.models import CatalogNode, Organisation
 from disclosure.reports.common import (
     Catalog,
     ColumnFigure,
+    Counters,
     Item,
-    ancestors_within,
+    column_dict,
     column_figures,
     depth_map,
     item_dict,
     load_catalog,
     organisation_dict,
     percent,
+    roll_up,
 )
 
 
@@ -72,7 +74,7 @@ def unregister_finding_provider(provider: FindingProvider) -> None:
 
 
 @dataclass
-class Tally:
+class Tally(Counters):
     """Counts of cells by state, public records, and cells with findings."""
 
     disclosed: int = 0
@@ -92,15 +94,14 @@ class Tally:
         return percent(self.disclosed, self.required)
 
     def count(self, cell: Cell) -> None:
-        setattr(self, cell.state, getattr(self, cell.state) + 1)
+        self.bump(cell.state)
         self.records += cell.count
         self.flagged += 1 if cell.findings else 0
         if cell.latest and (self.latest is None or cell.latest > self.latest):
             self.latest = cell.latest
 
     def add(self, other: Tally) -> None:
-        for name in ("disclosed", "missing", "on_application", "not_applicable", "records", "flagged"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        super().add(other)
         if other.latest and (self.latest is None or other.latest > self.latest):
             self.latest = other.latest
 
@@ -133,12 +134,7 @@ class Cell:
 
     def as_dict(self) -> dict:
         return {
-            "organisation": self.organisation.code,
-            "organisation_name": self.organisation.name,
-            **{f"item_{key}": value for key, value in item_dict(self.item).items()},
-            "state": self.state,
-            "records": self.count,
-            "latest": self.latest.isoformat() if self.latest else None,
+            **column_dict(self.organisation, self.item, self.state, self.count, self.latest),
             "findings": list(self.findings),
         }
 
@@ -279,15 +275,7 @@ def completeness_report(
             organisation=org, depth=depths[org.pk], own=own, total=Tally(), domains=per_domain
         )
 
-    for org_id, ancestors in ancestors_within(organisations).items():
-        own = org_rows[org_id].own
-        org_rows[org_id].total.add(own)
-        for ancestor_id in ancestors:
-            org_rows[ancestor_id].total.add(own)
-
-    total = Tally()
-    for row in org_rows.values():
-        total.add(row.own)
+    total = roll_up(organisations, org_rows, Tally())
     return CompletenessReport(
         organisations=[org_rows[org.pk] for org in organisations],
         items=[ItemRow(item=item, tally=item_tallies[item.node.pk]) for item in catalog.items],

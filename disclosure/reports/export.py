@@ -101,13 +101,35 @@ def _pct(value: float | None):
     return "" if value is None else value
 
 
+def _labels(choices) -> dict[str, str]:
+    # Translated labels once, not once per row: lazy strings are slow to render in bulk.
+    return {choice.value: str(choice.label) for choice in choices}
+
+
+def _organisations_sheet(rows, tally_headers: list[str], tally_values, *, level: bool = False) -> Sheet:
+    """"单位汇总": each organisation's own figures (本单位) and its subtree's (含下级)."""
+    return Sheet(
+        "单位汇总",
+        ["单位编码", "单位名称"]
+        + (["层级"] if level else [])
+        + [f"本单位{h}" for h in tally_headers]
+        + [f"含下级{h}" for h in tally_headers],
+        [
+            [row.organisation.code, row.organisation.name]
+            + ([row.organisation.get_level_display()] if level else [])
+            + tally_values(row.own)
+            + tally_values(row.total)
+            for row in rows
+        ],
+    )
+
+
 # --- completeness -----------------------------------------------------------------------------
 
 
 def completeness_sheets(report: CompletenessReport) -> list[Sheet]:
     """Cells first (the CSV export), then organisations, domains and items."""
-    # Translated labels once, not once per cell: lazy strings are slow to render in bulk.
-    state_labels = {state.value: str(state.label) for state in ItemState}
+    state_labels = _labels(ItemState)
     method_labels = {row.item.node.pk: str(row.item.node.get_method_display()) for row in report.items}
     cells = Sheet(
         "栏目明细",
@@ -143,18 +165,7 @@ def completeness_sheets(report: CompletenessReport) -> list[Sheet]:
             tally.latest,
         ]
 
-    organisations = Sheet(
-        "单位汇总",
-        ["单位编码", "单位名称", "层级"]
-        + [f"本单位{h}" for h in tally_headers]
-        + [f"含下级{h}" for h in tally_headers],
-        [
-            [row.organisation.code, row.organisation.name, row.organisation.get_level_display()]
-            + tally_values(row.own)
-            + tally_values(row.total)
-            for row in report.organisations
-        ],
-    )
+    organisations = _organisations_sheet(report.organisations, tally_headers, tally_values, level=True)
     domains = Sheet(
         "领域汇总",
         ["领域编码", "领域"] + tally_headers,
@@ -184,8 +195,7 @@ def completeness_sheets(report: CompletenessReport) -> list[Sheet]:
 
 
 def timeliness_sheets(report: TimelinessReport) -> list[Sheet]:
-    timing_labels = {timing.value: str(timing.label) for timing in Timing}
-    status_labels = {status.value: str(status.label) for status in Status}
+    timing_labels, status_labels = _labels(Timing), _labels(Status)
     rows = Sheet(
         "信息明细",
         [
@@ -239,14 +249,7 @@ def timeliness_sheets(report: TimelinessReport) -> list[Sheet]:
             tally.unknown,
         ]
 
-    organisations = Sheet(
-        "单位汇总",
-        ["单位编码", "单位名称"] + [f"本单位{h}" for h in tally_headers] + [f"含下级{h}" for h in tally_headers],
-        [
-            [row.organisation.code, row.organisation.name] + tally_values(row.own) + tally_values(row.total)
-            for row in report.organisations
-        ],
-    )
+    organisations = _organisations_sheet(report.organisations, tally_headers, tally_values)
     months = Sheet(
         "按月统计",
         ["月份", "发布数", "按时发布", "逾期发布"],
@@ -259,8 +262,7 @@ def timeliness_sheets(report: TimelinessReport) -> list[Sheet]:
 
 
 def freshness_sheets(report: FreshnessReport) -> list[Sheet]:
-    state_labels = {state.value: str(state.label) for state in Freshness}
-    source_labels = {source.value: str(source.label) for source in ThresholdSource}
+    state_labels, source_labels = _labels(Freshness), _labels(ThresholdSource)
     columns = Sheet(
         "栏目明细",
         [

@@ -29,13 +29,14 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import Organisation
 from disclosure.reports.common import (
     Catalog,
+    Counters,
     Item,
-    ancestors_within,
+    column_dict,
     column_figures,
     depth_map,
-    item_dict,
     load_catalog,
-    organisation_dict,
+    roll_up,
+    tree_row_dicts,
 )
 
 NEWS_LIKE_WORDS = ("动态", "要闻", "新闻", "回应关切")
@@ -88,12 +89,7 @@ class Column:
 
     def as_dict(self) -> dict:
         return {
-            "organisation": self.organisation.code,
-            "organisation_name": self.organisation.name,
-            **{f"item_{key}": value for key, value in item_dict(self.item).items()},
-            "state": self.state,
-            "records": self.count,
-            "latest": self.latest.isoformat() if self.latest else None,
+            **column_dict(self.organisation, self.item, self.state, self.count, self.latest),
             "age_days": self.age_days,
             "threshold_days": self.threshold,
             "threshold_source": self.threshold_source,
@@ -101,7 +97,7 @@ class Column:
 
 
 @dataclass
-class FreshnessTally:
+class FreshnessTally(Counters):
     fresh: int = 0
     stale: int = 0
     blank: int = 0
@@ -114,10 +110,6 @@ class FreshnessTally:
     @property
     def problems(self) -> int:
         return self.stale + self.blank
-
-    def add(self, other: FreshnessTally) -> None:
-        for name in ("fresh", "stale", "blank", "failing_organisations"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def as_dict(self) -> dict:
         return {
@@ -145,6 +137,13 @@ class FreshnessOrganisationRow:
     def fails_site_check(self) -> bool:
         return self.own.problems >= SITE_CHECK_FAILING
 
+    @property
+    def site_check(self) -> str | None:
+        """The site-check verdict: "pass", "fail", or None without columns."""
+        if not self.has_columns:
+            return None
+        return "fail" if self.fails_site_check else "pass"
+
 
 @dataclass
 class FreshnessReport:
@@ -157,24 +156,11 @@ class FreshnessReport:
         return [column for column in self.columns if column.state != Freshness.FRESH]
 
     def as_dict(self, *, include_columns: bool = True) -> dict:
-        parents = {row.organisation.pk: row.organisation.code for row in self.organisations}
         data = {
             "today": self.today.isoformat(),
             "site_check_failing_at": SITE_CHECK_FAILING,
             "total": self.total.as_dict(),
-            "organisations": [
-                {
-                    **organisation_dict(row.organisation),
-                    "parent": parents.get(row.organisation.parent_id),
-                    "depth": row.depth,
-                    "own": row.own.as_dict(),
-                    "total": row.total.as_dict(),
-                    "site_check": (
-                        None if not row.has_columns else ("fail" if row.fails_site_check else "pass")
-                    ),
-                }
-                for row in self.organisations
-            ],
+            "organisations": tree_row_dicts(self.organisations, lambda row: {"site_check": row.site_check}),
         }
         if include_columns:
             data["columns"] = [column.as_dict() for column in self.columns]
@@ -209,21 +195,13 @@ def freshness_report(
                 column.latest = figure.latest_date
                 column.age_days = (today - column.latest).days
                 column.state = Freshness.STALE if column.age_days > days else Freshness.FRESH
-            setattr(own, column.state, getattr(own, column.state) + 1)
+            own.bump(column.state)
             columns.append(column)
         if rows[org.pk].fails_site_check:
             own.failing_organisations = 1
-    for org_id, ancestors in ancestors_within(organisations).items():
-        own = rows[org_id].own
-        rows[org_id].total.add(own)
-        for ancestor_id in ancestors:
-            rows[ancestor_id].total.add(own)
-    total = FreshnessTally()
-    for row in rows.values():
-        total.add(row.own)
     return FreshnessReport(
         today=today,
         columns=columns,
         organisations=[rows[org.pk] for org in organisations],
-        total=total,
+        total=roll_up(organisations, rows, FreshnessTally()),
     )

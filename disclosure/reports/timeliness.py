@@ -32,11 +32,12 @@ from disclosure.models import Openness, Record, Status
 from disclosure.models.records import UNPUBLISHED_STATUSES
 from disclosure.reports.common import (
     Catalog,
-    ancestors_within,
+    Counters,
     depth_map,
     load_catalog,
-    organisation_dict,
     percent,
+    roll_up,
+    tree_row_dicts,
 )
 from disclosure.selectors import public_records
 from disclosure.workdays import CalendarUnknown, add_working_days, working_days_between
@@ -106,7 +107,7 @@ class TimelinessRow:
 
 
 @dataclass
-class TimingTally:
+class TimingTally(Counters):
     on_time: int = 0
     late: int = 0
     overdue: int = 0
@@ -123,13 +124,9 @@ class TimingTally:
         return percent(self.on_time, self.published)
 
     def count(self, row: TimelinessRow) -> None:
-        setattr(self, row.timing, getattr(self, row.timing) + 1)
+        self.bump(row.timing)
         if row.timing == Timing.LATE and row.working_days:
             self.late_working_days += row.working_days
-
-    def add(self, other: TimingTally) -> None:
-        for name in ("on_time", "late", "overdue", "pending", "unknown", "late_working_days"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def as_dict(self) -> dict:
         return {
@@ -145,7 +142,7 @@ class TimingTally:
 
 
 @dataclass
-class MonthRow:
+class MonthRow(Counters):
     month: str  # "YYYY-MM"
     on_time: int = 0
     late: int = 0
@@ -177,22 +174,12 @@ class TimelinessReport:
         return [row for row in self.rows if row.timing == timing]
 
     def as_dict(self, *, include_rows: bool = True) -> dict:
-        parents = {row.organisation.pk: row.organisation.code for row in self.organisations}
         data = {
             "today": self.today.isoformat(),
             "formed_from": self.formed_from.isoformat() if self.formed_from else None,
             "formed_to": self.formed_to.isoformat() if self.formed_to else None,
             "total": self.total.as_dict(),
-            "organisations": [
-                {
-                    **organisation_dict(row.organisation),
-                    "parent": parents.get(row.organisation.parent_id),
-                    "depth": row.depth,
-                    "own": row.own.as_dict(),
-                    "total": row.total.as_dict(),
-                }
-                for row in self.organisations
-            ],
+            "organisations": tree_row_dicts(self.organisations),
             "months": [
                 {"month": m.month, "published": m.published, "on_time": m.on_time, "late": m.late}
                 for m in self.months
@@ -340,19 +327,13 @@ def timeliness_report(
         org.pk: TimelinessOrganisationRow(organisation=org, depth=depths[org.pk]) for org in organisations
     }
     months: dict[str, MonthRow] = {}
-    total = TimingTally()
     for row in rows:
         org_rows[row.organisation.pk].own.count(row)
-        total.count(row)
         if row.timing in (Timing.ON_TIME, Timing.LATE):
             key = row.month
             month = months.get(key) or months.setdefault(key, MonthRow(month=key))
-            setattr(month, row.timing, getattr(month, row.timing) + 1)
-    for org_id, ancestors in ancestors_within(organisations).items():
-        own = org_rows[org_id].own
-        org_rows[org_id].total.add(own)
-        for ancestor_id in ancestors:
-            org_rows[ancestor_id].total.add(own)
+            month.bump(row.timing)
+    total = roll_up(organisations, org_rows, TimingTally())
     month_rows = []
     if months:
         month_rows = [months.get(m, MonthRow(month=m)) for m in _month_range(min(months), max(months))]

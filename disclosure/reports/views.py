@@ -8,7 +8,9 @@ a fixed number of queries, however many records and organisations there are.
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
 
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
@@ -18,17 +20,17 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from catalog import selectors as catalog_selectors
 from disclosure.reports import export
 from disclosure.reports.annual import annual_report
 from disclosure.reports.charts import Bar, Column, HorizontalBarChart, StackedColumnChart
-from disclosure.reports.common import local_day_start, scope_organisations, select_organisations
+from disclosure.reports.common import scope_organisations, scoped_public_records, select_organisations
 from disclosure.reports.completeness import ItemState, completeness_report
 from disclosure.reports.forms import AnnualReportForm, ReportFilterForm
 from disclosure.reports.freshness import SITE_CHECK_FAILING, Freshness, freshness_report
 from disclosure.reports.timeliness import Timing, timeliness_report
-from disclosure.selectors import public_records
 
 CELLS_PER_PAGE = 100
 RECORDS_PER_PAGE = 50
@@ -38,7 +40,81 @@ EXPORT_FORMATS = {
 }
 
 
-# --- shared -----------------------------------------------------------------------------------
+# --- what every report page and export does ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportKind:
+    """What the pages and the exports of one report share: its filter, how it is built and exported."""
+
+    name: str  # of its page template and its export files
+    title: str
+    report: Callable  # (organisations, **date range) → the report
+    sheets: Callable[[object], list[export.Sheet]]
+    dates: tuple[str, str] | None = None  # the report's keywords for the filter's date range, if it has one
+    date_label: str = ""
+
+    @property
+    def template(self) -> str:
+        return f"disclosure/reports/{self.name}.html"
+
+    def build(self, organisations: list, data: dict):
+        """The report of the organisations, for the filter form's cleaned ``data``."""
+        if not self.dates:
+            return self.report(organisations)
+        start, end = self.dates
+        return self.report(organisations, **{start: data["date_from"], end: data["date_to"]})
+
+
+COMPLETENESS = ReportKind(
+    "completeness",
+    gettext_lazy("公开完整性"),
+    completeness_report,
+    export.completeness_sheets,
+    dates=("published_from", "published_to"),
+    date_label=gettext_lazy("发布日期"),
+)
+TIMELINESS = ReportKind(
+    "timeliness",
+    gettext_lazy("公开及时性"),
+    timeliness_report,
+    export.timeliness_sheets,
+    dates=("formed_from", "formed_to"),
+    date_label=gettext_lazy("信息形成日期"),
+)
+FRESHNESS = ReportKind("freshness", gettext_lazy("栏目更新"), freshness_report, export.freshness_sheets)
+ANNUAL_TITLE = gettext_lazy("政府信息公开工作年度报告")
+ANNUAL_TEMPLATE = "disclosure/reports/annual.html"
+
+
+class BadFilter(Exception):
+    """The filter form of a page is invalid: the page answers with the form's errors and 400."""
+
+    def __init__(self, form):
+        super().__init__()
+        self.form = form
+
+
+def _report_view(template: str, title: str):
+    """The frame of a report page or export: staff only (the admin login otherwise); the view returns
+    its page's context (form, report, base, …), rendered with ``template`` and ``title``, or a
+    response (an export); a bad filter is answered with the form's errors and 400, never a 500."""
+
+    def decorate(view):
+        @login_required
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            try:
+                result = view(request, *args, **kwargs)
+            except BadFilter as bad:
+                return _render(request, template, {"title": title, "form": bad.form, "report": None}, status=400)
+            if isinstance(result, HttpResponse):
+                return result
+            return _render(request, template, {"title": title, **result})
+
+        return wrapper
+
+    return decorate
 
 
 def _scope(request):
@@ -48,19 +124,19 @@ def _scope(request):
     return organisations
 
 
-def _render(request, template, context, *, status=200):
-    context = {**admin.site.each_context(request), "is_nav_sidebar_enabled": False, **context}
-    return render(request, template, context, status=status)
-
-
-def _filter(request, *, dates=True, date_label=""):
-    """(form, selected organisations or None when the form is invalid, the filters as link params)."""
+def _filter(request, kind: ReportKind, *, own_only: bool = False):
+    """The filter form → the organisations in scope it selects → (form, organisations, the filters
+    as link params). With ``own=1`` and an organisation chosen, ``own_only`` keeps that organisation
+    alone, not its subtree. Raises BadFilter."""
     scope = _scope(request)
-    form = ReportFilterForm(request.GET, organisations=scope, dates=dates, date_label=date_label)
+    dates = bool(kind.dates)
+    form = ReportFilterForm(request.GET, organisations=scope, dates=dates, date_label=kind.date_label)
     if not form.is_valid():
-        return form, None, {}
+        raise BadFilter(form)
     data = form.cleaned_data
     organisations = select_organisations(scope, data["org"])
+    if own_only and request.GET.get("own") == "1" and request.GET.get("org"):
+        organisations = organisations[:1]
     base = {"org": data["org"]}
     if dates:
         base.update(
@@ -70,15 +146,27 @@ def _filter(request, *, dates=True, date_label=""):
     return form, organisations, base
 
 
-def _own_only(request, organisations):
-    """With ``own=1`` and an organisation chosen, only that organisation, not its subtree."""
-    if request.GET.get("own") == "1" and request.GET.get("org"):
-        return organisations[:1]
-    return organisations
+def _build(request, kind: ReportKind, *, own_only: bool = False):
+    """Filter, then build the report: (form, report, base)."""
+    form, organisations, base = _filter(request, kind, own_only=own_only)
+    return form, kind.build(organisations, form.cleaned_data), base
+
+
+def _render(request, template, context, *, status=200):
+    context = {**admin.site.each_context(request), "is_nav_sidebar_enabled": False, **context}
+    return render(request, template, context, status=status)
 
 
 def _page(request, items, per_page):
     return Paginator(items, per_page).get_page(request.GET.get("page"))
+
+
+def _choice(request, name: str, choices, message: str) -> str:
+    """A drill-down parameter that must be one of ``choices`` (or absent); 404 otherwise."""
+    value = request.GET.get(name, "")
+    if value and value not in choices.values:
+        raise Http404(message)
+    return value
 
 
 def _download(content: bytes, fmt: str, stem: str, org: str | None) -> HttpResponse:
@@ -86,6 +174,24 @@ def _download(content: bytes, fmt: str, stem: str, org: str | None) -> HttpRespo
     name = f"{stem}-{org or 'all'}-{timezone.localdate():%Y%m%d}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def _export_view(kind: ReportKind):
+    """The CSV (first sheet) and XLSX (every sheet) export of a report, filtered like its page."""
+
+    @_report_view(kind.template, kind.title)
+    def view(request, fmt):
+        if fmt not in EXPORT_FORMATS:
+            raise Http404(_("不支持的导出格式。"))
+        form, report, base = _build(request, kind)
+        sheets = kind.sheets(report)
+        content = export.to_csv(sheets[0]) if fmt == "csv" else export.to_xlsx(sheets)
+        return _download(content, fmt, kind.name, base.get("org"))
+
+    return view
+
+
+# --- charts -----------------------------------------------------------------------------------
 
 
 def _chart_roots(rows, has_items):
@@ -103,8 +209,67 @@ def _chart_roots(rows, has_items):
     return [(root, False) for root in roots]
 
 
-def _bad_request(request, template, form, context=None):
-    return _render(request, template, {"form": form, "report": None, **(context or {})}, status=400)
+def _organisation_bars(rows, has_items, figures) -> list[Bar]:
+    """A bar per charted organisation (_chart_roots); ``figures(tally)`` gives the bar's (value, text)."""
+    bars = []
+    for row, own in _chart_roots(rows, has_items):
+        value, text = figures(row.own if own else row.total)
+        bars.append(Bar(label=f"{row.organisation.name}（本级）" if own else row.organisation.name, value=value, text=text))
+    return bars
+
+
+def _coverage(tally):
+    text = f"{tally.coverage:.1f}%（{tally.disclosed}/{tally.required}）" if tally.coverage is not None else "—"
+    return tally.coverage, text
+
+
+def _completeness_charts(report):
+    domain_bars = []
+    for row in report.domains:
+        value, text = _coverage(row.tally)
+        domain_bars.append(Bar(label=row.domain.name, value=value, text=text))
+    return (
+        HorizontalBarChart(
+            title=_("各领域公开覆盖率"),
+            description=_("已公开事项占应公开事项的百分比，按领域；数字见下方“按领域”表。"),
+            bars=domain_bars,
+            value_width=130,
+        ),
+        HorizontalBarChart(
+            title=_("各单位公开覆盖率"),
+            description=_("已公开事项占应公开事项的百分比，下级单位含其所属单位；数字见下方“按单位”表。"),
+            bars=_organisation_bars(report.organisations, lambda r: r.has_items, _coverage),
+            value_width=130,
+        ),
+    )
+
+
+def _months_chart(report):
+    return StackedColumnChart(
+        title=_("逐月发布情况"),
+        description=_("每月发布的有时限信息，按时发布在下、逾期发布在上；数字见下方“逐月统计”表。"),
+        columns=[Column(label=m.month, values=[m.on_time, m.late]) for m in report.months],
+        series=[{"label": _("按时发布"), "css": "on-time"}, {"label": _("逾期发布"), "css": "late"}],
+    )
+
+
+def _freshness_chart(report):
+    def problems(tally):
+        text = _("%(n)s 个（未更新 %(stale)s，空白 %(blank)s）") % {
+            "n": tally.problems,
+            "stale": tally.stale,
+            "blank": tally.blank,
+        }
+        return tally.problems, text
+
+    bars = _organisation_bars(report.organisations, lambda r: r.has_columns, problems)
+    return HorizontalBarChart(
+        title=_("各单位未及时更新和空白栏目数"),
+        description=_("下级单位含其所属单位；数字见下方“按单位”表。"),
+        bars=bars,
+        maximum=max([bar.value for bar in bars] + [SITE_CHECK_FAILING]),
+        value_width=230,
+    )
 
 
 # --- index ------------------------------------------------------------------------------------
@@ -123,83 +288,26 @@ def index(request):
 # --- completeness -----------------------------------------------------------------------------
 
 
-def _completeness_charts(report):
-    domain_bars = [
-        Bar(
-            label=row.domain.name,
-            value=row.tally.coverage,
-            text=f"{row.tally.coverage:.1f}%（{row.tally.disclosed}/{row.tally.required}）"
-            if row.tally.coverage is not None
-            else "—",
-        )
-        for row in report.domains
-    ]
-    org_bars = []
-    for row, own in _chart_roots(report.organisations, lambda r: r.has_items):
-        tally = row.own if own else row.total
-        label = f"{row.organisation.name}（本级）" if own else row.organisation.name
-        org_bars.append(
-            Bar(
-                label=label,
-                value=tally.coverage,
-                text=f"{tally.coverage:.1f}%（{tally.disclosed}/{tally.required}）" if tally.coverage is not None else "—",
-            )
-        )
-    return (
-        HorizontalBarChart(
-            title=_("各领域公开覆盖率"),
-            description=_("已公开事项占应公开事项的百分比，按领域；数字见下方“按领域”表。"),
-            bars=domain_bars,
-            value_width=130,
-        ),
-        HorizontalBarChart(
-            title=_("各单位公开覆盖率"),
-            description=_("已公开事项占应公开事项的百分比，下级单位含其所属单位；数字见下方“按单位”表。"),
-            bars=org_bars,
-            value_width=130,
-        ),
-    )
-
-
-@login_required
+@_report_view(COMPLETENESS.template, COMPLETENESS.title)
 def completeness(request):
-    form, organisations, base = _filter(request, date_label=_("发布日期"))
-    template = "disclosure/reports/completeness.html"
-    if organisations is None:
-        return _bad_request(request, template, form, {"title": _("公开完整性")})
-    report = completeness_report(
-        organisations, published_from=form.cleaned_data["date_from"], published_to=form.cleaned_data["date_to"]
-    )
+    form, report, base = _build(request, COMPLETENESS)
     domain_chart, org_chart = _completeness_charts(report)
-    return _render(
-        request,
-        template,
-        {
-            "title": _("公开完整性"),
-            "form": form,
-            "report": report,
-            "base": base,
-            "domain_chart": domain_chart,
-            "org_chart": org_chart,
-            "states": ItemState,
-        },
-    )
+    return {
+        "form": form,
+        "report": report,
+        "base": base,
+        "domain_chart": domain_chart,
+        "org_chart": org_chart,
+        "states": ItemState,
+    }
 
 
-@login_required
+@_report_view("disclosure/reports/cells.html", gettext_lazy("公开完整性明细"))
 def completeness_cells(request):
     """Drill-down: the (organisation, item) cells behind a figure, filtered by state, item, domain."""
-    form, organisations, base = _filter(request, date_label=_("发布日期"))
-    template = "disclosure/reports/cells.html"
-    if organisations is None:
-        return _bad_request(request, template, form, {"title": _("公开完整性明细")})
-    organisations = _own_only(request, organisations)
-    report = completeness_report(
-        organisations, published_from=form.cleaned_data["date_from"], published_to=form.cleaned_data["date_to"]
-    )
-    state, item, domain = request.GET.get("state", ""), request.GET.get("item", ""), request.GET.get("domain", "")
-    if state and state not in ItemState.values:
-        raise Http404(_("没有这种状态。"))
+    form, report, base = _build(request, COMPLETENESS, own_only=True)
+    state = _choice(request, "state", ItemState, _("没有这种状态。"))
+    item, domain = request.GET.get("item", ""), request.GET.get("domain", "")
     cells = [
         cell
         for cell in report.cells
@@ -207,244 +315,133 @@ def completeness_cells(request):
         and (not item or cell.item.code == item)
         and (not domain or cell.item.domain.code == domain)
     ]
-    filters = {"own": request.GET.get("own", ""), "state": state, "item": item, "domain": domain}
-    return _render(
-        request,
-        template,
-        {
-            "title": _("公开完整性明细"),
-            "form": form,
-            "report": report,
-            "base": base,
-            "filters": filters,
-            "state_label": ItemState(state).label if state else "",
-            "item": next((row.item for row in report.items if row.item.code == item), None),
-            "page": _page(request, cells, CELLS_PER_PAGE),
-            "count": len(cells),
-        },
-    )
+    return {
+        "form": form,
+        "report": report,
+        "base": base,
+        "filters": {"own": request.GET.get("own", ""), "state": state, "item": item, "domain": domain},
+        "state_label": ItemState(state).label if state else "",
+        "item": next((row.item for row in report.items if row.item.code == item), None),
+        "page": _page(request, cells, CELLS_PER_PAGE),
+        "count": len(cells),
+    }
 
 
-@login_required
+@_report_view("disclosure/reports/records.html", gettext_lazy("公开信息明细"))
 def records(request):
     """Drill-down: the public records behind a count, by organisation (or subtree) and catalog node."""
-    form, organisations, base = _filter(request, date_label=_("发布日期"))
-    template = "disclosure/reports/records.html"
-    if organisations is None:
-        return _bad_request(request, template, form, {"title": _("公开信息明细")})
-    organisations = _own_only(request, organisations)
-    queryset = public_records().filter(organisation_id__in=[org.pk for org in organisations])
+    form, organisations, base = _filter(request, COMPLETENESS, own_only=True)
     node_code = request.GET.get("node", "")
     node = None
     if node_code:
         node = catalog_selectors.find_in_tree(catalog_selectors.catalog_tree(), node_code)
         if node is None:
             raise Http404(_("没有这个目录事项。"))
-        queryset = queryset.filter(node__code__in=catalog_selectors.descendant_codes(node))
-    if form.cleaned_data["date_from"]:
-        queryset = queryset.filter(published_at__gte=local_day_start(form.cleaned_data["date_from"]))
-    if form.cleaned_data["date_to"]:
-        end = form.cleaned_data["date_to"]
-        queryset = queryset.filter(published_at__lt=local_day_start(date.fromordinal(end.toordinal() + 1)))
-    queryset = queryset.select_related("organisation", "node").order_by("-published_at", "-id")
-    return _render(
-        request,
-        template,
-        {
-            "title": _("公开信息明细"),
-            "form": form,
-            "report": True,
-            "base": base,
-            "node": node,
-            "own": request.GET.get("own", ""),
-            "keep": {"own": request.GET.get("own", ""), "node": node_code},
-            "organisation": organisations[0] if request.GET.get("org") else None,
-            "page": _page(request, queryset, RECORDS_PER_PAGE),
-        },
-    )
+    queryset = scoped_public_records(
+        organisations,
+        node=node,
+        published_from=form.cleaned_data["date_from"],
+        published_to=form.cleaned_data["date_to"],
+    ).select_related("organisation", "node").order_by("-published_at", "-id")
+    own = request.GET.get("own", "")
+    return {
+        "form": form,
+        "report": True,
+        "base": base,
+        "node": node,
+        "own": own,
+        "keep": {"own": own, "node": node_code},
+        "organisation": organisations[0] if request.GET.get("org") else None,
+        "page": _page(request, queryset, RECORDS_PER_PAGE),
+    }
 
 
-@login_required
-def completeness_export(request, fmt):
-    if fmt not in EXPORT_FORMATS:
-        raise Http404(_("不支持的导出格式。"))
-    form, organisations, base = _filter(request, date_label=_("发布日期"))
-    if organisations is None:
-        return _bad_request(request, "disclosure/reports/completeness.html", form, {"title": _("公开完整性")})
-    report = completeness_report(
-        organisations, published_from=form.cleaned_data["date_from"], published_to=form.cleaned_data["date_to"]
-    )
-    sheets = export.completeness_sheets(report)
-    content = export.to_csv(sheets[0]) if fmt == "csv" else export.to_xlsx(sheets)
-    return _download(content, fmt, "completeness", base.get("org"))
+completeness_export = _export_view(COMPLETENESS)
 
 
 # --- timeliness -------------------------------------------------------------------------------
 
 
-def _months_chart(report):
-    return StackedColumnChart(
-        title=_("逐月发布情况"),
-        description=_("每月发布的有时限信息，按时发布在下、逾期发布在上；数字见下方“逐月统计”表。"),
-        columns=[Column(label=m.month, values=[m.on_time, m.late]) for m in report.months],
-        series=[{"label": _("按时发布"), "css": "on-time"}, {"label": _("逾期发布"), "css": "late"}],
-    )
+def _longest(rows, count=20):
+    """The rows late or overdue by the most working days, at most ``count``."""
+    return sorted(rows, key=lambda r: -(r.working_days or 0))[:count]
 
 
-@login_required
+@_report_view(TIMELINESS.template, TIMELINESS.title)
 def timeliness(request):
-    form, organisations, base = _filter(request, date_label=_("信息形成日期"))
-    template = "disclosure/reports/timeliness.html"
-    if organisations is None:
-        return _bad_request(request, template, form, {"title": _("公开及时性")})
-    report = timeliness_report(
-        organisations, formed_from=form.cleaned_data["date_from"], formed_to=form.cleaned_data["date_to"]
-    )
-    overdue = report.rows_by(Timing.OVERDUE)
-    late = report.rows_by(Timing.LATE)
-    unknown = report.rows_by(Timing.UNKNOWN)
-    return _render(
-        request,
-        template,
-        {
-            "title": _("公开及时性"),
-            "form": form,
-            "report": report,
-            "base": base,
-            "months_chart": _months_chart(report) if report.months else None,
-            "overdue": sorted(overdue, key=lambda r: -(r.working_days or 0))[:20],
-            "overdue_count": len(overdue),
-            "late": sorted(late, key=lambda r: -(r.working_days or 0))[:20],
-            "late_count": len(late),
-            "unknown_count": len(unknown),
-            "timings": Timing,
-        },
-    )
+    form, report, base = _build(request, TIMELINESS)
+    overdue, late = report.rows_by(Timing.OVERDUE), report.rows_by(Timing.LATE)
+    return {
+        "form": form,
+        "report": report,
+        "base": base,
+        "months_chart": _months_chart(report) if report.months else None,
+        "overdue": _longest(overdue),
+        "overdue_count": len(overdue),
+        "late": _longest(late),
+        "late_count": len(late),
+        "unknown_count": len(report.rows_by(Timing.UNKNOWN)),
+        "timings": Timing,
+    }
 
 
-@login_required
+@_report_view("disclosure/reports/timeliness_records.html", gettext_lazy("公开及时性明细"))
 def timeliness_records(request):
     """Drill-down: the records behind a timeliness figure (state, month, organisation)."""
-    form, organisations, base = _filter(request, date_label=_("信息形成日期"))
-    template = "disclosure/reports/timeliness_records.html"
-    if organisations is None:
-        return _bad_request(request, template, form, {"title": _("公开及时性明细")})
-    organisations = _own_only(request, organisations)
-    state, month = request.GET.get("state", ""), request.GET.get("month", "")
-    if state and state not in Timing.values:
-        raise Http404(_("没有这种结论。"))
-    report = timeliness_report(
-        organisations, formed_from=form.cleaned_data["date_from"], formed_to=form.cleaned_data["date_to"]
-    )
-    rows = [
-        row
-        for row in report.rows
-        if (not state or row.timing == state) and (not month or row.month == month)
-    ]
-    return _render(
-        request,
-        template,
-        {
-            "title": _("公开及时性明细"),
-            "form": form,
-            "report": report,
-            "base": base,
-            "filters": {"own": request.GET.get("own", ""), "state": state, "month": month},
-            "state_label": Timing(state).label if state else "",
-            "month": month,
-            "page": _page(request, rows, RECORDS_PER_PAGE),
-            "count": len(rows),
-        },
-    )
+    form, organisations, base = _filter(request, TIMELINESS, own_only=True)
+    state = _choice(request, "state", Timing, _("没有这种结论。"))
+    month = request.GET.get("month", "")
+    report = TIMELINESS.build(organisations, form.cleaned_data)
+    rows = [row for row in report.rows if (not state or row.timing == state) and (not month or row.month == month)]
+    return {
+        "form": form,
+        "report": report,
+        "base": base,
+        "filters": {"own": request.GET.get("own", ""), "state": state, "month": month},
+        "state_label": Timing(state).label if state else "",
+        "month": month,
+        "page": _page(request, rows, RECORDS_PER_PAGE),
+        "count": len(rows),
+    }
 
 
-@login_required
-def timeliness_export(request, fmt):
-    if fmt not in EXPORT_FORMATS:
-        raise Http404(_("不支持的导出格式。"))
-    form, organisations, base = _filter(request, date_label=_("信息形成日期"))
-    if organisations is None:
-        return _bad_request(request, "disclosure/reports/timeliness.html", form, {"title": _("公开及时性")})
-    report = timeliness_report(
-        organisations, formed_from=form.cleaned_data["date_from"], formed_to=form.cleaned_data["date_to"]
-    )
-    sheets = export.timeliness_sheets(report)
-    content = export.to_csv(sheets[0]) if fmt == "csv" else export.to_xlsx(sheets)
-    return _download(content, fmt, "timeliness", base.get("org"))
+timeliness_export = _export_view(TIMELINESS)
 
 
 # --- freshness --------------------------------------------------------------------------------
 
 
-@login_required
+@_report_view(FRESHNESS.template, FRESHNESS.title)
 def freshness(request):
-    form, organisations, base = _filter(request, dates=False)
-    template = "disclosure/reports/freshness.html"
-    if organisations is None:
-        return _bad_request(request, template, form, {"title": _("栏目更新")})
-    organisations = _own_only(request, organisations)
-    report = freshness_report(organisations)
-    bars = []
-    for row, own in _chart_roots(report.organisations, lambda r: r.has_columns):
-        tally = row.own if own else row.total
-        label = f"{row.organisation.name}（本级）" if own else row.organisation.name
-        bars.append(
-            Bar(
-                label=label,
-                value=tally.problems,
-                text=_("%(n)s 个（未更新 %(stale)s，空白 %(blank)s）")
-                % {"n": tally.problems, "stale": tally.stale, "blank": tally.blank},
-            )
-        )
-    chart = HorizontalBarChart(
-        title=_("各单位未及时更新和空白栏目数"),
-        description=_("下级单位含其所属单位；数字见下方“按单位”表。"),
-        bars=bars,
-        maximum=max([bar.value for bar in bars] + [SITE_CHECK_FAILING]),
-        value_width=230,
-    )
-    state = request.GET.get("state", "")
-    if state and state not in Freshness.values:
-        raise Http404(_("没有这种状态。"))
+    form, report, base = _build(request, FRESHNESS, own_only=True)
+    chart = _freshness_chart(report)
+    state = _choice(request, "state", Freshness, _("没有这种状态。"))
     problems = [c for c in report.problem_columns() if not state or c.state == state]
-    return _render(
-        request,
-        template,
-        {
-            "title": _("栏目更新"),
-            "form": form,
-            "report": report,
-            "base": base,
-            "chart": chart,
-            "state": state,
-            "keep": {"own": request.GET.get("own", ""), "state": state},
-            "page": _page(request, problems, CELLS_PER_PAGE),
-            "problem_count": len(problems),
-            "failing_at": SITE_CHECK_FAILING,
-        },
-    )
+    return {
+        "form": form,
+        "report": report,
+        "base": base,
+        "chart": chart,
+        "state": state,
+        "keep": {"own": request.GET.get("own", ""), "state": state},
+        "page": _page(request, problems, CELLS_PER_PAGE),
+        "problem_count": len(problems),
+        "failing_at": SITE_CHECK_FAILING,
+    }
 
 
-@login_required
-def freshness_export(request, fmt):
-    if fmt not in EXPORT_FORMATS:
-        raise Http404(_("不支持的导出格式。"))
-    form, organisations, base = _filter(request, dates=False)
-    if organisations is None:
-        return _bad_request(request, "disclosure/reports/freshness.html", form, {"title": _("栏目更新")})
-    sheets = export.freshness_sheets(freshness_report(organisations))
-    content = export.to_csv(sheets[0]) if fmt == "csv" else export.to_xlsx(sheets)
-    return _download(content, fmt, "freshness", base.get("org"))
+freshness_export = _export_view(FRESHNESS)
 
 
 # --- annual report ----------------------------------------------------------------------------
 
 
 def _annual(request):
+    """The annual report form → the organisation (or its subtree) → (form, report); raises BadFilter."""
     scope = _scope(request)
     form = AnnualReportForm(request.GET, organisations=scope)
     if not form.is_valid():
-        return form, None
+        raise BadFilter(form)
     data = form.cleaned_data
     organisations = select_organisations(scope, data["org"])
     if not data["subtree"]:
@@ -452,32 +449,23 @@ def _annual(request):
     return form, annual_report(organisations, data["year"], fees=data["fees"])
 
 
-@login_required
+@_report_view(ANNUAL_TEMPLATE, ANNUAL_TITLE)
 def annual(request):
     form, data = _annual(request)
-    template = "disclosure/reports/annual.html"
-    if data is None:
-        return _bad_request(request, template, form, {"title": _("政府信息公开工作年度报告")})
-    return _render(
-        request,
-        template,
-        {
-            "title": data["title"],
-            "form": form,
-            "report": data,
-            "table3": _table3_layout(data["applications"]),
-            "base": {key: value for key, value in request.GET.items() if key in form.fields},
-        },
-    )
+    return {
+        "title": data["title"],
+        "form": form,
+        "report": data,
+        "table3": _table3_layout(data["applications"]),
+        "base": {key: value for key, value in request.GET.items() if key in form.fields},
+    }
 
 
-@login_required
+@_report_view(ANNUAL_TEMPLATE, ANNUAL_TITLE)
 def annual_export(request, fmt):
     if fmt != "xlsx":
         raise Http404(_("不支持的导出格式。"))
     form, data = _annual(request)
-    if data is None:
-        return _bad_request(request, "disclosure/reports/annual.html", form, {"title": _("政府信息公开工作年度报告")})
     content = export.to_xlsx(export.annual_sheets(data))
     return _download(content, fmt, f"annual-{data['year']}", form.cleaned_data["org"])
 
