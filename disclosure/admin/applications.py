@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseNotAllowed
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _t
@@ -22,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Organisation
 from disclosure import applications
+from disclosure.admin.moves import REFUSALS, WorkflowMovesMixin, log_rows, refusal_messages
 from disclosure.application_forms import ApplicationForm
 from disclosure.models.applications import (
     Application,
@@ -31,10 +30,9 @@ from disclosure.models.applications import (
     ReplyType,
 )
 from disclosure.policy import organisation_of
-from disclosure.workflow import InvalidTransition
 
-REFUSALS = (InvalidTransition, PermissionDenied, ValidationError)
-
+NOT_CARRIED_OUT = _("操作未被执行。")
+LATE_CORRECTION = _("补正告知晚于收到申请后7个工作日（条例第三十条）。")
 
 ACTION_LABELS = {
     "submit": _("网上提交"),
@@ -48,12 +46,6 @@ def _status_label(status: str) -> str:
         return ApplicationStatus(status).label
     except ValueError:
         return status or "—"
-
-
-def refusal_messages(error: Exception) -> list[str]:
-    if isinstance(error, ValidationError):
-        return [str(m) for m in error.messages]
-    return [str(error) or _t("操作未被执行。")]
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -192,7 +184,7 @@ class RegisterForm(ApplicationForm):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(WorkflowMovesMixin, admin.ModelAdmin):
     list_display = (
         "tracking_code",
         "organisation",
@@ -209,6 +201,9 @@ class ApplicationAdmin(admin.ModelAdmin):
     change_form_template = "admin/disclosure/application/change_form.html"
     move_template = "admin/disclosure/application/move.html"
     register_template = "admin/disclosure/application/register.html"
+    move_url_name = "disclosure_application_move"
+    not_found_message = _("没有找到该申请，或您无权查看。")
+    refused_message = NOT_CARRIED_OUT
     fieldsets = (
         (_("受理"), {"fields": ("tracking_code", "organisation", "channel", "submitted_at", "received_on", "clock_start", "status", "clock_column")}),
         (
@@ -290,25 +285,6 @@ class ApplicationAdmin(admin.ModelAdmin):
 
     # Views -----------------------------------------------------------------------------------------
 
-    def _visible_or_404(self, request, object_id) -> Application:
-        application = self.get_object(request, unquote(object_id))
-        if application is None:
-            raise Http404(_t("没有找到该申请，或您无权查看。"))
-        return application
-
-    def _change_url(self, application) -> str:
-        return reverse("admin:disclosure_application_change", args=[application.pk])
-
-    def get_urls(self):
-        return [
-            path(
-                "<path:object_id>/move/<str:name>/",
-                self.admin_site.admin_view(self.move_view),
-                name="disclosure_application_move",
-            ),
-            *super().get_urls(),
-        ]
-
     def change_view(self, request, object_id, form_url="", extra_context=None):
         application = self._visible_or_404(request, object_id)
         if request.method == "POST":
@@ -324,7 +300,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         if clock.unknown:
             warnings.append(_t("答复期限无法计算：所涉年度的法定节假日安排尚未录入，请管理员录入。"))
         if applications.correction_was_late(application):
-            warnings.append(_t("补正告知晚于收到申请后7个工作日（条例第三十条）。"))
+            warnings.append(str(LATE_CORRECTION))
         if application.extension_approved_on and not application.extension_notified_on:
             warnings.append(_t("已批准延期，尚未登记告知申请人的日期。"))
         if clock.replied_late:
@@ -334,81 +310,43 @@ class ApplicationAdmin(admin.ModelAdmin):
             "clock": clock,
             "warnings": warnings,
             "correction_deadline": deadline if application.status == ApplicationStatus.RECEIVED and not application.correction_requested_on else None,
-            "moves": [
-                {
-                    "name": move.name,
-                    "label": move.label,
-                    "url": reverse("admin:disclosure_application_move", args=[application.pk, move.name]),
-                }
-                for move in applications.moves_for(request.user, application)
-            ],
+            "workflow_moves": self.move_buttons(application, applications.moves_for(request.user, application)),
             "pauses": list(application.pauses.all()),
-            "history": [
-                {
-                    "entry": entry,
-                    "action": ACTION_LABELS.get(entry.action, entry.action),
-                    "from": _status_label(entry.from_status),
-                    "to": _status_label(entry.to_status),
-                }
-                for entry in applications.application_history(application)
-            ],
+            "workflow_log": log_rows(
+                applications.application_history(application),
+                action_label=lambda action: ACTION_LABELS.get(action, action),
+                status_label=_status_label,
+            ),
         }
 
-    def move_view(self, request, object_id, name):
-        """Confirm and carry out one move; a refusal is a message, never a 500."""
-        if request.method not in ("GET", "HEAD", "POST"):
-            return HttpResponseNotAllowed(["GET", "POST"])
-        application = self._visible_or_404(request, object_id)
-        move = applications.MOVES.get(name)
-        if move is None:
-            raise Http404(_t("没有这个办理操作。"))
-        back = redirect(self._change_url(application))
-        if application.status not in move.sources:
-            messages.error(
-                request,
-                _t("当前状态为“%(status)s”，不能执行“%(action)s”。")
-                % {"status": application.get_status_display(), "action": move.label},
-            )
-            return back
-        reason = applications.denial_reason(request.user, move, application)
-        if reason:
-            if request.method == "POST":
-                messages.error(request, reason)
-                return back
-            raise PermissionDenied(reason)
-        form_class = MOVE_FORMS[name]
-        if request.method == "POST":
-            form = form_class(request.POST)
-            if form.is_valid():
-                try:
-                    result = perform(request.user, application, name, form.cleaned_data)
-                except REFUSALS as error:
-                    for message in refusal_messages(error):
-                        messages.error(request, message)
-                    return back
-                messages.success(
-                    request,
-                    _t("已%(action)s，当前状态：%(status)s。")
-                    % {"action": move.label, "status": result.get_status_display()},
-                )
-                if name == "request_correction" and applications.correction_was_late(result):
-                    messages.warning(request, _t("补正告知晚于收到申请后7个工作日（条例第三十条）。"))
-                return redirect(self._change_url(result))
-        else:
-            form = form_class()
-        context = {
-            **self.admin_site.each_context(request),
+    # The moves (WorkflowMovesMixin) ----------------------------------------------------------------
+
+    def get_move(self, name: str) -> applications.Move | None:
+        return applications.MOVES.get(name)
+
+    def move_denial_reason(self, user, move: applications.Move, application: Application) -> str | None:
+        return applications.denial_reason(user, move, application)
+
+    def move_form(self, move: applications.Move, data=None):
+        return MOVE_FORMS[move.name](data)
+
+    def move_context(self, request, application: Application, move: applications.Move) -> dict:
+        return {
             "title": _t("%(action)s：%(code)s") % {"action": move.label, "code": application.tracking_code},
-            "opts": self.opts,
-            "original": application,
-            "move": move,
-            "form": form,
             "clock": applications.application_clock(application),
-            "change_url": self._change_url(application),
-            "media": self.media + form.media,
         }
-        request.current_app = self.admin_site.name
-        return TemplateResponse(request, self.move_template, context)
+
+    def perform_move(self, user, application: Application, move: applications.Move, data: dict) -> Application:
+        return perform(user, application, move.name, data)
+
+    def report_move(self, request, move: applications.Move, application: Application) -> None:
+        messages.success(
+            request,
+            _t("已%(action)s，当前状态：%(status)s。")
+            % {"action": move.label, "status": application.get_status_display()},
+        )
+        if move.name == "request_correction" and applications.correction_was_late(application):
+            messages.warning(request, str(LATE_CORRECTION))
 
     def add_view(self, request, form_url="", extra_context=None):
         """登记 a paper, fax or email application through the service (not a model form save)."""
@@ -426,7 +364,7 @@ class ApplicationAdmin(admin.ModelAdmin):
                         **form.application_fields(),
                     )
                 except REFUSALS as error:
-                    for message in refusal_messages(error):
+                    for message in refusal_messages(error, NOT_CARRIED_OUT):
                         form.add_error(None, message)
                 else:
                     messages.success(
@@ -439,9 +377,11 @@ class ApplicationAdmin(admin.ModelAdmin):
             if own is not None:
                 initial["organisation"] = own.code
             form = RegisterForm(initial=initial, user=request.user)
+        title = _t("登记政府信息公开申请")
         context = {
             **self.admin_site.each_context(request),
-            "title": _t("登记政府信息公开申请"),
+            "title": title,
+            "action_label": title,
             "opts": self.opts,
             "form": form,
             "media": self.media + form.media,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -23,9 +23,10 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from catalog import selectors as catalog_selectors
-from catalog.models import Organisation
 from disclosure import consultation_selectors, consultations
 from disclosure import policy as record_policy
+from disclosure.admin.fields import limit_organisation_field
+from disclosure.admin.moves import REFUSALS, log_rows, refusal_messages
 from disclosure.files import check_upload
 from disclosure.models import ActivityEntry, Consultation, ConsultationAttachment, ConsultationComment
 from disclosure.models.consultations import ConsultationStatus, Moderation
@@ -45,12 +46,6 @@ def _in_scope(user) -> bool:
     return user.is_active and record_policy.organisations_in_scope(user).exists()
 
 
-def _messages_of(error: Exception) -> list[str]:
-    if isinstance(error, ValidationError):
-        return list(error.messages)
-    return [str(error) or _t("操作被拒绝。")]
-
-
 class ConsultationForm(forms.ModelForm):
     """The draft's content. Status and feedback are not fields: the services set them."""
 
@@ -58,31 +53,12 @@ class ConsultationForm(forms.ModelForm):
 
     class Meta:
         model = Consultation
-        fields = [
-            "organisation",
-            "node",
-            "title",
-            "decision_kind",
-            "summary",
-            "body",
-            "opens_at",
-            "closes_at",
-            "shorter_window_reason",
-        ]
+        fields = ["organisation", "node", *consultations.CONTENT_FIELDS]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        user = self.request_user
-        choosing = self.instance.pk is None and user is not None and user.is_superuser
         if "organisation" in self.fields:
-            field = self.fields["organisation"]
-            if choosing:
-                field.queryset = catalog_selectors.disclosing_organisations()
-            else:
-                fixed = self.instance.organisation if self.instance.organisation_id else record_policy.organisation_of(user)
-                field.queryset = Organisation.objects.filter(pk=fixed.pk) if fixed else Organisation.objects.none()
-                field.disabled = True
-                self.initial["organisation"] = field.initial = fixed.pk if fixed else None
+            limit_organisation_field(self, self.request_user)
         if "node" in self.fields:
             self.fields["node"].queryset = catalog_selectors.visible_nodes().order_by("tree_id", "lft")
             if self.instance.pk is None:
@@ -259,13 +235,15 @@ class ConsultationAdmin(admin.ModelAdmin):
         now = timezone.now()
         moves = []
         if obj.status == ConsultationStatus.DRAFT and consultations.can_open(request.user, obj):
-            moves.append({"label": _t("审核发布，开始征求意见"), "url": reverse("admin:disclosure_consultation_open", args=[obj.pk])})
+            url = reverse("admin:disclosure_consultation_open", args=[obj.pk])
+            moves.append({"name": "open", "label": _t("审核发布，开始征求意见"), "url": url})
         if (
             obj.status in (ConsultationStatus.OPEN, ConsultationStatus.CLOSED)
             and obj.window_has_ended(now)
             and consultations.can_publish_feedback(request.user, obj)
         ):
-            moves.append({"label": _t("公布意见采纳情况"), "url": reverse("admin:disclosure_consultation_feedback", args=[obj.pk])})
+            url = reverse("admin:disclosure_consultation_feedback", args=[obj.pk])
+            moves.append({"name": "feedback", "label": _t("公布意见采纳情况"), "url": url})
         handles = consultations.can_handle_comments(request.user, obj.organisation_id)
         log = ActivityEntry.objects.filter(subject_type=consultations.SUBJECT, subject_id=obj.pk).order_by("created_at", "id")
         return {
@@ -276,21 +254,33 @@ class ConsultationAdmin(admin.ModelAdmin):
             "export_url": reverse("admin:disclosure_consultation_export", args=[obj.pk]) if handles else "",
             "comment_total": obj.comments.count() if handles else None,
             "public_url": obj.get_absolute_url() if obj.status != ConsultationStatus.DRAFT else "",
-            "activity": [
-                {"entry": entry, "action": ACTION_LABELS.get(entry.action, entry.action),
-                 "from": _status_label(entry.from_status), "to": _status_label(entry.to_status)}
-                for entry in log
-            ],
+            "workflow_log": log_rows(
+                log, action_label=lambda action: ACTION_LABELS.get(action, action), status_label=_status_label
+            ),
         }
 
-    def _move_page(self, request, obj, *, title, form, error_messages=()):
+    def _confirm_view(self, request, obj, *, allowed: bool, form, title: str, carry_out, done: str):
+        """A confirmation page: a GET shows ``form``; a valid POST calls ``carry_out`` (the service) with
+        the cleaned data and goes back to the change page; a refusal is shown on the same page."""
+        if not allowed:
+            raise PermissionDenied
+        refusals = []
+        if request.method == "POST" and form.is_valid():
+            try:
+                carry_out(form.cleaned_data)
+            except REFUSALS as error:
+                refusals = refusal_messages(error)
+            else:
+                messages.success(request, done)
+                return redirect("admin:disclosure_consultation_change", obj.pk)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "original": obj,
             "title": title,
+            "action_label": title,
             "form": form,
-            "errors_list": error_messages,
+            "errors_list": refusals,
             "change_url": reverse("admin:disclosure_consultation_change", args=[obj.pk]),
             "last_day": consultations.window_last_day(obj.closes_at),
         }
@@ -298,33 +288,31 @@ class ConsultationAdmin(admin.ModelAdmin):
 
     def open_view(self, request, object_id):
         obj = self._get(request, object_id)
-        if not consultations.can_open(request.user, obj):
-            raise PermissionDenied
-        form = OpenForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                consultations.consultation_open(user=request.user, consultation=obj, comment=form.cleaned_data["comment"])
-            except (ValidationError, PermissionDenied) as error:
-                return self._move_page(request, obj, title=_t("开始征求意见"), form=form, error_messages=_messages_of(error))
-            messages.success(request, _t("已开始征求意见，公众自开始时间起可在网站上查看并提出意见。"))
-            return redirect("admin:disclosure_consultation_change", obj.pk)
-        return self._move_page(request, obj, title=_t("开始征求意见"), form=form)
+        return self._confirm_view(
+            request,
+            obj,
+            allowed=consultations.can_open(request.user, obj),
+            form=OpenForm(request.POST or None),
+            title=_t("开始征求意见"),
+            carry_out=lambda data: consultations.consultation_open(
+                user=request.user, consultation=obj, comment=data["comment"]
+            ),
+            done=_t("已开始征求意见，公众自开始时间起可在网站上查看并提出意见。"),
+        )
 
     def feedback_view(self, request, object_id):
         obj = self._get(request, object_id)
-        if not consultations.can_publish_feedback(request.user, obj):
-            raise PermissionDenied
-        form = FeedbackForm(request.POST or None, initial={"feedback": obj.feedback})
-        if request.method == "POST" and form.is_valid():
-            try:
-                consultations.consultation_publish_feedback(
-                    user=request.user, consultation=obj, feedback=form.cleaned_data["feedback"]
-                )
-            except (ValidationError, PermissionDenied) as error:
-                return self._move_page(request, obj, title=_t("公布意见采纳情况"), form=form, error_messages=_messages_of(error))
-            messages.success(request, _t("意见采纳情况已公布。"))
-            return redirect("admin:disclosure_consultation_change", obj.pk)
-        return self._move_page(request, obj, title=_t("公布意见采纳情况"), form=form)
+        return self._confirm_view(
+            request,
+            obj,
+            allowed=consultations.can_publish_feedback(request.user, obj),
+            form=FeedbackForm(request.POST or None, initial={"feedback": obj.feedback}),
+            title=_t("公布意见采纳情况"),
+            carry_out=lambda data: consultations.consultation_publish_feedback(
+                user=request.user, consultation=obj, feedback=data["feedback"]
+            ),
+            done=_t("意见采纳情况已公布。"),
+        )
 
     def export_view(self, request, object_id):
         obj = self._get(request, object_id)

@@ -8,16 +8,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django import forms
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog import selectors as catalog_selectors
-from catalog.models import CatalogNode, Organisation
-from disclosure import policy
+from catalog.models import CatalogNode
+from disclosure.admin.fields import limit_organisation_field
+from disclosure.admin.moves import refusal_messages
 from disclosure.files import check_upload
 from disclosure.models import Attachment, Openness, Record
-from disclosure.workflow import InvalidTransition, Transition
+from disclosure.services import CONTENT_FIELDS
+from disclosure.workflow import Transition
 
 PATH_SEPARATOR = " › "
 WITHHOLDING_GROUND_REQUIRED = _("依申请公开或不予公开的信息必须选择法定依据（条例第十四至十六条）。")
@@ -45,13 +47,6 @@ def catalog_node_choices(levels: Iterable[str]) -> list[tuple[str, list[tuple[in
     return list(groups.values())
 
 
-def refusal_messages(exc: Exception) -> list[str]:
-    """The Chinese messages carried by a service's refusal."""
-    if isinstance(exc, ValidationError):
-        return list(exc.messages)
-    return [str(exc)] if str(exc) else [str(_("操作被拒绝。"))]
-
-
 class RelatedRecordField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.title}（{obj.index_number}）" if obj.index_number else obj.title
@@ -69,42 +64,13 @@ class RecordForm(forms.ModelForm):
 
     class Meta:
         model = Record
-        fields = [
-            "title",
-            "document_number",
-            "issuing_body",
-            "organisation",
-            "node",
-            "written_on",
-            "formed_on",
-            "validity",
-            "record_type",
-            "needs_interpretation",
-            "openness",
-            "withholding_ground",
-            "openness_note",
-            "summary",
-            "body",
-            "related",
-        ]
+        fields = ["organisation", "node", *CONTENT_FIELDS, "related"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         user = self.request_user
-        fixed = self.instance.organisation if self.instance.organisation_id else policy.organisation_of(user)
-        # Only a superuser adding a record chooses its organisation; editors file records for their own
-        # organisation, and a record never changes organisation.
         choosing = self.instance.pk is None and user is not None and user.is_superuser
-        if "organisation" in self.fields:
-            field = self.fields["organisation"]
-            if choosing:
-                field.queryset = catalog_selectors.disclosing_organisations()
-            else:
-                field.queryset = Organisation.objects.filter(pk=fixed.pk) if fixed else Organisation.objects.none()
-                field.disabled = True
-                self.initial["organisation"] = field.initial = fixed.pk if fixed else None
-        if choosing:
-            fixed = None
+        fixed = limit_organisation_field(self, user)
         if "node" in self.fields:
             if fixed is not None:
                 levels = [fixed.level]
@@ -279,5 +245,3 @@ MOVE_FORMS: dict[str, type[MoveForm]] = {
     "withdraw": WithdrawForm,
     "revise": ConfirmForm,
 }
-
-REFUSALS = (InvalidTransition, PermissionDenied, ValidationError)

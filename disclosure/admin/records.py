@@ -8,15 +8,11 @@ changes only through the move view, one service per workflow move. No field or a
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
-from django.core.exceptions import PermissionDenied
-from django.db import router, transaction
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import Http404
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.template.defaultfilters import filesizeformat
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _t
@@ -25,21 +21,17 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import CatalogNode, Organisation
 from disclosure import policy, services
 from disclosure.admin.audit import action_label, is_multi_organisation, status_label
-from disclosure.admin.record_forms import (
-    MOVE_FORMS,
-    REFUSALS,
-    AttachmentForm,
-    RecordForm,
-    RelatedRecordField,
-    WithdrawForm,
-    refusal_messages,
-)
-from disclosure.models import Attachment, Record, Status
+from disclosure.admin.moves import REFUSALS, WorkflowMovesMixin, log_rows, refusal_messages
+from disclosure.admin.record_forms import MOVE_FORMS, AttachmentForm, RecordForm, RelatedRecordField, WithdrawForm
+from disclosure.models import Attachment, Openness, Record, Status
 from disclosure.roles import Role
 from disclosure.sanitize import clean_html
 from disclosure.selectors import public_records
 from disclosure.services import CONTENT_FIELDS
 from disclosure.workflow import REVISE, TRANSITIONS, Right, Transition, moves_from
+
+# The publish service takes only 主动公开 records; for the others these buttons are replaced by a note.
+PUBLISH_MOVES = ("publish", "schedule")
 
 
 class ServiceRefused(Exception):
@@ -124,7 +116,7 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(Record)
-class RecordAdmin(admin.ModelAdmin):
+class RecordAdmin(WorkflowMovesMixin, admin.ModelAdmin):
     """Records of the organisations the user may read (policy.visible_records), editable only while
     a draft and only by their organisation's editors; everything else read-only with the workflow
     buttons the policy allows. Saves, deletions and moves go through disclosure/services.py."""
@@ -158,6 +150,8 @@ class RecordAdmin(admin.ModelAdmin):
     )
     change_form_template = "admin/disclosure/record/change_form.html"
     move_template = "admin/disclosure/record/move.html"
+    move_url_name = "disclosure_record_move"
+    not_found_message = _("没有找到该信息，或您无权查看。")
 
     content_fieldsets = (
         (
@@ -351,16 +345,6 @@ class RecordAdmin(admin.ModelAdmin):
 
     # Views -----------------------------------------------------------------------------------------
 
-    def _visible_or_404(self, request, object_id) -> Record:
-        record = self.get_object(request, unquote(object_id))
-        if record is None:
-            # The same answer for "not yours" as for "does not exist".
-            raise Http404(_t("没有找到该信息，或您无权查看。"))
-        return record
-
-    def _change_url(self, record) -> str:
-        return reverse("admin:disclosure_record_change", args=[record.pk])
-
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if object_id is not None:
             record = self._visible_or_404(request, object_id)
@@ -398,96 +382,41 @@ class RecordAdmin(admin.ModelAdmin):
 
     def workflow_context(self, request, record: Record) -> dict:
         """The buttons of the moves this user may make now, and the record's review and audit trail."""
-        user = request.user
-        moves = [
-            {
-                "name": transition.name,
-                "label": transition.label,
-                "url": reverse("admin:disclosure_record_move", args=[record.pk, transition.name]),
-            }
-            for transition in moves_from(record.status)
-            if policy.can(user, transition, record)
-        ]
-        audit = [
-            {
-                "entry": entry,
-                "action": action_label(entry.action),
-                "from": status_label(entry.from_status),
-                "to": status_label(entry.to_status),
-            }
-            for entry in record.audit_entries.order_by("-created_at", "-id")[:200]
-        ]
+        permitted = [t for t in moves_from(record.status) if policy.can(request.user, t, record)]
+        # The publish service refuses a record that is not 主动公开: say so instead of offering the button.
+        blocked = [t for t in permitted if t.name in PUBLISH_MOVES and record.openness != Openness.PROACTIVE]
         return {
-            "workflow_moves": moves,
+            "workflow_moves": self.move_buttons(record, [t for t in permitted if t not in blocked]),
+            "workflow_note": (
+                _t("公开属性为“%(openness)s”，不能发布。") % {"openness": record.get_openness_display()}
+                if blocked
+                else ""
+            ),
             "workflow_reviews": list(record.reviews.order_by("-submitted_at")),
-            "workflow_audit": audit,
+            "workflow_log": log_rows(
+                record.audit_entries.order_by("-created_at", "-id")[:200],
+                action_label=action_label,
+                status_label=status_label,
+            ),
             "workflow_versions": list(record.versions.defer("data").order_by("-number")),
             "workflow_revisions": list(record.revisions.order_by("-id")),
         }
 
-    def get_urls(self):
-        return [
-            path(
-                "<path:object_id>/move/<str:name>/",
-                self.admin_site.admin_view(self.move_view),
-                name="disclosure_record_move",
-            ),
-            *super().get_urls(),
-        ]
+    # The moves (WorkflowMovesMixin) ----------------------------------------------------------------
 
-    def move_view(self, request, object_id, name):
-        """Confirm and carry out one workflow move through its service; never a 500 for a refusal."""
-        if request.method not in ("GET", "HEAD", "POST"):
-            return HttpResponseNotAllowed(["GET", "POST"])
-        record = self._visible_or_404(request, object_id)
-        transition = person_transition(name)
-        if transition is None:
-            raise Http404(_t("没有这个办理操作。"))
-        back = redirect(self._change_url(record))
-        if record.status not in transition.sources:
-            messages.error(
-                request,
-                _t("当前状态为“%(status)s”，不能执行“%(action)s”。")
-                % {"status": record.get_status_display(), "action": transition.label},
-            )
-            return back
-        reason = policy.denial_reason(request.user, transition, record)
-        if reason:
-            if request.method == "POST":
-                messages.error(request, reason)
-                return back
-            raise PermissionDenied(reason)
+    def get_move(self, name: str) -> Transition | None:
+        return person_transition(name)
 
-        form_class = MOVE_FORMS[transition.name]
-        if request.method == "POST":
-            form = form_class(request.POST, transition=transition)
-            if form.is_valid():
-                try:
-                    with transaction.atomic(using=router.db_for_write(Record)):
-                        result = self._perform(request.user, record, transition, form.cleaned_data)
-                except REFUSALS as exc:
-                    for message in refusal_messages(exc):
-                        messages.error(request, message)
-                    return back
-                messages.success(request, self._success_message(transition, result))
-                return redirect(self._change_url(result))
-        else:
-            form = form_class(transition=transition)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _t("%(action)s：%(title)s") % {"action": transition.label, "title": record.title},
-            "opts": self.opts,
-            "original": record,
-            "transition": transition,
-            "form": form,
-            "change_url": self._change_url(record),
-            "media": self.media + form.media,
-        }
-        request.current_app = self.admin_site.name
-        return TemplateResponse(request, self.move_template, context)
+    def move_denial_reason(self, user, transition: Transition, record: Record) -> str | None:
+        return policy.denial_reason(user, transition, record)
 
-    @staticmethod
-    def _perform(user, record: Record, transition: Transition, data: dict) -> Record:
+    def move_form(self, transition: Transition, data=None):
+        return MOVE_FORMS[transition.name](data, transition=transition)
+
+    def move_context(self, request, record: Record, transition: Transition) -> dict:
+        return {"title": _t("%(action)s：%(title)s") % {"action": transition.label, "title": record.title}}
+
+    def perform_move(self, user, record: Record, transition: Transition, data: dict) -> Record:
         name, comment = transition.name, data.get("comment") or ""
         if name == "submit":
             return services.record_submit(user=user, record=record, comment=comment)
@@ -516,17 +445,18 @@ class RecordAdmin(admin.ModelAdmin):
             return services.record_revise(user=user, record=record)
         raise Http404(_t("没有这个办理操作。"))
 
-    @staticmethod
-    def _success_message(transition: Transition, record: Record) -> str:
+    def report_move(self, request, transition: Transition, record: Record) -> None:
         if transition.name == REVISE.name:
-            return _t("已新建修订稿“%(title)s”。修改后提交审核；审核发布前，原信息继续公开。") % {"title": record.title}
-        if record.status == Status.SCHEDULED:
-            return _t("“%(title)s”将于 %(when)s 定时发布。") % {
+            message = _t("已新建修订稿“%(title)s”。修改后提交审核；审核发布前，原信息继续公开。") % {"title": record.title}
+        elif record.status == Status.SCHEDULED:
+            message = _t("“%(title)s”将于 %(when)s 定时发布。") % {
                 "title": record.title,
                 "when": timezone.localtime(record.publish_at).strftime("%Y-%m-%d %H:%M"),
             }
-        return _t("“%(title)s”已%(action)s，当前状态：%(status)s。") % {
-            "title": record.title,
-            "action": transition.label,
-            "status": Status(record.status).label,
-        }
+        else:
+            message = _t("“%(title)s”已%(action)s，当前状态：%(status)s。") % {
+                "title": record.title,
+                "action": transition.label,
+                "status": Status(record.status).label,
+            }
+        messages.success(request, message)

@@ -87,9 +87,10 @@ def test_editor_reviewer_citizen_story(live_server, chromium, tmp_path):
         move(reviewer, live_server, public, "publish")
         public.refresh_from_db()
         assert public.status == Status.PUBLISHED and public.index_number.startswith("419901/")
-        # Trying to publish the 不予公开 one anyway is refused with a reason, and nothing changes.
-        move(reviewer, live_server, withheld, "publish")
-        assert "只有公开属性为“主动公开”的信息可以发布" in reviewer.content()
+        # The 不予公开 one offers no 发布 or 定时发布 button, only the reason why; nothing changes.
+        reviewer.goto(f"{live_server.url}/admin/disclosure/record/{withheld.pk}/change/")
+        assert reviewer.locator("a[data-move=publish], a[data-move=schedule]").count() == 0
+        assert "公开属性为“不予公开”，不能发布。" in reviewer.inner_text("#record-workflow")
         withheld.refresh_from_db()
         assert withheld.status == Status.APPROVED and not withheld.index_number
 

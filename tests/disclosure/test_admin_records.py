@@ -405,6 +405,40 @@ def test_publish_with_a_future_time_schedules(a):
 
 
 @pytest.mark.django_db
+def test_approved_proactive_record_offers_publish_and_schedule(a):
+    """The reviewer of an approved 主动公开 record sees 发布 and 定时发布, and no note against publishing."""
+    record = approved(a)
+    html = client_for(a.reviewer).get(change_url(record)).content.decode()
+    assert move_url(record, "publish") in html and move_url(record, "schedule") in html
+    assert "不能发布" not in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("openness, label", [("on_application", "依申请公开"), ("withheld", "不予公开")])
+def test_approved_record_that_is_not_proactive_shows_why_instead_of_publish(a, openness, label):
+    """An approved 依申请公开 / 不予公开 record shows its reviewer no 发布 or 定时发布 button but a note
+    saying why. Posting to the publish move anyway is still refused by the service; nothing changes."""
+    record = approved(a, openness=openness, withholding_ground="art16_process")
+    client = client_for(a.reviewer)
+    html = client.get(change_url(record)).content.decode()
+    assert move_url(record, "publish") not in html and move_url(record, "schedule") not in html
+    assert f"公开属性为“{label}”，不能发布。" in html
+    assert "您当前没有可执行的办理操作" not in html
+
+    # The editor could not publish anyway: no note for them, just no moves.
+    html = client_for(a.editor).get(change_url(record)).content.decode()
+    assert "不能发布" not in html and "您当前没有可执行的办理操作" in html
+
+    entries = AuditEntry.objects.count()
+    response = client.post(move_url(record, "publish"), {"publish_at": ""})
+    assert response.status_code == 302 and response["Location"] == change_url(record)
+    assert "只有公开属性为“主动公开”的信息可以发布" in " ".join(messages_of(response))
+    record.refresh_from_db()
+    assert record.status == Status.APPROVED and not record.index_number
+    assert AuditEntry.objects.count() == entries
+
+
+@pytest.mark.django_db
 def test_request_changes_needs_a_reason(a):
     """退回修改 without a reason is refused on the form; with one the record goes back to its author."""
     record = submitted(a)
