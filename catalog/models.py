@@ -17,6 +17,23 @@ code_validator = RegexValidator(
 )
 
 
+def tree_parent(verbose_name):
+    """The parent link of a tree node. A node with children cannot be deleted: move or retire them first."""
+    return TreeForeignKey(
+        "self",
+        verbose_name=verbose_name,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+
+
+def active_switch(help_text):
+    """Whether a node is shown to the public; turning it off hides the node and what hangs below it."""
+    return models.BooleanField(_("启用"), default=True, help_text=help_text)
+
+
 class OrgLevel(models.TextChoices):
     PROVINCE = "province", _("省级")
     CITY = "city", _("市级")
@@ -65,18 +82,9 @@ class Organisation(MPTTModel):
     name = models.CharField(_("名称"), max_length=100)
     short_name = models.CharField(_("简称"), max_length=50, blank=True)
     level = models.CharField(_("层级"), max_length=10, choices=OrgLevel.choices)
-    parent = TreeForeignKey(
-        "self",
-        verbose_name=_("上级机构"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="children",
-    )
+    parent = tree_parent(_("上级机构"))
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
-    is_active = models.BooleanField(
-        _("启用"), default=True, help_text=_("停用后，该机构及其信息不再对外显示。")
-    )
+    is_active = active_switch(_("停用后，该机构及其信息不再对外显示。"))
     address = models.CharField(_("办公地址"), max_length=200, blank=True)
     postcode = models.CharField(_("邮政编码"), max_length=10, blank=True)
     office_hours = models.CharField(_("办公时间"), max_length=200, blank=True)
@@ -133,18 +141,9 @@ class CatalogNode(MPTTModel):
         help_text=_("稳定编码，用于网址与报表。标准事项为数字层级编码，本地扩展请使用自己的前缀。"),
     )
     name = models.CharField(_("名称"), max_length=200)
-    parent = TreeForeignKey(
-        "self",
-        verbose_name=_("上级事项"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="children",
-    )
+    parent = tree_parent(_("上级事项"))
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
-    is_active = models.BooleanField(
-        _("启用"), default=True, help_text=_("停用后，该栏目及其下级栏目不再对外显示。")
-    )
+    is_active = active_switch(_("停用后，该栏目及其下级栏目不再对外显示。"))
     content = models.TextField(_("公开内容要素"), blank=True)
     basis = models.TextField(_("公开依据"), blank=True)
     time_limit_text = models.CharField(

@@ -31,7 +31,6 @@ from django.utils.translation import gettext as _
 from catalog.models import CatalogNode, Organisation
 from disclosure import policy as record_policy
 from disclosure.consultation_selectors import COMMENT_HANDLING_ROLES, comments_for_staff
-from disclosure.files import check_upload
 from disclosure.models import ActivityEntry
 from disclosure.models.consultations import (
     COMMENT_CONTACT_MAX_CHARS,
@@ -280,15 +279,8 @@ def consultation_update(*, user, consultation: Consultation, node: CatalogNode |
 def consultation_attachment_add(*, user, consultation: Consultation, upload) -> ConsultationAttachment:
     if not can_edit(user, consultation):
         raise PermissionDenied(_("只能在本单位的意见征集草稿上添加附件。"))
-    facts = check_upload(upload)
-    attachment = ConsultationAttachment(
-        consultation=consultation,
-        original_name=facts["name"],
-        kind=facts["kind"],
-        size=facts["size"],
-        sha256=facts["sha256"],
-    )
-    attachment.file.save(facts["name"], upload, save=False)
+    attachment = ConsultationAttachment(consultation=consultation)
+    attachment.store_upload(upload)
     attachment.save()
     return attachment
 

@@ -1,8 +1,9 @@
 """The four staff roles, as Django groups.
 
-Migration 0003_roles creates them. ``sync_role_groups`` runs after every migrate (and after the test
-runner flushes a database, which also re-emits post_migrate) so the groups and the model permissions
-below always exist; it adds what is missing and never removes a permission an administrator granted.
+Migration 0002_roles creates them, through ``grant_role_permissions``. ``sync_role_groups`` calls the
+same function after every migrate (and after the test runner flushes a database, which also re-emits
+post_migrate) so the groups and the model permissions below always exist; it adds what is missing and
+never removes a permission an administrator granted.
 The workflow's own rights (who may submit, approve, publish, …) are in disclosure/policy.py.
 """
 
@@ -49,17 +50,26 @@ ROLE_PERMISSIONS = {
 }
 
 
-def sync_role_groups(**kwargs) -> None:
-    """post_migrate receiver: make sure each role's group exists with at least its permissions."""
-    from django.contrib.auth.models import Group, Permission
+def grant_role_permissions(group_model, permission_model) -> None:
+    """Make sure each role's group exists with at least its permissions; add what is missing, remove nothing.
 
+    Takes the Group and Permission models so that the roles migration can pass its historical ones:
+    the migration and the post_migrate receiver then cannot disagree about what a role holds.
+    """
     wanted = {name for names in ROLE_PERMISSIONS.values() for name in names}
     by_name = {
         f"{p.content_type.app_label}.{p.codename}": p
-        for p in Permission.objects.select_related("content_type").filter(
+        for p in permission_model.objects.select_related("content_type").filter(
             codename__in={name.split(".")[1] for name in wanted}
         )
     }
     for role, names in ROLE_PERMISSIONS.items():
-        group, _created = Group.objects.get_or_create(name=role.value)
+        group, _created = group_model.objects.get_or_create(name=role.value)
         group.permissions.add(*(by_name[name] for name in names if name in by_name))
+
+
+def sync_role_groups(**kwargs) -> None:
+    """post_migrate receiver: make sure each role's group exists with at least its permissions."""
+    from django.contrib.auth.models import Group, Permission
+
+    grant_role_permissions(Group, Permission)

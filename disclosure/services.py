@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 
 from catalog.models import CatalogNode, Organisation
 from disclosure import interpretations, policy
-from disclosure.files import check_upload
 from disclosure.models import (
     Attachment,
     AuditEntry,
@@ -142,16 +141,8 @@ def record_update(*, user, record: Record, node: CatalogNode | None = None, **fi
 def attachment_add(*, user, record: Record, upload, sort_order: int = 0) -> Attachment:
     if not policy.can_edit(user, record):
         raise PermissionDenied(_("只能在本单位可编辑的信息上添加附件。"))
-    facts = check_upload(upload)
-    attachment = Attachment(
-        record=record,
-        original_name=facts["name"],
-        kind=facts["kind"],
-        size=facts["size"],
-        sha256=facts["sha256"],
-        sort_order=sort_order,
-    )
-    attachment.file.save(facts["name"], upload, save=False)
+    attachment = Attachment(record=record, sort_order=sort_order)
+    attachment.store_upload(upload)
     attachment.save()
     _snapshot(record, user)
     return attachment

@@ -10,9 +10,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Organisation
+from disclosure.models.base import LogEntryModel
 
 
-class ActivityEntry(models.Model):
+class ActivityEntry(LogEntryModel):
     """One state change of a non-record object.
 
     Invariants: append-only (``save`` refuses to update an existing row, ``delete`` always refuses);
@@ -37,28 +38,15 @@ class ActivityEntry(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    actor_name = models.CharField(_("操作人"), max_length=150)
-    action = models.CharField(_("操作"), max_length=30)
     from_status = models.CharField(_("原状态"), max_length=30, blank=True)
     to_status = models.CharField(_("新状态"), max_length=30, blank=True)
-    comment = models.TextField(_("说明"), blank=True)
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
 
-    class Meta:
+    class Meta(LogEntryModel.Meta):
         verbose_name = _("业务操作日志")
         verbose_name_plural = _("业务操作日志")
-        ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["subject_type", "subject_id"], name="activity_subject_idx"),
         ]
 
     def __str__(self):
         return f"{self.actor_name} {self.action} {self.subject_title}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Activity entries are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Activity entries are append-only.")

@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Organisation
+from disclosure.models.base import TimestampedModel
 
 
 class ApplicantType(models.TextChoices):
@@ -102,7 +103,7 @@ class ReplyType(models.TextChoices):
     OTHER = "other", _("其他处理：其他")
 
 
-class Application(models.Model):
+class Application(TimestampedModel):
     """One application for disclosure, from its arrival to its reply.
 
     Invariants:
@@ -185,9 +186,6 @@ class Application(models.Model):
     replied_on = models.DateField(_("答复日期"), null=True, blank=True, editable=False)
     reply_note = models.TextField(_("答复说明"), blank=True, editable=False)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True, editable=False)
-
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
 
     class Meta:
         verbose_name = _("依申请公开")

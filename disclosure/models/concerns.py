@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Organisation
+from disclosure.models.base import RegisteredModel
 from disclosure.models.records import Record
 
 
@@ -42,7 +43,7 @@ class ResponseKind(models.TextChoices):
     RESPONSE = "response", _("回应")
 
 
-class Concern(models.Model):
+class Concern(RegisteredModel):
     """A public concern (政务舆情) an organisation must respond to.
 
     Invariants: ``status`` changes only through the services in disclosure/concerns.py, each writing an
@@ -80,15 +81,6 @@ class Concern(models.Model):
         _("状态"), max_length=20, choices=ConcernStatus.choices, default=ConcernStatus.OPEN, editable=False
     )
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("登记人"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
-    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
 
     class Meta:
@@ -107,7 +99,7 @@ class Concern(models.Model):
         return self.title
 
 
-class ConcernResponse(models.Model):
+class ConcernResponse(RegisteredModel):
     """One response to a concern: authoritative information, a press conference, or another response.
 
     Invariants: written only through ``concern_respond`` (append-only afterwards); ``published_at`` is
@@ -131,15 +123,6 @@ class ConcernResponse(models.Model):
         related_name="concern_responses",
         help_text=_("在“回应关切”栏目发布的信息；公众通过该信息看到回应。"),
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("登记人"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
-    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("回应")

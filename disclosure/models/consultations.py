@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import CatalogNode, Organisation
-from disclosure.models.records import attachment_path
+from disclosure.models.base import AuthoredModel, UploadedFileModel
 
 COMMENT_MAX_CHARS = 2000
 COMMENT_NAME_MAX_CHARS = 50
@@ -42,7 +42,7 @@ PUBLIC_CONSULTATION_STATUSES = (
 )
 
 
-class Consultation(models.Model):
+class Consultation(AuthoredModel):
     """A draft decision published for comment during a window.
 
     Invariants:
@@ -105,16 +105,6 @@ class Consultation(models.Model):
     feedback_published_at = models.DateTimeField(
         _("采纳情况公布时间"), null=True, blank=True, editable=False
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("起草人"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
 
     class Meta:
         verbose_name = _("决策草案意见征集")
@@ -155,26 +145,17 @@ class Consultation(models.Model):
         return self.status == ConsultationStatus.DRAFT
 
 
-class ConsultationAttachment(models.Model):
+class ConsultationAttachment(UploadedFileModel):
     """A file published with a draft (the full text, an explanation). Served only while it is public."""
 
     consultation = models.ForeignKey(
         Consultation, verbose_name=_("意见征集"), on_delete=models.CASCADE, related_name="attachments"
     )
-    file = models.FileField(_("文件"), upload_to=attachment_path, max_length=200)
-    original_name = models.CharField(_("文件名"), max_length=200)
-    kind = models.CharField(_("文件类型"), max_length=10, editable=False)
-    size = models.PositiveBigIntegerField(_("大小（字节）"), editable=False)
-    sha256 = models.CharField(_("SHA-256"), max_length=64, editable=False)
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("草案附件")
         verbose_name_plural = _("草案附件")
         ordering = ["id"]
-
-    def __str__(self):
-        return self.original_name
 
 
 class Moderation(models.TextChoices):

@@ -1,8 +1,5 @@
 """Publication records: one piece of government information, for one organisation, under one catalog node."""
 
-import uuid
-from pathlib import PurePath
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -10,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import CatalogNode, Organisation
+from disclosure.models.base import AuthoredModel, LogEntryModel, UploadedFileModel
 
 
 class Openness(models.TextChoices):
@@ -81,7 +79,7 @@ UNPUBLISHED_STATUSES = (
 )
 
 
-class Record(models.Model):
+class Record(AuthoredModel):
     """A publication record.
 
     Invariants (enforced by the database where it can):
@@ -156,17 +154,6 @@ class Record(models.Model):
         _("撤回后公示撤回说明"), default=False, editable=False
     )
 
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("起草人"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
-
     class Meta:
         verbose_name = _("公开信息")
         verbose_name_plural = _("公开信息")
@@ -231,33 +218,18 @@ class IndexSequence(models.Model):
         ]
 
 
-def attachment_path(instance, filename):
-    # Random stored names: nothing about the file or its record can be guessed from them.
-    suffix = PurePath(filename).suffix.lower()
-    return f"attachments/{uuid.uuid4().hex}{suffix}"
-
-
-class Attachment(models.Model):
+class Attachment(UploadedFileModel):
     """A file attached to a record. Served only through the download view, under the record's public rule."""
 
     record = models.ForeignKey(
         Record, verbose_name=_("公开信息"), on_delete=models.CASCADE, related_name="attachments"
     )
-    file = models.FileField(_("文件"), upload_to=attachment_path, max_length=200)
-    original_name = models.CharField(_("文件名"), max_length=200)
-    kind = models.CharField(_("文件类型"), max_length=10, editable=False)
-    size = models.PositiveBigIntegerField(_("大小（字节）"), editable=False)
-    sha256 = models.CharField(_("SHA-256"), max_length=64, editable=False)
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("附件")
         verbose_name_plural = _("附件")
         ordering = ["sort_order", "id"]
-
-    def __str__(self):
-        return self.original_name
 
 
 class Review(models.Model):
@@ -308,7 +280,7 @@ class Review(models.Model):
         return f"{self.record} · {self.get_decision_display()}"
 
 
-class AuditEntry(models.Model):
+class AuditEntry(LogEntryModel):
     """Append-only log of every state change. Rows survive the deletion of users and draft records."""
 
     record = models.ForeignKey(
@@ -321,28 +293,15 @@ class AuditEntry(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    actor_name = models.CharField(_("操作人"), max_length=150)
-    action = models.CharField(_("操作"), max_length=30)
     from_status = models.CharField(_("原状态"), max_length=20, blank=True)
     to_status = models.CharField(_("新状态"), max_length=20, blank=True)
-    comment = models.TextField(_("说明"), blank=True)
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
 
-    class Meta:
+    class Meta(LogEntryModel.Meta):
         verbose_name = _("操作日志")
         verbose_name_plural = _("操作日志")
-        ordering = ["-created_at", "-id"]
 
     def __str__(self):
         return f"{self.actor_name} {self.action} {self.record_title}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Audit entries are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Audit entries are append-only.")
 
 
 class RecordVersion(models.Model):

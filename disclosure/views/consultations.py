@@ -8,7 +8,7 @@ contacts are never rendered here.
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,8 +18,8 @@ from catalog import selectors as catalog_selectors
 from disclosure import consultation_selectors, consultations
 from disclosure.antispam import rate_limited
 from disclosure.consultation_forms import CommentForm
-from disclosure.files import content_type_for
 from disclosure.models.consultations import COMMENT_MAX_CHARS, ConsultationStatus
+from disclosure.views.downloads import attachment_response
 
 PER_PAGE = 20
 COMMENT_LIMIT = 5  # comments per address per hour, across all consultations
@@ -123,15 +123,6 @@ def consultation_detail(request, org, pk):
 @require_safe
 def consultation_attachment(request, org, pk, attachment_id):
     """Download a file of a public draft, under its original name, never rendered inline."""
-    found = consultation_selectors.public_attachment(org_code=org, pk=pk, attachment_id=attachment_id)
-    if found is None:
-        raise Http404
-    try:
-        handle = found.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=found.original_name, content_type=content_type_for(found.original_name)
+    return attachment_response(
+        consultation_selectors.public_attachment(org_code=org, pk=pk, attachment_id=attachment_id)
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

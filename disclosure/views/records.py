@@ -4,13 +4,13 @@ Both read through ``disclosure.selectors`` (``public_record``, ``public_attachme
 ``public_records()``. Anything not public answers the same 404 as something that never existed.
 """
 
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from catalog import selectors as catalog_selectors
 from disclosure import selectors
-from disclosure.files import content_type_for
+from disclosure.views.downloads import attachment_response
 
 
 @require_safe
@@ -51,19 +51,6 @@ def record(request, org, number):
 @require_safe
 def attachment(request, org, number, attachment_id):
     """Download one attachment of a public record, under its original name, never rendered inline."""
-    found = selectors.public_attachment(org_code=org, serial=number, attachment_id=attachment_id)
-    if found is None:
-        raise Http404
-    try:
-        handle = found.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        # A row whose stored file is gone: nothing to serve, and nothing to tell about it.
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=found.original_name,
-        content_type=content_type_for(found.original_name),
+    return attachment_response(
+        selectors.public_attachment(org_code=org, serial=number, attachment_id=attachment_id)
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

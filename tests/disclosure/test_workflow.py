@@ -860,7 +860,7 @@ def test_a_due_record_that_cannot_be_published_is_left_and_reported(w, caplog):
 THREADS = 4
 DUE_RECORDS = 8
 # Threads need committed data, hence transactional tests. Their flush would also remove the role groups
-# that migration 0003 made; serialized_rollback restores them before each such test.
+# that migration 0002_roles made; serialized_rollback restores them before each such test.
 
 
 def run_publish_scheduled_in_threads(count: int) -> list[str]:

@@ -1,0 +1,123 @@
+"""Abstract building blocks shared by the disclosure models.
+
+They are abstract models (not plain mixins) so that migrations never name them: Django folds an
+abstract base's fields into each concrete model, and each model keeps its own table, verbose names
+and constraints.
+"""
+
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from disclosure.files import check_upload
+
+
+def author_field(verbose_name):
+    """Who created the row. The row outlives the account, and no form ever edits it."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+
+class TimestampedModel(models.Model):
+    """When the row was created and last changed."""
+
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class AuthoredModel(TimestampedModel):
+    """Content drafted by a staff member (起草人), with its creation and last-change times."""
+
+    created_by = author_field(_("起草人"))
+
+    class Meta:
+        abstract = True
+
+
+class RegisteredModel(models.Model):
+    """A fact a staff member registers (登记): who registered it, and when."""
+
+    created_by = author_field(_("登记人"))
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class LogEntryModel(models.Model):
+    """One entry of an append-only log: who did what, with which comment, and when.
+
+    Written once, never changed, never deleted: ``save`` refuses to update an existing row and
+    ``delete`` always refuses, so neither the admin nor a service can rewrite history by accident.
+    Entries name their actor by name as well as by account, so they survive the account's deletion.
+    """
+
+    actor_name = models.CharField(_("操作人"), max_length=150)
+    action = models.CharField(_("操作"), max_length=30)
+    comment = models.TextField(_("说明"), blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError(f"{self._meta.object_name} rows are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError(f"{self._meta.object_name} rows are append-only.")
+
+
+def attachment_path(instance, filename):
+    # Random stored names: nothing about the file or its owner can be guessed from them.
+    suffix = PurePath(filename).suffix.lower()
+    return f"attachments/{uuid.uuid4().hex}{suffix}"
+
+
+class UploadedFileModel(models.Model):
+    """A file staff uploaded, kept under a random name and served only for download.
+
+    Invariants: the bytes were checked by ``disclosure.files.check_upload`` (an accepted kind whose
+    content matches its extension, within ``ATTACHMENT_MAX_BYTES``) before anything was stored, and
+    ``kind``, ``size`` and ``sha256`` describe the stored bytes. Who may download it is for the owner's
+    public selector to say, never for this model.
+    """
+
+    file = models.FileField(_("文件"), upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("文件名"), max_length=200)
+    kind = models.CharField(_("文件类型"), max_length=10, editable=False)
+    size = models.PositiveBigIntegerField(_("大小（字节）"), editable=False)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, editable=False)
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.original_name
+
+    def store_upload(self, upload) -> None:
+        """Check ``upload`` and store it under a random name; the caller saves the row.
+
+        Raises ValidationError (with a message for the user) for a file that is refused.
+        """
+        facts = check_upload(upload)
+        self.original_name = facts["name"]
+        self.kind = facts["kind"]
+        self.size = facts["size"]
+        self.sha256 = facts["sha256"]
+        self.file.save(facts["name"], upload, save=False)
