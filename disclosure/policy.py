@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from catalog.models import Organisation
-from disclosure.models import Record
+from disclosure.models import Openness, Record
 from disclosure.roles import Role
 from disclosure.workflow import Right, Transition
 
@@ -96,3 +96,11 @@ def check(user, transition: Transition, record: Record) -> None:
 
 def can(user, transition: Transition, record: Record) -> bool:
     return denial_reason(user, transition, record) is None
+
+
+def publication_blocker(record: Record) -> str | None:
+    """Why ``record`` can never be published whoever asks, or None. The publish services refuse with
+    this reason and the admin shows it in place of the publish buttons."""
+    if record.openness != Openness.PROACTIVE:
+        return _("只有公开属性为“主动公开”的信息可以发布。")
+    return None

@@ -27,7 +27,7 @@ from disclosure.models import (
     Review,
     Status,
 )
-from disclosure.sanitize import clean_html
+from disclosure.sanitize import assign_content, clean_html
 from disclosure.search.index import search_document_refresh
 from disclosure.workflow import REVISE, InvalidTransition, check_source, get_transition
 
@@ -123,14 +123,7 @@ def record_update(*, user, record: Record, node: CatalogNode | None = None, **fi
         )
     if not policy.can_edit(user, locked):
         raise PermissionDenied(_("只有本单位的信息员可以修改该信息。"))
-    unknown = set(fields) - set(CONTENT_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown record fields: {sorted(unknown)}")
-    for name, value in fields.items():
-        setattr(locked, name, value)
-    if node is not None:
-        locked.node = node
-    locked.body = clean_html(locked.body)
+    assign_content(locked, fields, allowed=CONTENT_FIELDS, node=node)
     _validate_content(locked)
     locked.save()
     _snapshot(locked, user)
@@ -243,10 +236,15 @@ def _next_index_number(organisation: Organisation, year: int) -> str:
     return f"{organisation.code}/{year}-{sequence.last_serial:05d}"
 
 
+def _require_publishable(record: Record) -> None:
+    blocker = policy.publication_blocker(record)
+    if blocker:
+        raise InvalidTransition(blocker)
+
+
 def _publication_changes(record: Record, when: datetime) -> dict:
     """Publication time and index number; a revision takes over its original's number."""
-    if record.openness != Openness.PROACTIVE:
-        raise InvalidTransition(_("只有公开属性为“主动公开”的信息可以发布。"))
+    _require_publishable(record)
     if record.revises_id:
         original = Record.objects.select_for_update().get(pk=record.revises_id)
         if original.status != Status.PUBLISHED:
@@ -278,8 +276,7 @@ def record_publish(*, user, record: Record, publish_at: datetime | None = None) 
         # State and right first, as for every move: a wrong user hears "no right", not "wrong attribute".
         check_source(get_transition("schedule"), locked.status)
         policy.check(user, get_transition("schedule"), locked)
-        if locked.openness != Openness.PROACTIVE:
-            raise InvalidTransition(_("只有公开属性为“主动公开”的信息可以发布。"))
+        _require_publishable(locked)
         interpretations.check_publishable(locked, publish_at=publish_at)
         comment = _("定时发布时间：%s") % timezone.localtime(publish_at).strftime("%Y-%m-%d %H:%M")
         record, _previous = _move(

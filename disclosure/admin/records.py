@@ -23,14 +23,14 @@ from disclosure import policy, services
 from disclosure.admin.audit import action_label, is_multi_organisation, status_label
 from disclosure.admin.moves import REFUSALS, WorkflowMovesMixin, log_rows, refusal_messages
 from disclosure.admin.record_forms import MOVE_FORMS, AttachmentForm, RecordForm, RelatedRecordField, WithdrawForm
-from disclosure.models import Attachment, Openness, Record, Status
+from disclosure.models import Attachment, Record, Status
 from disclosure.roles import Role
 from disclosure.sanitize import clean_html
 from disclosure.selectors import public_records
 from disclosure.services import CONTENT_FIELDS
 from disclosure.workflow import REVISE, TRANSITIONS, Right, Transition, moves_from
 
-# The publish service takes only 主动公开 records; for the others these buttons are replaced by a note.
+# Moves that publish: where policy.publication_blocker refuses a record, the admin shows the reason instead.
 PUBLISH_MOVES = ("publish", "schedule")
 
 
@@ -383,8 +383,8 @@ class RecordAdmin(WorkflowMovesMixin, admin.ModelAdmin):
     def workflow_context(self, request, record: Record) -> dict:
         """The buttons of the moves this user may make now, and the record's review and audit trail."""
         permitted = [t for t in moves_from(record.status) if policy.can(request.user, t, record)]
-        # The publish service refuses a record that is not 主动公开: say so instead of offering the button.
-        blocked = [t for t in permitted if t.name in PUBLISH_MOVES and record.openness != Openness.PROACTIVE]
+        # The publish services would refuse this record: say why instead of offering the buttons.
+        blocked = [t for t in permitted if t.name in PUBLISH_MOVES and policy.publication_blocker(record)]
         return {
             "workflow_moves": self.move_buttons(record, [t for t in permitted if t not in blocked]),
             "workflow_note": (
