@@ -44,7 +44,7 @@ from disclosure.models.consultations import (
     Moderation,
 )
 from disclosure.roles import Role
-from disclosure.sanitize import clean_html
+from disclosure.sanitize import assign_content, clean_html
 from disclosure.workdays import CalendarUnknown, add_working_days
 
 DEFAULT_NODE_CODE = "020201"  # 保障性住房 › 重大决策 › 决策前预公开
@@ -262,14 +262,7 @@ def consultation_update(*, user, consultation: Consultation, node: CatalogNode |
         raise ValidationError(_("意见征集已开始，草案内容和期限不能再修改。"))
     if not can_edit(user, locked):
         raise PermissionDenied(_("只有本单位的信息员可以修改意见征集草稿。"))
-    unknown = set(fields) - set(CONTENT_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown consultation fields: {sorted(unknown)}")
-    for name, value in fields.items():
-        setattr(locked, name, value)
-    if node is not None:
-        locked.node = node
-    locked.body = clean_html(locked.body)
+    assign_content(locked, fields, allowed=CONTENT_FIELDS, node=node)
     _validate(locked)
     locked.save()
     return locked

@@ -33,3 +33,18 @@ def clean_html(html: str) -> str:
         strip_comments=True,
         clean_content_tags={"script", "style", "iframe", "object", "embed", "noscript", "template"},
     ).strip()
+
+
+def assign_content(instance, fields: dict, *, allowed, node=None) -> None:
+    """Set an editor's content ``fields`` (and the catalog ``node``) on a draft, body sanitised.
+
+    Records and consultations are edited this way; a field outside ``allowed`` is a programming error.
+    """
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise TypeError(f"unknown {type(instance).__name__} fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    if node is not None:
+        instance.node = node
+    instance.body = clean_html(instance.body)
