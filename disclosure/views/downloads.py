@@ -1,4 +1,4 @@
-"""Serving a stored file for download, whoever owns it (a record, a consultation).
+"""Serving a stored file for download, whoever owns it (a record, a consultation, a service guide).
 
 Which file the public may download is never decided here: each view asks its owner's public selector
 (``disclosure.selectors.public_attachment``, ``consultation_selectors.public_attachment``) and hands over
