@@ -37,8 +37,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog.models import Organisation
-# Table 3 of the annual report; re-exported because disclosure.reports.annual reads it from here.
-from disclosure.application_figures import TABLE3_RESULT_ROWS, annual_application_figures  # noqa: F401
 from disclosure.models.activity import ActivityEntry
 from disclosure.models.applications import (
     ApplicantType,

@@ -29,7 +29,7 @@ from disclosure.search.selectors import (
     has_terms,
     search_public_records,
 )
-from disclosure.selectors import public_record, public_records
+from disclosure.selectors import public_record
 
 ALLOWED_METHODS = ("GET", "HEAD", "OPTIONS")
 YEAR_MIN, YEAR_MAX = 1949, 2100

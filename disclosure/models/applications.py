@@ -75,7 +75,7 @@ class ApplicationStatus(models.TextChoices):
 class ReplyType(models.TextChoices):
     """The reply types of article 36, one per sub-row of section 三 of table 3 of the annual report.
 
-    ``disclosure.applications.TABLE3_RESULT_ROWS`` groups them into the table's rows (一)–(六).
+    ``disclosure.application_figures.TABLE3_RESULT_ROWS`` groups them into the table's rows (一)–(六).
     """
 
     DISCLOSED = "disclosed", _("予以公开")

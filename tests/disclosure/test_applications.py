@@ -13,7 +13,6 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core import mail
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
@@ -22,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import Organisation
+from disclosure import application_figures
 from disclosure import applications as apps
 from disclosure.application_forms import credit_code_is_valid, resident_id_is_valid
 from disclosure.models import ActivityEntry, Application, ApplicationPause
@@ -431,7 +431,7 @@ def test_reply_types_fill_table_3(desk, county):
     township = Organisation.objects.get(code="419901001")
     apps.application_register(user=desk.stranger, organisation=township, channel="letter", received_on=date(2025, 4, 1), today=TODAY, **PERSON)
 
-    figures = apps.annual_application_figures([county.pk], 2025)
+    figures = application_figures.annual_application_figures([county.pk], 2025)
     assert [key for key, _label in figures["columns"]] == [
         "natural_person", "commercial", "research", "public_interest", "legal_service", "other", "total"
     ]
@@ -475,9 +475,9 @@ def test_annual_report_table_3_reads_these_figures_and_balances(desk, county):
 
 def test_every_reply_type_has_exactly_one_row_of_table_3():
     """Each reply type of article 36 is counted in one and only one row of section 三."""
-    counted = [t for _key, _label, members in apps.TABLE3_RESULT_ROWS for t, _k, _l in members]
+    counted = [t for _key, _label, members in application_figures.TABLE3_RESULT_ROWS for t, _k, _l in members]
     assert sorted(counted) == sorted(ReplyType.values)
-    groups = [label for _key, label, _members in apps.TABLE3_RESULT_ROWS]
+    groups = [label for _key, label, _members in application_figures.TABLE3_RESULT_ROWS]
     assert [g[:5] for g in groups] == ["（一）予以", "（二）部分", "（三）不予", "（四）无法", "（五）不予", "（六）其他"]
 
 
@@ -487,7 +487,7 @@ def test_table_3_query_count_does_not_grow(desk, county, django_assert_max_num_q
     for n in range(12):
         register(desk, date(2025, 2, 3) + timedelta(days=n))
     with django_assert_max_num_queries(4):
-        apps.annual_application_figures([county.pk], 2025)
+        application_figures.annual_application_figures([county.pk], 2025)
 
 
 # -- tracking codes ------------------------------------------------------------------------------
@@ -811,7 +811,7 @@ def test_admin_pages_render_for_handlers_and_superusers(client, desk):
 def test_deadline_source_reminds_the_handlers(desk):
     """check_deadlines sees a running application's reply deadline, addressed to the organisation's
     handlers, and nothing for one awaiting a correction."""
-    from disclosure.deadlines import DEADLINE_SOURCES, check_deadlines
+    from disclosure.deadlines import DEADLINE_SOURCES
 
     assert "disclosure.applications.application_deadline_source" in DEADLINE_SOURCES
     running = register(desk, date(2025, 9, 26))

@@ -107,7 +107,7 @@ def test_pages_link_their_feeds(client, desk):
     """Organisation and column pages announce their feeds in <head> and link them visibly."""
     organisation = client.get(f"/org/{COUNTY}/").content.decode()
     head, body = organisation.split("</head>")
-    assert f'type="application/rss+xml"' in head and f'href="/org/{COUNTY}/feed/rss/"' in head
+    assert 'type="application/rss+xml"' in head and f'href="/org/{COUNTY}/feed/rss/"' in head
     assert f'href="/org/{COUNTY}/feed/atom/"' in head
     assert f'<a href="/org/{COUNTY}/feed/rss/">RSS</a>' in body
     column = client.get(f"/org/{COUNTY}/020503/").content.decode()

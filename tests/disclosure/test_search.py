@@ -12,7 +12,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from catalog.models import CatalogNode
 from disclosure.models import Record, SearchDocument, Status
 from disclosure.search.highlight import highlight, snippet
 from disclosure.search.index import build_document, search_document_refresh

@@ -20,7 +20,6 @@ from disclosure.models import (
     ServiceGuideFAQ,
     ServiceGuideMaterial,
     ServiceGuideStep,
-    Status,
 )
 from disclosure.models.service_guides import FeeMode, MaterialForm
 from disclosure.roles import Role
@@ -214,7 +213,7 @@ def test_incomplete_guides_lists_only_public_guides_lacking_an_element(g):
     lacking = g.desk.draft(title="缺收费的指南", code="040201")
     build_guide(g.desk, lacking, fee_mode=FeeMode.UNSET, steps=0)
     lacking = g.desk.publish(lacking)
-    bare = g.desk.publish(g.desk.draft(title="只有正文的指南", code=HOUSING))
+    g.desk.publish(g.desk.draft(title="只有正文的指南", code=HOUSING))
     draft = g.desk.draft(title="草稿指南")
     build_guide(g.desk, draft, place="")
 
