@@ -24,6 +24,7 @@ from catalog.models import CatalogNode, Organisation
 from disclosure import services
 from disclosure.models import Attachment, Openness, Record, RecordType, Status, Validity, WithholdingGround
 from disclosure.roles import Role
+from tests.disclosure.publishing import bring_to
 from tests.factories import make_staff, record_fields
 
 COUNTY = "419901"
@@ -79,35 +80,7 @@ class Desk:
         return services.record_publish(user=self.reviewer, record=record, publish_at=publish_at)
 
     def bring_to(self, record: Record, state: str) -> Record:
-        """Drive a fresh draft to ``state`` the way staff would."""
-        if state == "draft":
-            return record
-        record = self.submit(record)
-        if state == "submitted":
-            return record
-        if state == "changes_requested":
-            return services.record_request_changes(user=self.reviewer, record=record, comment="请补充依据")
-        record = self.approve(record)
-        if state == "approved":
-            return record
-        if state == "scheduled":
-            return self.publish(record, publish_at=timezone.now() + timedelta(days=1))
-        if state == "published_not_yet":
-            # The due-run publishes at the scheduled time, which here still lies ahead: the record is
-            # "published" but its publication time has not been reached.
-            scheduled = self.publish(record, publish_at=timezone.now() + timedelta(hours=1))
-            return services.record_publish_due(record=scheduled, now=timezone.now() + timedelta(hours=2))
-        record = self.publish(record)
-        if state == "published":
-            return record
-        if state in ("withdrawn_notice", "withdrawn_silent"):
-            return services.record_withdraw(
-                user=self.reviewer,
-                record=record,
-                reason="内容有误",
-                public_notice=state == "withdrawn_notice",
-            )
-        raise ValueError(state)
+        return bring_to(record, state, editor=self.editor, reviewer=self.reviewer)
 
     def make(self, node, key, state, **fields) -> Record:
         return self.bring_to(self.draft(node, key, **fields), state)
