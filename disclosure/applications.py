@@ -333,21 +333,15 @@ def _allowed(user, move: Move, application: Application) -> bool:
     return can_handle_in(user, application.organisation_id)
 
 
-def _actor_name(user) -> str:
-    if user is None:
-        return _("申请人（网上提交）")
-    return user.get_full_name() or user.get_username()
-
-
 def _audit(application: Application, user, action: str, from_status: str, to_status: str, comment: str = ""):
-    return ActivityEntry.objects.create(
-        organisation_id=application.organisation_id,
+    return ActivityEntry.write_for(
+        application,
         subject_type=SUBJECT_TYPE,
-        subject_id=application.pk,
         # The tracking code, never the applicant: auditors read this log.
-        subject_title=_("依申请公开 %(code)s") % {"code": application.tracking_code},
-        actor=user,
-        actor_name=_actor_name(user),
+        title=_("依申请公开 %(code)s") % {"code": application.tracking_code},
+        organisation_id=application.organisation_id,
+        user=user,
+        nobody=_("申请人（网上提交）"),
         action=action,
         from_status=from_status,
         to_status=to_status,

@@ -37,6 +37,7 @@ from catalog.models import Organisation
 from disclosure import policy
 from disclosure.deadlines import Deadline, format_duration
 from disclosure.models import ActivityEntry, Concern, ConcernResponse, Record
+from disclosure.models.base import actor_name
 from disclosure.models.concerns import ConcernStatus, ResponseKind, Severity
 from disclosure.roles import Role
 from disclosure.workflow import InvalidTransition
@@ -235,20 +236,13 @@ def concern_column_node_ids() -> set[int]:
 # --- writes ------------------------------------------------------------------------------------
 
 
-def _actor_name(user) -> str:
-    if user is None:
-        return _("系统")
-    return user.get_full_name() or user.get_username()
-
-
 def _log(concern: Concern, user, action: str, from_status: str, to_status: str, comment: str = "") -> None:
-    ActivityEntry.objects.create(
-        organisation_id=concern.organisation_id,
+    ActivityEntry.write_for(
+        concern,
         subject_type=SUBJECT_TYPE,
-        subject_id=concern.pk,
-        subject_title=concern.title[:300],
-        actor=user,
-        actor_name=_actor_name(user),
+        title=concern.title,
+        organisation_id=concern.organisation_id,
+        user=user,
         action=action,
         from_status=from_status,
         to_status=to_status,
@@ -269,7 +263,7 @@ def validate_concern(
         errors["responsible_staff"] = _("请至少指定一名责任人。")
     else:
         allowed = set(staff_of(organisation_id).values_list("pk", flat=True))
-        outsiders = [_actor_name(u) for u in staff if u.pk not in allowed]
+        outsiders = [actor_name(u) for u in staff if u.pk not in allowed]
         if outsiders:
             errors["responsible_staff"] = _("责任人必须是本单位在职的工作人员：%s。") % "、".join(outsiders)
     if errors:

@@ -32,6 +32,7 @@ from catalog.models import CatalogNode, Organisation
 from disclosure import policy as record_policy
 from disclosure.consultation_selectors import COMMENT_HANDLING_ROLES, comments_for_staff
 from disclosure.models import ActivityEntry
+from disclosure.models.base import actor_name
 from disclosure.models.consultations import (
     COMMENT_CONTACT_MAX_CHARS,
     COMMENT_MAX_CHARS,
@@ -68,25 +69,7 @@ class ConsultationClosed(Exception):
     """A comment arrived outside the open window; the message says so in Chinese."""
 
 
-def _actor_name(user) -> str:
-    if user is None:
-        return _("系统")
-    return user.get_full_name() or user.get_username()
-
-
-def _log(subject, *, subject_type: str, title: str, organisation_id, user, action: str, from_status="", to_status="", comment=""):
-    return ActivityEntry.objects.create(
-        organisation_id=organisation_id,
-        subject_type=subject_type,
-        subject_id=subject.pk,
-        subject_title=title[:300],
-        actor=user,
-        actor_name=_actor_name(user),
-        action=action,
-        from_status=from_status,
-        to_status=to_status,
-        comment=comment,
-    )
+_log = ActivityEntry.write_for
 
 
 def _log_consultation(consultation: Consultation, user, action: str, from_status: str, to_status: str, comment: str = ""):
@@ -535,7 +518,7 @@ def comments_csv(*, user, consultation: Consultation | None = None, comments=Non
                 _cell(comment.text),
                 comment.get_moderation_display(),
                 _cell(comment.hidden_reason),
-                _cell(_actor_name(comment.moderated_by) if comment.moderated_by else ""),
+                _cell(actor_name(comment.moderated_by) if comment.moderated_by else ""),
                 timezone.localtime(comment.moderated_at).strftime("%Y-%m-%d %H:%M") if comment.moderated_at else "",
             ]
         )

@@ -41,20 +41,13 @@ READY_STATUSES = (Status.APPROVED, Status.SCHEDULED)
 CLOSED_POLICY_STATUSES = (Status.WITHDRAWN, Status.SUPERSEDED)
 
 
-def _actor_name(user) -> str:
-    if user is None:
-        return _("系统")
-    return user.get_full_name() or user.get_username()
-
-
 def _audit(record: Record, user, action: str, comment: str) -> AuditEntry:
     # A link is not a state change: from and to status are the record's current one.
-    return AuditEntry.objects.create(
+    return AuditEntry.write(
+        actor=user,
         record=record,
         record_title=record.title,
         organisation_id=record.organisation_id,
-        actor=user,
-        actor_name=_actor_name(user),
         action=action,
         from_status=record.status,
         to_status=record.status,

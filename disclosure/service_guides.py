@@ -263,18 +263,13 @@ def records_open_for_guide(user) -> QuerySet[Record]:
 # --- writes ------------------------------------------------------------------------------------
 
 
-def _actor_name(user) -> str:
-    return user.get_full_name() or user.get_username()
-
-
 def _log(guide: ServiceGuide, user, action: str, comment: str = "") -> None:
-    ActivityEntry.objects.create(
-        organisation_id=guide.record.organisation_id,
+    ActivityEntry.write_for(
+        guide,
         subject_type=SUBJECT_TYPE,
-        subject_id=guide.pk,
-        subject_title=guide.record.title[:300],
-        actor=user,
-        actor_name=_actor_name(user),
+        title=guide.record.title,
+        organisation_id=guide.record.organisation_id,
+        user=user,
         action=action,
         comment=comment,
     )

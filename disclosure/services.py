@@ -27,6 +27,7 @@ from disclosure.models import (
     Review,
     Status,
 )
+from disclosure.models.base import actor_name
 from disclosure.sanitize import assign_content, clean_html
 from disclosure.search.index import search_document_refresh
 from disclosure.workflow import REVISE, InvalidTransition, check_source, get_transition
@@ -46,23 +47,15 @@ CONTENT_FIELDS = (
     "summary",
     "body",
 )
-SYSTEM_NAME = _("系统")
 logger = logging.getLogger(__name__)
 
 
-def _actor_name(user) -> str:
-    if user is None:
-        return SYSTEM_NAME
-    return user.get_full_name() or user.get_username()
-
-
 def _audit(record: Record, user, action: str, from_status: str, to_status: str, comment: str = "") -> AuditEntry:
-    return AuditEntry.objects.create(
+    return AuditEntry.write(
+        actor=user,
         record=record,
         record_title=record.title,
         organisation_id=record.organisation_id,
-        actor=user,
-        actor_name=_actor_name(user),
         action=action,
         from_status=from_status,
         to_status=to_status,
@@ -78,7 +71,7 @@ def _snapshot(record: Record, user) -> RecordVersion:
     data["attachments"] = list(record.attachments.values_list("original_name", flat=True))
     number = (record.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     return RecordVersion.objects.create(
-        record=record, number=number, author=user, author_name=_actor_name(user), data=data
+        record=record, number=number, author=user, author_name=actor_name(user), data=data
     )
 
 
@@ -187,7 +180,7 @@ def record_submit(*, user, record: Record, comment: str = "") -> Record:
 def _close_review(record: Record, user, decision: str, comment: str, **checks) -> None:
     review = Review.objects.select_for_update().get(record=record, decision=Review.Decision.OPEN)
     review.reviewer = user
-    review.reviewer_name = _actor_name(user)
+    review.reviewer_name = actor_name(user)
     review.decision = decision
     review.decided_at = timezone.now()
     review.comment = comment
@@ -263,7 +256,7 @@ def _supersede_original(record: Record, user) -> None:
             user=None,
             record=original,
             name="supersede",
-            comment=_("由修订稿（编号 %(pk)s）替代，操作人：%(who)s") % {"pk": record.pk, "who": _actor_name(user)},
+            comment=_("由修订稿（编号 %(pk)s）替代，操作人：%(who)s") % {"pk": record.pk, "who": actor_name(user)},
         )
 
 

@@ -50,3 +50,20 @@ class ActivityEntry(LogEntryModel):
 
     def __str__(self):
         return f"{self.actor_name} {self.action} {self.subject_title}"
+
+    @classmethod
+    def write_for(cls, subject, *, subject_type: str, title: str, organisation_id, user, action: str,
+                  from_status: str = "", to_status: str = "", comment: str = "", nobody=_("系统")):
+        """Append the entry of ``user`` doing ``action`` to ``subject`` (any saved model instance)."""
+        return cls.write(
+            actor=user,
+            nobody=nobody,
+            organisation_id=organisation_id,
+            subject_type=subject_type,
+            subject_id=subject.pk,
+            subject_title=title[:300],
+            action=action,
+            from_status=from_status,
+            to_status=to_status,
+            comment=comment,
+        )

@@ -15,6 +15,14 @@ from django.utils.translation import gettext_lazy as _
 from disclosure.files import check_upload
 
 
+def actor_name(user, *, nobody=_("系统")) -> str:
+    """How logs and snapshots name who acted: the account's full name, else its username; ``nobody``
+    when no member of staff did (a scheduled job, or a citizen submitting online)."""
+    if user is None:
+        return str(nobody)
+    return user.get_full_name() or user.get_username()
+
+
 def author_field(verbose_name):
     """Who created the row. The row outlives the account, and no form ever edits it."""
     return models.ForeignKey(
@@ -72,6 +80,11 @@ class LogEntryModel(models.Model):
     class Meta:
         abstract = True
         ordering = ["-created_at", "-id"]
+
+    @classmethod
+    def write(cls, *, actor, nobody=_("系统"), **fields):
+        """Append one entry by ``actor`` (None: ``nobody``, e.g. the system), named as well as linked."""
+        return cls.objects.create(actor=actor, actor_name=actor_name(actor, nobody=nobody), **fields)
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
