@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from mptt.admin import MPTTModelAdmin
 
@@ -104,6 +106,8 @@ class OrganisationAdmin(MPTTModelAdmin):
     list_filter = ("level", "is_active")
     search_fields = ("code", "name", "short_name")
     mptt_level_indent = 24
+    # A website typed without a scheme is taken as https (Django 6's default, chosen now).
+    formfield_overrides = {models.URLField: {"form_class": forms.URLField, "assume_scheme": "https"}}
     fieldsets = (
         (None, {"fields": ("code", "name", "short_name", "level", "parent", "sort_order", "is_active")}),
         (
