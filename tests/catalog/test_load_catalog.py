@@ -137,13 +137,22 @@ def test_standard_changes_reach_unedited_attributes_only():
 
 
 def test_fixture_is_built_from_the_reference_yaml():
-    """fixtures/standard-catalog.json is what build_catalog_fixture makes of the shared YAML."""
-    yaml = pytest.importorskip("yaml")
+    """fixtures/standard-catalog.json is what build_catalog_fixture makes of the reference YAML."""
+    import yaml
     from django.conf import settings
 
     from catalog.fixture import build
 
-    source = Path(settings.BASE_DIR).parent / "shared" / "reference" / "standard-catalog.yaml"
-    if not source.exists():
-        pytest.skip("shared/reference is not beside this checkout")
+    source = Path(settings.BASE_DIR) / "fixtures" / "source" / "standard-catalog.yaml"
     assert build(yaml.safe_load(source.read_text(encoding="utf-8"))) == read_fixture()
+
+
+def test_vendored_reference_yaml_is_the_shared_one():
+    """The copy in fixtures/source/ is byte for byte the reference table, where that is at hand."""
+    from django.conf import settings
+
+    shared = Path(settings.BASE_DIR).parent / "shared" / "reference" / "standard-catalog.yaml"
+    if not shared.exists():
+        pytest.skip("../shared/reference is not beside this checkout")
+    vendored = Path(settings.BASE_DIR) / "fixtures" / "source" / "standard-catalog.yaml"
+    assert vendored.read_bytes() == shared.read_bytes()

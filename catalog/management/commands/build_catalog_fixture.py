@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from catalog.fixture import build
 
-DEFAULT_SOURCE = settings.BASE_DIR.parent / "shared" / "reference" / "standard-catalog.yaml"
+# The reference table, copied from ../shared/reference/ so the fixture can be rebuilt (and checked) anywhere.
+DEFAULT_SOURCE = settings.BASE_DIR / "fixtures" / "source" / "standard-catalog.yaml"
 DEFAULT_TARGET = settings.BASE_DIR / "fixtures" / "standard-catalog.json"
 
 
