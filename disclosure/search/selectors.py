@@ -21,7 +21,7 @@ from django.db.models.fields import FloatField
 from catalog import selectors as catalog_selectors
 from disclosure.models import Record, SearchDocument
 from disclosure.search.tokens import QueryTerm, query_terms
-from disclosure.selectors import public_records
+from disclosure.selectors import public_record_condition, public_records
 
 QUERY_MAX_LENGTH = 100
 """Longer queries are cut to this many characters (a pasted title still finds its record)."""
@@ -127,7 +127,7 @@ def search_public_records(
     by filters alone use ``filter_public_records``.
     """
     terms = query_terms(query[:QUERY_MAX_LENGTH])
-    documents = SearchDocument.objects.filter(record__in=public_records())
+    documents = SearchDocument.objects.filter(public_record_condition("record__"))
     documents = _narrow(documents, filters or SearchFilters(), tree, _DOCUMENT_FIELDS)
     documents = documents.select_related("record", "organisation", "node").defer(
         "record__body",
