@@ -76,6 +76,18 @@ class Column:
     show_label: bool = True
 
 
+def nice_axis(largest: int, *, most_ticks: int = 5) -> tuple[int, int]:
+    """The top of a count axis and its tick step: whole numbers, the step 1, 2 or 5 × 10ⁿ, at most
+    ``most_ticks`` steps, and the top at or above ``largest``. A label always sits at its own value."""
+    step = 1
+    while True:
+        for factor in (1, 2, 5):
+            candidate = step * factor
+            if -(-largest // candidate) <= most_ticks:
+                return -(-largest // candidate) * candidate, candidate
+        step *= 10
+
+
 @dataclass
 class StackedColumnChart:
     """Columns over time (e.g. publications per month: on time below, late on top)."""
@@ -95,7 +107,7 @@ class StackedColumnChart:
     def __post_init__(self):
         step = 34 if len(self.columns) <= 24 else 20
         self.width = self.left + max(1, len(self.columns)) * step + 20
-        self.maximum = max([sum(c.values) for c in self.columns] + [1])
+        self.maximum, tick_step = nice_axis(max([sum(c.values) for c in self.columns] + [1]))
         plot_height = self.plot_bottom - self.plot_top
         every = 1 if len(self.columns) <= 12 else (3 if len(self.columns) <= 36 else 12)
         for index, column in enumerate(self.columns):
@@ -110,7 +122,7 @@ class StackedColumnChart:
                     {"y": round(base, 1), "height": round(height, 1), "css": series["css"], "value": value}
                 )
         self.ticks = [
-            {"y": self.plot_bottom - plot_height * fraction, "label": round(self.maximum * fraction)}
-            for fraction in (0, 0.5, 1)
+            {"y": round(self.plot_bottom - plot_height * value / self.maximum, 1), "label": value}
+            for value in range(0, self.maximum + 1, tick_step)
         ]
         self.column_width = step - 8

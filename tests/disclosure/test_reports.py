@@ -758,3 +758,24 @@ def test_demo_auditor_sees_all_three_states(client, standard_catalog, settings, 
     assert {ItemState.DISCLOSED, ItemState.MISSING, ItemState.ON_APPLICATION} <= states
     county = row_of(report, COUNTY)
     assert county.own.disclosed and county.own.missing and county.own.on_application
+
+
+@pytest.mark.parametrize(
+    "largest, top, step",
+    [(1, 1, 1), (5, 5, 1), (6, 6, 2), (7, 8, 2), (11, 15, 5), (48, 50, 10), (101, 150, 50)],
+)
+def test_count_axis_labels_sit_at_their_own_values(largest, top, step):
+    """The late-publications chart labels whole numbers at their true heights (a label "2" once sat
+    at 2.5 when the tallest column was 5)."""
+    from disclosure.reports.charts import Column, StackedColumnChart, nice_axis
+
+    assert nice_axis(largest) == (top, step)
+    chart = StackedColumnChart(
+        title="t", description="d", columns=[Column(label="m", values=[largest, 0])],
+        series=[{"label": "a", "css": "a"}, {"label": "b", "css": "b"}],
+    )
+    height = chart.plot_bottom - chart.plot_top
+    for tick in chart.ticks:
+        assert tick["y"] == round(chart.plot_bottom - height * tick["label"] / top, 1)
+    assert [t["label"] for t in chart.ticks] == list(range(0, top + 1, step))
+    assert chart.columns[0].segments[0]["height"] == round(height * largest / top, 1)
