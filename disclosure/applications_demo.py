@@ -16,6 +16,7 @@ from disclosure import applications
 from disclosure.models import Application, ReadingPoint, StaffProfile
 from disclosure.models.applications import ApplicantType, ReplyType
 from disclosure.roles import Role
+from disclosure.workdays import CalendarUnknown, is_working_day
 
 DEMO_COUNTY = "419901"
 
@@ -90,9 +91,19 @@ def ensure_demo_reading_points() -> int:
     return len(READING_POINTS)
 
 
+def _working_days_before(day, n: int):
+    """The working day ``n`` working days before ``day`` (raises CalendarUnknown like the clock)."""
+    while n:
+        day -= timedelta(days=1)
+        if is_working_day(day):
+            n -= 1
+    return day
+
+
 def ensure_demo_applications() -> list[tuple[str, str]]:
-    """Four applications of the demo county, once: overdue, replied 部分公开, awaiting a correction,
-    in consultation with an approved extension. Returns (tracking code, what it shows) pairs."""
+    """The demo county's applications, once: overdue, due within days, replied 部分公开, awaiting a
+    correction, in consultation with an approved extension. Returns (tracking code, what it shows)
+    pairs; the one due within days is left out when the calendar does not know this year."""
     ensure_demo_reading_points()
     county = Organisation.objects.get(code=DEMO_COUNTY)
     existing = Application.objects.filter(organisation=county).order_by("pk")
@@ -110,6 +121,13 @@ def ensure_demo_applications() -> list[tuple[str, str]]:
         )
 
     overdue = register(45, PERSON, "请公开本县2025年度公共租赁住房配租对象名单及评分情况。")
+    try:
+        # Received 18 working days ago: its 20 working days run out the day after tomorrow's working day.
+        due_soon_days = (today - _working_days_before(today, 18)).days
+    except CalendarUnknown:
+        due_soon = None
+    else:
+        due_soon = register(due_soon_days, PERSON, "请公开城南公租房小区2026年摇号配租的公证材料。")
 
     partial = register(60, COMPANY, "请公开城关镇棚户区改造项目房屋征收补偿方案及征收决定。")
     applications.application_reply(
@@ -134,6 +152,7 @@ def ensure_demo_applications() -> list[tuple[str, str]]:
     )
     return [
         (overdue.tracking_code_display, "已逾期未答复"),
+        *([(due_soon.tracking_code_display, "办理中，即将到期")] if due_soon else []),
         (partial.tracking_code_display, "已答复（部分公开）"),
         (correction.tracking_code_display, "待补正"),
         (consulted.tracking_code_display, "征求意见中，已延期15个工作日"),

@@ -25,6 +25,7 @@ INTERPRETATION_NODE = "020801"  # 保障性住房 › 政策解读
 
 OPEN_DRAFT = "清河县保障性租赁住房发展三年行动计划（2027—2029年）（征求意见稿）"
 CLOSED_DRAFT = "关于调整公共租赁住房租金标准的通知（征求意见稿）"
+AWAITING_FEEDBACK_DRAFT = "清河县城镇老旧小区改造实施方案（征求意见稿）"
 POLICY = "清河县公共租赁住房保障对象准入和退出管理办法"
 PENDING_POLICY = "清河县住房租赁补贴发放管理办法"
 
@@ -189,6 +190,33 @@ def _interpretation_pair(county, editor, reviewer) -> int:
     return 2
 
 
+def _awaiting_feedback_consultation(county, editor, reviewer, now) -> Consultation:
+    """A major decision whose 30-day window closed a few days ago: the comments are in, the feedback
+    (采纳情况) is still owed, so it stands on the reviewer's to-do list."""
+    opens_at = _at(timezone.localdate(now) - datetime.timedelta(days=36), 9)
+    consultation = consultations.consultation_create(
+        user=editor,
+        organisation=county,
+        title=AWAITING_FEEDBACK_DRAFT,
+        decision_kind=DecisionKind.MAJOR,
+        summary="拟对2000年底前建成的城镇老旧小区分三年实施改造，现向社会公开征求意见。",
+        body="<p>一、改造范围：2000年底前建成、失养失修的城镇老旧小区。</p>"
+        "<p>二、改造内容：基础类、完善类、提升类三类。</p><p>三、资金筹措：政府补助、居民出资、社会投入。</p>",
+        opens_at=opens_at,
+        closes_at=_at(opens_at.date() + datetime.timedelta(days=31), 18),
+    )
+    consultation = consultations.consultation_open(user=reviewer, consultation=consultation, now=opens_at)
+    comment = consultations.comment_submit(
+        consultation=consultation,
+        name="孙女士",
+        contact="13700000003",
+        text="建议把加装电梯列入完善类改造内容，并明确居民出资比例。",
+        now=opens_at + datetime.timedelta(days=3),
+    )
+    consultations.comment_moderate(user=editor, comment=comment, moderation=Moderation.SHOWN)
+    return consultations.consultation_close(consultation=consultation, now=now)
+
+
 def ensure_demo_consultations() -> tuple[int, int]:
     """Create the demo consultations and interpretation pairs; returns how many of each were made.
 
@@ -203,8 +231,9 @@ def ensure_demo_consultations() -> tuple[int, int]:
     made_consultations = 0
     if not Consultation.objects.filter(organisation=county).exists():
         _closed_consultation(county, editor, reviewer, now)
+        _awaiting_feedback_consultation(county, editor, reviewer, now)
         _open_consultation(county, editor, reviewer, now)
-        made_consultations = 2
+        made_consultations = 3
     made_pairs = 0
     if not Interpretation.objects.filter(record__organisation=county).exists():
         made_pairs = _interpretation_pair(county, editor, reviewer)

@@ -27,7 +27,7 @@ from disclosure.application_forms import credit_code_is_valid, resident_id_is_va
 from disclosure.models import ActivityEntry, Application, ApplicationPause
 from disclosure.models.applications import ApplicantType, ApplicationStatus, ReplyType
 from disclosure.roles import Role
-from disclosure.workdays import clear_cache, library_covers
+from disclosure.workdays import add_working_days, clear_cache, library_covers
 from disclosure.workflow import InvalidTransition
 from tests.factories import make_staff
 
@@ -826,20 +826,24 @@ def test_deadline_source_reminds_the_handlers(desk):
 
 @pytest.mark.django_db
 def test_demo_applications_show_each_state(demo_orgs):
-    """seed_demo's applications: one overdue, one replied 部分公开, one awaiting correction, one in
-    consultation with an extension; two reading points; running it again adds nothing."""
+    """seed_demo's applications: one overdue, one due within three working days, one replied 部分公开,
+    one awaiting correction, one in consultation with an extension; two reading points; running it
+    again adds nothing."""
     from disclosure.applications_demo import ensure_demo_applications
     from disclosure.demo import ensure_demo_accounts
     from disclosure.models import ReadingPoint
 
     ensure_demo_accounts()
     codes = ensure_demo_applications()
-    assert len(codes) == 4
+    assert len(codes) == 5
     by_status = {a.status: a for a in Application.objects.prefetch_related("pauses")}
     assert set(by_status) == {"received", "replied", "correction", "consultation"}
-    assert apps.application_clock(by_status["received"]).overdue
+    running = [apps.application_clock(a) for a in Application.objects.filter(status="received").order_by("pk")]
+    assert [clock.overdue for clock in running] == [True, False]
+    soon = running[1].due_on
+    assert timezone.localdate() < soon <= add_working_days(timezone.localdate(), 3)
     assert by_status["replied"].reply_type == ReplyType.PARTIAL
     assert by_status["consultation"].extension_days == 15
     assert ReadingPoint.objects.filter(organisation__code="419901", active=True).count() == 2
-    assert ensure_demo_applications() and Application.objects.count() == 4
-    assert ActivityEntry.objects.filter(subject_type="application").count() == 4 + 1 + 1 + 2
+    assert ensure_demo_applications() and Application.objects.count() == 5
+    assert ActivityEntry.objects.filter(subject_type="application").count() == 5 + 1 + 1 + 2

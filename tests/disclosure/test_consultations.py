@@ -622,17 +622,20 @@ def test_public_page_query_counts_do_not_grow_with_data(w, client):
 
 @pytest.mark.django_db
 def test_seed_demo_shows_consultations_and_an_interpretation_pair(standard_catalog, demo_orgs, client):
-    """The demo has an open consultation with shown comments, a closed one with its feedback, and a
-    policy published together with its interpretation; running it again makes nothing new."""
+    """The demo has an open consultation with shown comments, a closed one with its feedback, one
+    closed and awaiting its feedback, and a policy published together with its interpretation;
+    running it again makes nothing new."""
     from disclosure.demo import ensure_demo_accounts
     from disclosure.demo_consultations import ensure_demo_consultations
     from disclosure.models import Interpretation, Record, Status
 
     ensure_demo_accounts()
-    assert ensure_demo_consultations() == (2, 2)
+    assert ensure_demo_consultations() == (3, 2)
     open_one = Consultation.objects.get(status=ConsultationStatus.OPEN)
     closed = Consultation.objects.get(status=ConsultationStatus.FEEDBACK_PUBLISHED)
-    assert open_one.accepts_comments() and not closed.accepts_comments()
+    awaiting = Consultation.objects.get(status=ConsultationStatus.CLOSED)
+    assert open_one.accepts_comments() and not closed.accepts_comments() and not awaiting.accepts_comments()
+    assert not awaiting.feedback and awaiting.comments.filter(moderation="shown").exists()
     assert set(open_one.comments.values_list("moderation", flat=True)) == {"shown", "pending", "hidden"}
     assert "采纳" in client.get(closed.get_absolute_url()).content.decode()
     published = Interpretation.objects.get(record__status=Status.PUBLISHED)
@@ -641,4 +644,4 @@ def test_seed_demo_shows_consultations_and_an_interpretation_pair(standard_catal
     assert waiting.policy.status == Status.APPROVED  # cannot be published before its interpretation
     records = Record.objects.count()
     assert ensure_demo_consultations() == (0, 0)
-    assert Record.objects.count() == records and Consultation.objects.count() == 2
+    assert Record.objects.count() == records and Consultation.objects.count() == 3
