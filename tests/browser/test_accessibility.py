@@ -91,6 +91,28 @@ def test_public_pages_pass_axe_and_budgets(live_server, browser_page):
     assert not problems, "\n".join(problems)
 
 
+def test_large_text_mode_fits_a_phone(live_server, chromium):
+    """The elder-friendly large-text mode (137.5 %) still fits every public page type into 360 px."""
+    call_command("load_catalog", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", verbosity=0, stdout=open("/dev/null", "w"))
+    context = chromium.new_context(locale="zh-CN", viewport={"width": 360, "height": 740})
+    context.add_cookies([{"name": "large_text", "value": "1", "url": live_server.url}])
+    page = context.new_page()
+    problems = []
+    try:
+        for name, path in public_page_urls().items():
+            page.goto(live_server.url + path)
+            if name != "record-print":  # the A4 notice-board sheet keeps its print size
+                assert "large-text" in page.evaluate("document.documentElement.className"), name
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            if overflow > 0:
+                problems.append(f"{name}: {overflow}px wider than a 360 px phone in large-text mode")
+                save_screenshot(page, f"large-text-{name}")
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
 def test_keyboard_reaches_main_content_through_skip_link(live_server, browser_page):
     """The first Tab stop is the skip link; following it moves focus into the main landmark."""
     call_command("load_catalog", stdout=open("/dev/null", "w"))
