@@ -70,6 +70,15 @@ def integer(name: str, default: int, minimum: int = 0) -> int:
     return value
 
 
+def choice(name: str, choices: tuple[str, ...]) -> str:
+    """One of ``choices`` (case-insensitive); unset or empty means the first."""
+    raw = os.environ.get(name, "")
+    value = raw.strip().lower() or choices[0]
+    if value not in choices:
+        raise ImproperlyConfigured(f"环境变量 {name}={raw!r} 无效：应为 {', '.join(choices)} 之一。")
+    return value
+
+
 def word_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:
@@ -138,3 +147,51 @@ def database(var_dir: Path) -> dict:
     raise ImproperlyConfigured(
         f"DATABASE_URL={url!r} 无效：仅支持 sqlite:/// 与 postgres:// 两种形式。"
     )
+
+
+MEDIA_STORAGES = ("filesystem", "s3")
+S3_ADDRESSING_STYLES = ("auto", "path", "virtual")
+
+
+def media_storage() -> dict:
+    """The STORAGES["default"] entry: files under MEDIA_ROOT, or a bucket on an S3-compatible store.
+
+    Several hosts need the shared store (MEDIA_STORAGE=s3). Objects stay private and the storage
+    never signs URLs: attachments are only streamed through the download views, which apply the
+    public rule, so whatever ``.url`` might return is not a way around it.
+    """
+    kind = choice("MEDIA_STORAGE", MEDIA_STORAGES)
+    if kind == "filesystem":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    bucket = string("S3_BUCKET")
+    if not bucket:
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 时必须设置环境变量 S3_BUCKET。")
+    # In production the keys must be given; elsewhere boto3 may find them itself (~/.aws, a role).
+    access_key = required("S3_ACCESS_KEY_ID") if is_production() else string("S3_ACCESS_KEY_ID")
+    secret_key = required("S3_SECRET_ACCESS_KEY") if is_production() else string("S3_SECRET_ACCESS_KEY")
+    if bool(access_key) != bool(secret_key):
+        raise ImproperlyConfigured("S3_ACCESS_KEY_ID 与 S3_SECRET_ACCESS_KEY 须同时设置。")
+    endpoint = string("S3_ENDPOINT_URL")
+    parts = urlsplit(endpoint)
+    if endpoint and (parts.scheme not in ("http", "https") or not parts.netloc):
+        raise ImproperlyConfigured(
+            f"环境变量 S3_ENDPOINT_URL={endpoint!r} 无效：应为 http:// 或 https:// 开头的地址。"
+        )
+    addressing_style = choice("S3_ADDRESSING_STYLE", S3_ADDRESSING_STYLES)
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": endpoint or None,
+            "region_name": string("S3_REGION") or None,
+            "access_key": access_key or None,
+            "secret_key": secret_key or None,
+            "addressing_style": None if addressing_style == "auto" else addressing_style,
+            "location": string("S3_PREFIX").strip("/"),
+            # No ACL header: objects take the bucket's default, private. Unsigned URLs grant nothing.
+            "default_acl": None,
+            "querystring_auth": False,
+            # Stored names are random already; never replace an existing object by accident.
+            "file_overwrite": False,
+        },
+    }

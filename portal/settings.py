@@ -107,7 +107,8 @@ if not PRODUCTION:
     WHITENOISE_AUTOREFRESH = DEBUG
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Local files under MEDIA_ROOT, or a shared S3-compatible bucket for several hosts (MEDIA_STORAGE).
+    "default": env.media_storage(),
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
