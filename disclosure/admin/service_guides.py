@@ -59,10 +59,30 @@ class ServiceGuideAdminForm(forms.ModelForm):
         return data
 
 
+class StoredFormInput(forms.ClearableFileInput):
+    """The blank form's upload box: names the file as uploaded and offers to clear it, but never links
+    to the storage (stored files are served only by views that apply the public rule; a storage URL
+    answers 404 on disk and 403 on S3)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        upload = forms.FileInput(attrs=self.attrs).render(name, None, attrs, renderer)
+        if not value or not getattr(value, "name", None):
+            return upload
+        checkbox_name = self.clear_checkbox_name(name)
+        checkbox_id = self.clear_checkbox_id(checkbox_name)
+        shown = getattr(value.instance, "form_file_name", "") or value.name.rsplit("/", 1)[-1]
+        return format_html(
+            '<p class="file-upload">{}：{}　<input type="checkbox" name="{}" id="{}">'
+            '<label for="{}">{}</label><br>{}：{}</p>',
+            _("当前文件"), shown, checkbox_name, checkbox_id, checkbox_id, _("清除"), _("更换"), upload,
+        )
+
+
 class MaterialInlineForm(forms.ModelForm):
     class Meta:
         model = ServiceGuideMaterial
         fields = ("order", "name", "originals", "copies", "form", "required", "note", "form_file")
+        widgets = {"form_file": StoredFormInput}
 
     def clean_form_file(self):
         upload = self.cleaned_data.get("form_file")

@@ -400,6 +400,33 @@ def test_admin_adds_a_guide_with_steps_materials_and_a_checked_form(g, client):
 
 
 @pytest.mark.django_db
+def test_admin_names_a_stored_form_without_linking_to_storage_and_can_clear_it(g, client):
+    """The change page shows the form's original name with a clear box; no link leads to the stored
+    file (only the public download view serves it). Ticking the box removes the form."""
+    record = g.desk.draft()
+    client.force_login(g.desk.editor)
+    upload = SimpleUploadedFile("申请书.pdf", PDF, content_type="application/pdf")
+    client.post("/admin/disclosure/serviceguide/add/", admin_post_data(record, **{"materials-0-form_file": upload}))
+    guide = ServiceGuide.objects.get(record=record)
+    material = guide.materials.get()
+    url = f"/admin/disclosure/serviceguide/{guide.pk}/change/"
+    html = client.get(url).content.decode()
+    assert "当前文件：申请书.pdf" in html and 'name="materials-0-form_file-clear"' in html
+    stored = material.form_file.name.rsplit("/", 1)[-1]
+    assert stored not in html and "media-not-served" not in html
+    data = admin_post_data(
+        record,
+        **{"materials-INITIAL_FORMS": "1", "materials-0-id": str(material.pk), "materials-0-guide": str(guide.pk),
+           "materials-0-form_file-clear": "on", "steps-TOTAL_FORMS": "1", "steps-INITIAL_FORMS": "1",
+           "steps-0-id": str(guide.steps.get().pk), "steps-0-guide": str(guide.pk)},
+    )
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    material.refresh_from_db()
+    assert not material.form_file and material.form_file_name == ""
+
+
+@pytest.mark.django_db
 def test_admin_refuses_a_disguised_form_and_bad_time_limits_in_chinese(g, client):
     """An executable renamed .pdf and a promised time beyond the statutory one get Chinese form errors."""
     record = g.desk.draft()
