@@ -138,13 +138,16 @@ def column(request, org, node):
     if current is None:
         raise Http404(_("没有找到该栏目。"))
     applies = current.applies_to(organisation)
+    path = catalog_selectors.path_in_tree(current)
     return render(
         request,
         "disclosure/column.html",
         {
             "organisation": organisation,
             "node": current,
-            "path": catalog_selectors.path_in_tree(current),
+            "path": path,
+            # The navigation opens only the branches on the way to this column.
+            "open_codes": {n.code for n in path},
             "branches": catalog_selectors.prune_for_level(tree, organisation.level),
             "applies": applies,
             "channels": list(current.node_channels.select_related("channel")) if applies else [],

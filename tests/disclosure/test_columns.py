@@ -68,6 +68,26 @@ def test_column_shows_the_disclosure_standard(client, standard_catalog, county):
 
 
 @pytest.mark.django_db
+def test_column_navigation_opens_only_the_way_to_the_current_column(client, standard_catalog, county):
+    """Every domain is listed; only the branches on the path to the column are opened."""
+    import re
+
+    current = CatalogNode.objects.get(name="选房或摇号公告")
+    html = client.get(f"/org/{county.code}/{current.code}/").content.decode()
+    nav = re.search(r'<nav class="column-nav".*?</nav>', html, re.S).group()
+    linked = set(re.findall(rf'href="/org/{county.code}/(\w+)/"', nav))
+    item = current.parent
+    domain = item.parent
+    expected = (
+        set(CatalogNode.objects.filter(level=0).values_list("code", flat=True))
+        | {n.code for n in domain.get_children()}
+        | {n.code for n in item.get_children()}
+    )
+    assert linked == expected
+    assert re.search(rf'href="/org/{county.code}/{current.code}/" aria-current="page"', nav)
+
+
+@pytest.mark.django_db
 def test_column_not_applying_to_the_level_says_so(client, standard_catalog, demo_orgs):
     node = CatalogNode.objects.get(name="燃气经营许可证核发")
     response = client.get(f"/org/419901001/{node.code}/")
