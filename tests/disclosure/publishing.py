@@ -103,6 +103,7 @@ PROACTIVE_STATES = [
     "withdrawn_notice",
     "withdrawn_silent",
 ]
+# 依申请公开 and 不予公开 cannot be published (service and database both refuse); this is how far they go.
 WITHHELD_STATES = ["draft", "submitted", "changes_requested", "approved"]
 PUBLIC_KEYS = {"published", "revision", "township"}
 LEAK_WORDS = "公租房配租泄露检查"

@@ -24,7 +24,7 @@ from catalog.models import CatalogNode, Organisation
 from disclosure import services
 from disclosure.models import Attachment, Openness, Record, RecordType, Status, Validity, WithholdingGround
 from disclosure.roles import Role
-from tests.disclosure.publishing import bring_to
+from tests.disclosure.publishing import PROACTIVE_STATES, WITHHELD_STATES, bring_to
 from tests.factories import make_staff, record_fields
 
 COUNTY = "419901"
@@ -113,19 +113,7 @@ def fetch(client, url):
 # The no-leak matrix
 # ---------------------------------------------------------------------------------------------------
 
-PROACTIVE_STATES = [
-    "draft",
-    "submitted",
-    "changes_requested",
-    "approved",
-    "scheduled",
-    "published",
-    "published_not_yet",
-    "withdrawn_notice",
-    "withdrawn_silent",
-]
-# 依申请公开 and 不予公开 cannot be published (service and database both refuse); this is how far they go.
-WITHHELD_STATES = ["draft", "submitted", "changes_requested", "approved"]
+# PROACTIVE_STATES and WITHHELD_STATES (how far 依申请公开 and 不予公开 can go) come from publishing.
 PUBLIC_KEYS = {"published", "revision", "published_other", "published_township"}
 
 
