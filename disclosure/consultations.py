@@ -69,11 +69,8 @@ class ConsultationClosed(Exception):
     """A comment arrived outside the open window; the message says so in Chinese."""
 
 
-_log = ActivityEntry.write_for
-
-
 def _log_consultation(consultation: Consultation, user, action: str, from_status: str, to_status: str, comment: str = ""):
-    return _log(
+    return ActivityEntry.write_for(
         consultation,
         subject_type=SUBJECT,
         title=consultation.title,
@@ -465,7 +462,7 @@ def comment_moderate(*, user, comment: ConsultationComment, moderation: str, rea
     locked.moderated_by = user
     locked.moderated_at = timezone.now()
     locked.save(update_fields=["moderation", "hidden_reason", "moderated_by", "moderated_at"])
-    _log(
+    ActivityEntry.write_for(
         locked,
         subject_type=COMMENT_SUBJECT,
         title=_("对“%(title)s”的意见 #%(pk)s") % {"title": locked.consultation.title, "pk": locked.pk},

@@ -5,13 +5,12 @@ disclosure/applications.py; every change of state goes through its services, whi
 ActivityEntry (subject_type "application").
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Organisation
-from disclosure.models.base import TimestampedModel
+from disclosure.models.base import TimestampedModel, staff_field
 
 
 class ApplicantType(models.TextChoices):
@@ -169,15 +168,7 @@ class Application(TimestampedModel):
     correction_received_on = models.DateField(_("收到补正日期"), null=True, blank=True, editable=False)
     extension_days = models.PositiveSmallIntegerField(_("延长答复期限（工作日）"), default=0, editable=False)
     extension_reason = models.TextField(_("延期理由"), blank=True, editable=False)
-    extension_approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("延期批准人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
+    extension_approved_by = staff_field(_("延期批准人"), blank=True)
     extension_approved_on = models.DateField(_("延期批准日期"), null=True, blank=True, editable=False)
     extension_notified_on = models.DateField(_("延期告知申请人日期"), null=True, blank=True, editable=False)
     reply_type = models.CharField(

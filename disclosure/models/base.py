@@ -23,12 +23,15 @@ def actor_name(user, *, nobody=_("系统")) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def author_field(verbose_name):
-    """Who created the row. The row outlives the account, and no form ever edits it."""
+def staff_field(verbose_name, *, blank: bool = False):
+    """The member of staff who did something to the row (created it, approved, moderated): set by a
+    service, never by a form; the row outlives the account. ``blank`` for acts that may not have
+    happened yet."""
     return models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=verbose_name,
         null=True,
+        blank=blank,
         on_delete=models.SET_NULL,
         related_name="+",
         editable=False,
@@ -48,7 +51,7 @@ class TimestampedModel(models.Model):
 class AuthoredModel(TimestampedModel):
     """Content drafted by a staff member (起草人), with its creation and last-change times."""
 
-    created_by = author_field(_("起草人"))
+    created_by = staff_field(_("起草人"))
 
     class Meta:
         abstract = True
@@ -57,7 +60,7 @@ class AuthoredModel(TimestampedModel):
 class RegisteredModel(models.Model):
     """A fact a staff member registers (登记): who registered it, and when."""
 
-    created_by = author_field(_("登记人"))
+    created_by = staff_field(_("登记人"))
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     class Meta:

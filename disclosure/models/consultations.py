@@ -3,7 +3,6 @@
 State changes go through disclosure/consultations.py, which writes an ActivityEntry for each.
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
@@ -13,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import CatalogNode, Organisation
-from disclosure.models.base import AuthoredModel, UploadedFileModel
+from disclosure.models.base import AuthoredModel, UploadedFileModel, staff_field
 
 COMMENT_MAX_CHARS = 2000
 COMMENT_NAME_MAX_CHARS = 50
@@ -190,15 +189,7 @@ class ConsultationComment(models.Model):
     hidden_reason = models.CharField(
         _("不予显示的理由"), max_length=300, blank=True, help_text=_("选择“不予显示”时必填。")
     )
-    moderated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("审核人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
+    moderated_by = staff_field(_("审核人"), blank=True)
     moderated_at = models.DateTimeField(_("审核时间"), null=True, blank=True, editable=False)
 
     class Meta:
