@@ -34,7 +34,7 @@ def _organisations():
     """Bulk-create the synthetic tree with its nested-set fields computed here (a new tree id)."""
     from django.db.models import Max
 
-    from catalog.models import OrgLevel, Organisation
+    from catalog.models import Organisation, OrgLevel
 
     tree_id = (Organisation.objects.aggregate(m=Max("tree_id"))["m"] or 0) + 1
     # (code, name, level, children)
@@ -70,7 +70,7 @@ def _organisations():
         code, name, level, children = node
         counter[0] += 1
         org = Organisation(code=code, name=name, level=level, tree_id=tree_id, depth=depth, lft=counter[0])
-        for order, child in enumerate(children):
+        for child in children:
             number(child, depth + 1, code)
         counter[0] += 1
         org.rght = counter[0]
@@ -90,7 +90,7 @@ def _organisations():
 
 
 def _records(organisations, catalog) -> int:
-    from disclosure.models import Openness, Record, Status
+    from disclosure.records.models import Openness, Record, Status
 
     rng = random.Random(20261124)
     columns = []
@@ -182,7 +182,7 @@ def main() -> None:
             org_ids = [org.pk for org in scope()]
             item_ids = [item.node.pk for item in catalog.items]
             for provider in list(completeness._finding_providers):
-                seconds, _ = _median(lambda: provider(org_ids, item_ids))
+                seconds, _ = _median(lambda provider=provider: provider(org_ids, item_ids))
                 print(f"  其中附加检查 {provider.__module__}.{provider.__name__}：中位数 {seconds * 1000:.0f} 毫秒")
             seconds, _ = _median(lambda: export.to_csv(export.completeness_sheets(completeness_report(scope()))[0]))
             print(f"  含 CSV 导出：中位数 {seconds * 1000:.0f} 毫秒")

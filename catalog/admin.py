@@ -7,7 +7,6 @@ from mptt.admin import MPTTModelAdmin
 from catalog.forms import CatalogNodeForm
 from catalog.models import CatalogNode, Channel, NodeChannel, Organisation, Provenance
 
-
 STANDARD_NODE_PERMISSION = "catalog.change_standard_node"
 
 

@@ -1,6 +1,6 @@
 """The fictional demo county used by `seed_demo` and by tests that want a realistic tree."""
 
-from catalog.models import OrgLevel, Organisation
+from catalog.models import Organisation, OrgLevel
 
 DEMO_ORGANISATIONS = [
     # code, name, level, parent code, extra

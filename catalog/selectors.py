@@ -60,7 +60,7 @@ class Branch:
     """A node of a pruned tree: the catalog node and the branches beneath it that apply."""
 
     node: CatalogNode
-    children: list["Branch"]
+    children: list[Branch]
 
 
 def prune_for_level(roots: list[CatalogNode], level: str) -> list[Branch]:

@@ -9,7 +9,7 @@ class DisclosureConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from disclosure.roles import sync_role_groups
+        from disclosure.core.access import sync_role_groups
 
         # After auth's own post_migrate has created the permissions (auth is installed first).
         post_migrate.connect(sync_role_groups, sender=self, dispatch_uid="disclosure.sync_role_groups")

@@ -1,13 +1,16 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
-from disclosure.views import columns, records
-from disclosure.feeds import RecordsAtomFeed, RecordsRssFeed
-from disclosure.sitemaps import SITEMAPS
-from disclosure.views import robots, search
-from disclosure.views import service_guides
-from disclosure.views import applications, notice_board
-from disclosure.views import consultations
+from disclosure.applications import views as applications
+from disclosure.consultations import views as consultations
+from disclosure.records import views as records
+from disclosure.search import views as search
+from disclosure.service_guides import views as service_guides
+from disclosure.site import guide_views as notice_board
+from disclosure.site import robots
+from disclosure.site import views as columns
+from disclosure.site.feeds import RecordsAtomFeed, RecordsRssFeed
+from disclosure.site.sitemaps import SITEMAPS
 
 app_name = "disclosure"
 

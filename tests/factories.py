@@ -1,7 +1,7 @@
 import factory
 from django.contrib.auth import get_user_model
 
-from catalog.models import CatalogNode, OrgLevel, Organisation, Provenance
+from catalog.models import CatalogNode, Organisation, OrgLevel, Provenance
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
@@ -41,10 +41,10 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 def make_staff(organisation, *roles, username=None, **extra):
-    """A staff account of ``organisation`` holding the given roles (names from disclosure.roles.Role)."""
+    """A staff account of ``organisation`` holding the given roles (names from disclosure.core.access.Role)."""
     from django.contrib.auth.models import Group
 
-    from disclosure.models import StaffProfile
+    from disclosure.core.staff import StaffProfile
 
     user = UserFactory(username=username or f"{organisation.code}-{'-'.join(roles) or 'none'}", **extra)
     StaffProfile.objects.update_or_create(user=user, defaults={"organisation": organisation})

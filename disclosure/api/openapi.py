@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from disclosure.api.params import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
-from disclosure.models import RecordType, Validity
+from disclosure.records.models import RecordType, Validity
 from disclosure.search.selectors import QUERY_MAX_LENGTH
 
 CODE = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$"}

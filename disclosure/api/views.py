@@ -19,7 +19,8 @@ from catalog.models import NodeChannel
 from disclosure.api import params
 from disclosure.api.openapi import openapi_document
 from disclosure.api.params import ApiError
-from disclosure.models import RecordType, Validity
+from disclosure.records.models import RecordType, Validity
+from disclosure.records.selectors import public_record
 from disclosure.reports.common import OrganisationNotFound, all_organisations, select_organisations
 from disclosure.reports.completeness import completeness_summary
 from disclosure.search.selectors import (
@@ -29,7 +30,6 @@ from disclosure.search.selectors import (
     has_terms,
     search_public_records,
 )
-from disclosure.selectors import public_record
 
 ALLOWED_METHODS = ("GET", "HEAD", "OPTIONS")
 YEAR_MIN, YEAR_MAX = 1949, 2100

@@ -7,7 +7,7 @@ disclosure/roles.py, granted by the same function the post_migrate receiver uses
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from disclosure.roles import ROLE_PERMISSIONS, grant_role_permissions
+from disclosure.core.access import ROLE_PERMISSIONS, grant_role_permissions
 
 
 def create_roles(apps, schema_editor):

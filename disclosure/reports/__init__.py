@@ -7,5 +7,5 @@ management commands ``completeness_report``, ``timeliness_report``, ``freshness_
 ``annual_report`` into files.
 
 What the public may see is never decided here: record counts start from
-``disclosure.selectors.public_records()``; working days come only from ``disclosure.workdays``.
+``disclosure.records.selectors.public_records()``; working days come only from ``disclosure.core.workdays``.
 """

@@ -11,7 +11,7 @@
   - 行政事业性收费 (本年收费金额, 万元): not in the records; entered by hand (``fees``), 0 by default.
 - Table 3 (收到和处理政府信息公开申请情况) comes from ``application_table``; its figures come from the
   application source: by default the applications feature
-  (``disclosure.application_figures.annual_application_figures``); tests or other data may plug
+  (``disclosure.applications.figures.annual_application_figures``); tests or other data may plug
   in with ``register_application_source``. The consistency checks 一+二=三+四
   per column and （七）= （一）+…+（六） are computed here, whatever the source.
 - Table 4 (行政复议、行政诉讼情况) comes from ``review_litigation_table``, zeros unless a source is
@@ -30,9 +30,9 @@ from decimal import Decimal
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from disclosure.application_figures import annual_application_figures
-from disclosure.models import RecordType, Validity
-from disclosure.selectors import public_records
+from disclosure.applications.figures import annual_application_figures
+from disclosure.records.models import RecordType, Validity
+from disclosure.records.selectors import public_records
 
 # --- table 2 ----------------------------------------------------------------------------------
 
@@ -196,7 +196,7 @@ def register_application_source(source: ApplicationSource | None) -> None:
     ``withheld_state_secret``, ``carried_out``, and optionally ``results_total`` if it counts the total
     independently) and the six applicant columns of APPLICANT_COLUMNS. Missing keys are zero; the
     总计 column is summed here. It should run a fixed number of aggregate queries. Pass None to go
-    back to the applications feature (disclosure.application_figures.annual_application_figures).
+    back to the applications feature (disclosure.applications.figures.annual_application_figures).
     """
     global _application_source
     _application_source = source or _applications_feature

@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 
 from catalog import selectors as catalog_selectors
 from catalog.models import CatalogNode, Method, Organisation
-from disclosure import policy
-from disclosure.selectors import public_records
+from disclosure.core import access
+from disclosure.records.selectors import public_records
 
 ITEM_LEVEL = 2  # mptt level of the catalog's second-level items
 
@@ -40,7 +40,7 @@ def scope_organisations(user) -> list[Organisation]:
     """Active organisations the user may report on, in tree order (one query after the policy's)."""
     return list(
         catalog_selectors.visible_organisations()
-        .filter(pk__in=policy.organisations_in_scope(user).values("pk"))
+        .filter(pk__in=access.organisations_in_scope(user).values("pk"))
         .order_by("tree_id", "lft")
     )
 

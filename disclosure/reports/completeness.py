@@ -301,6 +301,6 @@ def completeness_summary(
 
 
 # Service guides lacking a required element (办事指南缺少必备要素); see disclosure/service_guides.py.
-from disclosure.service_guides import service_guide_findings  # noqa: E402
+from disclosure.service_guides.services import service_guide_findings  # noqa: E402
 
 register_finding_provider(service_guide_findings)

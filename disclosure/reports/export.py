@@ -21,7 +21,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from disclosure.models import Status
+from disclosure.records.models import Status
 from disclosure.reports.completeness import CompletenessReport, ItemState
 from disclosure.reports.freshness import SITE_CHECK_FAILING, Freshness, FreshnessReport, ThresholdSource
 from disclosure.reports.timeliness import TimelinessReport, Timing

@@ -28,8 +28,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog.models import CatalogNode, Organisation, TimeLimitTrigger
-from disclosure.models import Openness, Record, Status
-from disclosure.models.records import UNPUBLISHED_STATUSES
+from disclosure.core.workdays import CalendarUnknown, add_working_days, working_days_between
+from disclosure.records.models import UNPUBLISHED_STATUSES, Openness, Record, Status
+from disclosure.records.selectors import public_records
 from disclosure.reports.common import (
     Catalog,
     Counters,
@@ -39,8 +40,6 @@ from disclosure.reports.common import (
     roll_up,
     tree_row_dicts,
 )
-from disclosure.selectors import public_records
-from disclosure.workdays import CalendarUnknown, add_working_days, working_days_between
 
 
 class Timing(models.TextChoices):

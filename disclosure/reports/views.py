@@ -2,7 +2,7 @@
 
 Staff only: anonymous users go to the admin login (LOGIN_URL); an account without an organisation
 in scope gets 403. Auditors (审计员) see their organisation's subtree, other staff their own
-organisation, superusers everything (``disclosure.policy.organisations_in_scope``). Each page runs
+organisation, superusers everything (``disclosure.records.policy.organisations_in_scope``). Each page runs
 a fixed number of queries, however many records and organisations there are.
 """
 

@@ -7,7 +7,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from disclosure.models import RecordType
+from disclosure.records.models import RecordType
 from disclosure.search.selectors import QUERY_MAX_LENGTH, SearchFilters
 
 FIRST_YEAR = 2008

@@ -21,9 +21,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.html import strip_tags
 
-from disclosure.models import Record, SearchDocument
+from disclosure.records.models import Record
+from disclosure.records.selectors import public_records
+from disclosure.search.models import SearchDocument
 from disclosure.search.tokens import document_tokens
-from disclosure.selectors import public_records
 
 BODY_INDEX_CHARS = 20_000
 """Body text beyond this many characters is neither indexed nor kept for snippets.

@@ -4,7 +4,7 @@ PostgreSQL: ``vector @@ to_tsquery('simple', 'a' & 'b' & 'c':*)`` over the GIN i
 ``ts_rank_cd`` (cover density: terms close together and in the title rank first).
 SQLite: a join to the FTS5 table with ``MATCH '"a" AND "b" AND "c"*'``, ranked with bm25.
 
-Every query reads through ``disclosure.selectors.public_records()``: a search document that outlived
+Every query reads through ``disclosure.records.selectors.public_records()``: a search document that outlived
 its record's publication is never returned.
 """
 
@@ -19,9 +19,10 @@ from django.db.models import F, QuerySet, Value
 from django.db.models.fields import FloatField
 
 from catalog import selectors as catalog_selectors
-from disclosure.models import Record, SearchDocument
+from disclosure.records.models import Record
+from disclosure.records.selectors import public_record_condition, public_records
+from disclosure.search.models import SearchDocument
 from disclosure.search.tokens import QueryTerm, query_terms
-from disclosure.selectors import public_record_condition, public_records
 
 QUERY_MAX_LENGTH = 100
 """Longer queries are cut to this many characters (a pasted title still finds its record)."""

@@ -3,7 +3,7 @@ disclosure/admin/todo.py, whose docstring says why a template tag is how the pan
 
 from django import template
 
-from disclosure.admin.todo import todo_panel
+from disclosure.dashboard.todo import todo_panel
 
 register = template.Library()
 

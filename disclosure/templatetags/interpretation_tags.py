@@ -3,11 +3,11 @@ and the interpretations of a policy, each only if public (read through ``public_
 
 from django import template
 
-from disclosure.interpretations import interpretation_links as links_of
+from disclosure.interpretations.services import interpretation_links as links_of
 
 register = template.Library()
 
 
-@register.inclusion_tag("disclosure/includes/interpretation_links.html")
+@register.inclusion_tag("disclosure/interpretations/includes/interpretation_links.html")
 def interpretation_links(record):
     return links_of(record)

@@ -3,12 +3,12 @@ one standard layout, only if the record is public (read through ``public_records
 
 from django import template
 
-from disclosure.service_guides import public_service_guide
+from disclosure.service_guides.services import public_service_guide
 
 register = template.Library()
 
 
-@register.inclusion_tag("disclosure/includes/service_guide.html")
+@register.inclusion_tag("disclosure/service_guides/includes/service_guide.html")
 def service_guide(record):
     guide = public_service_guide(record)
     forms = [m for m in guide.materials.all() if m.form_file] if guide else []

@@ -6,8 +6,8 @@ import re
 import pytest
 from django.core.management import call_command
 
-from disclosure.models import Consultation
-from disclosure.selectors import public_records
+from disclosure.consultations.models import Consultation
+from disclosure.records.selectors import public_records
 from tests.browser.conftest import save_screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from catalog.demo import ensure_demo_organisations
 from catalog.models import CatalogNode
-from disclosure.models import Record, Status
+from disclosure.records.models import Record, Status
 from tests.browser.conftest import save_screenshot
 from tests.factories import make_staff
 

@@ -68,7 +68,7 @@ def test_structured_values_follow_the_published_text():
     assert start.method == Method.ON_APPLICATION
     assert start.time_limit_trigger == TimeLimitTrigger.APPLICATION
     survey = CatalogNode.objects.get(name="房屋调查登记")
-    channels = {l.channel.code: l.required for l in survey.node_channels.select_related("channel")}
+    channels = {link.channel.code: link.required for link in survey.node_channels.select_related("channel")}
     assert channels == {"on_site": True, "notice_board": False}
     rural = CatalogNode.objects.get(name="危改户认定程序")
     assert rural.levels == ["county", "township", "village"]

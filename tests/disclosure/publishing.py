@@ -1,4 +1,4 @@
-"""Records made the way staff make them (through disclosure.services), for the search, feed, sitemap and
+"""Records made the way staff make them (through disclosure.records.services), for the search, feed, sitemap and
 API tests; and a world holding a record in every state and openness, to prove that none leaks."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from datetime import timedelta
 from django.utils import timezone
 
 from catalog.models import CatalogNode, Organisation
-from disclosure import services
-from disclosure.models import Openness, Record, WithholdingGround
-from disclosure.roles import Role
+from disclosure.core.access import Role
+from disclosure.records import services
+from disclosure.records.models import Openness, Record, WithholdingGround
 from tests.factories import make_staff, record_fields
 
 COUNTY = "419901"

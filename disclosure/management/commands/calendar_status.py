@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from disclosure.workdays import CalendarUnknown, calendar_source
+from disclosure.core.workdays import CalendarUnknown, calendar_source
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from disclosure.deadlines import check_deadlines
+from disclosure.reminders import send_deadline_reminders
 
 
 class Command(BaseCommand):
@@ -11,7 +11,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        outcome = check_deadlines(now=timezone.now())
+        outcome = send_deadline_reminders(now=timezone.now())
         self.stdout.write(f"本次发送了 {len(outcome.sent)} 条时限提醒。")
         if options["verbosity"] >= 2:
             for notice in outcome.sent:

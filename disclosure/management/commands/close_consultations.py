@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from disclosure.consultations import close_due_consultations
+from disclosure.consultations.services import close_due_consultations
 
 
 class Command(BaseCommand):

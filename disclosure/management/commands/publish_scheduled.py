@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from disclosure.services import publish_due_records
+from disclosure.records.services import publish_due_records
 
 
 class Command(BaseCommand):

@@ -3,12 +3,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from catalog.demo import DEMO_COUNTY, ensure_demo_organisations
-from disclosure.demo import DEMO_PASSWORD, ensure_demo_accounts
-from disclosure.demo_records import ensure_demo_records
-from disclosure.applications_demo import ensure_demo_applications
-from disclosure.demo_consultations import ensure_demo_consultations
-from disclosure.demo_concerns import ensure_demo_concerns_and_guides
-from disclosure.models import Record
+from disclosure.applications.demo import ensure_demo_applications
+from disclosure.concerns.demo import ensure_demo_concerns_and_guides
+from disclosure.consultations.demo import ensure_demo_consultations
+from disclosure.core.demo import DEMO_PASSWORD, ensure_demo_accounts
+from disclosure.records.demo import ensure_demo_records
+from disclosure.records.models import Record
 
 
 class Command(BaseCommand):

@@ -1,0 +1,390 @@
+"""Handling applications for disclosure (依申请公开) in the admin.
+
+Thin: who sees what comes from disclosure.applications.services (the target organisation's staff only: an
+application carries personal data), and every change goes through one of its services, reached by
+the move buttons on the (read-only) application page. Nothing here sets a status or deletes.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Organisation
+from disclosure.applications import services as applications
+from disclosure.applications.forms import ApplicationForm
+from disclosure.applications.models import (
+    Application,
+    ApplicationChannel,
+    ApplicationStatus,
+    ConsultationKind,
+    ReplyType,
+)
+from disclosure.core.access import organisation_of
+from disclosure.core.admin_moves import REFUSALS, WorkflowMovesMixin, log_rows, refusal_messages
+
+NOT_CARRIED_OUT = _("操作未被执行。")
+LATE_CORRECTION = _("补正告知晚于收到申请后7个工作日（条例第三十条）。")
+
+ACTION_LABELS = {
+    "submit": _("网上提交"),
+    "register": _("登记"),
+    **{name: move.label for name, move in applications.MOVES.items()},
+}
+
+
+def _status_label(status: str) -> str:
+    try:
+        return ApplicationStatus(status).label
+    except ValueError:
+        return status or "—"
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    """逾期: applications being handled whose reply is past due (computed on the working-day clock)."""
+
+    title = _("答复期限")
+    parameter_name = "due"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", _("已逾期未答复")), ("late", _("逾期答复"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "overdue":
+            return queryset.filter(pk__in=applications.overdue_application_ids(queryset))
+        if self.value() == "late":
+            replied = queryset.exclude(replied_on=None).prefetch_related("pauses")
+            return queryset.filter(pk__in=[a.pk for a in replied if applications.application_clock(a).replied_late])
+        return queryset
+
+
+# -- forms of the moves ----------------------------------------------------------------------------
+
+
+def _day(label, required=True):
+    return forms.DateField(
+        label=label,
+        required=required,
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("不能晚于今天。"),
+    )
+
+
+def _note(label, required=False, max_length=2000):
+    return forms.CharField(label=label, required=required, max_length=max_length, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CorrectionRequestForm(forms.Form):
+    on = _day(_("补正告知日期"))
+    note = _note(_("需要补正的事项"), required=True)
+
+
+class CorrectionReceivedForm(forms.Form):
+    on = _day(_("收到补正日期"))
+    note = _note(_("补正情况"))
+
+
+class ConsultationStartForm(forms.Form):
+    kind = forms.ChoiceField(label=_("类型"), choices=ConsultationKind.choices)
+    party = forms.CharField(label=_("征求意见对象"), max_length=200)
+    on = _day(_("发出征求意见日期"))
+    note = _note(_("说明"))
+
+
+class ConsultationEndForm(forms.Form):
+    on = _day(_("收到意见（结束）日期"))
+    note = _note(_("意见情况"))
+
+
+class ExtensionForm(forms.Form):
+    days = forms.IntegerField(
+        label=_("延长工作日数"), min_value=1, max_value=applications.MAX_EXTENSION_DAYS, initial=20
+    )
+    reason = _note(_("延期理由"), required=True)
+    on = _day(_("批准日期"))
+
+
+class ExtensionNoticeForm(forms.Form):
+    on = _day(_("告知申请人日期"))
+
+
+class ReplyForm(forms.Form):
+    reply_type = forms.ChoiceField(label=_("答复类型"), choices=[("", "---------")] + list(ReplyType.choices))
+    on = _day(_("答复日期"))
+    note = _note(_("答复说明（内部记录）"))
+
+
+class CloseForm(forms.Form):
+    note = _note(_("说明"))
+
+
+MOVE_FORMS = {
+    "request_correction": CorrectionRequestForm,
+    "receive_correction": CorrectionReceivedForm,
+    "start_consultation": ConsultationStartForm,
+    "end_consultation": ConsultationEndForm,
+    "extend": ExtensionForm,
+    "notify_extension": ExtensionNoticeForm,
+    "reply": ReplyForm,
+    "close": CloseForm,
+}
+
+
+def perform(user, application: Application, name: str, data: dict) -> Application:
+    """Carry out one move through its service."""
+    common = {"user": user, "application": application}
+    if name == "request_correction":
+        return applications.application_request_correction(**common, note=data["note"], on=data["on"])
+    if name == "receive_correction":
+        return applications.application_receive_correction(**common, on=data["on"], note=data["note"])
+    if name == "start_consultation":
+        return applications.application_start_consultation(
+            **common, kind=data["kind"], party=data["party"], on=data["on"], note=data["note"]
+        )
+    if name == "end_consultation":
+        return applications.application_end_consultation(**common, on=data["on"], note=data["note"])
+    if name == "extend":
+        return applications.application_extend(**common, days=data["days"], reason=data["reason"], on=data["on"])
+    if name == "notify_extension":
+        return applications.application_record_extension_notice(**common, on=data["on"])
+    if name == "reply":
+        return applications.application_reply(**common, reply_type=data["reply_type"], note=data["note"], on=data["on"])
+    if name == "close":
+        return applications.application_close(**common, note=data["note"])
+    raise Http404(_t("没有这个办理操作。"))
+
+
+class RegisterForm(ApplicationForm):
+    """登记 an application that came by letter, in person, by fax or email: the public form plus
+    how and when it arrived, for the staff member's own organisation."""
+
+    channel = forms.ChoiceField(
+        label=_("申请方式"), choices=[c for c in ApplicationChannel.choices if c[0] != ApplicationChannel.ONLINE]
+    )
+    received_on = _day(_("收到申请日期"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["homepage"]
+        if not user.is_superuser:
+            own = organisation_of(user)
+            self.fields["organisation"].queryset = Organisation.objects.filter(pk=own.pk if own else None)
+
+
+# -- the admin -------------------------------------------------------------------------------------
+
+
+@admin.register(Application)
+class ApplicationAdmin(WorkflowMovesMixin, admin.ModelAdmin):
+    list_display = (
+        "tracking_code",
+        "organisation",
+        "applicant_type",
+        "received_on",
+        "status",
+        "due_column",
+        "overdue_column",
+    )
+    list_filter = ("status", OverdueFilter, "applicant_type", "reply_type", "channel")
+    search_fields = ("tracking_code", "name", "organisation_name")
+    date_hierarchy = "received_on"
+    list_per_page = 50
+    change_form_template = "admin/disclosure/application/change_form.html"
+    move_template = "admin/disclosure/application/move.html"
+    register_template = "admin/disclosure/application/register.html"
+    move_url_name = "disclosure_application_move"
+    not_found_message = _("没有找到该申请，或您无权查看。")
+    refused_message = NOT_CARRIED_OUT
+    fieldsets = (
+        (_("受理"), {"fields": ("tracking_code", "organisation", "channel", "submitted_at", "received_on", "clock_start", "status", "clock_column")}),
+        (
+            _("申请人（个人信息，仅限本机关办理人员查看）"),
+            {
+                "fields": (
+                    "applicant_type", "name", "id_type", "id_number", "organisation_name", "credit_code",
+                    "legal_representative", "contact_person", "phone", "email", "address", "postcode",
+                )
+            },
+        ),
+        (_("所需信息"), {"fields": ("description", "document_hint", "purpose", "delivery_form", "obtain_method")}),
+        (
+            _("办理情况"),
+            {
+                "fields": (
+                    "correction_requested_on", "correction_note", "correction_received_on",
+                    "extension_days", "extension_reason", "extension_approved_by", "extension_approved_on",
+                    "extension_notified_on", "reply_type", "replied_on", "reply_note", "closed_at",
+                )
+            },
+        ),
+    )
+    readonly_fields = ("clock_column",)
+
+    # Permissions: the policy of disclosure.applications.services, not model permissions.
+    def has_view_permission(self, request, obj=None):
+        if obj is not None:
+            return applications.can_view(request.user, obj)
+        return applications.visible_applications(request.user).exists() or self.has_add_permission(request)
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request):
+        user = request.user
+        own = organisation_of(user)
+        return user.is_superuser or (own is not None and applications.can_handle_in(user, own.pk))
+
+    def has_change_permission(self, request, obj=None):
+        return False  # every change is a move through a service
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # an acknowledged application is never lost
+
+    def get_actions(self, request):
+        return {}
+
+    def get_queryset(self, request):
+        return (
+            applications.visible_applications(request.user)
+            .select_related("organisation", "extension_approved_by")
+            .prefetch_related("pauses")
+        )
+
+    def get_list_display(self, request):
+        shown = list(self.list_display)
+        own = organisation_of(request.user)
+        if not request.user.is_superuser and own is not None:
+            shown.remove("organisation")
+        return shown
+
+    @admin.display(description=_("答复期限"))
+    def due_column(self, obj):
+        return applications.application_clock(obj).due_text
+
+    @admin.display(description=_("逾期"))
+    def overdue_column(self, obj):
+        clock = applications.application_clock(obj)
+        if clock.overdue:
+            return format_html('<strong style="color:#ba2121">{}</strong>', _t("已逾期"))
+        if clock.replied_late:
+            return _t("逾期答复")
+        return ""
+
+    @admin.display(description=_("答复期限"))
+    def clock_column(self, obj):
+        return applications.application_clock(obj).due_text
+
+    # Views -----------------------------------------------------------------------------------------
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        application = self._visible_or_404(request, object_id)
+        if request.method == "POST":
+            return redirect(self._change_url(application))
+        extra_context = {**(extra_context or {}), **self.handling_context(request, application)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def handling_context(self, request, application: Application) -> dict:
+        clock = applications.application_clock(application)
+        warnings = []
+        if clock.overdue:
+            warnings.append(_t("已超过答复期限（%(due)s），请尽快答复。") % {"due": clock.due_text})
+        if clock.unknown:
+            warnings.append(_t("答复期限无法计算：所涉年度的法定节假日安排尚未录入，请管理员录入。"))
+        if applications.correction_was_late(application):
+            warnings.append(str(LATE_CORRECTION))
+        if application.extension_approved_on and not application.extension_notified_on:
+            warnings.append(_t("已批准延期，尚未登记告知申请人的日期。"))
+        if clock.replied_late:
+            warnings.append(_t("答复晚于答复期限。"))
+        deadline = applications.correction_notice_deadline(application)
+        return {
+            "clock": clock,
+            "warnings": warnings,
+            "correction_deadline": deadline if application.status == ApplicationStatus.RECEIVED and not application.correction_requested_on else None,
+            "workflow_moves": self.move_buttons(application, applications.moves_for(request.user, application)),
+            "pauses": list(application.pauses.all()),
+            "workflow_log": log_rows(
+                applications.application_history(application),
+                action_label=lambda action: ACTION_LABELS.get(action, action),
+                status_label=_status_label,
+            ),
+        }
+
+    # The moves (WorkflowMovesMixin) ----------------------------------------------------------------
+
+    def get_move(self, name: str) -> applications.Move | None:
+        return applications.MOVES.get(name)
+
+    def move_denial_reason(self, user, move: applications.Move, application: Application) -> str | None:
+        return applications.denial_reason(user, move, application)
+
+    def move_form(self, move: applications.Move, data=None):
+        return MOVE_FORMS[move.name](data)
+
+    def move_context(self, request, application: Application, move: applications.Move) -> dict:
+        return {
+            "title": _t("%(action)s：%(code)s") % {"action": move.label, "code": application.tracking_code},
+            "clock": applications.application_clock(application),
+        }
+
+    def perform_move(self, user, application: Application, move: applications.Move, data: dict) -> Application:
+        return perform(user, application, move.name, data)
+
+    def report_move(self, request, move: applications.Move, application: Application) -> None:
+        messages.success(
+            request,
+            _t("已%(action)s，当前状态：%(status)s。")
+            % {"action": move.label, "status": application.get_status_display()},
+        )
+        if move.name == "request_correction" and applications.correction_was_late(application):
+            messages.warning(request, str(LATE_CORRECTION))
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """登记 a paper, fax or email application through the service (not a model form save)."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            form = RegisterForm(request.POST, user=request.user)
+            if form.is_valid():
+                try:
+                    application = applications.application_register(
+                        user=request.user,
+                        organisation=form.cleaned_data["organisation"],
+                        channel=form.cleaned_data["channel"],
+                        received_on=form.cleaned_data["received_on"],
+                        **form.application_fields(),
+                    )
+                except REFUSALS as error:
+                    for message in refusal_messages(error, NOT_CARRIED_OUT):
+                        form.add_error(None, message)
+                else:
+                    messages.success(
+                        request, _t("已登记，查询码 %(code)s。") % {"code": application.tracking_code_display}
+                    )
+                    return redirect(self._change_url(application))
+        else:
+            initial = {}
+            own = organisation_of(request.user)
+            if own is not None:
+                initial["organisation"] = own.code
+            form = RegisterForm(initial=initial, user=request.user)
+        title = _t("登记政府信息公开申请")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "action_label": title,
+            "opts": self.opts,
+            "form": form,
+            "media": self.media + form.media,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, self.register_template, context)

@@ -1,0 +1,160 @@
+"""Demo applications for disclosure and reading points, for `seed_demo` (called from disclosure/demo.py).
+
+Everything goes through the services, so the demo shows real states with their activity log. The
+applicants are fictional; the ID number is the standard's published example.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from catalog.models import Organisation
+from disclosure.applications import services as applications
+from disclosure.applications.models import ApplicantType, Application, ReplyType
+from disclosure.core.access import Role
+from disclosure.core.staff import StaffProfile
+from disclosure.core.workdays import CalendarUnknown, is_working_day
+from disclosure.site.models import ReadingPoint
+
+DEMO_COUNTY = "419901"
+
+READING_POINTS = [
+    {
+        "name": "清河县政务服务中心政府信息公开查阅点",
+        "address": "清河县人民路88号政务服务中心一楼大厅东侧",
+        "opening_hours": "工作日 上午8:30-12:00，下午14:30-17:30",
+        "phone": "0370-1234568",
+        "note": "可查阅、抄录主动公开的政府信息，提供免费复印（每次不超过20页）。",
+        "sort_order": 1,
+    },
+    {
+        "name": "清河县档案馆政府信息查阅室",
+        "address": "清河县文化路6号县档案馆二楼",
+        "opening_hours": "周一至周五 9:00-17:00（法定节假日除外）",
+        "phone": "0370-1234590",
+        "note": "",
+        "sort_order": 2,
+    },
+]
+
+PERSON = {
+    "applicant_type": ApplicantType.NATURAL_PERSON,
+    "name": "王小明",
+    "id_type": "resident_id",
+    "id_number": "11010519491231002X",
+    "phone": "13800000000",
+    "email": "",
+    "address": "清河县城关镇幸福路1号",
+    "postcode": "419900",
+    "document_hint": "",
+    "purpose": "",
+    "delivery_form": "paper",
+    "obtain_method": "post",
+}
+COMPANY = {
+    "applicant_type": ApplicantType.COMMERCIAL,
+    "organisation_name": "清河示范置业有限公司",
+    "credit_code": "91350100M000100Y43",
+    "legal_representative": "李示范",
+    "contact_person": "赵联系",
+    "phone": "0370-7654321",
+    "email": "contact@demo-company.example",
+    "address": "",
+    "postcode": "",
+    "document_hint": "",
+    "purpose": "",
+    "delivery_form": "email",
+    "obtain_method": "email",
+}
+
+
+def _handlers(county: Organisation):
+    """A county handler and reviewer if the demo has them, else the demo superuser for both."""
+    def staff_with(role):
+        profile = (
+            StaffProfile.objects.filter(organisation=county, user__is_active=True, user__groups__name=role)
+            .select_related("user")
+            .first()
+        )
+        return profile.user if profile else None
+
+    superuser = get_user_model().objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
+    return staff_with(Role.EDITOR) or superuser, staff_with(Role.REVIEWER) or superuser
+
+
+def ensure_demo_reading_points() -> int:
+    county = Organisation.objects.get(code=DEMO_COUNTY)
+    for values in READING_POINTS:
+        ReadingPoint.objects.get_or_create(organisation=county, name=values["name"], defaults=values)
+    return len(READING_POINTS)
+
+
+def _working_days_before(day, n: int):
+    """The working day ``n`` working days before ``day`` (raises CalendarUnknown like the clock)."""
+    while n:
+        day -= timedelta(days=1)
+        if is_working_day(day):
+            n -= 1
+    return day
+
+
+def ensure_demo_applications() -> list[tuple[str, str]]:
+    """The demo county's applications, once: overdue, due within days, replied 部分公开, awaiting a
+    correction, in consultation with an approved extension. Returns (tracking code, what it shows)
+    pairs; the one due within days is left out when the calendar does not know this year."""
+    ensure_demo_reading_points()
+    county = Organisation.objects.get(code=DEMO_COUNTY)
+    existing = Application.objects.filter(organisation=county).order_by("pk")
+    if existing.exists():
+        return [(a.tracking_code_display, a.get_status_display()) for a in existing]
+    handler, reviewer = _handlers(county)
+    if handler is None:
+        return []
+    today = timezone.localdate()
+
+    def register(days_ago, fields, description):
+        return applications.application_register(
+            user=handler, organisation=county, channel="letter",
+            received_on=today - timedelta(days=days_ago), description=description, **fields,
+        )
+
+    overdue = register(45, PERSON, "请公开本县2025年度公共租赁住房配租对象名单及评分情况。")
+    try:
+        # Received 18 working days ago: its 20 working days run out the day after tomorrow's working day.
+        due_soon_days = (today - _working_days_before(today, 18)).days
+    except CalendarUnknown:
+        due_soon = None
+    else:
+        due_soon = register(due_soon_days, PERSON, "请公开城南公租房小区2026年摇号配租的公证材料。")
+
+    partial = register(60, COMPANY, "请公开城关镇棚户区改造项目房屋征收补偿方案及征收决定。")
+    applications.application_reply(
+        user=handler, application=partial, reply_type=ReplyType.PARTIAL, on=today - timedelta(days=40),
+        note="补偿方案予以公开；涉及被征收人个人信息的部分不予公开。",
+    )
+
+    correction = register(3, PERSON, "请公开有关房子的文件。")
+    applications.application_request_correction(
+        user=handler, application=correction, on=today - timedelta(days=1),
+        note="申请内容不明确，请写明所需文件的名称、文号或所涉项目、时间。",
+    )
+
+    consulted = register(10, COMPANY, "请公开燃气经营许可证核发的审查材料。")
+    applications.application_start_consultation(
+        user=handler, application=consulted, kind="third_party", party="清河县示范燃气有限公司",
+        on=today - timedelta(days=7), note="涉及第三方商业秘密，书面征求意见。",
+    )
+    applications.application_extend(
+        user=reviewer, application=consulted, days=15, reason="需征求第三方意见并调取档案。",
+        on=today - timedelta(days=6),
+    )
+    return [
+        (overdue.tracking_code_display, "已逾期未答复"),
+        *([(due_soon.tracking_code_display, "办理中，即将到期")] if due_soon else []),
+        (partial.tracking_code_display, "已答复（部分公开）"),
+        (correction.tracking_code_display, "待补正"),
+        (consulted.tracking_code_display, "征求意见中，已延期15个工作日"),
+    ]

@@ -1,0 +1,394 @@
+"""Concerns (回应关切) in the admin: open concerns with their clocks, what is overdue, responses, closing.
+
+Thin: every change goes through disclosure/concerns.py (rights, validation, audit). Rights come from
+the same module (``can_manage_concerns``), not from Django model permissions.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from catalog import selectors as catalog_selectors
+from disclosure.concerns import services as concerns
+from disclosure.concerns.models import Concern, ConcernResponse, ConcernStatus
+from disclosure.core import access
+from disclosure.core.log import ActivityEntry
+from disclosure.core.models import DeadlineNotice
+from disclosure.core.transitions import InvalidTransition
+from disclosure.records import policy
+
+ACTION_LABELS = {
+    "create": _("登记"),
+    "update": _("修改"),
+    "respond": _("登记回应"),
+    "close": _("办结"),
+}
+
+
+def _has_any_role(user) -> bool:
+    return bool(user.is_active and (user.is_superuser or access.roles_of(user)))
+
+
+def _manageable_organisation_ids(user) -> list[int] | None:
+    """Organisations whose concerns the user may register; None means all (superuser)."""
+    if user.is_superuser and user.is_active:
+        return None
+    organisation = access.organisation_of(user)
+    if organisation is not None and concerns.can_manage_concerns(user, organisation.pk):
+        return [organisation.pk]
+    return []
+
+
+class ClockFilter(admin.SimpleListFilter):
+    title = _("时限")
+    parameter_name = "clock"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", _("已逾期")), ("running", _("计时中（未逾期）"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "overdue":
+            return queryset.filter(concerns.overdue_condition())
+        if self.value() == "running":
+            return queryset.exclude(status=ConcernStatus.CLOSED).exclude(concerns.overdue_condition())
+        return queryset
+
+
+class ConcernAdminForm(forms.ModelForm):
+    close = forms.BooleanField(label=_("办结该事项"), required=False)
+    close_comment = forms.CharField(
+        label=_("办结说明"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("仍有未完成的时限时必须说明理由（如经研判无需召开新闻发布会）。"),
+    )
+
+    class Meta:
+        model = Concern
+        fields = (
+            "organisation",
+            "title",
+            "severity",
+            "arose_at",
+            "source",
+            "source_detail",
+            "summary",
+            "responsible_staff",
+        )
+        widgets = {"responsible_staff": forms.CheckboxSelectMultiple}
+
+    def clean(self):
+        data = super().clean()
+        organisation = data.get("organisation") if not self.instance.pk else self.instance.organisation
+        if organisation is not None:
+            try:
+                concerns.validate_concern(
+                    organisation_id=organisation.pk,
+                    arose_at=data.get("arose_at"),
+                    responsible_staff=data.get("responsible_staff") or [],
+                )
+            except ValidationError as error:
+                for field, messages_ in error.message_dict.items():
+                    if not self.has_error(field):  # e.g. an invalid choice already reported
+                        self.add_error(field if field in self.fields else None, messages_)
+        if data.get("close"):
+            if not self.instance.pk:
+                self.add_error("close", _("新登记的事项不能直接办结，请先保存。"))
+            else:
+                try:
+                    concerns.validate_close(concern=self.instance, comment=data.get("close_comment", ""))
+                except ValidationError as error:
+                    self.add_error("close_comment", error.messages)
+        return data
+
+
+class ResponseInlineForm(forms.ModelForm):
+    class Meta:
+        model = ConcernResponse
+        fields = ("kind", "published_at", "text", "record")
+        widgets = {"text": forms.Textarea(attrs={"rows": 2})}
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk is None and self.has_changed() and not self.errors:
+            try:
+                concerns.validate_response(
+                    concern=self.instance.concern,
+                    kind=data.get("kind"),
+                    published_at=data.get("published_at"),
+                    text=data.get("text", ""),
+                    record=data.get("record"),
+                )
+            except ValidationError as error:
+                for field, messages_ in error.message_dict.items():
+                    self.add_error(field if field in self.fields else None, messages_)
+        return data
+
+
+class ConcernResponseInline(admin.TabularInline):
+    """Responses are appended, never edited or deleted: the clock is computed from them."""
+
+    model = ConcernResponse
+    form = ResponseInlineForm
+    extra = 1
+    fields = ("kind", "published_at", "text", "record", "created_by")
+    readonly_fields = ("created_by",)
+    autocomplete_fields = ()
+
+    def has_view_permission(self, request, obj=None):
+        return _has_any_role(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return (
+            obj is not None
+            and obj.status != ConcernStatus.CLOSED
+            and concerns.can_manage_concerns(request.user, obj.organisation_id)
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if "record" in formset.form.base_fields and obj is not None:
+            formset.form.base_fields["record"].queryset = (
+                policy.visible_records(request.user)
+                .filter(organisation_id=obj.organisation_id, node_id__in=concerns.concern_column_node_ids())
+                .order_by("-created_at")
+            )
+        return formset
+
+
+@admin.register(Concern)
+class ConcernAdmin(admin.ModelAdmin):
+    form = ConcernAdminForm
+    inlines = [ConcernResponseInline]
+    list_display = ("title", "severity", "arose_at", "status", "next_due", "clock", "organisation")
+    list_filter = (ClockFilter, "status", "severity", "source")
+    list_select_related = ("organisation",)
+    search_fields = ("title",)
+    date_hierarchy = "arose_at"
+    readonly_fields = ("status", "closed_at", "deadline_table", "history", "created_by")
+
+    class Media:
+        css = {"all": ("disclosure/admin/concerns.css",)}
+
+    # --- rights ---------------------------------------------------------------------------------
+
+    def has_module_permission(self, request):
+        return _has_any_role(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return _has_any_role(request.user)
+
+    def has_add_permission(self, request):
+        ids = _manageable_organisation_ids(request.user)
+        return ids is None or bool(ids)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return self.has_add_permission(request)
+        return obj.status != ConcernStatus.CLOSED and concerns.can_manage_concerns(request.user, obj.organisation_id)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    # --- lists ----------------------------------------------------------------------------------
+
+    def get_queryset(self, request):
+        return concerns.concerns_visible_to(request.user).prefetch_related("responses")
+
+    @admin.display(description=_("下一时限"))
+    def next_due(self, obj):
+        deadline = concerns.next_deadline(obj)
+        if deadline is None:
+            return "—"
+        return f"{deadline.label} {timezone.localtime(deadline.due_at):%m-%d %H:%M}"
+
+    @admin.display(description=_("剩余/逾期"))
+    def clock(self, obj):
+        deadline = concerns.next_deadline(obj)
+        if deadline is None:
+            text = _("已办结") if obj.status == ConcernStatus.CLOSED else _("时限均已完成")
+            return format_html('<span class="concern-clock clock-done">{}</span>', text)
+        css = deadline.state
+        if deadline.state == concerns.ClockState.PENDING and deadline.remaining <= concerns.WARN_BEFORE[deadline.rule.kind]:
+            css = "soon"
+        return format_html('<span class="concern-clock clock-{}">{}</span>', css, deadline.describe())
+
+    # --- change form ----------------------------------------------------------------------------
+
+    def get_fields(self, request, obj=None):
+        fields = list(ConcernAdminForm.Meta.fields)
+        if obj is None:
+            return fields
+        closing = ["close", "close_comment"] if self.has_change_permission(request, obj) else []
+        return fields + ["status", "deadline_table", *closing, "closed_at", "created_by", "history"]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(self.readonly_fields)
+        if obj is not None:
+            readonly.append("organisation")
+        return readonly
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "organisation":
+            ids = _manageable_organisation_ids(request.user)
+            queryset = catalog_selectors.disclosing_organisations()
+            kwargs["queryset"] = queryset if ids is None else queryset.filter(pk__in=ids)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "responsible_staff":
+            organisation = access.organisation_of(request.user)
+            obj_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
+            concern = Concern.objects.filter(pk=obj_id).only("organisation_id").first() if obj_id else None
+            if concern is not None:
+                kwargs["queryset"] = concerns.staff_of(concern.organisation_id)
+            elif request.user.is_superuser:
+                from django.contrib.auth import get_user_model
+
+                kwargs["queryset"] = get_user_model().objects.filter(
+                    is_active=True, staff_profile__isnull=False
+                ).order_by("username")
+            else:
+                kwargs["queryset"] = concerns.staff_of(organisation.pk if organisation else 0)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    @admin.display(description=_("时限"))
+    def deadline_table(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        rows = [
+            (
+                d.label,
+                timezone.localtime(d.due_at).strftime("%Y-%m-%d %H:%M"),
+                d.state,
+                d.describe(),
+            )
+            for d in concerns.concern_deadlines(obj)
+        ]
+        return format_html(
+            "<ul class='concern-deadlines'>{}</ul>",
+            format_html_join(
+                "", "<li>{}：{} 前 <span class='concern-clock clock-{}'>{}</span></li>", rows
+            ),
+        )
+
+    @admin.display(description=_("办理记录"))
+    def history(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        entries = ActivityEntry.objects.filter(subject_type=concerns.SUBJECT_TYPE, subject_id=obj.pk).order_by(
+            "created_at", "id"
+        )
+        rows = [
+            (
+                timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M"),
+                e.actor_name,
+                ACTION_LABELS.get(e.action, e.action),
+                e.comment or "",
+            )
+            for e in entries
+        ]
+        if not rows:
+            return "—"
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{} {} {} {}</li>", rows))
+
+    # --- saving through the services ----------------------------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        staff = list(data.get("responsible_staff") or [])
+        if change:
+            concerns.concern_update(
+                user=request.user,
+                concern=obj,
+                responsible_staff=staff,
+                **{name: data[name] for name in concerns.EDITABLE_FIELDS if name in data},
+            )
+        else:
+            created = concerns.concern_create(
+                user=request.user,
+                organisation=data["organisation"],
+                title=data["title"],
+                severity=data["severity"],
+                arose_at=data["arose_at"],
+                source=data["source"],
+                source_detail=data.get("source_detail", ""),
+                summary=data.get("summary", ""),
+                responsible_staff=staff,
+            )
+            obj.pk = created.pk
+            obj._state.adding = False
+
+    def save_related(self, request, form, formsets, change):
+        # Responsible staff were set by the service; responses and closing go through services too.
+        concern = form.instance
+        for formset in formsets:
+            # What the admin's change message reads from a saved formset.
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        try:
+            for formset in formsets:
+                for inline_form in formset.forms:
+                    if inline_form.instance.pk is not None or not inline_form.has_changed():
+                        continue
+                    data = inline_form.cleaned_data
+                    response = concerns.concern_respond(
+                        user=request.user,
+                        concern=concern,
+                        kind=data["kind"],
+                        published_at=data["published_at"],
+                        text=data.get("text") or "",
+                        record=data.get("record"),
+                    )
+                    formset.new_objects.append(response)
+            if form.cleaned_data.get("close"):
+                concerns.concern_close(
+                    user=request.user, concern=concern, comment=form.cleaned_data.get("close_comment") or ""
+                )
+        except (ValidationError, InvalidTransition, PermissionDenied) as error:
+            # Only reachable through a concurrent change between validation and saving.
+            text = "；".join(error.messages) if isinstance(error, ValidationError) else str(error)
+            messages.error(request, text)
+
+
+@admin.register(DeadlineNotice)
+class DeadlineNoticeAdmin(admin.ModelAdmin):
+    """Which deadline reminders `check_deadlines` sent, to whom and when. Read-only for everyone."""
+
+    list_display = ("claimed_at", "subject_title", "source_label", "deadline_kind", "notice_kind", "due_at", "sent_at", "recipients")
+    list_filter = ("source", "notice_kind", ("sent_at", admin.EmptyFieldListFilter))
+    search_fields = ("subject_title", "recipients")
+    date_hierarchy = "claimed_at"
+
+    def has_module_permission(self, request):
+        return _has_any_role(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return _has_any_role(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(organisation__in=access.organisations_in_scope(request.user))
+
+    @admin.display(description=_("事项类型"), ordering="source")
+    def source_label(self, obj):
+        return {"concern": _("回应关切"), "application": _("依申请公开")}.get(obj.source, obj.source)

@@ -1,0 +1,129 @@
+"""Public pages of decision drafts for comment: an organisation's list, and one draft with its form.
+
+Both read through ``disclosure.consultations.selectors.public_consultations``; a draft, a consultation not yet
+open or one of an invisible organisation answers the same 404 as one that never existed. Citizens'
+contacts are never rendered here.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from catalog import selectors as catalog_selectors
+from disclosure.consultations import selectors as consultation_selectors
+from disclosure.consultations import services as consultations
+from disclosure.consultations.forms import CommentForm
+from disclosure.consultations.models import COMMENT_MAX_CHARS, ConsultationStatus
+from disclosure.core.antispam import rate_limited
+from disclosure.core.downloads import attachment_response
+
+PER_PAGE = 20
+COMMENT_LIMIT = 5  # comments per address per hour, across all consultations
+COMMENT_WINDOW_SECONDS = 3600
+
+
+def _organisation_or_404(code: str):
+    organisation = catalog_selectors.visible_organisations().filter(code=code).first()
+    if organisation is None:
+        raise Http404(_("没有找到该机构。"))
+    return organisation
+
+
+@require_safe
+def consultation_list(request, org):
+    """An organisation's drafts for comment, those open for comment first."""
+    organisation = _organisation_or_404(org)
+    paginator = Paginator(
+        consultation_selectors.public_consultation_list(organisation=organisation), PER_PAGE, allow_empty_first_page=True
+    )
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "disclosure/consultations/list.html",
+        {"organisation": organisation, "page": page, "items": list(page.object_list), "now": timezone.now()},
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def consultation_detail(request, org, pk):
+    """One draft: text, window, the comment form while open, shown comments, feedback once published."""
+    consultation = consultation_selectors.public_consultation(org_code=org, pk=pk)
+    if consultation is None:
+        raise Http404(_("没有找到该意见征集。"))
+    now = timezone.now()
+    status = 200
+    form = CommentForm() if consultation.accepts_comments(now) else None
+    refused_text = ""
+    closed_notice = ""
+    if request.method == "POST":
+        form = CommentForm(request.POST)
+        if rate_limited(request, "consultation-comment", limit=COMMENT_LIMIT, window_seconds=COMMENT_WINDOW_SECONDS):
+            form.is_valid()  # keep what was typed, shown with the refusal
+            form.add_error(None, _("提交过于频繁，请一小时后再试。也可以通过信函、电子邮件等方式提出意见。"))
+            status = 429
+        elif form.is_valid():
+            try:
+                comment = consultations.comment_submit(
+                    consultation=consultation,
+                    name=form.cleaned_data["name"],
+                    contact=form.cleaned_data["contact"],
+                    text=form.cleaned_data["text"],
+                )
+            except consultations.ConsultationClosed as closed:
+                closed_notice = str(closed)
+                refused_text = form.cleaned_data["text"]
+                form = None
+                status = 400
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+                status = 400
+            else:
+                # Saved and committed: only now is the citizen told so.
+                messages.success(
+                    request,
+                    _("您的意见已收到（编号 %(pk)s），经审核后公开显示。感谢您的参与！") % {"pk": comment.pk},
+                )
+                return redirect(f"{consultation.get_absolute_url()}#comment-form-heading")
+        else:
+            status = 400
+        if form is not None and not consultation.accepts_comments(now):
+            # The window closed while the citizen was writing: say so, keep the text visible.
+            closed_notice = consultations.closed_message(consultation, now)
+            refused_text = request.POST.get("text", "")[: 2 * COMMENT_MAX_CHARS]
+            form = None
+            status = 400
+    if not closed_notice and form is None and consultation.window_has_ended(now):
+        closed_notice = consultations.closed_message(consultation, now)
+    comments = list(consultation_selectors.shown_comments(consultation))
+    return render(
+        request,
+        "disclosure/consultations/detail.html",
+        {
+            "consultation": consultation,
+            "organisation": consultation.organisation,
+            "attachments": list(consultation.attachments.all()),
+            "comments": comments,
+            "form": form,
+            "closed_notice": closed_notice,
+            "refused_text": refused_text,
+            "days_left": consultations.days_left(consultation, now),
+            "last_day": consultations.window_last_day(consultation.closes_at),
+            "now": now,
+            "feedback_published": consultation.status == ConsultationStatus.FEEDBACK_PUBLISHED,
+        },
+        status=status,
+    )
+
+
+@require_safe
+def consultation_attachment(request, org, pk, attachment_id):
+    """Download a file of a public draft, under its original name, never rendered inline."""
+    return attachment_response(
+        consultation_selectors.public_attachment(org_code=org, pk=pk, attachment_id=attachment_id)
+    )

@@ -1,0 +1,299 @@
+"""待办事项: the work waiting for the signed-in member of staff, shown at the top of the admin home page.
+
+``todo_panel(user, app_list)`` returns plain rows: a label, a count and the admin changelist link that lists
+exactly the counted objects. Each count starts from the queryset the linked changelist itself starts
+from (``policy.visible_records``, ``applications.visible_applications``, ``concerns.concerns_visible_to``,
+``consultation_selectors.comments_for_staff`` / ``consultations_for_staff``) and applies the same condition
+as the filter in the link (an existing list filter, a plain field lookup, or ``id__in`` where no filter
+exists), so that nobody sees a count of objects they could not open. A row is offered only when the
+admin home page itself offers the changelist (its ``app_list``, built from each ModelAdmin's own
+permission checks); rows counting nothing are left out.
+
+The panel costs a fixed number of queries whatever the data (one aggregate per kind, the open
+applications with their pauses), once the user's roles and the working-day calendar are loaded;
+the application clocks are computed in Python with ``applications.application_clock`` because the
+official calendar is not SQL.
+
+How it reaches the page: templates/admin/index.html calls the ``{% admin_todo_panel %}`` inclusion tag
+(disclosure/templatetags/admin_todo.py), the way Django's own admin index loads its "recent actions"
+box through ``{% get_admin_log %}``. No AdminSite subclass, no monkeypatched ``index`` view and no
+site-wide context processor: the queries run only where the panel is rendered, and the tag reuses the
+``request`` and ``app_list`` the index view already put in the context.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from urllib.parse import urlencode
+
+from django.db.models import Count, Min, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from disclosure.applications import services as applications
+from disclosure.applications.models import Application, ApplicationStatus
+from disclosure.concerns import services as concerns
+from disclosure.concerns.models import Concern, ConcernStatus
+from disclosure.consultations import selectors as consultation_selectors
+from disclosure.consultations.models import Consultation, ConsultationComment, ConsultationStatus, Moderation
+from disclosure.core import access
+from disclosure.core.access import Role
+from disclosure.core.workdays import CalendarUnknown, add_working_days
+from disclosure.records import policy
+from disclosure.records.models import Record, Status
+
+DUE_SOON_WORKING_DAYS = 3
+# Applications not yet answered: being handled, awaiting a correction, or paused for consultation.
+OPEN_APPLICATION_STATUSES = (
+    ApplicationStatus.RECEIVED,
+    ApplicationStatus.CORRECTION,
+    ApplicationStatus.CONSULTATION,
+)
+OPEN_CONCERN_STATUSES = (ConcernStatus.OPEN, ConcernStatus.RESPONDED)
+# What application_clock reads: the applicant's particulars (personal data) are never loaded here.
+CLOCK_FIELDS = (
+    "id",
+    "status",
+    "received_on",
+    "clock_start",
+    "correction_requested_on",
+    "correction_received_on",
+    "extension_days",
+    "replied_on",
+)
+
+
+@dataclass(frozen=True)
+class TodoRow:
+    """One line of the panel. ``count`` None: it cannot be computed (``note`` says why)."""
+
+    label: str
+    count: int | None
+    url: str = ""
+    unit: str = "条"
+    urgent: bool = False
+    note: str = ""
+
+
+@dataclass
+class TodoSection:
+    title: str
+    rows: list[TodoRow] = field(default_factory=list)
+
+    def add(self, row: TodoRow) -> None:
+        """Keep rows with something to do or to say; a zero is left out."""
+        if row.count or row.note:
+            self.rows.append(row)
+
+
+@dataclass(frozen=True)
+class TodoPanel:
+    title: str
+    scope: str
+    read_only: bool
+    sections: list[TodoSection]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.sections
+
+
+def _link(base: str, **params) -> str:
+    return f"{base}?{urlencode(params)}" if params else base
+
+
+def changelist_urls(app_list) -> dict[type, str]:
+    """Model → changelist URL, for the models the admin home page links to (those the user may view)."""
+    return {
+        model["model"]: model["admin_url"]
+        for app in app_list
+        for model in app["models"]
+        if model.get("admin_url")
+    }
+
+
+def _local(moment: datetime) -> str:
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
+
+
+# --- records -----------------------------------------------------------------------------------
+
+
+def _record_section(user, base: str, *, roles, is_super: bool) -> TodoSection | None:
+    editor = is_super or Role.EDITOR in roles
+    reviewer = is_super or Role.REVIEWER in roles
+    overseer = not reviewer and Role.AUDITOR in roles
+    if not (editor or reviewer or overseer):
+        return None
+    mine = Q(created_by=user)
+    # ReviewQueueFilter ("待我审核"): submitted, written by someone else, of the reviewer's own organisation.
+    queue = Q(status=Status.SUBMITTED) & ~Q(created_by=user)
+    if not is_super:
+        queue &= Q(organisation=access.organisation_of(user))
+    figures = policy.visible_records(user).aggregate(
+        returned=Count("pk", filter=mine & Q(status=Status.CHANGES_REQUESTED)),
+        drafts=Count("pk", filter=mine & Q(status=Status.DRAFT)),
+        queue=Count("pk", filter=queue),
+        submitted=Count("pk", filter=Q(status=Status.SUBMITTED)),
+        approved=Count("pk", filter=Q(status=Status.APPROVED)),
+        scheduled=Count("pk", filter=Q(status=Status.SCHEDULED)),
+        next_scheduled=Min("publish_at", filter=Q(status=Status.SCHEDULED)),
+    )
+    section = TodoSection(_("信息发布"))
+    by_me = {"created_by__id__exact": user.pk}
+    if editor:
+        section.add(TodoRow(
+            _("退回修改的信息（我起草的）"), figures["returned"],
+            _link(base, status__exact=Status.CHANGES_REQUESTED, **by_me),
+        ))
+        section.add(TodoRow(
+            _("尚未提交审核的草稿（我起草的）"), figures["drafts"], _link(base, status__exact=Status.DRAFT, **by_me)
+        ))
+    if reviewer:
+        section.add(TodoRow(_("待我审核的信息"), figures["queue"], _link(base, queue="mine")))
+    elif overseer:
+        section.add(TodoRow(_("待审核的信息"), figures["submitted"], _link(base, status__exact=Status.SUBMITTED)))
+    if reviewer or overseer:
+        section.add(TodoRow(
+            _("审核通过待发布的信息") if reviewer else _("审核通过尚未发布的信息"),
+            figures["approved"], _link(base, status__exact=Status.APPROVED),
+        ))
+        next_at = figures["next_scheduled"]
+        section.add(TodoRow(
+            _("定时发布的信息"), figures["scheduled"], _link(base, status__exact=Status.SCHEDULED),
+            note=_("最近一条将于 %(when)s 发布") % {"when": _local(next_at)} if next_at else "",
+        ))
+    return section
+
+
+# --- applications for disclosure ---------------------------------------------------------------
+
+
+def _application_section(user, base: str, *, today: date) -> TodoSection:
+    open_ones = list(
+        applications.visible_applications(user)
+        .filter(status__in=OPEN_APPLICATION_STATUSES)
+        .only(*CLOCK_FIELDS)
+        .prefetch_related("pauses")
+    )
+    soon_error = ""
+    try:
+        soon_limit = add_working_days(today, DUE_SOON_WORKING_DAYS)
+    except CalendarUnknown as unknown:
+        soon_limit, soon_error = None, str(unknown)
+    overdue, soon, unknown_clock = [], [], []
+    for application in open_ones:
+        if application.status != ApplicationStatus.RECEIVED:
+            continue  # awaiting a correction (no clock) or paused for consultation: nothing falls due
+        clock = applications.application_clock(application, today=today)
+        if clock.unknown:
+            unknown_clock.append(application.pk)
+        elif clock.overdue:
+            overdue.append(application.pk)
+        elif soon_limit is not None and clock.due_on <= soon_limit:
+            soon.append(application.pk)
+    section = TodoSection(_("依申请公开"))
+    section.add(TodoRow(
+        _("办理中、尚未答复的申请"), len(open_ones), _link(base, status__in=",".join(OPEN_APPLICATION_STATUSES)),
+        unit=_("件"),
+    ))
+    section.add(TodoRow(
+        _("已逾期未答复的申请"), len(overdue), _link(base, due="overdue"), unit=_("件"), urgent=True,
+    ))
+    if soon_error:
+        section.add(TodoRow(
+            _("%(days)s个工作日内到期的申请") % {"days": DUE_SOON_WORKING_DAYS}, None, unit=_("件"),
+            note=_("无法计算：%(reason)s") % {"reason": soon_error},
+        ))
+    else:
+        section.add(TodoRow(
+            _("%(days)s个工作日内到期的申请") % {"days": DUE_SOON_WORKING_DAYS}, len(soon),
+            _link(base, id__in=",".join(map(str, soon))), unit=_("件"),
+        ))
+    if unknown_clock:
+        section.add(TodoRow(
+            _("答复期限无法计算的申请"), len(unknown_clock), _link(base, id__in=",".join(map(str, unknown_clock))),
+            unit=_("件"), note=_("所涉年度的法定节假日安排尚未录入，请管理员录入。"),
+        ))
+    return section
+
+
+# --- concerns ------------------------------------------------------------------------------------
+
+
+def _concern_section(user, base: str, *, now: datetime) -> TodoSection:
+    figures = concerns.concerns_visible_to(user).aggregate(
+        unfinished=Count("pk", filter=Q(status__in=OPEN_CONCERN_STATUSES)),
+        overdue=Count("pk", filter=concerns.overdue_condition(now)),
+    )
+    section = TodoSection(_("回应关切"))
+    section.add(TodoRow(
+        _("尚未办结的关切事项"), figures["unfinished"], _link(base, status__in=",".join(OPEN_CONCERN_STATUSES)),
+        unit=_("件"),
+    ))
+    section.add(TodoRow(
+        _("已逾期的关切事项（有时限未完成）"), figures["overdue"], _link(base, clock="overdue"), unit=_("件"), urgent=True,
+    ))
+    return section
+
+
+# --- consultations -----------------------------------------------------------------------------
+
+
+def _consultation_section(user, comments_base: str | None, consultations_base: str | None) -> TodoSection:
+    section = TodoSection(_("意见征集"))
+    if comments_base:
+        pending = consultation_selectors.comments_for_staff(user).filter(moderation=Moderation.PENDING).count()
+        section.add(TodoRow(
+            _("待审核的公众意见"), pending, _link(comments_base, moderation__exact=Moderation.PENDING)
+        ))
+    if consultations_base:
+        closed = consultation_selectors.consultations_for_staff(user).filter(status=ConsultationStatus.CLOSED).count()
+        section.add(TodoRow(
+            _("已结束、尚未公布采纳情况的意见征集"), closed,
+            _link(consultations_base, status__exact=ConsultationStatus.CLOSED), unit=_("项"),
+        ))
+    return section
+
+
+# --- the panel ---------------------------------------------------------------------------------
+
+
+def todo_panel(user, app_list, *, now: datetime | None = None) -> TodoPanel | None:
+    """The panel for ``user``, or None for an account without a role (nothing could be waiting).
+
+    ``app_list`` is the admin home page's list of apps and models (``AdminSite.get_app_list``): only
+    the changelists it links to are counted and linked.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    is_super = bool(user.is_active and user.is_superuser)
+    roles = access.roles_of(user)
+    if not (is_super or roles):
+        return None
+    urls = changelist_urls(app_list)
+    read_only = not is_super and not (roles & applications.HANDLER_ROLES)
+    sections = []
+    if url := urls.get(Record):
+        sections.append(_record_section(user, url, roles=roles, is_super=is_super))
+    if url := urls.get(Application):
+        sections.append(_application_section(user, url, today=today))
+    if url := urls.get(Concern):
+        sections.append(_concern_section(user, url, now=now))
+    comments_url, consultations_url = urls.get(ConsultationComment), urls.get(Consultation)
+    if comments_url or consultations_url:
+        sections.append(_consultation_section(user, comments_url, consultations_url))
+    if is_super:
+        scope = _("全部单位")
+    elif Role.AUDITOR in roles:
+        # visible_applications: an application carries personal data, so only the own organisation's.
+        scope = _("本单位及下级单位（依申请公开仅本单位）")
+    else:
+        scope = _("本单位")
+    return TodoPanel(
+        title=_("待办情况（只读）") if read_only else _("待办事项"),
+        scope=scope,
+        read_only=read_only,
+        sections=[section for section in sections if section is not None and section.rows],
+    )

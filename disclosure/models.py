@@ -1,0 +1,33 @@
+"""Where Django looks for the app's models: each feature package keeps its own in ``<feature>/models.py``.
+
+Import a model from its feature (``from disclosure.records.models import Record``), not from here.
+"""
+
+from disclosure.applications.models import Application, ApplicationPause  # noqa: F401
+from disclosure.concerns.models import Concern, ConcernResponse  # noqa: F401
+from disclosure.consultations.models import (  # noqa: F401
+    Consultation,
+    ConsultationAttachment,
+    ConsultationComment,
+)
+from disclosure.core.calendar import CalendarDay, CalendarYear  # noqa: F401
+from disclosure.core.log import ActivityEntry  # noqa: F401
+from disclosure.core.models import DeadlineNotice  # noqa: F401
+from disclosure.core.staff import StaffProfile  # noqa: F401
+from disclosure.interpretations.models import Interpretation  # noqa: F401
+from disclosure.records.models import (  # noqa: F401
+    Attachment,
+    AuditEntry,
+    IndexSequence,
+    Record,
+    RecordVersion,
+    Review,
+)
+from disclosure.search.models import SearchDocument, SearchFts  # noqa: F401
+from disclosure.service_guides.models import (  # noqa: F401
+    ServiceGuide,
+    ServiceGuideFAQ,
+    ServiceGuideMaterial,
+    ServiceGuideStep,
+)
+from disclosure.site.models import ReadingPoint  # noqa: F401

@@ -1,0 +1,463 @@
+"""The bureau staff's record workflow in Django admin.
+
+The admin stays thin: who may see and do what comes from disclosure/policy.py, every write goes
+through disclosure/services.py (sanitising, revision history, audit log), and the state of a record
+changes only through the move view, one service per workflow move. No field or action sets a status.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.defaultfilters import filesizeformat
+from django.urls import NoReverseMatch
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import CatalogNode, Organisation
+from disclosure.core import access
+from disclosure.core.access import Role
+from disclosure.core.admin_moves import REFUSALS, WorkflowMovesMixin, log_rows, refusal_messages
+from disclosure.core.sanitize import clean_html
+from disclosure.records import policy, services
+from disclosure.records.audit import action_label, is_multi_organisation, status_label
+from disclosure.records.forms import MOVE_FORMS, AttachmentForm, RecordForm, RelatedRecordField, WithdrawForm
+from disclosure.records.models import Attachment, Record, Status
+from disclosure.records.selectors import public_records
+from disclosure.records.services import CONTENT_FIELDS
+from disclosure.records.workflow import REVISE, TRANSITIONS, Right, Transition, moves_from
+
+# Moves that publish: where policy.publication_blocker refuses a record, the admin shows the reason instead.
+PUBLISH_MOVES = ("publish", "schedule")
+
+
+class ServiceRefused(Exception):
+    """A service refused a save; raised out of the admin's transaction so that nothing is kept."""
+
+    def __init__(self, error: Exception):
+        super().__init__(str(error))
+        self.error = error
+
+
+def person_transition(name: str) -> Transition | None:
+    """The workflow move called ``name`` that a person can make, or None."""
+    if name == REVISE.name:
+        return REVISE
+    transition = TRANSITIONS.get(name)
+    if transition is None or transition.right == Right.SYSTEM:
+        return None
+    return transition
+
+
+class ReviewQueueFilter(admin.SimpleListFilter):
+    """待我审核: submitted records of the reviewer's organisation that someone else wrote."""
+
+    title = _("审核队列")
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        user = request.user
+        if user.is_superuser or Role.REVIEWER in access.roles_of(user):
+            return [("mine", _("待我审核"))]
+        return []
+
+    def queryset(self, request, queryset):
+        if self.value() != "mine":
+            return queryset
+        user = request.user
+        queryset = queryset.filter(status=Status.SUBMITTED).exclude(created_by=user)
+        if not user.is_superuser:
+            queryset = queryset.filter(organisation=access.organisation_of(user))
+        return queryset
+
+
+class AttachmentInline(admin.TabularInline):
+    """Attachments of a record. Only editable records take new files or lose old ones; every change
+    goes through services.attachment_add / attachment_remove (see RecordAdmin.save_formset)."""
+
+    model = Attachment
+    form = AttachmentForm
+    fields = ("upload", "sort_order", "original_name", "kind", "size_display", "uploaded_at")
+    readonly_fields = ("original_name", "kind", "size_display", "uploaded_at")
+    extra = 1
+
+    def get_fields(self, request, obj=None):
+        if obj is not None and not policy.can_edit(request.user, obj):
+            return tuple(name for name in self.fields if name != "upload")
+        return self.fields
+
+    @admin.display(description=_("大小"))
+    def size_display(self, attachment):
+        return filesizeformat(attachment.size) if attachment.size is not None else "—"
+
+    def _may_edit(self, request, obj) -> bool:
+        if obj is None:
+            return self.parent_admin_may_add(request)
+        return policy.can_edit(request.user, obj)
+
+    def parent_admin_may_add(self, request) -> bool:
+        return self.admin_site.get_model_admin(Record).has_add_permission(request)
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and self._may_edit(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        # Existing attachments are never edited in place: they are removed and uploaded again.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is not None and super().has_delete_permission(request, obj) and self._may_edit(request, obj)
+
+    def has_view_permission(self, request, obj=None):
+        return self.admin_site.get_model_admin(Record).has_view_permission(request, obj)
+
+
+@admin.register(Record)
+class RecordAdmin(WorkflowMovesMixin, admin.ModelAdmin):
+    """Records of the organisations the user may read (policy.visible_records), editable only while
+    a draft and only by their organisation's editors; everything else read-only with the workflow
+    buttons the policy allows. Saves, deletions and moves go through disclosure/services.py."""
+
+    form = RecordForm
+    inlines = [AttachmentInline]
+    list_display = (
+        "title",
+        "node",
+        "organisation",
+        "status",
+        "openness",
+        "record_type",
+        "published_at",
+        "index_number",
+    )
+    list_select_related = ("node", "organisation")
+    search_fields = ("title", "document_number", "index_number")
+    date_hierarchy = "published_at"
+    readonly_fields = (
+        "status",
+        "index_number",
+        "published_at",
+        "publish_at",
+        "withdrawn_at",
+        "withdrawal_notice",
+        "revises",
+        "created_by",
+        "created_at",
+        "updated_at",
+    )
+    change_form_template = "admin/disclosure/record/change_form.html"
+    move_template = "admin/disclosure/record/move.html"
+    move_url_name = "disclosure_record_move"
+    not_found_message = _("没有找到该信息，或您无权查看。")
+
+    content_fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "title",
+                    ("document_number", "issuing_body"),
+                    "organisation",
+                    "node",
+                    ("written_on", "formed_on"),
+                    ("validity", "record_type"),
+                )
+            },
+        ),
+        (_("公开属性"), {"fields": ("openness", "withholding_ground", "openness_note")}),
+        (_("内容"), {"fields": ("summary", "body", "related")}),
+    )
+    state_fieldset = (
+        _("办理状态（由审核流程设置，不可直接修改）"),
+        {
+            "fields": (
+                ("status", "index_number"),
+                ("published_at", "publish_at"),
+                ("withdrawn_at", "withdrawal_notice"),
+                "revises",
+                ("created_by", "created_at", "updated_at"),
+            )
+        },
+    )
+
+    # Scope and permissions --------------------------------------------------------------------------
+
+    def get_queryset(self, request):
+        return policy.visible_records(request.user).select_related("organisation", "node")
+
+    def has_add_permission(self, request):
+        if not super().has_add_permission(request):
+            return False
+        user = request.user
+        if user.is_superuser:
+            return True
+        organisation = access.organisation_of(user)
+        return organisation is not None and policy.can_create_in(user, organisation)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return super().has_change_permission(request)
+        return super().has_change_permission(request, obj) and policy.can_edit(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if not super().has_delete_permission(request, obj):
+            return False
+        if obj is None:
+            return True
+        # A record that was ever published is never hard deleted; it is withdrawn or superseded.
+        never_published = not obj.index_number and obj.published_at is None
+        return never_published and policy.can_edit(request.user, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        # Bulk deletion would skip the per-record rule above; no action ever changes a status either.
+        actions.pop("delete_selected", None)
+        return actions
+
+    def get_list_filter(self, request):
+        filters = [ReviewQueueFilter, "status", "openness", "record_type", "validity"]
+        if is_multi_organisation(request.user):
+            filters.append(("organisation", admin.RelatedOnlyFieldListFilter))
+        return filters
+
+    # The form --------------------------------------------------------------------------------------
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return self.content_fieldsets
+        fieldsets = self.content_fieldsets
+        if not self.has_change_permission(request, obj):
+            # Reviewers read the body as it will look, not as HTML source.
+            fieldsets = [
+                (name, {**options, "fields": tuple("body_preview" if f == "body" else f for f in options["fields"])})
+                for name, options in fieldsets
+            ]
+        return (*fieldsets, self.state_fieldset)
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*self.readonly_fields, "body_preview")
+
+    @admin.display(description=_("正文"))
+    def body_preview(self, record):
+        # Bodies are sanitised on every save; cleaning again costs little and guards older rows.
+        return mark_safe(f'<div class="record-body-preview">{clean_html(record.body)}</div>') if record.body else "—"
+
+    def view_on_site(self, record):
+        """The public page, only for a record the public can see (the one public rule decides)."""
+        if not public_records().filter(pk=record.pk).exists():
+            return None
+        try:
+            return record.get_absolute_url()
+        except NoReverseMatch:
+            return None
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # Plain choice fields without the "add another" wrappers; RecordForm narrows their choices.
+        if db_field.name == "node":
+            return db_field.formfield(queryset=CatalogNode.objects.none())
+        if db_field.name == "organisation":
+            return db_field.formfield(queryset=Organisation.objects.none())
+        if db_field.name == "related":
+            return RelatedRecordField(
+                queryset=Record.objects.none(),
+                required=False,
+                label=db_field.verbose_name,
+                widget=AutocompleteSelectMultiple(db_field, self.admin_site),
+                help_text=_("输入标题、文号或索引号查找本单位的信息。"),
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        attrs = {"request_user": request.user, "refusal": getattr(request, "_record_refusal", None)}
+        return type(form.__name__, (form,), attrs)
+
+    # Saving through the services --------------------------------------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        content = {name: data[name] for name in CONTENT_FIELDS if name in data}
+        try:
+            if change:
+                record = services.record_update(
+                    user=request.user, record=obj, node=data.get("node"), **content
+                )
+            else:
+                organisation = data.get("organisation") or access.organisation_of(request.user)
+                record = services.record_create(
+                    user=request.user, organisation=organisation, node=data["node"], **content
+                )
+        except REFUSALS as exc:
+            raise ServiceRefused(exc) from exc
+        # The admin goes on with ``obj`` (logging, redirect): give it the saved state.
+        for field in Record._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(record, field.attname))
+        obj._state.adding = False
+        obj._state.db = record._state.db
+
+    def save_related(self, request, form, formsets, change):
+        record = form.instance
+        if "related" in form.cleaned_data and (not change or "related" in form.changed_data):
+            try:
+                services.record_set_related(
+                    user=request.user, record=record, related=form.cleaned_data["related"]
+                )
+            except REFUSALS as exc:
+                raise ServiceRefused(exc) from exc
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Attachment:
+            return super().save_formset(request, form, formset, change)
+        record, user = form.instance, request.user
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        try:
+            for row in formset.deleted_forms:
+                if row.instance.pk is not None:
+                    services.attachment_remove(user=user, attachment=row.instance)
+                    formset.deleted_objects.append(row.instance)
+            for row in formset.forms:
+                upload = row.cleaned_data.get("upload") if hasattr(row, "cleaned_data") else None
+                if row.instance.pk is None and upload and not row.cleaned_data.get("DELETE"):
+                    attachment = services.attachment_add(
+                        user=user,
+                        record=record,
+                        upload=upload,
+                        sort_order=row.cleaned_data.get("sort_order") or 0,
+                    )
+                    formset.new_objects.append(attachment)
+        except REFUSALS as exc:
+            raise ServiceRefused(exc) from exc
+
+    def delete_model(self, request, obj):
+        try:
+            services.record_delete(user=request.user, record=obj)
+        except REFUSALS as exc:
+            raise ServiceRefused(exc) from exc
+
+    def delete_queryset(self, request, queryset):
+        for record in queryset:
+            self.delete_model(request, record)
+
+    # Views -----------------------------------------------------------------------------------------
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if object_id is not None:
+            record = self._visible_or_404(request, object_id)
+            if request.method == "POST" and not self.has_change_permission(request, record):
+                if record.is_editable:
+                    messages.error(request, _t("您没有修改该信息的权限。"))
+                else:
+                    messages.error(
+                        request,
+                        _t("该信息当前状态为“%(status)s”，不能修改内容；已发布的信息请使用“修订”。")
+                        % {"status": record.get_status_display()},
+                    )
+                return redirect(self._change_url(record))
+            extra_context = {**(extra_context or {}), **self.workflow_context(request, record)}
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ServiceRefused as refusal:
+            # Everything of the first attempt was rolled back; show the same POST again with the
+            # service's reason on the form.
+            request._record_refusal = refusal.error
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        record = self._visible_or_404(request, object_id)
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except ServiceRefused as refusal:
+            for message in refusal_messages(refusal.error):
+                messages.error(request, message)
+            return redirect(self._change_url(record))
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._visible_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def workflow_context(self, request, record: Record) -> dict:
+        """The buttons of the moves this user may make now, and the record's review and audit trail."""
+        permitted = [t for t in moves_from(record.status) if policy.can(request.user, t, record)]
+        # The publish services would refuse this record: say why instead of offering the buttons.
+        blocked = [t for t in permitted if t.name in PUBLISH_MOVES and policy.publication_blocker(record)]
+        return {
+            "workflow_moves": self.move_buttons(record, [t for t in permitted if t not in blocked]),
+            "workflow_note": (
+                _t("公开属性为“%(openness)s”，不能发布。") % {"openness": record.get_openness_display()}
+                if blocked
+                else ""
+            ),
+            "workflow_reviews": list(record.reviews.order_by("-submitted_at")),
+            "workflow_log": log_rows(
+                record.audit_entries.order_by("-created_at", "-id")[:200],
+                action_label=action_label,
+                status_label=status_label,
+            ),
+            "workflow_versions": list(record.versions.defer("data").order_by("-number")),
+            "workflow_revisions": list(record.revisions.order_by("-id")),
+        }
+
+    # The moves (WorkflowMovesMixin) ----------------------------------------------------------------
+
+    def get_move(self, name: str) -> Transition | None:
+        return person_transition(name)
+
+    def move_denial_reason(self, user, transition: Transition, record: Record) -> str | None:
+        return policy.denial_reason(user, transition, record)
+
+    def move_form(self, transition: Transition, data=None):
+        return MOVE_FORMS[transition.name](data, transition=transition)
+
+    def move_context(self, request, record: Record, transition: Transition) -> dict:
+        return {"title": _t("%(action)s：%(title)s") % {"action": transition.label, "title": record.title}}
+
+    def perform_move(self, user, record: Record, transition: Transition, data: dict) -> Record:
+        name, comment = transition.name, data.get("comment") or ""
+        if name == "submit":
+            return services.record_submit(user=user, record=record, comment=comment)
+        if name == "request_changes":
+            return services.record_request_changes(user=user, record=record, comment=comment)
+        if name == "approve":
+            return services.record_approve(
+                user=user,
+                record=record,
+                confidentiality_checked=data["confidentiality_checked"],
+                openness_checked=data["openness_checked"],
+                comment=comment,
+            )
+        if name in ("publish", "schedule"):
+            return services.record_publish(user=user, record=record, publish_at=data.get("publish_at"))
+        if name == "unschedule":
+            return services.record_unschedule(user=user, record=record)
+        if name == "withdraw":
+            return services.record_withdraw(
+                user=user,
+                record=record,
+                reason=comment,
+                public_notice=data["public_view"] == WithdrawForm.NOTICE,
+            )
+        if name == REVISE.name:
+            return services.record_revise(user=user, record=record)
+        raise Http404(_t("没有这个办理操作。"))
+
+    def report_move(self, request, transition: Transition, record: Record) -> None:
+        if transition.name == REVISE.name:
+            message = _t("已新建修订稿“%(title)s”。修改后提交审核；审核发布前，原信息继续公开。") % {"title": record.title}
+        elif record.status == Status.SCHEDULED:
+            message = _t("“%(title)s”将于 %(when)s 定时发布。") % {
+                "title": record.title,
+                "when": timezone.localtime(record.publish_at).strftime("%Y-%m-%d %H:%M"),
+            }
+        else:
+            message = _t("“%(title)s”已%(action)s，当前状态：%(status)s。") % {
+                "title": record.title,
+                "action": transition.label,
+                "status": Status(record.status).label,
+            }
+        messages.success(request, message)

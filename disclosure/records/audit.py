@@ -1,0 +1,116 @@
+"""The audit log of records in the admin: read-only, scoped to the organisations a user may read."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from disclosure.core import access
+from disclosure.records.models import AuditEntry, Status
+from disclosure.records.workflow import REVISE, TRANSITIONS
+
+ACTION_LABELS = {
+    "create": _("新建"),
+    "delete": _("删除"),
+    **{name: transition.label for name, transition in TRANSITIONS.items()},
+    REVISE.name: REVISE.label,
+    # Written by disclosure/interpretations.py on the interpretation record.
+    "link_interpretation": _("关联所解读的政策文件"),
+    "unlink_interpretation": _("取消解读关联"),
+}
+
+
+def action_label(action: str) -> str:
+    return ACTION_LABELS.get(action, action)
+
+
+def status_label(status: str) -> str:
+    if not status:
+        return "—"
+    try:
+        return Status(status).label
+    except ValueError:
+        return status
+
+
+def is_multi_organisation(user) -> bool:
+    """Whether a user reads more than one organisation (superusers, auditors of a subtree)."""
+    return user.is_superuser or access.organisations_in_scope(user).count() > 1
+
+
+class ActionFilter(admin.SimpleListFilter):
+    title = _("操作")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        return list(ACTION_LABELS.items())
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(action=self.value())
+        return queryset
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Who did what to which record, and when. Nobody adds, changes or deletes entries here."""
+
+    list_display = (
+        "created_at",
+        "record_title",
+        "action_display",
+        "from_display",
+        "to_display",
+        "actor_name",
+        "organisation",
+        "comment",
+    )
+    list_select_related = ("organisation",)
+    search_fields = ("record_title", "actor_name")
+    date_hierarchy = "created_at"
+    fields = (
+        "created_at",
+        "record",
+        "record_title",
+        "organisation",
+        "actor_name",
+        "action_display",
+        "from_display",
+        "to_display",
+        "comment",
+    )
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(organisation__in=access.organisations_in_scope(request.user))
+
+    def get_list_filter(self, request):
+        filters = [ActionFilter]
+        if is_multi_organisation(request.user):
+            filters.append(("organisation", admin.RelatedOnlyFieldListFilter))
+        return filters
+
+    def get_actions(self, request):
+        return {}
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("操作"), ordering="action")
+    def action_display(self, obj):
+        return action_label(obj.action)
+
+    @admin.display(description=_("原状态"))
+    def from_display(self, obj):
+        return status_label(obj.from_status)
+
+    @admin.display(description=_("新状态"))
+    def to_display(self, obj):
+        return status_label(obj.to_status)

@@ -1,0 +1,247 @@
+"""Forms of the record admin: the content form, the attachment upload row and the workflow moves.
+
+Forms only validate and translate errors into Chinese; every write goes through disclosure/services.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from catalog import selectors as catalog_selectors
+from catalog.models import CatalogNode
+from disclosure.core.admin_fields import limit_organisation_field
+from disclosure.core.admin_moves import refusal_messages
+from disclosure.core.files import check_upload
+from disclosure.records.models import Attachment, Openness, Record
+from disclosure.records.services import CONTENT_FIELDS
+from disclosure.records.workflow import Transition
+
+PATH_SEPARATOR = " › "
+WITHHOLDING_GROUND_REQUIRED = _("依申请公开或不予公开的信息必须选择法定依据（条例第十四至十六条）。")
+
+
+def catalog_node_choices(levels: Iterable[str]) -> list[tuple[str, list[tuple[int, str]]]]:
+    """Active second-level-or-deeper catalog items applying to any of ``levels``, grouped by domain,
+    each labelled with its path ("保障性住房 › 配给管理 › 配租（分配）结果"). Two queries."""
+    roots = catalog_selectors.catalog_tree()
+    found: dict[int, tuple[CatalogNode, CatalogNode, str]] = {}
+
+    def walk(branch, names, domain):
+        names = [*names, branch.node.name]
+        if branch.node.level >= 2:
+            found[branch.node.pk] = (domain, branch.node, PATH_SEPARATOR.join(names))
+        for child in branch.children:
+            walk(child, names, domain)
+
+    for level in levels:
+        for root in catalog_selectors.prune_for_level(roots, level):
+            walk(root, [], root.node)
+    groups: dict[int, tuple[str, list[tuple[int, str]]]] = {}
+    for domain, node, label in sorted(found.values(), key=lambda item: (item[1].tree_id, item[1].lft)):
+        groups.setdefault(domain.pk, (domain.name, []))[1].append((node.pk, label))
+    return list(groups.values())
+
+
+class RelatedRecordField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.title}（{obj.index_number}）" if obj.index_number else obj.title
+
+
+class RecordForm(forms.ModelForm):
+    """The content of a record. Status, index number and times are not fields: services set them.
+
+    ``request_user`` and ``refusal`` are set on the class by RecordAdmin.get_form; ``refusal`` is the
+    error a service raised when the same POST was first saved, shown again on the re-rendered form.
+    """
+
+    request_user = None
+    refusal: Exception | None = None
+
+    class Meta:
+        model = Record
+        fields = ["organisation", "node", *CONTENT_FIELDS, "related"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = self.request_user
+        choosing = self.instance.pk is None and user is not None and user.is_superuser
+        fixed = limit_organisation_field(self, user)
+        if "node" in self.fields:
+            if fixed is not None:
+                levels = [fixed.level]
+            elif choosing:
+                levels = sorted(catalog_selectors.catalog_levels())
+            else:
+                levels = []
+            groups = catalog_node_choices(levels)
+            field = self.fields["node"]
+            field.queryset = CatalogNode.objects.filter(pk__in=[pk for _name, options in groups for pk, _label in options])
+            field.choices = [("", "---------"), *groups]
+        if "related" in self.fields:
+            related = Record.objects.all() if fixed is None else Record.objects.filter(organisation=fixed)
+            if self.instance.pk:
+                related = related.exclude(pk=self.instance.pk)
+            self.fields["related"].queryset = related
+
+    def clean(self):
+        cleaned = super().clean()
+        openness = cleaned.get("openness")
+        if openness and openness != Openness.PROACTIVE and not cleaned.get("withholding_ground"):
+            self.add_error("withholding_ground", WITHHOLDING_GROUND_REQUIRED)
+        organisation = cleaned.get("organisation") or (
+            self.instance.organisation if self.instance.organisation_id else None
+        )
+        node = cleaned.get("node")
+        if organisation is not None and node is not None and not node.applies_to(organisation):
+            self.add_error(
+                "node",
+                _("“%(node)s”不适用于%(level)s机构“%(org)s”，请选择适用的目录栏目。")
+                % {"node": node.name, "level": organisation.get_level_display(), "org": organisation.name},
+            )
+        related = cleaned.get("related")
+        if organisation is not None and related:
+            if any(other.organisation_id != organisation.pk for other in related):
+                self.add_error("related", _("相关信息只能选择本单位的其他信息。"))
+        if self.refusal is not None:
+            self.add_refusal(self.refusal)
+        return cleaned
+
+    def add_refusal(self, exc: Exception) -> None:
+        """Put a service's ValidationError / PermissionDenied / InvalidTransition onto the form."""
+        if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+            for name, errors in exc.error_dict.items():
+                self.add_error(name if name in self.fields else None, errors)
+        else:
+            self.add_error(None, refusal_messages(exc))
+
+
+class AttachmentForm(forms.ModelForm):
+    """One attachment row. New rows upload a file, checked by content (disclosure.core.files.check_upload);
+    existing ones are listed by name and never linked to their stored file."""
+
+    upload = forms.FileField(label=_("上传文件"), required=False, widget=forms.FileInput)
+
+    class Meta:
+        model = Attachment
+        fields = ["sort_order"]
+        labels = {"upload": _("上传文件")}  # the tabular inline's column heading
+
+    def clean_upload(self):
+        upload = self.cleaned_data.get("upload")
+        if upload is None:
+            return None
+        if len(upload.name or "") > Attachment._meta.get_field("original_name").max_length:
+            raise ValidationError(_("文件名过长，请改短后再上传（最多 200 个字符）。"))
+        check_upload(upload)  # raises ValidationError with a Chinese message
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None and not cleaned.get("upload") and "upload" not in self.errors:
+            if self.has_changed() and not cleaned.get("DELETE"):
+                self.add_error("upload", _("请选择要上传的文件。"))
+        return cleaned
+
+
+# Workflow moves ---------------------------------------------------------------------------------------
+
+
+class MoveForm(forms.Form):
+    """Confirmation of one workflow move; subclasses add what the move's service needs."""
+
+    comment_label = _("说明（可选）")
+
+    comment = forms.CharField(label=comment_label, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, transition: Transition, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.transition = transition
+        if "comment" in self.fields:
+            self.fields["comment"].label = self.comment_label
+            if transition.needs_comment:
+                self.fields["comment"].required = True
+                self.fields["comment"].error_messages["required"] = _("请填写理由。")
+
+
+class ConfirmForm(MoveForm):
+    """Moves whose service takes nothing but the user and the record."""
+
+    comment = None
+
+
+class RequestChangesForm(MoveForm):
+    comment_label = _("退回理由")
+
+
+class ApproveForm(MoveForm):
+    comment_label = _("审核意见（可选）")
+    field_order = ["confidentiality_checked", "openness_checked", "comment"]
+
+    confidentiality_checked = forms.BooleanField(
+        label=_("保密审查已完成"),
+        error_messages={"required": _("请确认已完成保密审查。")},
+        help_text=_("已按保密审查程序确认本信息不涉及国家秘密、工作秘密等不得公开的内容。"),
+    )
+    openness_checked = forms.BooleanField(
+        label=_("公开属性已核定"),
+        error_messages={"required": _("请确认已核定公开属性。")},
+        help_text=_("已核定本信息的公开属性（主动公开、依申请公开或不予公开）及其依据。"),
+    )
+
+
+class PublishForm(MoveForm):
+    comment = None
+
+    publish_at = forms.DateTimeField(
+        label=_("定时发布时间"),
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("留空则立即发布；填写将来的时间则到时自动发布。"),
+        error_messages={"invalid": _("请输入有效的日期和时间，例如 2026-05-01 09:00。")},
+    )
+
+    def clean_publish_at(self):
+        value = self.cleaned_data.get("publish_at")
+        if value is not None and value <= timezone.now():
+            raise ValidationError(_("定时发布时间必须晚于当前时间；立即发布请留空。"))
+        return value
+
+
+class ScheduleForm(PublishForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["publish_at"].required = True
+        self.fields["publish_at"].help_text = _("到达该时间后系统自动发布。")
+        self.fields["publish_at"].error_messages["required"] = _("请填写定时发布时间。")
+
+
+class WithdrawForm(MoveForm):
+    comment_label = _("撤回理由")
+
+    NOTICE = "notice"
+    NOTHING = "nothing"
+    public_view = forms.ChoiceField(
+        label=_("撤回后公众看到"),
+        choices=[(NOTICE, _("撤回后公众看到撤回说明")), (NOTHING, _("不显示任何内容"))],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择撤回后公众看到的内容。")},
+    )
+
+
+MOVE_FORMS: dict[str, type[MoveForm]] = {
+    "submit": MoveForm,
+    "request_changes": RequestChangesForm,
+    "approve": ApproveForm,
+    "publish": PublishForm,
+    "schedule": ScheduleForm,
+    "unschedule": ConfirmForm,
+    "withdraw": WithdrawForm,
+    "revise": ConfirmForm,
+}

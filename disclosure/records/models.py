@@ -1,0 +1,328 @@
+"""Publication records: one piece of government information, for one organisation, under one catalog node."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import CatalogNode, Organisation
+from disclosure.core.models import AuthoredModel, LogEntryModel, UploadedFileModel
+
+
+class Openness(models.TextChoices):
+    """公开属性, set by the author where the information is created."""
+
+    PROACTIVE = "proactive", _("主动公开")
+    ON_APPLICATION = "on_application", _("依申请公开")
+    WITHHELD = "withheld", _("不予公开")
+
+
+class WithholdingGround(models.TextChoices):
+    """Legal grounds of 《政府信息公开条例》 articles 14–16 for not disclosing proactively."""
+
+    STATE_SECRET = "art14_secret", _("第十四条：国家秘密")
+    PROHIBITED = "art14_prohibited", _("第十四条：法律、行政法规禁止公开")
+    SECURITY = "art14_security", _("第十四条：公开后可能危及国家安全、公共安全、经济安全、社会稳定")
+    THIRD_PARTY = "art15_third_party", _("第十五条：涉及商业秘密、个人隐私等，公开会对第三方合法权益造成损害")
+    INTERNAL = "art16_internal", _("第十六条：人事管理、后勤管理、内部工作流程等内部事务信息")
+    PROCESS = "art16_process", _("第十六条：讨论记录、过程稿、磋商信函、请示报告等过程性信息")
+    ENFORCEMENT = "art16_enforcement", _("第十六条：行政执法案卷信息")
+
+
+class Validity(models.TextChoices):
+    CURRENT = "current", _("现行有效")
+    AMENDED = "amended", _("已修改")
+    REPEALED = "repealed", _("已废止")
+    EXPIRED = "expired", _("已失效")
+
+
+class RecordType(models.TextChoices):
+    """What kind of information a record is; the annual report counts some of these."""
+
+    POLICY = "policy", _("政策文件")
+    REGULATION = "regulation", _("规章")
+    NORMATIVE = "normative", _("行政规范性文件")
+    INTERPRETATION = "interpretation", _("政策解读")
+    NOTICE = "notice", _("通知公告")
+    RESULT = "result", _("结果公示")
+    SERVICE_GUIDE = "service_guide", _("办事指南")
+    PLAN = "plan", _("规划计划")
+    WORK_UPDATE = "work_update", _("工作动态")
+    LICENSING = "licensing", _("行政许可决定")
+    PENALTY = "penalty", _("行政处罚决定")
+    COERCION = "coercion", _("行政强制决定")
+    FEES = "fees", _("行政事业性收费")
+    OTHER = "other", _("其他")
+
+
+class Status(models.TextChoices):
+    """Workflow states; the transition table in disclosure/workflow.py says which moves are legal."""
+
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("待审核")
+    CHANGES_REQUESTED = "changes_requested", _("退回修改")
+    APPROVED = "approved", _("审核通过")
+    SCHEDULED = "scheduled", _("定时发布")
+    PUBLISHED = "published", _("已发布")
+    WITHDRAWN = "withdrawn", _("已撤回")
+    SUPERSEDED = "superseded", _("已被新版本替代")
+
+
+EDITABLE_STATUSES = (Status.DRAFT, Status.CHANGES_REQUESTED)
+UNPUBLISHED_STATUSES = (
+    Status.DRAFT,
+    Status.SUBMITTED,
+    Status.CHANGES_REQUESTED,
+    Status.APPROVED,
+    Status.SCHEDULED,
+)
+
+
+class Record(AuthoredModel):
+    """A publication record.
+
+    Invariants (enforced by the database where it can):
+    - ``status`` changes only through disclosure/services.py, which writes an AuditEntry for each move;
+      the audit log is the truth, ``status`` a denormalised copy for filtering.
+    - Once published (or later withdrawn or superseded) a record has a publication time and an index
+      number; an index number belongs to one live record (a revision takes over its original's
+      number and the original becomes superseded) and is never reused for other information.
+    - Only ``Openness.PROACTIVE`` records are ever published; the others carry a legal ground.
+    - What the public may see is decided in one place: ``disclosure.records.selectors.public_records``.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("公开单位"), on_delete=models.PROTECT, related_name="records"
+    )
+    node = models.ForeignKey(
+        CatalogNode, verbose_name=_("目录栏目"), on_delete=models.PROTECT, related_name="records"
+    )
+    title = models.CharField(_("标题"), max_length=300)
+    document_number = models.CharField(
+        _("文号"), max_length=100, blank=True, help_text=_("如：清建〔2026〕12号；无文号的留空。")
+    )
+    issuing_body = models.CharField(_("发文机关"), max_length=200, blank=True)
+    written_on = models.DateField(_("成文日期"), null=True, blank=True)
+    formed_on = models.DateField(
+        _("信息形成（变更）日期"),
+        help_text=_("信息形成或者变更之日，公开时限自此起算。"),
+    )
+    validity = models.CharField(
+        _("有效性"), max_length=10, choices=Validity.choices, default=Validity.CURRENT
+    )
+    record_type = models.CharField(
+        _("信息类别"), max_length=20, choices=RecordType.choices, default=RecordType.NOTICE
+    )
+    needs_interpretation = models.BooleanField(
+        _("需要解读"),
+        default=False,
+        help_text=_("重要政策文件须同步解读：勾选后，须有审核通过的政策解读才能发布，并与解读同时发布。"),
+    )
+    openness = models.CharField(_("公开属性"), max_length=20, choices=Openness.choices)
+    withholding_ground = models.CharField(
+        _("不公开（依申请公开）的法定依据"),
+        max_length=20,
+        choices=WithholdingGround.choices,
+        blank=True,
+        help_text=_("公开属性为依申请公开或不予公开时必填。"),
+    )
+    openness_note = models.CharField(_("属性说明"), max_length=300, blank=True)
+    summary = models.TextField(_("内容概述"), blank=True)
+    body = models.TextField(_("正文"), blank=True, help_text=_("可直接从 Word 粘贴；保存时自动清理不安全的内容。"))
+    related = models.ManyToManyField(
+        "self", verbose_name=_("相关信息"), blank=True, symmetrical=True
+    )
+    revises = models.ForeignKey(
+        "self",
+        verbose_name=_("修订的原信息"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="revisions",
+        help_text=_("本条为已发布信息的修订稿时，指向被修订的信息。"),
+    )
+
+    status = models.CharField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    index_number = models.CharField(_("索引号"), max_length=60, blank=True, editable=False)
+    publish_at = models.DateTimeField(_("定时发布时间"), null=True, blank=True, editable=False)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True, editable=False)
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True, editable=False)
+    withdrawal_notice = models.BooleanField(
+        _("撤回后公示撤回说明"), default=False, editable=False
+    )
+
+    class Meta:
+        verbose_name = _("公开信息")
+        verbose_name_plural = _("公开信息")
+        ordering = ["-published_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "openness", "published_at"], name="record_public_idx"),
+            models.Index(fields=["organisation", "node", "-published_at"], name="record_column_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["index_number"],
+                condition=Q(index_number__gt="") & ~Q(status=Status.SUPERSEDED),
+                name="unique_live_index_number",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=UNPUBLISHED_STATUSES)
+                | (Q(published_at__isnull=False) & Q(index_number__gt="")),
+                name="published_has_time_and_index",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=[Status.SCHEDULED, Status.PUBLISHED])
+                | Q(openness=Openness.PROACTIVE),
+                name="only_proactive_is_published",
+            ),
+            models.CheckConstraint(
+                condition=Q(openness=Openness.PROACTIVE) | ~Q(withholding_ground=""),
+                name="withheld_has_legal_ground",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse(
+            "disclosure:record",
+            kwargs={"org": self.organisation.code, "number": self.index_serial},
+        )
+
+    @property
+    def index_serial(self) -> str:
+        """The "year-serial" tail of the index number, used in the record's URL."""
+        return self.index_number.rsplit("/", 1)[-1] if self.index_number else ""
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+
+class IndexSequence(models.Model):
+    """The last serial handed out per organisation and year; serials only ever go up."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    year = models.PositiveSmallIntegerField()
+    last_serial = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("索引号序列")
+        verbose_name_plural = _("索引号序列")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year"], name="unique_index_sequence"),
+        ]
+
+
+class Attachment(UploadedFileModel):
+    """A file attached to a record. Served only through the download view, under the record's public rule."""
+
+    record = models.ForeignKey(
+        Record, verbose_name=_("公开信息"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["sort_order", "id"]
+
+
+class Review(models.Model):
+    """One round of review (审核) of a submitted record.
+
+    Invariant: at most one open review (no decision yet) per record, enforced by the database.
+    The reviewer is never the record's author (checked by the policy before a decision).
+    """
+
+    class Decision(models.TextChoices):
+        OPEN = "", _("待审核")
+        APPROVED = "approved", _("通过")
+        CHANGES_REQUESTED = "changes_requested", _("退回修改")
+
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="reviews")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("提交时间"))
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewer_name = models.CharField(_("审核人姓名"), max_length=150, blank=True)
+    decision = models.CharField(
+        _("审核结论"), max_length=20, choices=Decision.choices, default=Decision.OPEN, blank=True
+    )
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    confidentiality_checked = models.BooleanField(_("已通过保密审查"), default=False)
+    openness_checked = models.BooleanField(_("已核定公开属性"), default=False)
+    comment = models.TextField(_("审核意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("审核记录")
+        verbose_name_plural = _("审核记录")
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["record"], condition=Q(decision=""), name="one_open_review_per_record"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.record} · {self.get_decision_display()}"
+
+
+class AuditEntry(LogEntryModel):
+    """Append-only log of every state change. Rows survive the deletion of users and draft records."""
+
+    record = models.ForeignKey(
+        Record, null=True, on_delete=models.SET_NULL, related_name="audit_entries"
+    )
+    record_title = models.CharField(_("信息标题"), max_length=300)
+    organisation = models.ForeignKey(
+        Organisation, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_status = models.CharField(_("原状态"), max_length=20, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=20, blank=True)
+
+    class Meta(LogEntryModel.Meta):
+        verbose_name = _("操作日志")
+        verbose_name_plural = _("操作日志")
+
+    def __str__(self):
+        return f"{self.actor_name} {self.action} {self.record_title}"
+
+
+class RecordVersion(models.Model):
+    """A snapshot of a record's content after each change: who changed what, and when."""
+
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("版本号"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    author_name = models.CharField(_("修改人"), max_length=150)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    data = models.JSONField(_("内容"))
+
+    class Meta:
+        verbose_name = _("修改历史")
+        verbose_name_plural = _("修改历史")
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["record", "number"], name="unique_record_version"),
+        ]
+
+    def __str__(self):
+        return f"{self.record_id} v{self.number}"

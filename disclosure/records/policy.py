@@ -1,0 +1,66 @@
+"""Who may do what with records: one policy, used to show buttons and to guard services."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from catalog.models import Organisation
+from disclosure.core.access import Role, has_role_in, is_superuser, organisations_in_scope
+from disclosure.records.models import Openness, Record
+from disclosure.records.workflow import Right, Transition
+
+
+def visible_records(user) -> QuerySet[Record]:
+    """Records a member of staff may see in the admin."""
+    if is_superuser(user):
+        return Record.objects.all()
+    return Record.objects.filter(organisation__in=organisations_in_scope(user))
+
+
+def _is_author(user, record: Record) -> bool:
+    return record.created_by_id is not None and record.created_by_id == user.pk
+
+
+def can_create_in(user, organisation: Organisation) -> bool:
+    return has_role_in(user, Role.EDITOR, organisation.pk)
+
+
+def can_edit(user, record: Record) -> bool:
+    return record.is_editable and has_role_in(user, Role.EDITOR, record.organisation_id)
+
+
+def denial_reason(user, transition: Transition, record: Record) -> str | None:
+    """Why ``user`` may not make ``transition`` on ``record``, or None if they may."""
+    if transition.right == Right.SYSTEM:
+        return None if user is None else _("该操作只能由系统执行。")
+    if user is None:
+        return _("需要登录的工作人员执行该操作。")
+    if transition.right == Right.EDIT:
+        if not has_role_in(user, Role.EDITOR, record.organisation_id):
+            return _("只有本单位的信息员可以执行该操作。")
+        return None
+    if not has_role_in(user, Role.REVIEWER, record.organisation_id):
+        return _("只有本单位的审核员可以执行该操作。")
+    if _is_author(user, record):
+        return _("起草人不能审核或发布自己起草的信息。")
+    return None
+
+
+def check(user, transition: Transition, record: Record) -> None:
+    reason = denial_reason(user, transition, record)
+    if reason:
+        raise PermissionDenied(reason)
+
+
+def can(user, transition: Transition, record: Record) -> bool:
+    return denial_reason(user, transition, record) is None
+
+
+def publication_blocker(record: Record) -> str | None:
+    """Why ``record`` can never be published whoever asks, or None. The publish services refuse with
+    this reason and the admin shows it in place of the publish buttons."""
+    if record.openness != Openness.PROACTIVE:
+        return _("只有公开属性为“主动公开”的信息可以发布。")
+    return None

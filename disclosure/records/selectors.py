@@ -1,0 +1,80 @@
+"""Reads of records. ``public_records`` is THE definition of what a citizen may see.
+
+Every public surface (columns, record pages, counts, attachments, home page lists, search, feeds,
+sitemap, API) starts from ``public_records()``. Nothing else decides visibility.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from disclosure.core.visibility import visible_placement
+from disclosure.records.models import Attachment, Openness, Record, Status
+
+
+def public_records(*, now: datetime | None = None) -> QuerySet[Record]:
+    """Published, 主动公开, publication time reached, not withdrawn or superseded, organisation and
+    catalog node (and all their ancestors) active."""
+    return Record.objects.filter(public_record_condition(now=now))
+
+
+def public_record_condition(prefix: str = "", *, now: datetime | None = None) -> Q:
+    """The condition of ``public_records``, on the record reached through ``prefix`` (e.g. "record__").
+
+    For a model that points at its record (the search index): filtering through the join lets the
+    database probe each row's record, where ``record__in=public_records()`` makes SQLite list every
+    public record first. Same rule, one definition.
+    """
+    return Q(
+        **{
+            f"{prefix}status": Status.PUBLISHED,
+            f"{prefix}openness": Openness.PROACTIVE,
+            f"{prefix}published_at__lte": now or timezone.now(),
+        }
+    ) & visible_placement(prefix)
+
+
+def public_record(*, org_code: str, serial: str) -> Record | None:
+    """The public record of an organisation with index number "<org>/<serial>", or None."""
+    return (
+        public_records()
+        .select_related("organisation", "node")
+        .filter(organisation__code=org_code, index_number=f"{org_code}/{serial}")
+        .first()
+    )
+
+
+def withdrawal_notice(*, org_code: str, serial: str) -> Record | None:
+    """A withdrawn record whose reviewer chose to leave a public notice, or None.
+
+    Only its title, index number and withdrawal date are shown; body and files never are.
+    """
+    return (
+        Record.objects.filter(
+            visible_placement(),
+            status=Status.WITHDRAWN,
+            withdrawal_notice=True,
+            openness=Openness.PROACTIVE,
+            organisation__code=org_code,
+            index_number=f"{org_code}/{serial}",
+        )
+        .only("title", "index_number", "withdrawn_at", "organisation__code", "organisation__name")
+        .select_related("organisation")
+        .first()
+    )
+
+
+def public_attachment(*, org_code: str, serial: str, attachment_id: int) -> Attachment | None:
+    """An attachment whose record is public, or None."""
+    return (
+        Attachment.objects.filter(
+            pk=attachment_id,
+            record__in=public_records().filter(
+                organisation__code=org_code, index_number=f"{org_code}/{serial}"
+            ),
+        )
+        .first()
+    )

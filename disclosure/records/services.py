@@ -1,0 +1,414 @@
+"""Every write to a record. Each state change: lock, check state, check right, change, audit.
+
+Admin actions, management commands and scheduled jobs all call these functions; nothing else
+changes ``Record.status``.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog.models import CatalogNode, Organisation
+from disclosure.core import transitions
+from disclosure.core.models import actor_name
+from disclosure.core.sanitize import assign_content, clean_html
+from disclosure.core.transitions import InvalidTransition
+from disclosure.interpretations import services as interpretations
+from disclosure.records import policy
+from disclosure.records.models import (
+    Attachment,
+    AuditEntry,
+    IndexSequence,
+    Openness,
+    Record,
+    RecordVersion,
+    Review,
+    Status,
+)
+from disclosure.records.workflow import REVISE, TRANSITIONS, check_source, get_transition
+from disclosure.search.index import search_document_refresh
+
+CONTENT_FIELDS = (
+    "title",
+    "document_number",
+    "issuing_body",
+    "written_on",
+    "formed_on",
+    "validity",
+    "record_type",
+    "needs_interpretation",
+    "openness",
+    "withholding_ground",
+    "openness_note",
+    "summary",
+    "body",
+)
+logger = logging.getLogger(__name__)
+
+
+def _audit(record: Record, user, action: str, from_status: str, to_status: str, comment: str = "") -> AuditEntry:
+    return AuditEntry.write(
+        actor=user,
+        record=record,
+        record_title=record.title,
+        organisation_id=record.organisation_id,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        comment=comment,
+    )
+
+
+def _snapshot(record: Record, user) -> RecordVersion:
+    data = {name: getattr(record, name) for name in CONTENT_FIELDS}
+    for name in ("written_on", "formed_on"):
+        data[name] = data[name].isoformat() if data[name] else None
+    data["node"] = record.node.code
+    data["attachments"] = list(record.attachments.values_list("original_name", flat=True))
+    number = (record.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    return RecordVersion.objects.create(
+        record=record, number=number, author=user, author_name=actor_name(user), data=data
+    )
+
+
+def _validate_content(record: Record) -> None:
+    """Model-level validation with Chinese messages; the database constraints back it up."""
+    errors = {}
+    if record.openness != Openness.PROACTIVE and not record.withholding_ground:
+        errors["withholding_ground"] = _("依申请公开或不予公开的信息必须选择法定依据（条例第十四至十六条）。")
+    if record.openness == Openness.PROACTIVE and record.withholding_ground:
+        record.withholding_ground = ""
+    if not record.node.is_active:
+        errors["node"] = _("该目录栏目已停用。")
+    if errors:
+        raise ValidationError(errors)
+    record.full_clean(exclude=["related", "revises"])
+
+
+@transaction.atomic
+def record_create(*, user, organisation: Organisation, node: CatalogNode, **fields) -> Record:
+    if not policy.can_create_in(user, organisation):
+        raise PermissionDenied(_("只有本单位的信息员可以新建信息。"))
+    unknown = set(fields) - set(CONTENT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown record fields: {sorted(unknown)}")
+    record = Record(organisation=organisation, node=node, created_by=user, **fields)
+    record.body = clean_html(record.body)
+    _validate_content(record)
+    record.save()
+    _snapshot(record, user)
+    _audit(record, user, "create", "", record.status)
+    return record
+
+
+@transaction.atomic
+def record_update(*, user, record: Record, node: CatalogNode | None = None, **fields) -> Record:
+    """Change a draft's content. Published records are changed by revising them."""
+    locked = Record.objects.select_for_update().get(pk=record.pk)
+    if not locked.is_editable:
+        raise InvalidTransition(
+            _("当前状态为“%(status)s”，不能修改内容；已发布的信息请使用“修订”。")
+            % {"status": Status(locked.status).label}
+        )
+    if not policy.can_edit(user, locked):
+        raise PermissionDenied(_("只有本单位的信息员可以修改该信息。"))
+    assign_content(locked, fields, allowed=CONTENT_FIELDS, node=node)
+    _validate_content(locked)
+    locked.save()
+    _snapshot(locked, user)
+    return locked
+
+
+@transaction.atomic
+def attachment_add(*, user, record: Record, upload, sort_order: int = 0) -> Attachment:
+    if not policy.can_edit(user, record):
+        raise PermissionDenied(_("只能在本单位可编辑的信息上添加附件。"))
+    attachment = Attachment(record=record, sort_order=sort_order)
+    attachment.store_upload(upload)
+    attachment.save()
+    _snapshot(record, user)
+    return attachment
+
+
+@transaction.atomic
+def attachment_remove(*, user, attachment: Attachment) -> None:
+    record = attachment.record
+    if not policy.can_edit(user, record):
+        raise PermissionDenied(_("只能从本单位可编辑的信息上删除附件。"))
+    attachment.delete()
+    _snapshot(record, user)
+
+
+def _move(
+    *, user, record: Record, name: str, comment: str = "", changes: dict | None = None
+) -> tuple[Record, str]:
+    """Lock the row, check state and right, apply ``changes`` with the new status, write the audit row.
+
+    The kernel's ``move`` does it (compare-and-set, so that two concurrent moves from the same state
+    cannot both succeed). Must run inside a transaction.
+    """
+    return transitions.move(
+        record,
+        table=TRANSITIONS,
+        name=name,
+        user=user,
+        denial=policy.denial_reason,
+        log=lambda locked, previous, target, note: _audit(locked, user, name, previous, target, note),
+        comment=comment,
+        changes=changes,
+    )
+
+
+@transaction.atomic
+def record_submit(*, user, record: Record, comment: str = "") -> Record:
+    record, _previous = _move(user=user, record=record, name="submit", comment=comment)
+    Review.objects.create(record=record, submitted_by=user, submitted_at=timezone.now(), comment="")
+    return record
+
+
+def _close_review(record: Record, user, decision: str, comment: str, **checks) -> None:
+    review = Review.objects.select_for_update().get(record=record, decision=Review.Decision.OPEN)
+    review.reviewer = user
+    review.reviewer_name = actor_name(user)
+    review.decision = decision
+    review.decided_at = timezone.now()
+    review.comment = comment
+    for name, value in checks.items():
+        setattr(review, name, value)
+    review.save()
+
+
+@transaction.atomic
+def record_request_changes(*, user, record: Record, comment: str) -> Record:
+    record, _previous = _move(user=user, record=record, name="request_changes", comment=comment)
+    _close_review(record, user, Review.Decision.CHANGES_REQUESTED, comment)
+    return record
+
+
+@transaction.atomic
+def record_approve(
+    *, user, record: Record, confidentiality_checked: bool, openness_checked: bool, comment: str = ""
+) -> Record:
+    """Approve after the confidentiality review (保密审查) and the check of the openness attribute."""
+    if not (confidentiality_checked and openness_checked):
+        # Checked before the move so that nothing is written.
+        transition = get_transition("approve")
+        locked = Record.objects.get(pk=record.pk)
+        check_source(transition, locked.status)
+        policy.check(user, transition, locked)
+        raise ValidationError(_("审核通过前必须完成保密审查并核定公开属性。"))
+    record, _previous = _move(user=user, record=record, name="approve", comment=comment)
+    _close_review(
+        record,
+        user,
+        Review.Decision.APPROVED,
+        comment,
+        confidentiality_checked=True,
+        openness_checked=True,
+    )
+    return record
+
+
+def _next_index_number(organisation: Organisation, year: int) -> str:
+    sequence, _created = IndexSequence.objects.select_for_update().get_or_create(
+        organisation=organisation, year=year
+    )
+    IndexSequence.objects.filter(pk=sequence.pk).update(last_serial=F("last_serial") + 1)
+    sequence.refresh_from_db()
+    return f"{organisation.code}/{year}-{sequence.last_serial:05d}"
+
+
+def _require_publishable(record: Record) -> None:
+    blocker = policy.publication_blocker(record)
+    if blocker:
+        raise InvalidTransition(blocker)
+
+
+def _publication_changes(record: Record, when: datetime) -> dict:
+    """Publication time and index number; a revision takes over its original's number."""
+    _require_publishable(record)
+    if record.revises_id:
+        original = Record.objects.select_for_update().get(pk=record.revises_id)
+        if original.status != Status.PUBLISHED:
+            raise InvalidTransition(_("被修订的原信息已不在发布状态，不能发布该修订稿。"))
+        return {"published_at": when, "index_number": original.index_number}
+    number = record.index_number or _next_index_number(
+        record.organisation, timezone.localtime(when).year
+    )
+    return {"published_at": when, "index_number": number}
+
+
+def _supersede_original(record: Record, user) -> None:
+    if record.revises_id:
+        original = Record.objects.get(pk=record.revises_id)
+        _move(
+            user=None,
+            record=original,
+            name="supersede",
+            comment=_("由修订稿（编号 %(pk)s）替代，操作人：%(who)s") % {"pk": record.pk, "who": actor_name(user)},
+        )
+
+
+@transaction.atomic
+def record_publish(*, user, record: Record, publish_at: datetime | None = None) -> Record:
+    """Publish now, or schedule for ``publish_at`` if that lies in the future."""
+    now = timezone.now()
+    if publish_at is not None and publish_at > now:
+        locked = Record.objects.get(pk=record.pk)
+        # State and right first, as for every move: a wrong user hears "no right", not "wrong attribute".
+        check_source(get_transition("schedule"), locked.status)
+        policy.check(user, get_transition("schedule"), locked)
+        _require_publishable(locked)
+        interpretations.check_publishable(locked, publish_at=publish_at)
+        comment = _("定时发布时间：%s") % timezone.localtime(publish_at).strftime("%Y-%m-%d %H:%M")
+        record, _previous = _move(
+            user=user, record=record, name="schedule", comment=comment, changes={"publish_at": publish_at}
+        )
+        # 同步: a policy's approved interpretations are scheduled for the same time.
+        interpretations.schedule_with_policy(user=user, policy=record, publish_at=publish_at)
+        return record
+    locked = Record.objects.select_for_update().get(pk=record.pk)
+    check_source(get_transition("publish"), locked.status)
+    policy.check(user, get_transition("publish"), locked)
+    interpretations.check_publishable(locked)
+    changes = _publication_changes(locked, now)
+    # The original must step aside before the revision takes over its index number.
+    _supersede_original(locked, user)
+    record, _previous = _move(user=user, record=locked, name="publish", changes=changes)
+    # 同步: a policy's approved interpretations are published with it, in this transaction.
+    interpretations.publish_with_policy(user=user, policy=record)
+    # Search index in the same transaction: the revision comes in, the superseded original goes.
+    search_document_refresh(record_ids=[record.pk, record.revises_id])
+    return record
+
+
+@transaction.atomic
+def record_unschedule(*, user, record: Record) -> Record:
+    record, _previous = _move(user=user, record=record, name="unschedule", changes={"publish_at": None})
+    interpretations.unschedule_with_policy(user=user, policy=record)
+    return record
+
+
+@transaction.atomic
+def record_publish_due(*, record: Record, now: datetime | None = None) -> Record:
+    """Publish a scheduled record whose time has come (system move, for publish_scheduled)."""
+    now = now or timezone.now()
+    locked = Record.objects.select_for_update().get(pk=record.pk)
+    check_source(get_transition("publish_due"), locked.status)
+    if locked.publish_at is None or locked.publish_at > now:
+        raise InvalidTransition(_("该信息尚未到定时发布时间。"))
+    interpretations.check_publishable(locked, due_at=now)
+    changes = _publication_changes(locked, locked.publish_at)
+    _supersede_original(locked, None)
+    record, _previous = _move(user=None, record=locked, name="publish_due", changes=changes)
+    interpretations.publish_with_policy(user=None, policy=record, now=now)
+    search_document_refresh(record_ids=[record.pk, record.revises_id])
+    return record
+
+
+def publish_due_records(*, now: datetime | None = None) -> list[Record]:
+    """Publish every scheduled record that is due; safe to run in several processes at once."""
+    now = now or timezone.now()
+    published = []
+    # Interpretations last: each is published with its policy, never before it.
+    due = (
+        Record.objects.filter(status=Status.SCHEDULED, publish_at__lte=now)
+        .order_by(F("interpretation_link").asc(nulls_first=True), "publish_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    for pk in list(due):
+        try:
+            published.append(record_publish_due(record=Record(pk=pk), now=now))
+        except InvalidTransition as refusal:
+            # Usually another run published it first; if it is still scheduled, the move itself was
+            # refused (e.g. a revision whose original was withdrawn meanwhile): say so, keep going.
+            if Record.objects.filter(pk=pk, status=Status.SCHEDULED).exists():
+                logger.warning("定时发布失败（信息编号 %s）：%s", pk, refusal)
+            continue
+    return published
+
+
+@transaction.atomic
+def record_withdraw(*, user, record: Record, reason: str, public_notice: bool = False) -> Record:
+    record, _previous = _move(
+        user=user,
+        record=record,
+        name="withdraw",
+        comment=reason,
+        changes={"withdrawn_at": timezone.now(), "withdrawal_notice": public_notice},
+    )
+    search_document_refresh(record_ids=[record.pk])
+    return record
+
+
+@transaction.atomic
+def record_revise(*, user, record: Record) -> Record:
+    """Start a revision of a published record: a new draft that will replace it once published.
+
+    The published version stays up meanwhile. One open revision at a time.
+    """
+    locked = Record.objects.select_for_update().get(pk=record.pk)
+    check_source(REVISE, locked.status)
+    policy.check(user, REVISE, locked)
+    if locked.revisions.exclude(status__in=[Status.SUPERSEDED, Status.WITHDRAWN, Status.PUBLISHED]).exists():
+        raise InvalidTransition(_("该信息已有一份修订稿在办理中。"))
+    revision = Record(
+        organisation=locked.organisation,
+        node=locked.node,
+        created_by=user,
+        revises=locked,
+        **{name: getattr(locked, name) for name in CONTENT_FIELDS},
+    )
+    revision.save()
+    revision.related.set(locked.related.all())
+    for attachment in locked.attachments.all():
+        # The stored file is shared; deleting rows never deletes stored files.
+        Attachment.objects.create(
+            record=revision,
+            file=attachment.file.name,
+            original_name=attachment.original_name,
+            kind=attachment.kind,
+            size=attachment.size,
+            sha256=attachment.sha256,
+            sort_order=attachment.sort_order,
+        )
+    _snapshot(revision, user)
+    _audit(revision, user, "create", "", revision.status, _("修订自 %s") % locked.index_number)
+    _audit(locked, user, "revise", locked.status, locked.status, _("新建修订稿（编号 %s）") % revision.pk)
+    return revision
+
+
+@transaction.atomic
+def record_set_related(*, user, record: Record, related) -> Record:
+    """Link an editable record to other records of its organisation (相关信息); links are mutual."""
+    locked = Record.objects.select_for_update().get(pk=record.pk)
+    if not policy.can_edit(user, locked):
+        raise PermissionDenied(_("只有本单位的信息员可以修改该信息。"))
+    related = list(related)
+    if any(other.pk == locked.pk or other.organisation_id != locked.organisation_id for other in related):
+        raise ValidationError({"related": _("相关信息只能选择本单位的其他信息。")})
+    locked.related.set(related)
+    return locked
+
+
+@transaction.atomic
+def record_delete(*, user, record: Record) -> None:
+    """Delete a record that was never published, while it is a draft or returned for changes.
+
+    Published information is never deleted (it is withdrawn or superseded); the audit entry of the
+    deletion survives the record.
+    """
+    locked = Record.objects.select_for_update().get(pk=record.pk)
+    if not locked.is_editable or locked.index_number or locked.published_at:
+        raise InvalidTransition(_("只能删除从未发布、处于草稿或退回修改状态的信息。"))
+    if not policy.can_edit(user, locked):
+        raise PermissionDenied(_("只有本单位的信息员可以删除该信息。"))
+    _audit(locked, user, "delete", locked.status, "")
+    locked.delete()

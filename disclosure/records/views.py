@@ -1,0 +1,56 @@
+"""Public record pages and attachment downloads.
+
+Both read through ``disclosure.records.selectors`` (``public_record``, ``public_attachment``), which start from
+``public_records()``. Anything not public answers the same 404 as something that never existed.
+"""
+
+from django.http import Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from catalog import selectors as catalog_selectors
+from disclosure.core.downloads import attachment_response
+from disclosure.records import selectors
+
+
+@require_safe
+def record(request, org, number):
+    """A public record: metadata header, body, attachments, public related records.
+
+    A withdrawn record whose reviewer chose a public notice answers 410 with title, index number and
+    withdrawal date only.
+    """
+    current = selectors.public_record(org_code=org, serial=number)
+    if current is None:
+        notice = selectors.withdrawal_notice(org_code=org, serial=number)
+        if notice is not None:
+            return render(request, "disclosure/records/record_withdrawn.html", {"notice": notice}, status=410)
+        raise Http404
+    tree = catalog_selectors.catalog_tree()
+    node = catalog_selectors.find_in_tree(tree, current.node.code) or current.node
+    related = (
+        selectors.public_records()
+        .filter(pk__in=current.related.values("pk"))
+        .select_related("organisation")
+        .order_by("-published_at", "-id")
+    )
+    return render(
+        request,
+        "disclosure/records/record.html",
+        {
+            "record": current,
+            "organisation": current.organisation,
+            "node": node,
+            "path": catalog_selectors.path_in_tree(node),
+            "attachments": list(current.attachments.all()),
+            "related": list(related),
+        },
+    )
+
+
+@require_safe
+def attachment(request, org, number, attachment_id):
+    """Download one attachment of a public record, under its original name, never rendered inline."""
+    return attachment_response(
+        selectors.public_attachment(org_code=org, serial=number, attachment_id=attachment_id)
+    )

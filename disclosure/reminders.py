@@ -1,0 +1,21 @@
+"""Deadline reminders of every duty with a clock: the one place that lists them.
+
+Each duty keeps its own deadline source next to its clock; the kernel (disclosure/core/deadlines.py)
+claims and sends the reminders. Like urls.py and admin.py, this module composes features, so no
+feature and not the kernel needs to know the others.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from disclosure.applications.services import application_deadline_source
+from disclosure.concerns.services import concern_deadline_source
+from disclosure.core.deadlines import Outcome, check_deadlines
+
+DEADLINE_SOURCES = (concern_deadline_source, application_deadline_source)
+
+
+def send_deadline_reminders(*, now: datetime | None = None) -> Outcome:
+    """Every reminder due now, for every duty (``manage.py check_deadlines``)."""
+    return check_deadlines(sources=DEADLINE_SOURCES, now=now)

@@ -1,0 +1,179 @@
+"""Public columns: the catalog as citizens browse it, per organisation, with the records filed there.
+
+Every record shown here comes from ``disclosure.records.selectors.public_records()``.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from catalog import selectors as catalog_selectors
+from catalog.models import CatalogNode
+from disclosure.records import selectors
+from disclosure.records.filters import PublicRecordFilter, publication_years
+
+LATEST_COUNT = 10
+
+
+def _organisation_or_404(code: str):
+    organisation = catalog_selectors.disclosing_organisations().filter(code=code).first()
+    if organisation is None:
+        raise Http404(_("没有找到该机构。"))
+    return organisation
+
+
+def _newest_first(records):
+    return records.order_by("-published_at", "-id")
+
+
+@dataclass
+class ItemCount:
+    """A first-level item of an organisation's columns and how many public records lie beneath it."""
+
+    node: CatalogNode
+    count: int
+
+
+@dataclass
+class DomainSection:
+    """A domain of an organisation's columns with its first-level items."""
+
+    node: CatalogNode
+    items: list[ItemCount]
+
+
+def _domain_sections(organisation, branches) -> list[DomainSection]:
+    """Domains with their first-level items and public record counts: one aggregate query in all."""
+    per_code = dict(
+        selectors.public_records()
+        .filter(organisation=organisation)
+        .values_list("node__code")
+        .annotate(records=Count("pk"))
+        .order_by()
+    )
+    return [
+        DomainSection(
+            domain.node,
+            [
+                ItemCount(
+                    item.node,
+                    sum(per_code.get(code, 0) for code in catalog_selectors.descendant_codes(item.node)),
+                )
+                for item in domain.children
+            ],
+        )
+        for domain in branches
+    ]
+
+
+def home(request):
+    """The four domains and their first-level items; with one organisation, straight to it."""
+    organisations = list(catalog_selectors.disclosing_organisations())
+    if len(organisations) == 1:
+        return redirect("disclosure:organisation", org=organisations[0].code)
+    latest = _newest_first(selectors.public_records().select_related("organisation"))[:LATEST_COUNT]
+    return render(
+        request,
+        "disclosure/site/home.html",
+        {
+            "domains": catalog_selectors.catalog_tree(),
+            "organisations": organisations,
+            "latest": list(latest),
+        },
+    )
+
+
+def organisation_home(request, org):
+    organisation = _organisation_or_404(org)
+    tree = catalog_selectors.catalog_tree()
+    branches = catalog_selectors.prune_for_level(tree, organisation.level)
+    latest = _newest_first(
+        selectors.public_records().filter(organisation=organisation).select_related("organisation")
+    )[:LATEST_COUNT]
+    return render(
+        request,
+        "disclosure/site/organisation.html",
+        {
+            "organisation": organisation,
+            "sections": _domain_sections(organisation, branches),
+            "latest": list(latest),
+        },
+    )
+
+
+def _record_listing(request, organisation, node) -> dict:
+    """The public records of ``organisation`` under ``node`` and everything beneath it, filtered and paged.
+
+    Queries: one for the years present (which also tells whether the column has any record), then,
+    only if it has, one count and one page.
+    """
+    column_records = selectors.public_records().filter(
+        organisation=organisation, node__code__in=catalog_selectors.descendant_codes(node)
+    )
+    years = publication_years(column_records)
+    if not years:
+        return {"has_records": False}
+    record_filter = PublicRecordFilter(request.GET, queryset=column_records, years=years)
+    records = _newest_first(record_filter.qs.select_related("organisation"))
+    page = Paginator(records, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    return {
+        "has_records": True,
+        "filter": record_filter,
+        "query": record_filter.active_query(),
+        "page_obj": page,
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+    }
+
+
+def column(request, org, node):
+    """One catalog node as a column of one organisation: the standard, then what is disclosed."""
+    organisation = _organisation_or_404(org)
+    tree = catalog_selectors.catalog_tree()
+    current = catalog_selectors.find_in_tree(tree, node)
+    if current is None:
+        raise Http404(_("没有找到该栏目。"))
+    applies = current.applies_to(organisation)
+    path = catalog_selectors.path_in_tree(current)
+    return render(
+        request,
+        "disclosure/site/column.html",
+        {
+            "organisation": organisation,
+            "node": current,
+            "path": path,
+            # The navigation opens only the branches on the way to this column.
+            "open_codes": {n.code for n in path},
+            "branches": catalog_selectors.prune_for_level(tree, organisation.level),
+            "applies": applies,
+            "channels": list(current.node_channels.select_related("channel")) if applies else [],
+            "children": [c for c in current.get_children() if c.applies_to(organisation)],
+            "listing": _record_listing(request, organisation, current) if applies else {},
+        },
+    )
+
+
+def catalog_item(request, node):
+    """A catalog item across organisations: the citizen picks whose column to open."""
+    tree = catalog_selectors.catalog_tree()
+    current = catalog_selectors.find_in_tree(tree, node)
+    if current is None:
+        raise Http404(_("没有找到该栏目。"))
+    organisations = [
+        o for o in catalog_selectors.disclosing_organisations() if current.applies_to(o)
+    ]
+    if len(organisations) == 1:
+        return redirect("disclosure:column", org=organisations[0].code, node=current.code)
+    return render(
+        request,
+        "disclosure/site/catalog_item.html",
+        {
+            "node": current,
+            "path": catalog_selectors.path_in_tree(current),
+            "organisations": organisations,
+        },
+    )

@@ -1,0 +1,170 @@
+"""`seed_demo`: accounts for every role and a living portal made through the real workflow."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.utils import timezone
+
+from catalog.models import CatalogNode, Organisation
+from disclosure.core import access
+from disclosure.core.access import Role
+from disclosure.core.demo import DEMO_PASSWORD
+from disclosure.core.workdays import working_days_between
+from disclosure.records.demo import EMPTY_COUNTY_COLUMNS
+from disclosure.records.models import Attachment, AuditEntry, Openness, Record, RecordVersion, Review, Status
+from disclosure.records.selectors import public_records
+from disclosure.search.models import SearchDocument
+
+ACCOUNTS = {
+    # username: (role, organisation code)
+    "editor": (Role.EDITOR, "419901"),
+    "reviewer": (Role.REVIEWER, "419901"),
+    "orgadmin": (Role.ORG_ADMIN, "419901"),
+    "auditor": (Role.AUDITOR, "419901"),
+    "editor2": (Role.EDITOR, "419901001"),
+    "reviewer2": (Role.REVIEWER, "419901001"),
+}
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings, tmp_path):
+    """Passwords hash fast and attachments go to a temporary media folder."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict:
+    return {
+        model.__name__: model.objects.count()
+        for model in (get_user_model(), Organisation, Record, Attachment, AuditEntry, Review, RecordVersion)
+    }
+
+
+@pytest.mark.django_db
+def test_seed_demo_twice_does_not_duplicate(standard_catalog):
+    """The second run finds everything in place and creates nothing."""
+    first = seed()
+    after_first = counts()
+    second = seed()
+    assert counts() == after_first
+    assert "条演示信息" in first and "演示信息已存在" in second
+    assert after_first["Record"] >= 50
+
+
+@pytest.mark.django_db
+def test_seed_demo_without_the_catalog_makes_accounts_and_says_what_is_missing():
+    """Without the standard catalog no record can be filed: accounts are made, the output says why."""
+    output = seed()
+    assert "load_catalog" in output
+    assert not Record.objects.exists()
+    assert get_user_model().objects.filter(username="reviewer").exists()
+
+
+@pytest.mark.django_db
+def test_every_role_has_a_demo_account_in_its_organisation(standard_catalog):
+    """One account per role with its group, organisation, Chinese name and the demo password; the
+    account table printed by the command lists each."""
+    output = seed()
+    for username, (role, code) in ACCOUNTS.items():
+        user = get_user_model().objects.get(username=username)
+        assert access.roles_of(user) == {role}
+        assert access.organisation_of(user).code == code
+        assert user.is_staff and not user.is_superuser and user.is_active
+        assert user.first_name and all("\u4e00" <= ch <= "\u9fff" for ch in user.first_name)
+        assert user.check_password(DEMO_PASSWORD)
+        assert username in output and user.first_name in output
+    assert get_user_model().objects.get(username="admin").is_superuser
+
+
+@pytest.mark.django_db
+def test_every_state_and_openness_attribute_is_present(standard_catalog):
+    """Records exist in every workflow state and with every openness attribute; withheld ones carry a
+    legal ground; there are records at a township too."""
+    seed()
+    assert set(Record.objects.values_list("status", flat=True)) == set(Status.values)
+    assert set(Record.objects.values_list("openness", flat=True)) == set(Openness.values)
+    assert not Record.objects.exclude(openness=Openness.PROACTIVE).filter(withholding_ground="").exists()
+    assert Record.objects.filter(organisation__code="419901001", status=Status.PUBLISHED).exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_history_is_real(standard_catalog):
+    """Made through the services: every record has a create audit entry by its author and a version;
+    every published one has a publish audit entry by a reviewer who is not its author and an approved
+    review with both checks; the withdrawn one has its notice; a revision is in review while its
+    original stays public; the superseded one's number lives on in its revision."""
+    seed()
+    for record in Record.objects.all():
+        create = record.audit_entries.get(action="create")
+        assert create.actor_id == record.created_by_id
+        assert record.versions.exists()
+    for record in Record.objects.filter(status=Status.PUBLISHED, revises__isnull=True):
+        publish = record.audit_entries.get(action="publish")
+        assert publish.actor_id != record.created_by_id
+        review = record.reviews.get(decision=Review.Decision.APPROVED)
+        assert review.confidentiality_checked and review.openness_checked
+    withdrawn = Record.objects.get(status=Status.WITHDRAWN)
+    assert withdrawn.withdrawal_notice and withdrawn.audit_entries.get(action="withdraw").comment
+    in_review = Record.objects.get(revises__isnull=False, status=Status.SUBMITTED)
+    assert in_review.revises in public_records()
+    superseded = Record.objects.get(status=Status.SUPERSEDED)
+    assert superseded.revisions.get().index_number == superseded.index_number
+
+
+@pytest.mark.django_db
+def test_the_demo_has_a_review_queue_a_schedule_and_attachments(standard_catalog):
+    """The reviewers have submitted records waiting (county and township), one record is scheduled for
+    the future and not public, and published records carry real PDF attachments."""
+    seed()
+    assert Record.objects.filter(organisation__code="419901", status=Status.SUBMITTED).count() >= 3
+    assert Record.objects.filter(organisation__code="419901001", status=Status.SUBMITTED).exists()
+    scheduled = Record.objects.get(status=Status.SCHEDULED)
+    assert scheduled.publish_at > timezone.now() and scheduled not in public_records()
+    attachments = Attachment.objects.filter(record__in=public_records())
+    assert attachments.count() >= 3
+    for attachment in attachments:
+        with attachment.file.open("rb") as handle:
+            content = handle.read()
+        assert content.startswith(b"%PDF-") and content.rstrip().endswith(b"%%EOF")
+        assert len(content) == attachment.size
+
+
+@pytest.mark.django_db
+def test_publication_dates_spread_over_the_last_18_months_some_late(standard_catalog):
+    """Published records were formed over about 18 months, all published in the past, a few more than
+    20 working days after formation (the timeliness report has something to show)."""
+    seed()
+    today = timezone.localdate()
+    published = list(public_records())
+    assert len(published) >= 30
+    formed = [r.formed_on for r in published]
+    assert (today - min(formed)).days >= 450 and (today - max(formed)).days <= 120
+    assert all(r.published_at <= timezone.now() for r in published)
+    # The search documents carry the same (demo history) publication times.
+    assert {r.pk: r.published_at for r in published} == dict(
+        SearchDocument.objects.values_list("record_id", "published_at")
+    )
+    late = [r for r in published if working_days_between(r.formed_on, timezone.localtime(r.published_at).date()) > 20]
+    assert len(late) >= 3
+
+
+@pytest.mark.django_db
+def test_some_applicable_columns_are_left_empty(standard_catalog):
+    """Auditors need a missing item: applicable county columns exist with no record at all."""
+    seed()
+    empty = CatalogNode.objects.filter(code__in=EMPTY_COUNTY_COLUMNS)
+    assert empty.count() == len(EMPTY_COUNTY_COLUMNS) >= 1
+    for node in empty:
+        assert "county" in node.levels and node.method == "proactive"
+        assert not node.records.exists()
+    # … while many columns have several records.
+    busy = {code for code in Record.objects.values_list("node__code", flat=True)}
+    assert len(busy) >= 30
