@@ -10,12 +10,11 @@
     whose document date falls in the year;
   - 行政事业性收费 (本年收费金额, 万元): not in the records; entered by hand (``fees``), 0 by default.
 - Table 3 (收到和处理政府信息公开申请情况) comes from ``application_table``; its figures come from the
-  application source: by default the applications feature
-  (``disclosure.applications.figures.annual_application_figures``); tests or other data may plug
-  in with ``register_application_source``. The consistency checks 一+二=三+四
-  per column and （七）= （一）+…+（六） are computed here, whatever the source.
-- Table 4 (行政复议、行政诉讼情况) comes from ``review_litigation_table``, zeros unless a source is
-  registered with ``register_review_source``.
+  applications feature (``disclosure.applications.figures.annual_application_figures``) unless the
+  caller passes another ``source``. The consistency checks 一+二=三+四 per column and
+  （七）= （一）+…+（六） are computed here, whatever the source.
+- Table 4 (行政复议、行政诉讼情况) comes from ``review_litigation_table``: no register of review and
+  litigation cases exists yet, so its cells are zero unless the caller passes a ``source``.
 
 All of table 2 is one aggregate query.
 """
@@ -185,26 +184,18 @@ def _applications_feature(organisation_ids: list[int], year: int) -> dict[tuple[
     }
 
 
-_application_source: ApplicationSource = _applications_feature
-
-
-def register_application_source(source: ApplicationSource | None) -> None:
-    """Plug the applications feature into table 3.
+def application_table(
+    organisation_ids: list[int], year: int, *, source: ApplicationSource = _applications_feature
+) -> dict:
+    """Table 3 with its consistency checks, as plain dicts.
 
     ``source(organisation_ids, year)`` returns {(row key, column key): count} for the leaf rows
     (``new``, ``carried_in``, every sub-row key of RESULT_GROUPS such as ``disclosed`` or
     ``withheld_state_secret``, ``carried_out``, and optionally ``results_total`` if it counts the total
     independently) and the six applicant columns of APPLICANT_COLUMNS. Missing keys are zero; the
-    总计 column is summed here. It should run a fixed number of aggregate queries. Pass None to go
-    back to the applications feature (disclosure.applications.figures.annual_application_figures).
+    总计 column is summed here. It should run a fixed number of aggregate queries.
     """
-    global _application_source
-    _application_source = source or _applications_feature
-
-
-def application_table(organisation_ids: list[int], year: int) -> dict:
-    """Table 3 with its consistency checks, as plain dicts."""
-    counts = _application_source(list(organisation_ids), year) or {}
+    counts = source(list(organisation_ids), year) or {}
     column_keys = [key for key, _label in APPLICANT_COLUMNS]
 
     def values(row_key: str) -> dict[str, int]:
@@ -285,18 +276,12 @@ def _no_reviews(organisation_ids: list[int], year: int) -> dict[tuple[str, str],
     return {}
 
 
-_review_source: ReviewSource = _no_reviews
-
-
-def register_review_source(source: ReviewSource | None) -> None:
-    """Plug a source of 行政复议/行政诉讼 figures into table 4: {(group key, outcome key): count}."""
-    global _review_source
-    _review_source = source or _no_reviews
-
-
-def review_litigation_table(organisation_ids: list[int], year: int) -> dict:
-    """Table 4: review and litigation outcomes, with the 总计 of each group summed here."""
-    counts = _review_source(list(organisation_ids), year) or {}
+def review_litigation_table(
+    organisation_ids: list[int], year: int, *, source: ReviewSource = _no_reviews
+) -> dict:
+    """Table 4: review and litigation outcomes, with the 总计 of each group summed here;
+    ``source(organisation_ids, year)`` gives {(group key, outcome key): count}."""
+    counts = source(list(organisation_ids), year) or {}
     groups = []
     for group, label in REVIEW_GROUPS:
         cells = [

@@ -12,8 +12,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -27,6 +25,7 @@ from disclosure.reports.completeness import ItemState, completeness_report, comp
 from disclosure.reports.freshness import Freshness, ThresholdSource, freshness_report
 from disclosure.reports.timeliness import Timing, timeliness_report
 from tests.factories import make_staff
+from tests.queries import count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -416,11 +415,7 @@ def test_application_table_structure_and_checks(demo_orgs):
             ("disclosed", "commercial"): 1,  # 2 ≠ 1 + 0: fails for 商业企业 and 总计
         }
 
-    annual.register_application_source(source)
-    try:
-        table = annual.application_table([demo_orgs[COUNTY].pk], 2024)
-    finally:
-        annual.register_application_source(None)
+    table = annual.application_table([demo_orgs[COUNTY].pk], 2024, source=source)
     assert table["result_total"]["values"]["natural_person"] == 4
     assert table["rows"][0]["values"]["total"] == 7
     failed = {(c["rule"], c["column"]) for c in table["checks"] if not c["passed"]}
@@ -434,11 +429,7 @@ def test_application_table_structure_and_checks(demo_orgs):
             ("new", "natural_person"): 3,
         }
 
-    annual.register_application_source(inconsistent_total)
-    try:
-        table = annual.application_table([demo_orgs[COUNTY].pk], 2024)
-    finally:
-        annual.register_application_source(None)
+    table = annual.application_table([demo_orgs[COUNTY].pk], 2024, source=inconsistent_total)
     failed = {(c["rule"], c["column"]) for c in table["checks"] if not c["passed"]}
     assert ("（七）=（一）+…+（六）", "natural_person") in failed
     assert ("一+二=三+四", "natural_person") not in failed
@@ -728,9 +719,7 @@ def test_query_count_does_not_grow_with_data(client, county_auditor, data, name,
 
     def count():
         client.get(target)  # warm the working-day calendar and the session
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(target).status_code == 200
-        return len(queries)
+        return count_queries(client, target)
 
     small = count()
     _more_data(data, 5)
