@@ -38,15 +38,18 @@ ROLE_PERMISSIONS = {
         "disclosure.add_attachment", "disclosure.change_attachment", "disclosure.delete_attachment",
         "disclosure.view_attachment",
         "disclosure.view_review", "disclosure.view_auditentry", "disclosure.view_recordversion",
+        "disclosure.view_activityentry",
         "catalog.view_catalognode", "catalog.view_organisation",
     ],
     Role.REVIEWER: [
         "disclosure.view_record", "disclosure.change_record", "disclosure.view_attachment",
         "disclosure.view_review", "disclosure.view_auditentry", "disclosure.view_recordversion",
+        "disclosure.view_activityentry",
         "catalog.view_catalognode", "catalog.view_organisation",
     ],
     Role.ORG_ADMIN: [
         "disclosure.view_record", "disclosure.view_attachment", "disclosure.view_auditentry",
+        "disclosure.view_activityentry",
         "disclosure.add_staffprofile", "disclosure.change_staffprofile", "disclosure.view_staffprofile",
         "auth.add_user", "auth.change_user", "auth.view_user", "auth.view_group",
         "catalog.add_catalognode", "catalog.change_catalognode", "catalog.view_catalognode",
@@ -56,7 +59,7 @@ ROLE_PERMISSIONS = {
     ],
     Role.AUDITOR: [
         "disclosure.view_record", "disclosure.view_attachment", "disclosure.view_review",
-        "disclosure.view_auditentry", "disclosure.view_recordversion",
+        "disclosure.view_auditentry", "disclosure.view_recordversion", "disclosure.view_activityentry",
         "catalog.view_catalognode", "catalog.view_organisation",
     ],
 }

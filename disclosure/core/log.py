@@ -1,9 +1,20 @@
-"""Append-only log of state changes of objects other than records (concerns, consultations, …).
+"""The activity log, and the one table of the actions any log may name.
 
-Records keep their own AuditEntry (disclosure/models/records.py); every other duty writes here, so
-that an auditor reads one log whatever the object. Rows name their subject by type and id rather
-than by foreign key, so they survive the deletion of the subject, its organisation and the actor.
+Records keep their own AuditEntry (disclosure/records/models.py); every other duty writes an
+ActivityEntry here, so that an auditor reads one log whatever the object. Rows name their subject by
+type and id rather than by foreign key, so they survive the deletion of the subject, its organisation
+and the actor.
+
+``ACTIONS`` is the register of action names: both logs write only names listed there, and read their
+Chinese labels from it. The writer refuses any other name (``ValueError``), so a misspelt action fails
+the duty's tests instead of leaving an unlabelled row in the log. A duty that needs a new action adds
+it here, with its label. ``SUBJECT_TYPES`` and ``SUBJECT_STATUSES`` label the other free strings of a
+row for the people who read it; the features own the values (tests/disclosure/core/test_activity_log.py
+checks that the two agree).
 """
+
+from collections.abc import Mapping
+from types import MappingProxyType
 
 from django.conf import settings
 from django.db import models
@@ -12,11 +23,119 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import Organisation
 from disclosure.core.models import LogEntryModel
 
+# Action name → what the log's reader sees. A name means one thing in every duty; where duties share a
+# name (create, close, …) the label says it in words that fit each of them.
+ACTIONS: Mapping[str, str] = MappingProxyType(
+    {
+        # Any duty.
+        "create": _("新建"),
+        "update": _("修改"),
+        "delete": _("删除"),
+        "close": _("办结（结束）"),
+        # Records: the review workflow (disclosure/records/workflow.py) and revising.
+        "submit": _("提交"),
+        "request_changes": _("退回修改"),
+        "approve": _("审核通过"),
+        "publish": _("发布"),
+        "schedule": _("定时发布"),
+        "unschedule": _("取消定时发布"),
+        "publish_due": _("到时发布"),
+        "withdraw": _("撤回"),
+        "supersede": _("被新版本替代"),
+        "revise": _("修订"),
+        # Policy interpretations, written on the interpretation record.
+        "link_interpretation": _("关联所解读的政策文件"),
+        "unlink_interpretation": _("取消解读关联"),
+        # Decision consultations and their comments.
+        "open": _("开始征求意见"),
+        "publish_feedback": _("公布采纳情况"),
+        "moderate": _("审核公众意见"),
+        "export_comments": _("导出公众意见"),
+        # Public concerns.
+        "respond": _("登记回应"),
+        # Applications for disclosure (submit: online by the applicant).
+        "register": _("登记申请"),
+        "request_correction": _("告知补正"),
+        "receive_correction": _("收到补正"),
+        "start_consultation": _("征求意见"),
+        "end_consultation": _("结束征求意见"),
+        "extend": _("延长期限"),
+        "notify_extension": _("登记延期告知"),
+        "reply": _("答复"),
+    }
+)
+
+# subject_type → what kind of object the row is about.
+SUBJECT_TYPES: Mapping[str, str] = MappingProxyType(
+    {
+        "consultation": _("意见征集"),
+        "consultation_comment": _("公众意见"),
+        "concern": _("回应关切"),
+        "service_guide": _("办事指南"),
+        "application": _("依申请公开"),
+    }
+)
+
+# subject_type → its statuses as the feature's choices label them (for from/to status in the log).
+SUBJECT_STATUSES: Mapping[str, Mapping[str, str]] = MappingProxyType(
+    {
+        "consultation": MappingProxyType(
+            {
+                "draft": _("草稿"),
+                "open": _("征求意见中"),
+                "closed": _("征求意见已结束"),
+                "feedback_published": _("已公布采纳情况"),
+            }
+        ),
+        "consultation_comment": MappingProxyType(
+            {"pending": _("待审核"), "shown": _("公开显示"), "hidden": _("不予显示")}
+        ),
+        "concern": MappingProxyType({"open": _("待回应"), "responded": _("已回应"), "closed": _("已办结")}),
+        "service_guide": MappingProxyType({}),
+        "application": MappingProxyType(
+            {
+                "received": _("办理中"),
+                "correction": _("待补正"),
+                "consultation": _("征求意见中"),
+                "replied": _("已答复"),
+                "closed": _("已办结"),
+            }
+        ),
+    }
+)
+
+
+def check_action(name: str) -> str:
+    """``name`` if it is a registered action; ValueError otherwise (a programming error, not user input)."""
+    if name not in ACTIONS:
+        raise ValueError(f"Unregistered log action {name!r}: add it, with its label, to disclosure.core.log.ACTIONS.")
+    return name
+
+
+def action_label(name: str) -> str:
+    """The Chinese label of an action (an old row's unregistered name is shown as it was written)."""
+    label = ACTIONS.get(name)
+    return str(label) if label is not None else name
+
+
+def subject_type_label(subject_type: str) -> str:
+    label = SUBJECT_TYPES.get(subject_type)
+    return str(label) if label is not None else subject_type
+
+
+def status_label(subject_type: str, status: str) -> str:
+    """The Chinese label of a status of a subject type; "—" for none."""
+    if not status:
+        return "—"
+    label = SUBJECT_STATUSES.get(subject_type, {}).get(status)
+    return str(label) if label is not None else status
+
 
 class ActivityEntry(LogEntryModel):
     """One state change of a non-record object.
 
     Invariants: append-only (``save`` refuses to update an existing row, ``delete`` always refuses);
+    ``action`` is a name registered in ``ACTIONS`` (the writers refuse any other);
     ``subject_type`` + ``subject_id`` name the object (e.g. "concern", 42) and ``subject_title`` keeps
     what it was called at the time.
     """
@@ -49,7 +168,12 @@ class ActivityEntry(LogEntryModel):
         ]
 
     def __str__(self):
-        return f"{self.actor_name} {self.action} {self.subject_title}"
+        return f"{self.actor_name} {action_label(self.action)} {self.subject_title}"
+
+    @classmethod
+    def write(cls, *, actor, nobody=_("系统"), action: str, **fields):
+        """Append one entry; refuses (ValueError) an action not registered in ``ACTIONS``."""
+        return super().write(actor=actor, nobody=nobody, action=check_action(action), **fields)
 
     @classmethod
     def write_for(cls, subject, *, subject_type: str, title: str, organisation_id, user, action: str,
