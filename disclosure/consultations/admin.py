@@ -1,20 +1,19 @@
 """Decision drafts for comment (意见征集) and citizens' comments in the admin.
 
-Thin: rights come from disclosure/consultations.py (``can_*``), and every write goes through its
-services (validation of the window, activity log). The state changes (open, publish the feedback)
-each have a confirmation page reached from the change form; nothing changes on a GET.
+Thin: rights come from policy.py, every write goes through services.py (validation of the window,
+activity log), and the state changes only through the move view (WorkflowMovesMixin): open it, publish
+the feedback, each with a confirmation page reached from the change form; nothing changes on a GET. A
+service's refusal (wrong state, no right, invalid data) comes back as a Chinese message, never a 500.
 """
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from catalog import selectors as catalog_selectors
+from disclosure.consultations import policy
 from disclosure.consultations import selectors as consultation_selectors
 from disclosure.consultations import services as consultations
 from disclosure.consultations.models import (
@@ -32,14 +32,16 @@ from disclosure.consultations.models import (
     ConsultationStatus,
     Moderation,
 )
-from disclosure.core import access
+from disclosure.consultations.workflow import TRANSITIONS, Transition
+from disclosure.core.access import organisations_in_scope
 from disclosure.core.admin_fields import limit_organisation_field
-from disclosure.core.admin_moves import REFUSALS, log_rows, refusal_messages
+from disclosure.core.admin_moves import REFUSALS, WorkflowMovesMixin, log_rows, refusal_messages
 from disclosure.core.files import check_upload
 from disclosure.core.log import ActivityEntry
 
 ACTION_LABELS = {
     "create": _("新建"),
+    "update": _("修改草稿"),
     "open": _("开始征求意见"),
     "close": _("征求意见结束"),
     "publish_feedback": _("公布采纳情况"),
@@ -47,16 +49,36 @@ ACTION_LABELS = {
     "delete": _("删除草稿"),
     "moderate": _("审核意见"),
 }
+# The moves offered in the admin, with their buttons' labels; closing is the closing job's (or happens
+# when the feedback is published).
+ADMIN_MOVES = {
+    "open": _("审核发布，开始征求意见"),
+    "publish_feedback": _("公布意见采纳情况"),
+}
+MOVE_TITLES = {"open": _("开始征求意见"), "publish_feedback": _("公布意见采纳情况")}
+
+
+class ServiceRefused(Exception):
+    """A service refused a save; raised out of the admin's transaction so that nothing is kept."""
+
+    def __init__(self, error: Exception):
+        super().__init__(str(error))
+        self.error = error
 
 
 def _in_scope(user) -> bool:
-    return user.is_active and access.organisations_in_scope(user).exists()
+    return user.is_active and organisations_in_scope(user).exists()
 
 
 class ConsultationForm(forms.ModelForm):
-    """The draft's content. Status and feedback are not fields: the services set them."""
+    """The draft's content. Status and feedback are not fields: the services set them.
+
+    ``request_user`` and ``refusal`` are set on the class by ConsultationAdmin.get_form; ``refusal`` is
+    the error a service raised when the same POST was first saved, shown again on the re-rendered form.
+    """
 
     request_user = None
+    refusal: Exception | None = None
 
     class Meta:
         model = Consultation
@@ -82,7 +104,17 @@ class ConsultationForm(forms.ModelForm):
         ).items():
             if not self.has_error(field):
                 self.add_error(field, errors)
+        if self.refusal is not None:
+            self.add_refusal(self.refusal)
         return data
+
+    def add_refusal(self, error: Exception) -> None:
+        """Put a service's ValidationError / PermissionDenied / InvalidTransition onto the form."""
+        if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+            for name, errors in error.error_dict.items():
+                self.add_error(name if name in self.fields else None, errors)
+        else:
+            self.add_error(None, refusal_messages(error))
 
 
 class AttachmentForm(forms.ModelForm):
@@ -95,6 +127,8 @@ class AttachmentForm(forms.ModelForm):
     def clean_upload(self):
         upload = self.cleaned_data.get("upload")
         if upload is not None:
+            if len(upload.name or "") > ConsultationAttachment._meta.get_field("original_name").max_length:
+                raise ValidationError(_("文件名过长，请改短后再上传（最多 200 个字符）。"))
             check_upload(upload)  # Chinese ValidationError for a wrong kind or size
         return upload
 
@@ -103,32 +137,32 @@ class AttachmentForm(forms.ModelForm):
 
 
 class AttachmentInline(admin.TabularInline):
+    """The draft's files. Files are never edited in place: removed and uploaded again, each through
+    the attachment services (see ConsultationAdmin.save_formset)."""
+
     model = ConsultationAttachment
     form = AttachmentForm
     extra = 1
     fields = ("upload", "original_name", "kind", "size", "uploaded_at")
     readonly_fields = ("original_name", "kind", "size", "uploaded_at")
 
-    def _editable(self, request, obj):
-        return obj is None or consultations.can_edit(request.user, obj)
-
     def has_add_permission(self, request, obj=None):
-        return self._editable(request, obj) and (
-            obj is not None or consultations.can_draft_anywhere(request.user)
-        )
+        if obj is None:
+            return policy.can_create_anywhere(request.user)
+        return policy.can_edit(request.user, obj)
 
     def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):
-        return obj is not None and consultations.can_edit(request.user, obj)
+        return obj is not None and policy.can_edit(request.user, obj)
 
     def has_view_permission(self, request, obj=None):
         return True
 
 
 @admin.register(Consultation)
-class ConsultationAdmin(admin.ModelAdmin):
+class ConsultationAdmin(WorkflowMovesMixin, admin.ModelAdmin):
     form = ConsultationForm
     inlines = [AttachmentInline]
     list_display = ("title", "organisation", "decision_kind", "status", "opens_at", "closes_at", "comment_counts")
@@ -136,10 +170,14 @@ class ConsultationAdmin(admin.ModelAdmin):
     search_fields = ("title",)
     list_select_related = ("organisation",)
     date_hierarchy = "opens_at"
+    change_form_template = "admin/disclosure/consultation/change_form.html"
+    move_template = "admin/disclosure/consultation/move.html"
+    move_url_name = "disclosure_consultation_move"
+    not_found_message = _("没有找到该意见征集，或您无权查看。")
 
     def get_queryset(self, request):
         return (
-            consultation_selectors.consultations_for_staff(request.user)
+            policy.visible_consultations(request.user)
             .select_related("organisation", "node")
             .annotate(
                 total_count=Count("comments"),
@@ -149,7 +187,8 @@ class ConsultationAdmin(admin.ModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         base = super().get_form(request, obj, change=change, **kwargs)
-        return type("ConsultationFormForUser", (base,), {"request_user": request.user})
+        attrs = {"request_user": request.user, "refusal": getattr(request, "_consultation_refusal", None)}
+        return type("ConsultationFormForUser", (base,), attrs)
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and not obj.is_editable:
@@ -160,7 +199,13 @@ class ConsultationAdmin(admin.ModelAdmin):
     def comment_counts(self, obj):
         return f"{obj.pending_count} / {obj.total_count}"
 
-    # Rights: from disclosure/consultations.py, not from Django model permissions.
+    def view_on_site(self, obj):
+        """The public page, only for a consultation the public can see (the one public rule decides)."""
+        if not consultation_selectors.public_consultations().filter(pk=obj.pk).exists():
+            return None
+        return obj.get_absolute_url()
+
+    # Rights: from policy.py, not from Django model permissions.
     def has_module_permission(self, request):
         return _in_scope(request.user)
 
@@ -168,164 +213,167 @@ class ConsultationAdmin(admin.ModelAdmin):
         return _in_scope(request.user)
 
     def has_add_permission(self, request):
-        return consultations.can_draft_anywhere(request.user)
+        return policy.can_create_anywhere(request.user)
 
     def has_change_permission(self, request, obj=None):
         if obj is None:
-            return consultations.can_draft_anywhere(request.user)
-        return consultations.can_edit(request.user, obj)
+            return policy.can_create_anywhere(request.user)
+        return policy.can_edit(request.user, obj)
 
     def has_delete_permission(self, request, obj=None):
         if obj is None:
-            return consultations.can_draft_anywhere(request.user)
-        return consultations.can_edit(request.user, obj)
+            return policy.can_create_anywhere(request.user)
+        return policy.can_edit(request.user, obj)
+
+    # Saving through the services -----------------------------------------------------------------
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         content = {name: data[name] for name in consultations.CONTENT_FIELDS if name in data}
-        if change:
-            saved = consultations.consultation_update(
-                user=request.user, consultation=obj, node=data.get("node"), **content
-            )
-        else:
-            saved = consultations.consultation_create(
-                user=request.user, organisation=data["organisation"], node=data.get("node"), **content
-            )
-        obj.pk = saved.pk
-        obj.body = saved.body
-        obj.status = saved.status
+        try:
+            if change:
+                saved = consultations.consultation_update(
+                    user=request.user, consultation=obj, node=data.get("node"), **content
+                )
+            else:
+                saved = consultations.consultation_create(
+                    user=request.user, organisation=data["organisation"], node=data.get("node"), **content
+                )
+        except REFUSALS as error:
+            raise ServiceRefused(error) from error
+        # The admin goes on with ``obj`` (inlines, logging, redirect): give it the saved state.
+        for field in Consultation._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(saved, field.attname))
+        obj._state.adding = False
+        obj._state.db = saved._state.db
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not ConsultationAttachment:
             return super().save_formset(request, form, formset, change)
-        consultation = Consultation.objects.get(pk=form.instance.pk)
-        for inline_form in formset.forms:
-            if inline_form in formset.deleted_forms and inline_form.instance.pk:
-                consultations.consultation_attachment_remove(user=request.user, attachment=inline_form.instance)
-            elif inline_form.instance.pk is None and inline_form.cleaned_data.get("upload"):
-                consultations.consultation_attachment_add(
-                    user=request.user, consultation=consultation, upload=inline_form.cleaned_data["upload"]
-                )
+        consultation, user = form.instance, request.user
+        # What Django's admin reads afterwards for its change message (construct_change_message).
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        try:
+            for row in formset.deleted_forms:
+                if row.instance.pk is not None:
+                    consultations.consultation_attachment_remove(user=user, attachment=row.instance)
+                    formset.deleted_objects.append(row.instance)
+            for row in formset.forms:
+                upload = row.cleaned_data.get("upload") if hasattr(row, "cleaned_data") else None
+                if row.instance.pk is None and upload and not row.cleaned_data.get("DELETE"):
+                    attachment = consultations.consultation_attachment_add(
+                        user=user, consultation=consultation, upload=upload
+                    )
+                    formset.new_objects.append(attachment)
+        except REFUSALS as error:
+            raise ServiceRefused(error) from error
 
     def delete_model(self, request, obj):
-        consultations.consultation_delete(user=request.user, consultation=obj)
+        try:
+            consultations.consultation_delete(user=request.user, consultation=obj)
+        except REFUSALS as error:
+            raise ServiceRefused(error) from error
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:
-            consultations.consultation_delete(user=request.user, consultation=obj)
+            try:
+                consultations.consultation_delete(user=request.user, consultation=obj)
+            except REFUSALS as error:
+                for message in refusal_messages(error):
+                    messages.error(request, f"{obj.title}：{message}")
 
-    # --------------------------------------------------------------------------- moves and export
+    # Views ---------------------------------------------------------------------------------------
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
-            path("<path:object_id>/open/", wrap(self.open_view), name="disclosure_consultation_open"),
-            path("<path:object_id>/feedback/", wrap(self.feedback_view), name="disclosure_consultation_feedback"),
             path("<path:object_id>/comments.csv", wrap(self.export_view), name="disclosure_consultation_export"),
-        ] + super().get_urls()
+            *super().get_urls(),
+        ]
 
-    def _get(self, request, object_id) -> Consultation:
-        obj = self.get_queryset(request).filter(pk=unquote(object_id)).first() if str(unquote(object_id)).isdigit() else None
-        if obj is None:
-            raise Http404(_t("没有找到该意见征集。"))
-        return obj
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if object_id is not None:
+            obj = self._visible_or_404(request, object_id)
+            extra_context = {**(extra_context or {}), **self.workflow_context(request, obj)}
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ServiceRefused as refusal:
+            # Everything of the first attempt was rolled back; show the same POST again with the
+            # service's reason on the form.
+            request._consultation_refusal = refusal.error
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = dict(extra_context or {})
-        if str(unquote(object_id)).isdigit():
-            obj = self.get_queryset(request).filter(pk=unquote(object_id)).first()
-            if obj is not None:
-                extra_context.update(self._workflow_context(request, obj))
-        return super().change_view(request, object_id, form_url, extra_context)
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self._visible_or_404(request, object_id)
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except ServiceRefused as refusal:
+            for message in refusal_messages(refusal.error):
+                messages.error(request, message)
+            return redirect(self._change_url(obj))
 
-    def _workflow_context(self, request, obj) -> dict:
+    def workflow_context(self, request, obj: Consultation) -> dict:
+        """The buttons of the moves this user may make now, the comments and the activity log."""
         now = timezone.now()
-        moves = []
-        if obj.status == ConsultationStatus.DRAFT and consultations.can_open(request.user, obj):
-            url = reverse("admin:disclosure_consultation_open", args=[obj.pk])
-            moves.append({"name": "open", "label": _t("审核发布，开始征求意见"), "url": url})
-        if (
-            obj.status in (ConsultationStatus.OPEN, ConsultationStatus.CLOSED)
-            and obj.window_has_ended(now)
-            and consultations.can_publish_feedback(request.user, obj)
-        ):
-            url = reverse("admin:disclosure_consultation_feedback", args=[obj.pk])
-            moves.append({"name": "feedback", "label": _t("公布意见采纳情况"), "url": url})
-        handles = consultations.can_handle_comments(request.user, obj.organisation_id)
+        permitted = [
+            transition
+            for transition in TRANSITIONS.moves_from(obj.status)
+            if transition.name in ADMIN_MOVES
+            and policy.can(request.user, transition, obj)
+            # The feedback is due once the window has ended; before that the button would only refuse.
+            and (transition.name != "publish_feedback" or obj.window_has_ended(now))
+        ]
+        buttons = [
+            {**button, "label": ADMIN_MOVES[button["name"]]} for button in self.move_buttons(obj, permitted)
+        ]
+        handles = policy.can_handle_comments(request.user, obj.organisation_id)
         log = ActivityEntry.objects.filter(subject_type=consultations.SUBJECT, subject_id=obj.pk).order_by("created_at", "id")
         return {
-            "workflow_moves": moves,
+            "workflow_moves": buttons,
             "comments_url": (
                 reverse("admin:disclosure_consultationcomment_changelist") + f"?consultation={obj.pk}" if handles else ""
             ),
             "export_url": reverse("admin:disclosure_consultation_export", args=[obj.pk]) if handles else "",
             "comment_total": obj.comments.count() if handles else None,
-            "public_url": obj.get_absolute_url() if obj.status != ConsultationStatus.DRAFT else "",
+            "public_url": self.view_on_site(obj) or "",
             "workflow_log": log_rows(
                 log, action_label=lambda action: ACTION_LABELS.get(action, action), status_label=_status_label
             ),
         }
 
-    def _confirm_view(self, request, obj, *, allowed: bool, form, title: str, carry_out, done: str):
-        """A confirmation page: a GET shows ``form``; a valid POST calls ``carry_out`` (the service) with
-        the cleaned data and goes back to the change page; a refusal is shown on the same page."""
-        if not allowed:
-            raise PermissionDenied
-        refusals = []
-        if request.method == "POST" and form.is_valid():
-            try:
-                carry_out(form.cleaned_data)
-            except REFUSALS as error:
-                refusals = refusal_messages(error)
-            else:
-                messages.success(request, done)
-                return redirect("admin:disclosure_consultation_change", obj.pk)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "original": obj,
-            "title": title,
-            "action_label": title,
-            "form": form,
-            "errors_list": refusals,
-            "change_url": reverse("admin:disclosure_consultation_change", args=[obj.pk]),
-            "last_day": consultations.window_last_day(obj.closes_at),
-        }
-        return TemplateResponse(request, "admin/disclosure/consultation/move.html", context)
-
-    def open_view(self, request, object_id):
-        obj = self._get(request, object_id)
-        return self._confirm_view(
-            request,
-            obj,
-            allowed=consultations.can_open(request.user, obj),
-            form=OpenForm(request.POST or None),
-            title=_t("开始征求意见"),
-            carry_out=lambda data: consultations.consultation_open(
-                user=request.user, consultation=obj, comment=data["comment"]
-            ),
-            done=_t("已开始征求意见，公众自开始时间起可在网站上查看并提出意见。"),
-        )
-
-    def feedback_view(self, request, object_id):
-        obj = self._get(request, object_id)
-        return self._confirm_view(
-            request,
-            obj,
-            allowed=consultations.can_publish_feedback(request.user, obj),
-            form=FeedbackForm(request.POST or None, initial={"feedback": obj.feedback}),
-            title=_t("公布意见采纳情况"),
-            carry_out=lambda data: consultations.consultation_publish_feedback(
-                user=request.user, consultation=obj, feedback=data["feedback"]
-            ),
-            done=_t("意见采纳情况已公布。"),
-        )
-
     def export_view(self, request, object_id):
-        obj = self._get(request, object_id)
-        if not consultations.can_handle_comments(request.user, obj.organisation_id):
+        obj = self._visible_or_404(request, object_id)
+        if not policy.can_handle_comments(request.user, obj.organisation_id):
             raise PermissionDenied
         return csv_response(consultations.comments_csv(user=request.user, consultation=obj), f"comments-{obj.pk}.csv")
+
+    # The moves (WorkflowMovesMixin) ----------------------------------------------------------------
+
+    def get_move(self, name: str) -> Transition | None:
+        return TRANSITIONS.get(name) if name in ADMIN_MOVES else None
+
+    def move_denial_reason(self, user, transition: Transition, obj: Consultation) -> str | None:
+        return policy.denial_reason(user, transition, obj)
+
+    def move_form(self, transition: Transition, data=None):
+        return (OpenForm if transition.name == "open" else FeedbackForm)(data)
+
+    def move_context(self, request, obj: Consultation, transition: Transition) -> dict:
+        title = MOVE_TITLES[transition.name]
+        return {"title": title, "action_label": title, "last_day": consultations.window_last_day(obj.closes_at)}
+
+    def perform_move(self, user, obj: Consultation, transition: Transition, data: dict) -> Consultation:
+        if transition.name == "open":
+            return consultations.consultation_open(user=user, consultation=obj, comment=data["comment"])
+        if transition.name == "publish_feedback":
+            return consultations.consultation_publish_feedback(user=user, consultation=obj, feedback=data["feedback"])
+        raise Http404(_t("没有这个办理操作。"))
+
+    def report_move(self, request, transition: Transition, obj: Consultation) -> None:
+        if transition.name == "open":
+            messages.success(request, _t("已开始征求意见，公众自开始时间起可在网站上查看并提出意见。"))
+        else:
+            messages.success(request, _t("意见采纳情况已公布。"))
 
 
 def _status_label(value: str) -> str:
@@ -365,7 +413,7 @@ class ConsultationScopeFilter(admin.SimpleListFilter):
     parameter_name = "consultation"
 
     def lookups(self, request, model_admin):
-        ids = consultation_selectors.comments_for_staff(request.user).values("consultation_id")
+        ids = policy.handled_comments(request.user).values("consultation_id")
         return [(str(c.pk), Truncator(c.title).chars(40)) for c in Consultation.objects.filter(pk__in=ids).only("pk", "title")]
 
     def queryset(self, request, queryset):
@@ -405,7 +453,7 @@ class ConsultationCommentAdmin(admin.ModelAdmin):
     actions = ["show_selected", "export_selected"]
 
     def get_queryset(self, request):
-        return consultation_selectors.comments_for_staff(request.user).select_related("consultation", "moderated_by")
+        return policy.handled_comments(request.user).select_related("consultation", "moderated_by")
 
     @admin.display(description=_("姓名或称呼"))
     def public_name_display(self, obj):
@@ -421,11 +469,11 @@ class ConsultationCommentAdmin(admin.ModelAdmin):
 
     def _handles(self, request, obj=None):
         if obj is not None:
-            return consultations.can_handle_comments(request.user, obj.consultation.organisation_id)
-        return consultations.can_handle_any_comments(request.user)
+            return policy.can_handle_comments(request.user, obj.consultation.organisation_id)
+        return policy.can_handle_any_comments(request.user)
 
     def has_module_permission(self, request):
-        return consultations.can_handle_any_comments(request.user)
+        return policy.can_handle_any_comments(request.user)
 
     def has_view_permission(self, request, obj=None):
         return self._handles(request, obj)

@@ -1,6 +1,7 @@
 """Decision drafts published for public comment (决策预公开 / 意见征集) and the comments citizens send.
 
-State changes go through disclosure/consultations.py, which writes an ActivityEntry for each.
+Every write goes through disclosure/consultations/services.py (moves: workflow.py; rights: policy.py),
+which writes an ActivityEntry for each.
 """
 
 from django.db import models
@@ -17,6 +18,9 @@ from disclosure.core.models import AuthoredModel, UploadedFileModel, staff_field
 COMMENT_MAX_CHARS = 2000
 COMMENT_NAME_MAX_CHARS = 50
 COMMENT_CONTACT_MAX_CHARS = 100
+# How the activity log (disclosure.core.log.ActivityEntry) names these objects.
+LOG_SUBJECT = "consultation"
+COMMENT_LOG_SUBJECT = "consultation_comment"
 
 
 class DecisionKind(models.TextChoices):
@@ -45,15 +49,17 @@ class Consultation(AuthoredModel):
     """A draft decision published for comment during a window.
 
     Invariants:
-    - ``status`` changes only through disclosure/consultations.py (draft → open → closed → feedback
-      published), each change with an ActivityEntry; only a reviewer (审核员) of the organisation who
-      did not draft it opens it.
+    - ``status`` changes only through the moves of disclosure/consultations/workflow.py (draft → open →
+      closed → feedback published), each with an ActivityEntry; only a reviewer (审核员) of the
+      organisation who wrote no part of it opens it (policy.py). Every edit and file change is logged
+      too, with its actor, so that the contributors are known.
     - The window closes after it opens (database). It lasts at least 30 days for a major decision and
       at least 7 working days for a normative document unless ``shorter_window_reason`` is recorded
       (checked by the services, which need the working-day calendar).
     - Comments are accepted only while the status is open and ``opens_at <= now < closes_at``.
     - The public sees a consultation only once opened and ``opens_at`` has come, and only while its
-      organisation is visible: ``disclosure.consultations.selectors.public_consultations`` decides.
+      organisation and catalog node (with all their ancestors) are active:
+      ``disclosure.consultations.selectors.public_consultations`` decides.
     - Content is editable only as a draft; the feedback (采纳情况) only until it is published.
     """
 

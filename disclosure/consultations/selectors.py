@@ -1,7 +1,7 @@
-"""Reads of decision drafts for comment and their comments (writes: disclosure/consultations.py).
+"""Reads of decision drafts for comment and their comments (writes: services.py; rights: policy.py).
 
-``public_consultations`` is THE definition of what the public may see of them; every public page,
-count and download starts from it.
+``public_consultations`` is THE definition of what the public may see of them, and ``public_comments``
+of their comments; every public page, count and download starts from them.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from datetime import datetime
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from catalog import selectors as catalog_selectors
 from catalog.models import Organisation
+from disclosure.consultations import policy
 from disclosure.consultations.models import (
     PUBLIC_CONSULTATION_STATUSES,
     Consultation,
@@ -21,36 +21,36 @@ from disclosure.consultations.models import (
     ConsultationStatus,
     Moderation,
 )
-from disclosure.core import access
-from disclosure.core.access import Role
-
-# Roles that handle citizens' comments, whose contacts are personal data. Auditors are not among them.
-COMMENT_HANDLING_ROLES = (Role.EDITOR, Role.REVIEWER, Role.ORG_ADMIN)
+from disclosure.core.visibility import visible_placement
 
 
 def consultations_for_staff(user) -> QuerySet[Consultation]:
-    """Consultations a member of staff may see in the admin (their scope, as for records)."""
-    return Consultation.objects.filter(organisation__in=access.organisations_in_scope(user))
+    """Consultations a member of staff may see in the admin (the policy decides; for the dashboard)."""
+    return policy.visible_consultations(user)
 
 
 def comments_for_staff(user) -> QuerySet[ConsultationComment]:
-    """Comments a member of staff may handle: their own organisation's (all, for a superuser)."""
-    if getattr(user, "is_superuser", False) and user.is_active:
-        return ConsultationComment.objects.all()
-    organisation = access.organisation_of(user)
-    if organisation is None or not set(COMMENT_HANDLING_ROLES) & access.roles_of(user):
-        return ConsultationComment.objects.none()
-    return ConsultationComment.objects.filter(consultation__organisation=organisation)
+    """Comments a member of staff may handle (the policy decides; for the dashboard)."""
+    return policy.handled_comments(user)
 
 
 def public_consultations(*, now: datetime | None = None) -> QuerySet[Consultation]:
-    """THE definition of what the public may see: opened (not a draft), opening time reached, and the
-    organisation visible. Every public page, count and download starts here."""
+    """THE definition of what the public may see: opened (not a draft), opening time reached, and its
+    organisation and catalog node, with all their ancestors, active. Every public page, count and
+    download starts here."""
     return Consultation.objects.filter(
+        visible_placement(),
         status__in=PUBLIC_CONSULTATION_STATUSES,
         opens_at__lte=now or timezone.now(),
-        organisation__in=catalog_selectors.visible_organisations(),
     )
+
+
+def public_comments(*, now: datetime | None = None) -> QuerySet[ConsultationComment]:
+    """The comments the public may read: shown ones of public consultations, loaded without the contact
+    (``only``)."""
+    return ConsultationComment.objects.filter(
+        moderation=Moderation.SHOWN, consultation__in=public_consultations(now=now)
+    ).only("pk", "name", "text", "submitted_at", "consultation_id")
 
 
 def public_consultation_list(*, organisation: Organisation, now: datetime | None = None) -> QuerySet[Consultation]:
@@ -79,12 +79,8 @@ def public_consultation(*, org_code: str, pk: int) -> Consultation | None:
 
 
 def shown_comments(consultation: Consultation) -> QuerySet[ConsultationComment]:
-    """The comments the public may read: shown ones only, loaded without the contact (``only``)."""
-    return (
-        consultation.comments.filter(moderation=Moderation.SHOWN)
-        .only("pk", "name", "text", "submitted_at", "consultation_id")
-        .order_by("submitted_at", "id")
-    )
+    """The public comments on one consultation, oldest first."""
+    return public_comments().filter(consultation=consultation).order_by("submitted_at", "id")
 
 
 def public_attachment(*, org_code: str, pk: int, attachment_id: int) -> ConsultationAttachment | None:

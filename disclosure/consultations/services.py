@@ -1,9 +1,12 @@
-"""Decision drafts for public comment (决策预公开 / 意见征集): every write, and the public reads.
+"""Decision drafts for public comment (决策预公开 / 意见征集): every write.
 
-States: draft → open (a reviewer of the organisation who did not draft it opens it) → closed (once the
-window has ended) → feedback published (采纳情况). Each move locks the row, checks state and right, and
-writes an ActivityEntry (subject "consultation"); moderating a comment writes one too (subject
-"consultation_comment").
+States: draft → open → closed → feedback published (采纳情况), the moves of workflow.py, each carried out
+by ``disclosure.core.transitions.move``: lock the row, check the state (``InvalidTransition``), check the
+right through policy.py (``PermissionDenied``), compare-and-set the status (a lost race hears
+``transitions.STALE``), write an ActivityEntry (subject "consultation"). Every other write to a
+consultation (create, edit, add or remove a file, delete) is logged the same way, with its actor, so
+that the log knows who wrote any part of it (the four-eyes rule of policy.py reads it); moderating a
+comment writes one too (subject "consultation_comment").
 
 The comment window (征求意见期限) counts from the day after opening, like every statutory time limit
 here: at least 30 calendar days for a major administrative decision (重大行政决策), at least 7 working
@@ -11,8 +14,8 @@ days for a normative document (行政规范性文件), on the official calendar 
 reason for a shorter window is recorded (and then published). The window's last day is the day on
 which it closes (a window closing at 00:00 ends the day before).
 
-Reads live in disclosure/consultation_selectors.py; what the public may see is decided there, in one
-place: ``public_consultations``.
+Reads live in selectors.py; what the public may see is decided there, in one place:
+``public_consultations``.
 """
 
 from __future__ import annotations
@@ -29,10 +32,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import CatalogNode, Organisation
+from disclosure.consultations import policy
 from disclosure.consultations.models import (
     COMMENT_CONTACT_MAX_CHARS,
+    COMMENT_LOG_SUBJECT,
     COMMENT_MAX_CHARS,
     COMMENT_NAME_MAX_CHARS,
+    LOG_SUBJECT,
     Consultation,
     ConsultationAttachment,
     ConsultationComment,
@@ -40,12 +46,12 @@ from disclosure.consultations.models import (
     DecisionKind,
     Moderation,
 )
-from disclosure.consultations.selectors import COMMENT_HANDLING_ROLES, comments_for_staff
-from disclosure.core import access
-from disclosure.core.access import Role
+from disclosure.consultations.workflow import TRANSITIONS
+from disclosure.core import transitions
 from disclosure.core.log import ActivityEntry
 from disclosure.core.models import actor_name
 from disclosure.core.sanitize import assign_content, clean_html
+from disclosure.core.transitions import InvalidTransition
 from disclosure.core.workdays import CalendarUnknown, add_working_days
 
 DEFAULT_NODE_CODE = "020201"  # 保障性住房 › 重大决策 › 决策前预公开
@@ -60,8 +66,8 @@ CONTENT_FIELDS = (
     "closes_at",
     "shorter_window_reason",
 )
-SUBJECT = "consultation"
-COMMENT_SUBJECT = "consultation_comment"
+SUBJECT = LOG_SUBJECT
+COMMENT_SUBJECT = COMMENT_LOG_SUBJECT
 PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ()\-－]{5,24}$")
 
 
@@ -81,56 +87,6 @@ def _log_consultation(consultation: Consultation, user, action: str, from_status
         to_status=to_status,
         comment=comment,
     )
-
-
-def _has_role_in(user, roles, organisation_id) -> bool:
-    if getattr(user, "is_superuser", False) and user.is_active:
-        return True
-    organisation = access.organisation_of(user)
-    return (
-        organisation is not None
-        and organisation.pk == organisation_id
-        and bool(set(roles) & access.roles_of(user))
-    )
-
-
-def can_draft(user, organisation: Organisation) -> bool:
-    return _has_role_in(user, (Role.EDITOR,), organisation.pk)
-
-
-def can_draft_anywhere(user) -> bool:
-    """Whether the user drafts consultations at all (an editor somewhere, or a superuser)."""
-    if getattr(user, "is_superuser", False) and user.is_active:
-        return True
-    return access.organisation_of(user) is not None and Role.EDITOR in access.roles_of(user)
-
-
-def can_handle_any_comments(user) -> bool:
-    if getattr(user, "is_superuser", False) and user.is_active:
-        return True
-    return access.organisation_of(user) is not None and bool(
-        set(COMMENT_HANDLING_ROLES) & access.roles_of(user)
-    )
-
-
-def can_edit(user, consultation: Consultation) -> bool:
-    return consultation.is_editable and _has_role_in(user, (Role.EDITOR,), consultation.organisation_id)
-
-
-def can_open(user, consultation: Consultation) -> bool:
-    """A reviewer (审核员) of the organisation who is not the author."""
-    if user is None or not _has_role_in(user, (Role.REVIEWER,), consultation.organisation_id):
-        return False
-    return consultation.created_by_id is None or consultation.created_by_id != user.pk
-
-
-def can_publish_feedback(user, consultation: Consultation) -> bool:
-    return user is not None and _has_role_in(user, (Role.REVIEWER,), consultation.organisation_id)
-
-
-def can_handle_comments(user, organisation_id: int) -> bool:
-    """Moderate and export comments: the organisation's own staff only (contacts are personal data)."""
-    return user is not None and _has_role_in(user, COMMENT_HANDLING_ROLES, organisation_id)
 
 
 # ---------------------------------------------------------------------------------------- window
@@ -215,10 +171,29 @@ def default_node() -> CatalogNode | None:
 # ------------------------------------------------------------------------------------ drafting
 
 
+def _lock(consultation: Consultation) -> Consultation:
+    return Consultation.objects.select_for_update().get(pk=consultation.pk)
+
+
+def _require_draft(locked: Consultation, message: str) -> None:
+    """Content, files and existence change only while a draft: otherwise a wrong state."""
+    if locked.status != ConsultationStatus.DRAFT:
+        raise InvalidTransition(message)
+
+
+def _changed_fields(before: dict, locked: Consultation) -> list[str]:
+    """Verbose names of the content fields (and the node) whose value differs from ``before``."""
+    return [
+        str(Consultation._meta.get_field(name).verbose_name)
+        for name, value in before.items()
+        if getattr(locked, "node_id" if name == "node" else name) != value
+    ]
+
+
 @transaction.atomic
 def consultation_create(*, user, organisation: Organisation, node: CatalogNode | None = None, **fields) -> Consultation:
     """A new draft by an editor (信息员) of the organisation, under 决策前预公开 unless told otherwise."""
-    if not can_draft(user, organisation):
+    if not policy.can_create_in(user, organisation):
         raise PermissionDenied(_("只有本单位的信息员可以新建意见征集。"))
     unknown = set(fields) - set(CONTENT_FIELDS)
     if unknown:
@@ -236,42 +211,65 @@ def consultation_create(*, user, organisation: Organisation, node: CatalogNode |
 
 @transaction.atomic
 def consultation_update(*, user, consultation: Consultation, node: CatalogNode | None = None, **fields) -> Consultation:
-    """Change a draft. Once opened, the published text stays as the public read it."""
-    locked = Consultation.objects.select_for_update().get(pk=consultation.pk)
-    if locked.status != ConsultationStatus.DRAFT:
-        raise ValidationError(_("意见征集已开始，草案内容和期限不能再修改。"))
-    if not can_edit(user, locked):
+    """Change a draft. Once opened, the published text stays as the public read it.
+
+    An edit that changes something is logged ("update", naming the fields), which makes its author a
+    contributor who may not open the consultation; saving without a change logs nothing."""
+    locked = _lock(consultation)
+    _require_draft(locked, _("意见征集已开始，草案内容和期限不能再修改。"))
+    if not policy.can_edit(user, locked):
         raise PermissionDenied(_("只有本单位的信息员可以修改意见征集草稿。"))
+    before = {name: getattr(locked, name) for name in CONTENT_FIELDS}
+    before["node"] = locked.node_id
     assign_content(locked, fields, allowed=CONTENT_FIELDS, node=node)
     _validate(locked)
-    locked.save()
+    changed = _changed_fields(before, locked)
+    if changed:
+        locked.save()
+        _log_consultation(
+            locked, user, "update", locked.status, locked.status, _("修改：%(fields)s") % {"fields": "、".join(changed)}
+        )
     return locked
 
 
 @transaction.atomic
 def consultation_attachment_add(*, user, consultation: Consultation, upload) -> ConsultationAttachment:
-    if not can_edit(user, consultation):
+    """Attach a file to a draft (logged as an "update" naming the file: its uploader becomes a
+    contributor)."""
+    locked = _lock(consultation)
+    _require_draft(locked, _("意见征集已开始，不能再添加附件。"))
+    if not policy.can_edit(user, locked):
         raise PermissionDenied(_("只能在本单位的意见征集草稿上添加附件。"))
-    attachment = ConsultationAttachment(consultation=consultation)
+    attachment = ConsultationAttachment(consultation=locked)
     attachment.store_upload(upload)
     attachment.save()
+    _log_consultation(
+        locked, user, "update", locked.status, locked.status, _("添加附件：%(name)s") % {"name": attachment.original_name}
+    )
     return attachment
 
 
 @transaction.atomic
 def consultation_attachment_remove(*, user, attachment: ConsultationAttachment) -> None:
-    if not can_edit(user, attachment.consultation):
+    """Remove a file from a draft (logged as an "update" naming the file: whoever removes it becomes a
+    contributor)."""
+    locked = _lock(Consultation(pk=attachment.consultation_id))
+    _require_draft(locked, _("意见征集已开始，不能再删除附件。"))
+    if not policy.can_edit(user, locked):
         raise PermissionDenied(_("只能从本单位的意见征集草稿上删除附件。"))
-    attachment.delete()
+    name = attachment.original_name
+    ConsultationAttachment.objects.filter(pk=attachment.pk, consultation=locked).delete()
+    _log_consultation(
+        locked, user, "update", locked.status, locked.status, _("删除附件：%(name)s") % {"name": name}
+    )
 
 
 @transaction.atomic
 def consultation_delete(*, user, consultation: Consultation) -> None:
     """Delete a draft that was never opened (so no citizen has seen or commented on it)."""
     locked = _lock(consultation)
-    if locked.status != ConsultationStatus.DRAFT:
-        raise ValidationError(_("只能删除尚未开始征求意见的草稿。"))
-    if not can_edit(user, locked):
+    _require_draft(locked, _("只能删除尚未开始征求意见的草稿。"))
+    if not policy.can_edit(user, locked):
         raise PermissionDenied(_("只有本单位的信息员可以删除意见征集草稿。"))
     _log_consultation(locked, user, "delete", locked.status, "")
     locked.delete()
@@ -280,67 +278,66 @@ def consultation_delete(*, user, consultation: Consultation) -> None:
 # ------------------------------------------------------------------------------------------ moves
 
 
-def _lock(consultation: Consultation) -> Consultation:
-    return Consultation.objects.select_for_update().get(pk=consultation.pk)
-
-
-def _wrong_state(locked: Consultation, action: str) -> ValidationError:
-    return ValidationError(
-        _("当前状态为“%(status)s”，不能%(action)s。")
-        % {"status": ConsultationStatus(locked.status).label, "action": action}
+def _move(*, user, consultation: Consultation, name: str, comment: str = "", changes=None, check=None, log=None):
+    """Carry out the move ``name`` of workflow.TRANSITIONS through the kernel (must run in a
+    transaction); by default the log entry is the move itself, by ``user``."""
+    return transitions.move(
+        consultation,
+        table=TRANSITIONS,
+        name=name,
+        user=user,
+        denial=policy.denial_reason,
+        log=log or (lambda locked, previous, target, note: _log_consultation(locked, user, name, previous, target, note)),
+        comment=comment,
+        changes=changes,
+        check=check,
     )
 
 
-def _set_status(locked: Consultation, to_status: str, **changes) -> str:
-    previous = locked.status
-    claimed = Consultation.objects.filter(pk=locked.pk, status=previous).update(
-        status=to_status, updated_at=timezone.now(), **changes
-    )
-    if claimed != 1:  # pragma: no cover - the row is locked; kept for databases without row locks
-        raise ValidationError(_("状态已被他人更改，请刷新后重试。"))
-    locked.status = to_status
-    for name, value in changes.items():
-        setattr(locked, name, value)
-    return previous
+def _window_text(consultation: Consultation) -> str:
+    return _("征求意见期限：%(start)s 至 %(end)s") % {
+        "start": timezone.localtime(consultation.opens_at).strftime("%Y-%m-%d %H:%M"),
+        "end": timezone.localtime(consultation.closes_at).strftime("%Y-%m-%d %H:%M"),
+    }
 
 
 @transaction.atomic
 def consultation_open(*, user, consultation: Consultation, comment: str = "", now: datetime | None = None) -> Consultation:
-    """Publish the draft for comment (it shows on the public site from ``opens_at``)."""
+    """Publish the draft for comment (it shows on the public site from ``opens_at``). A reviewer of the
+    organisation who wrote no part of it (policy.py)."""
     now = now or timezone.now()
-    locked = _lock(consultation)
-    if locked.status != ConsultationStatus.DRAFT:
-        raise _wrong_state(locked, _("开始征求意见"))
-    if not can_open(user, locked):
-        if user is not None and locked.created_by_id == user.pk:
-            raise PermissionDenied(_("起草人不能审核发布自己起草的意见征集。"))
-        raise PermissionDenied(_("只有本单位的审核员可以发布意见征集。"))
-    _validate(locked)
-    if locked.closes_at <= now:
-        raise ValidationError({"closes_at": _("截止时间已过，请先修改征求意见期限。")})
-    previous = _set_status(locked, ConsultationStatus.OPEN)
-    window = _("征求意见期限：%(start)s 至 %(end)s") % {
-        "start": timezone.localtime(locked.opens_at).strftime("%Y-%m-%d %H:%M"),
-        "end": timezone.localtime(locked.closes_at).strftime("%Y-%m-%d %H:%M"),
-    }
-    _log_consultation(locked, user, "open", previous, locked.status, "；".join(filter(None, [window, comment])))
+
+    def check(locked, transition):
+        _validate(locked)
+        if locked.closes_at <= now:
+            raise ValidationError({"closes_at": _("截止时间已过，请先修改征求意见期限。")})
+
+    def log(locked, previous, target, note):
+        _log_consultation(locked, user, "open", previous, target, "；".join(filter(None, [_window_text(locked), note])))
+
+    locked, _previous = _move(user=user, consultation=consultation, name="open", comment=comment, check=check, log=log)
     return locked
+
+
+def _window_over(now: datetime, message: str):
+    def check(locked, transition):
+        if not locked.window_has_ended(now):
+            raise ValidationError(message)
+
+    return check
 
 
 @transaction.atomic
 def consultation_close(*, user=None, consultation: Consultation, now: datetime | None = None) -> Consultation:
     """Mark an open consultation closed once its window has ended (never earlier: that would cut the
-    period the public was promised). By the system, or by a reviewer of the organisation."""
+    period the public was promised). By the system (``user`` None), or by a reviewer of the organisation."""
     now = now or timezone.now()
-    locked = _lock(consultation)
-    if locked.status != ConsultationStatus.OPEN:
-        raise _wrong_state(locked, _("结束征求意见"))
-    if user is not None and not can_publish_feedback(user, locked):
-        raise PermissionDenied(_("只有本单位的审核员可以结束意见征集。"))
-    if not locked.window_has_ended(now):
-        raise ValidationError(_("征求意见期限尚未届满，不能提前结束。"))
-    previous = _set_status(locked, ConsultationStatus.CLOSED)
-    _log_consultation(locked, user, "close", previous, locked.status)
+    locked, _previous = _move(
+        user=user,
+        consultation=consultation,
+        name="close",
+        check=_window_over(now, _("征求意见期限尚未届满，不能提前结束。")),
+    )
     return locked
 
 
@@ -353,32 +350,40 @@ def close_due_consultations(*, now: datetime | None = None) -> list[Consultation
     ):
         try:
             closed.append(consultation_close(consultation=Consultation(pk=pk), now=now))
-        except ValidationError:
-            continue  # closed meanwhile by another run
+        except InvalidTransition:
+            continue  # closed meanwhile by another run, or its feedback published
     return closed
 
 
 @transaction.atomic
 def consultation_publish_feedback(*, user, consultation: Consultation, feedback: str, now: datetime | None = None) -> Consultation:
-    """Publish what was adopted (采纳情况) after the window has ended; the public page then shows it."""
+    """Publish what was adopted (采纳情况) after the window has ended; the public page then shows it.
+
+    A consultation still marked open (the closing job has not run) is closed by the same move: the log
+    records the close, then the publication."""
     now = now or timezone.now()
-    locked = _lock(consultation)
-    if locked.status not in (ConsultationStatus.OPEN, ConsultationStatus.CLOSED):
-        raise _wrong_state(locked, _("公布采纳情况"))
-    if not can_publish_feedback(user, locked):
-        raise PermissionDenied(_("只有本单位的审核员可以公布意见采纳情况。"))
-    if not locked.window_has_ended(now):
-        raise ValidationError(_("征求意见期限尚未届满，届满后才能公布采纳情况。"))
     feedback = (feedback or "").strip()
-    if not feedback:
-        raise ValidationError({"feedback": _("请填写意见采纳情况。")})
-    if locked.status == ConsultationStatus.OPEN:
-        previous = _set_status(locked, ConsultationStatus.CLOSED)
-        _log_consultation(locked, user, "close", previous, locked.status)
-    previous = _set_status(
-        locked, ConsultationStatus.FEEDBACK_PUBLISHED, feedback=feedback, feedback_published_at=now
+    window_over = _window_over(now, _("征求意见期限尚未届满，届满后才能公布采纳情况。"))
+
+    def check(locked, transition):
+        window_over(locked, transition)
+        if not feedback:
+            raise ValidationError({"feedback": _("请填写意见采纳情况。")})
+
+    def log(locked, previous, target, note):
+        if previous == ConsultationStatus.OPEN:
+            _log_consultation(locked, user, "close", previous, ConsultationStatus.CLOSED)
+            previous = ConsultationStatus.CLOSED
+        _log_consultation(locked, user, "publish_feedback", previous, target, note)
+
+    locked, _previous = _move(
+        user=user,
+        consultation=consultation,
+        name="publish_feedback",
+        changes={"feedback": feedback, "feedback_published_at": now},
+        check=check,
+        log=log,
     )
-    _log_consultation(locked, user, "publish_feedback", previous, locked.status)
     return locked
 
 
@@ -449,7 +454,7 @@ def closed_message(consultation: Consultation, now: datetime | None = None) -> s
 def comment_moderate(*, user, comment: ConsultationComment, moderation: str, reason: str = "") -> ConsultationComment:
     """Show a comment publicly, or not (with a reason); back to pending is allowed too."""
     locked = ConsultationComment.objects.select_for_update().select_related("consultation").get(pk=comment.pk)
-    if not can_handle_comments(user, locked.consultation.organisation_id):
+    if not policy.can_handle_comments(user, locked.consultation.organisation_id):
         raise PermissionDenied(_("只有本单位的工作人员可以审核公众意见。"))
     if moderation not in Moderation.values:
         raise ValidationError({"moderation": _("请选择审核结果。")})
@@ -490,9 +495,9 @@ def _cell(value) -> str:
 def comments_csv(*, user, consultation: Consultation | None = None, comments=None) -> str:
     """CSV (UTF-8 with BOM, for Excel/WPS) of the comments on one consultation, or of ``comments``;
     only staff of the organisation. Logged, because the file carries citizens' contacts."""
-    queryset = comments_for_staff(user)
+    queryset = policy.handled_comments(user)
     if consultation is not None:
-        if not can_handle_comments(user, consultation.organisation_id):
+        if not policy.can_handle_comments(user, consultation.organisation_id):
             raise PermissionDenied(_("只有本单位的工作人员可以导出公众意见。"))
         queryset = queryset.filter(consultation=consultation)
     if comments is not None:

@@ -1,8 +1,8 @@
 """Public pages of decision drafts for comment: an organisation's list, and one draft with its form.
 
 Both read through ``disclosure.consultations.selectors.public_consultations``; a draft, a consultation not yet
-open or one of an invisible organisation answers the same 404 as one that never existed. Citizens'
-contacts are never rendered here.
+open or one under a switched-off organisation or catalog node answers the same 404 as one that never
+existed. Citizens' contacts are never rendered here.
 """
 
 from django.contrib import messages
