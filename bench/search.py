@@ -26,10 +26,9 @@ from django.utils import timezone
 from catalog.demo import ensure_demo_organisations
 from catalog.models import CatalogNode
 from catalog.services import catalog_load_standard
-from disclosure.records.models import Openness, Record, RecordType, Status
+from disclosure.records.models import Openness, Record, RecordType, SearchDocument, Status
+from disclosure.records.search_index import build_document
 from disclosure.search.highlight import highlight, snippet
-from disclosure.search.index import build_document
-from disclosure.search.models import SearchDocument
 from disclosure.search.selectors import SearchFilters, search_public_records
 
 RECORDS = int(os.environ.get("BENCH_RECORDS", "100000"))

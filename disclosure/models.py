@@ -14,16 +14,17 @@ from disclosure.core.calendar import CalendarDay, CalendarYear  # noqa: F401
 from disclosure.core.log import ActivityEntry  # noqa: F401
 from disclosure.core.models import DeadlineNotice  # noqa: F401
 from disclosure.core.staff import StaffProfile  # noqa: F401
-from disclosure.interpretations.models import Interpretation  # noqa: F401
-from disclosure.records.models import (  # noqa: F401
+from disclosure.records.models import (  # noqa: F401  # noqa: F401
     Attachment,
     AuditEntry,
     IndexSequence,
+    Interpretation,
     Record,
     RecordVersion,
     Review,
+    SearchDocument,
+    SearchFts,
 )
-from disclosure.search.models import SearchDocument, SearchFts  # noqa: F401
 from disclosure.service_guides.models import (  # noqa: F401
     ServiceGuide,
     ServiceGuideFAQ,

@@ -1,4 +1,4 @@
-"""Demo content for `seed_demo`: decision drafts for comment and a policy with its interpretation.
+"""Demo content for `seed_demo`: decision drafts for comment.
 
 Everything is made through the services by the demo accounts (disclosure/demo.py), so activity and
 audit logs, reviews and index numbers are real. A consultation of the past is opened with the ``now``
@@ -13,23 +13,14 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from catalog.demo import DEMO_COUNTY
-from catalog.models import CatalogNode, Organisation
+from catalog.models import Organisation
 from disclosure.consultations import services as consultations
 from disclosure.consultations.models import Consultation, DecisionKind, Moderation
 from disclosure.core.workdays import CalendarUnknown
-from disclosure.interpretations.models import Interpretation, InterpretationForm
-from disclosure.interpretations.services import interpretation_link
-from disclosure.records import services
-from disclosure.records.models import RecordType
-
-POLICY_NODE = "020102"  # 保障性住房 › 法规政策 › 政策文件
-INTERPRETATION_NODE = "020801"  # 保障性住房 › 政策解读
 
 OPEN_DRAFT = "清河县保障性租赁住房发展三年行动计划（2027—2029年）（征求意见稿）"
 CLOSED_DRAFT = "关于调整公共租赁住房租金标准的通知（征求意见稿）"
 AWAITING_FEEDBACK_DRAFT = "清河县城镇老旧小区改造实施方案（征求意见稿）"
-POLICY = "清河县公共租赁住房保障对象准入和退出管理办法"
-PENDING_POLICY = "清河县住房租赁补贴发放管理办法"
 
 
 def _users():
@@ -123,75 +114,6 @@ def _closed_consultation(county, editor, reviewer, now) -> Consultation:
     )
 
 
-def _record(editor, county, node, **fields):
-    base = {
-        "issuing_body": "清河县住房和城乡建设局",
-        "formed_on": timezone.localdate(),
-        "written_on": timezone.localdate(),
-        "openness": "proactive",
-    }
-    base.update(fields)
-    return services.record_create(user=editor, organisation=county, node=node, **base)
-
-
-def _approve(reviewer, editor, record):
-    services.record_submit(user=editor, record=record)
-    return services.record_approve(
-        user=reviewer, record=record, confidentiality_checked=True, openness_checked=True,
-        comment="经保密审查，同意公开。",
-    )
-
-
-def _interpretation_pair(county, editor, reviewer) -> int:
-    """A policy that needs interpretation, published together with its Q&A interpretation; and a second
-    policy waiting for its interpretation's review (it cannot be published before)."""
-    nodes = {n.code: n for n in CatalogNode.objects.filter(code__in=[POLICY_NODE, INTERPRETATION_NODE])}
-    if len(nodes) < 2:
-        return 0
-    policy = _record(
-        editor, county, nodes[POLICY_NODE],
-        title=POLICY,
-        record_type=RecordType.NORMATIVE,
-        needs_interpretation=True,
-        document_number="清建规〔2026〕2号",
-        summary="规定公共租赁住房保障对象的准入条件、审核程序和退出情形。",
-        body="<p>第一条 为规范公共租赁住房保障对象准入和退出管理，制定本办法。</p>"
-        "<p>第二条 申请公共租赁住房的家庭，人均住房面积低于15平方米，且家庭收入低于规定标准。</p>"
-        "<p>第三条 保障对象家庭收入、住房状况发生变化不再符合条件的，应当在6个月内退出。</p>",
-    )
-    interpretation = _record(
-        editor, county, nodes[INTERPRETATION_NODE],
-        title=f"《{POLICY}》政策问答",
-        record_type=RecordType.INTERPRETATION,
-        summary="就准入条件、审核程序和退出情形答群众问。",
-        body="<h3>问：谁可以申请公共租赁住房？</h3><p>答：人均住房面积低于15平方米、收入低于标准的城镇家庭，以及符合条件的新就业职工和外来务工人员。</p>"
-        "<h3>问：不再符合条件怎么办？</h3><p>答：应在6个月内退出，过渡期内按市场租金计收。</p>",
-    )
-    interpretation_link(user=editor, interpretation=interpretation, policy=policy, form=InterpretationForm.QA)
-    _approve(reviewer, editor, policy)
-    _approve(reviewer, editor, interpretation)
-    services.record_publish(user=reviewer, record=policy)  # publishes the interpretation with it
-
-    pending = _record(
-        editor, county, nodes[POLICY_NODE],
-        title=PENDING_POLICY,
-        record_type=RecordType.NORMATIVE,
-        needs_interpretation=True,
-        document_number="清建规〔2026〕3号",
-        body="<p>第一条 为规范住房租赁补贴发放，制定本办法。</p>",
-    )
-    _approve(reviewer, editor, pending)
-    graphic = _record(
-        editor, county, nodes[INTERPRETATION_NODE],
-        title=f"图解：《{PENDING_POLICY}》",
-        record_type=RecordType.INTERPRETATION,
-        body="<p>一图读懂住房租赁补贴：谁能领、领多少、怎么领。</p>",
-    )
-    interpretation_link(user=editor, interpretation=graphic, policy=pending, form=InterpretationForm.GRAPHIC)
-    services.record_submit(user=editor, record=graphic)
-    return 2
-
-
 def _awaiting_feedback_consultation(county, editor, reviewer, now) -> Consultation:
     """A major decision whose 30-day window closed a few days ago: the comments are in, the feedback
     (采纳情况) is still owed, so it stands on the reviewer's to-do list."""
@@ -219,8 +141,8 @@ def _awaiting_feedback_consultation(county, editor, reviewer, now) -> Consultati
     return consultations.consultation_close(consultation=consultation, now=now)
 
 
-def ensure_demo_consultations() -> tuple[int, int]:
-    """Create the demo consultations and interpretation pairs; returns how many of each were made.
+def ensure_demo_consultations() -> int:
+    """Create the demo consultations; returns how many were made.
 
     Idempotent: each part is skipped when it is already there. Needs the standard catalog, the demo
     organisations and accounts.
@@ -228,7 +150,7 @@ def ensure_demo_consultations() -> tuple[int, int]:
     county = Organisation.objects.filter(code=DEMO_COUNTY).first()
     editor, reviewer = _users()
     if county is None or editor is None or reviewer is None or consultations.default_node() is None:
-        return 0, 0
+        return 0
     now = timezone.now()
     made_consultations = 0
     if not Consultation.objects.filter(organisation=county).exists():
@@ -236,7 +158,4 @@ def ensure_demo_consultations() -> tuple[int, int]:
         _awaiting_feedback_consultation(county, editor, reviewer, now)
         _open_consultation(county, editor, reviewer, now)
         made_consultations = 3
-    made_pairs = 0
-    if not Interpretation.objects.filter(record__organisation=county).exists():
-        made_pairs = _interpretation_pair(county, editor, reviewer)
-    return made_consultations, made_pairs
+    return made_consultations

@@ -1,7 +1,9 @@
 """Admin of policy interpretation links: which interpretation record explains which policy.
 
-Thin: choices are limited to the user's organisation, checks and writes go through
-disclosure/interpretations.py (which writes the audit entries).
+Thin: who may read and who may link comes from disclosure/interpretations/policy.py; choices are the
+user's own organisation's records; checks and writes go through disclosure/interpretations/services.py
+(which writes the audit entries). Roles that may only read (reviewer, auditor, org admin, an editor
+facing a published interpretation's link) get the read-only page.
 """
 
 from django import forms
@@ -9,27 +11,14 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import Organisation
-from disclosure.core import access
-from disclosure.core.access import Role
-from disclosure.interpretations.models import Interpretation
+from disclosure.interpretations import policy as link_policy
 from disclosure.interpretations.services import (
     CLOSED_POLICY_STATUSES,
     interpretation_link,
     interpretation_unlink,
     interpretation_validate,
 )
-from disclosure.records.models import UNPUBLISHED_STATUSES, Record, RecordType
-
-
-def _editing_organisations(user):
-    """Organisations whose interpretations ``user`` may link: own one for an editor, all for a superuser."""
-    if user.is_superuser and user.is_active:
-        return Organisation.objects.all()
-    organisation = access.organisation_of(user)
-    if organisation is None or Role.EDITOR not in access.roles_of(user):
-        return Organisation.objects.none()
-    return Organisation.objects.filter(pk=organisation.pk)
+from disclosure.records.models import UNPUBLISHED_STATUSES, Interpretation, Record, RecordType
 
 
 class InterpretationAdminForm(forms.ModelForm):
@@ -39,19 +28,21 @@ class InterpretationAdminForm(forms.ModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        organisations = _editing_organisations(user)
+        organisations = link_policy.linking_organisations(user)
+        # A read-only page (or a change page, where the interpretation is fixed) lacks some fields.
         if "record" in self.fields:
             self.fields["record"].queryset = Record.objects.filter(
                 organisation__in=organisations,
                 record_type=RecordType.INTERPRETATION,
                 status__in=UNPUBLISHED_STATUSES,
             ).select_related("organisation")
-        self.fields["policy"].queryset = (
-            Record.objects.filter(organisation__in=organisations)
-            .exclude(record_type=RecordType.INTERPRETATION)
-            .exclude(status__in=CLOSED_POLICY_STATUSES)
-            .select_related("organisation")
-        )
+        if "policy" in self.fields:
+            self.fields["policy"].queryset = (
+                Record.objects.filter(organisation__in=organisations)
+                .exclude(record_type=RecordType.INTERPRETATION)
+                .exclude(status__in=CLOSED_POLICY_STATUSES)
+                .select_related("organisation")
+            )
 
     def clean(self):
         cleaned = super().clean()
@@ -74,11 +65,7 @@ class InterpretationAdmin(admin.ModelAdmin):
     list_select_related = ("record", "policy")
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .filter(record__organisation__in=access.organisations_in_scope(request.user))
-        )
+        return link_policy.visible_links(request.user).select_related("record", "policy")
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         base = super().get_form(request, obj, change=change, **kwargs)
@@ -101,30 +88,24 @@ class InterpretationAdmin(admin.ModelAdmin):
     def policy_status(self, obj):
         return obj.policy.get_status_display()
 
-    # Rights follow the record policy: editors of the organisation link while the interpretation is
-    # unpublished; everyone with a role in scope reads.
-    def _may_edit(self, request, obj):
-        if obj is None:
-            return _editing_organisations(request.user).exists()
-        return (
-            obj.record.status in UNPUBLISHED_STATUSES
-            and _editing_organisations(request.user).filter(pk=obj.record.organisation_id).exists()
-        )
+    # Rights: disclosure/interpretations/policy.py.
 
     def has_module_permission(self, request):
-        return access.organisations_in_scope(request.user).exists()
+        return link_policy.may_read(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
+        return link_policy.may_read(request.user)
 
     def has_add_permission(self, request):
-        return self._may_edit(request, None)
+        return link_policy.may_link_anywhere(request.user)
 
     def has_change_permission(self, request, obj=None):
-        return self._may_edit(request, obj)
+        if obj is None:
+            return link_policy.may_link_anywhere(request.user)
+        return link_policy.may_change(request.user, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return self._may_edit(request, obj)
+        return self.has_change_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
         link = interpretation_link(

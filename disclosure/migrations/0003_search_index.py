@@ -12,7 +12,7 @@ from django.db import migrations
 POSTGRESQL_FORWARD = [
     # The vector is derived from the pre-tokenised terms by the database on every write, so bulk
     # loads and ORM saves alike keep it right. 'simple': no stemming, no stop words; the terms are
-    # already segmented (disclosure/search/tokens.py). Weights: title A, document number B, body D.
+    # already segmented (disclosure/core/tokens.py). Weights: title A, document number B, body D.
     """
     CREATE FUNCTION disclosure_searchdocument_vector() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN

@@ -54,7 +54,8 @@ def person_transition(name: str) -> Transition | None:
 
 
 class ReviewQueueFilter(admin.SimpleListFilter):
-    """待我审核: submitted records of the reviewer's organisation that someone else wrote."""
+    """待我审核: submitted records of the reviewer's organisation that they wrote no part of (four eyes,
+    policy.written_by)."""
 
     title = _("审核队列")
     parameter_name = "queue"
@@ -69,7 +70,7 @@ class ReviewQueueFilter(admin.SimpleListFilter):
         if self.value() != "mine":
             return queryset
         user = request.user
-        queryset = queryset.filter(status=Status.SUBMITTED).exclude(created_by=user)
+        queryset = queryset.filter(status=Status.SUBMITTED).exclude(policy.written_by(user))
         if not user.is_superuser:
             queryset = queryset.filter(organisation=access.organisation_of(user))
         return queryset

@@ -3,23 +3,24 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from disclosure.core import access
+from disclosure.core import access, log
 from disclosure.records.models import AuditEntry, Status
 from disclosure.records.workflow import REVISE, TRANSITIONS
 
+# The records' own wording of their moves (e.g. "提交审核"); every name is also registered in
+# disclosure/core/log.py, which AuditEntry.write checks.
 ACTION_LABELS = {
-    "create": _("新建"),
-    "delete": _("删除"),
     **{name: transition.label for name, transition in TRANSITIONS.items()},
     REVISE.name: REVISE.label,
-    # Written by disclosure/interpretations.py on the interpretation record.
-    "link_interpretation": _("关联所解读的政策文件"),
-    "unlink_interpretation": _("取消解读关联"),
 }
 
 
+# Every action a record's log may hold, for the filter.
+RECORD_ACTIONS = ("create", *TRANSITIONS, REVISE.name, "link_interpretation", "unlink_interpretation", "delete")
+
+
 def action_label(action: str) -> str:
-    return ACTION_LABELS.get(action, action)
+    return ACTION_LABELS.get(action) or log.action_label(action)
 
 
 def status_label(status: str) -> str:
@@ -41,7 +42,7 @@ class ActionFilter(admin.SimpleListFilter):
     parameter_name = "action"
 
     def lookups(self, request, model_admin):
-        return list(ACTION_LABELS.items())
+        return [(name, action_label(name)) for name in RECORD_ACTIONS]
 
     def queryset(self, request, queryset):
         if self.value():

@@ -27,7 +27,7 @@ from catalog.models import CatalogNode, Organisation
 from disclosure.core.workdays import CalendarUnknown, add_working_days
 from disclosure.records import services
 from disclosure.records.models import Openness, Record, RecordType, Status, WithholdingGround
-from disclosure.search.index import search_document_refresh
+from disclosure.records.search_index import search_document_refresh
 
 DEMO_TOWNSHIP = "419901001"
 # Who writes and who reviews at each demo organisation (usernames from disclosure/demo.py).

@@ -1,12 +1,15 @@
 """Publication records: one piece of government information, for one organisation, under one catalog node."""
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Lookup, Q
+from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import CatalogNode, Organisation
+from disclosure.core.log import check_action
 from disclosure.core.models import AuthoredModel, LogEntryModel, UploadedFileModel
 
 
@@ -90,6 +93,8 @@ class Record(AuthoredModel):
       number and the original becomes superseded) and is never reused for other information.
     - Only ``Openness.PROACTIVE`` records are ever published; the others carry a legal ground.
     - What the public may see is decided in one place: ``disclosure.records.selectors.public_records``.
+    - The reviewer of a record never wrote any part of it (``disclosure.records.policy``): the people who
+      did are its creator and the authors of its versions (``RecordVersion``), one written per change.
     """
 
     organisation = models.ForeignKey(
@@ -188,6 +193,10 @@ class Record(AuthoredModel):
         return self.title
 
     def get_absolute_url(self):
+        """The public address. A record that was never published has none: Http404, so that the
+        admin's "view on site" redirect (/admin/r/…) answers 404 instead of failing."""
+        if not self.index_number:
+            raise Http404(_("该信息尚未发布，没有公开地址。"))
         return reverse(
             "disclosure:record",
             kwargs={"org": self.organisation.code, "number": self.index_serial},
@@ -303,6 +312,11 @@ class AuditEntry(LogEntryModel):
     def __str__(self):
         return f"{self.actor_name} {self.action} {self.record_title}"
 
+    @classmethod
+    def write(cls, *, actor, action: str, **fields):
+        """Append one entry; the action must be registered in disclosure/core/log.py, so a typo fails."""
+        return super().write(actor=actor, action=check_action(action), **fields)
+
 
 class RecordVersion(models.Model):
     """A snapshot of a record's content after each change: who changed what, and when."""
@@ -326,3 +340,160 @@ class RecordVersion(models.Model):
 
     def __str__(self):
         return f"{self.record_id} v{self.number}"
+
+
+class InterpretationForm(models.TextChoices):
+    """Forms of policy interpretation (政策解读) named by the guideline (四（三）)."""
+
+    TEXT = "text", _("文字解读")
+    GRAPHIC = "graphic", _("图文解读")
+    VIDEO = "video", _("视频解读")
+    QA = "qa", _("问答")
+    PRESS_CONFERENCE = "press_conference", _("新闻发布会")
+    EXPERT_ARTICLE = "expert_article", _("专家文章")
+
+
+class Interpretation(models.Model):
+    """Links an interpretation record to the policy record it explains (政策解读, "谁起草、谁解读"，同步).
+
+    A relation between two records, so it lives with them: the record services publish a policy
+    together with its interpretations (``disclosure/records/interpretation_sync.py``); linking and
+    unlinking are ``disclosure/interpretations/services.py``.
+
+    Invariants:
+    - ``record`` is a Record of type ``interpretation``; ``policy`` is not an interpretation; both belong
+      to the same organisation (checked by ``interpretation_link``); a record never interprets itself
+      (database constraint).
+    - A record interprets at most one policy (one-to-one); a policy may have several interpretations
+      (text, video, press conference, …).
+    - The interpretation is never public before its policy: the publish services refuse it.
+    - Links are made and removed only while the interpretation is unpublished; afterwards they are
+      history and stay.
+    """
+
+    record = models.OneToOneField(
+        Record,
+        verbose_name=_("解读信息"),
+        on_delete=models.CASCADE,
+        related_name="interpretation_link",
+        help_text=_("信息类别为“政策解读”的信息。"),
+    )
+    policy = models.ForeignKey(
+        Record,
+        verbose_name=_("所解读的政策文件"),
+        # Only a never-published draft can be deleted (record_delete); its links go with it, and its
+        # interpretations stay as unlinked drafts.
+        on_delete=models.CASCADE,
+        related_name="interpretations",
+    )
+    form = models.CharField(_("解读形式"), max_length=20, choices=InterpretationForm.choices)
+    created_at = models.DateTimeField(_("关联时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("政策解读关联")
+        verbose_name_plural = _("政策解读关联")
+        ordering = ["policy_id", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(record=F("policy")), name="interpretation_not_of_itself"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_form_display()}：{self.record_id} → {self.policy_id}"
+
+
+# --- the search index: one search document per public record (disclosure/records/search_index.py) ---
+FTS_TABLE = "disclosure_searchfts"
+
+
+class SearchDocument(models.Model):
+    """The searchable form of one public record: display text, pre-tokenised terms, filter columns.
+
+    Invariants:
+    - A row exists only for a record that was public when the row was written; the services that
+      change what is public (publish, publish when due, withdraw, supersede) refresh it in the same
+      transaction (disclosure/records/search_index.py). Queries still read through ``public_records()``, so a
+      row that went stale some other way (an organisation or catalog node switched off) is never shown.
+    - The ``*_tokens`` columns hold terms from disclosure/core/tokens.py. The database derives the
+      backend's index from them with triggers made by this model's migration: ``vector`` with a GIN
+      index on PostgreSQL, the FTS5 table ``disclosure_searchfts`` on SQLite. Every write, bulk or not,
+      thus keeps the index in step. ``vector`` stays empty on SQLite.
+    """
+
+    record = models.OneToOneField(
+        Record,
+        verbose_name=_("公开信息"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="search_document",
+    )
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("公开单位"), on_delete=models.CASCADE, related_name="+"
+    )
+    node = models.ForeignKey(
+        CatalogNode, verbose_name=_("目录栏目"), on_delete=models.CASCADE, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("发布年份"), help_text=_("发布时间所在年份（本地时间）。"))
+    record_type = models.CharField(_("信息类别"), max_length=20)
+    published_at = models.DateTimeField(_("发布时间"))
+    title = models.CharField(_("标题"), max_length=300)
+    document_number = models.CharField(_("文号"), max_length=100, blank=True)
+    body_text = models.TextField(_("正文文本"), blank=True, help_text=_("去除标签后的正文，用于摘要。"))
+    title_tokens = models.TextField(_("标题检索词"), blank=True)
+    number_tokens = models.TextField(_("文号检索词"), blank=True)
+    body_tokens = models.TextField(_("正文检索词"), blank=True)
+    vector = SearchVectorField(
+        _("检索向量"), null=True, editable=False, help_text=_("仅 PostgreSQL：由触发器根据检索词生成。")
+    )
+    indexed_at = models.DateTimeField(_("索引时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("检索文档")
+        verbose_name_plural = _("检索文档")
+        indexes = [
+            models.Index(fields=["organisation", "year"], name="searchdoc_org_year_idx"),
+            models.Index(fields=["-published_at"], name="searchdoc_published_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class FtsTableColumn(models.TextField):
+    """The hidden column of an FTS5 table that bears the table's own name; only ever used with MATCH."""
+
+
+@FtsTableColumn.register_lookup
+class FtsMatch(Lookup):
+    lookup_name = "fts_match"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} MATCH {rhs}", [*lhs_params, *rhs_params]
+
+
+class SearchFts(models.Model):
+    """SQLite only: the FTS5 virtual table over the search documents' terms (not managed by Django).
+
+    Its rowid is the record id. Triggers on ``disclosure_searchdocument`` fill it; the selector joins it
+    to match (``MATCH``) and rank (the ``rank`` column, bm25 with column weights set by the migration).
+    The table does not exist on PostgreSQL, where nothing refers to this model.
+    """
+
+    document = models.OneToOneField(
+        SearchDocument,
+        primary_key=True,
+        db_column="rowid",
+        on_delete=models.DO_NOTHING,
+        related_name="fts",
+    )
+    terms = FtsTableColumn(db_column=FTS_TABLE)
+    rank = models.FloatField()
+
+    class Meta:
+        managed = False
+        db_table = FTS_TABLE
+        verbose_name = _("全文索引（SQLite）")
+        verbose_name_plural = _("全文索引（SQLite）")

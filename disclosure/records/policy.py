@@ -1,14 +1,19 @@
-"""Who may do what with records: one policy, used to show buttons and to guard services."""
+"""Who may do what with records: one policy, used to show buttons and to guard services.
+
+Four eyes: whoever wrote any part of a record (created it, edited it, changed its attachments or
+related records, started it as a revision — every such write leaves a ``RecordVersion`` naming its
+author) never reviews, publishes, schedules or withdraws it, whatever roles the account holds.
+"""
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from catalog.models import Organisation
 from disclosure.core.access import Role, has_role_in, is_superuser, organisations_in_scope
-from disclosure.records.models import Openness, Record
+from disclosure.records.models import Openness, Record, RecordVersion
 from disclosure.records.workflow import Right, Transition
 
 
@@ -19,8 +24,19 @@ def visible_records(user) -> QuerySet[Record]:
     return Record.objects.filter(organisation__in=organisations_in_scope(user))
 
 
-def _is_author(user, record: Record) -> bool:
-    return record.created_by_id is not None and record.created_by_id == user.pk
+def written_by(user) -> Q:
+    """Records ``user`` wrote any part of: created, or left a version of (one condition, usable in
+    filters and aggregates; the review queue and the admin's to-do panel read it)."""
+    return Q(created_by=user) | Q(Exists(RecordVersion.objects.filter(record=OuterRef("pk"), author=user)))
+
+
+def has_written(user, record: Record) -> bool:
+    """Whether ``user`` wrote any part of ``record``: its creator or the author of one of its versions."""
+    if user is None or user.pk is None:
+        return False
+    if record.created_by_id is not None and record.created_by_id == user.pk:
+        return True
+    return RecordVersion.objects.filter(record_id=record.pk, author_id=user.pk).exists()
 
 
 def can_create_in(user, organisation: Organisation) -> bool:
@@ -43,8 +59,8 @@ def denial_reason(user, transition: Transition, record: Record) -> str | None:
         return None
     if not has_role_in(user, Role.REVIEWER, record.organisation_id):
         return _("只有本单位的审核员可以执行该操作。")
-    if _is_author(user, record):
-        return _("起草人不能审核或发布自己起草的信息。")
+    if has_written(user, record):
+        return _("起草或修改过该信息的人员不能审核或发布该信息。")
     return None
 
 

@@ -1,7 +1,12 @@
 """Every write to a record. Each state change: lock, check state, check right, change, audit.
 
 Admin actions, management commands and scheduled jobs all call these functions; nothing else
-changes ``Record.status``.
+changes ``Record.status``. Every content write leaves a version (``RecordVersion``) naming its author:
+the policy reads them to keep whoever wrote a record from reviewing or publishing it (four eyes).
+
+Publishing a policy publishes (schedules, unschedules) its approved interpretations with it, in the
+same transaction and through the same services (政策解读 同步); the rules are in
+``disclosure/records/interpretation_sync.py``.
 """
 
 from __future__ import annotations
@@ -20,8 +25,7 @@ from disclosure.core import transitions
 from disclosure.core.models import actor_name
 from disclosure.core.sanitize import assign_content, clean_html
 from disclosure.core.transitions import InvalidTransition
-from disclosure.interpretations import services as interpretations
-from disclosure.records import policy
+from disclosure.records import interpretation_sync, policy
 from disclosure.records.models import (
     Attachment,
     AuditEntry,
@@ -32,8 +36,8 @@ from disclosure.records.models import (
     Review,
     Status,
 )
-from disclosure.records.workflow import REVISE, TRANSITIONS, check_source, get_transition
-from disclosure.search.index import search_document_refresh
+from disclosure.records.search_index import search_document_refresh
+from disclosure.records.workflow import REVISE, TRANSITIONS, Transition, check_source, get_transition
 
 CONTENT_FIELDS = (
     "title",
@@ -72,6 +76,7 @@ def _snapshot(record: Record, user) -> RecordVersion:
         data[name] = data[name].isoformat() if data[name] else None
     data["node"] = record.node.code
     data["attachments"] = list(record.attachments.values_list("original_name", flat=True))
+    data["related"] = sorted(record.related.values_list("pk", flat=True))
     number = (record.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     return RecordVersion.objects.create(
         record=record, number=number, author=user, author_name=actor_name(user), data=data
@@ -166,6 +171,17 @@ def _move(
     )
 
 
+def _check_allowed(user, record: Record, transition: Transition) -> None:
+    """The state and right steps of the kernel's ``move()``, in the same order and through the same
+    policy (``denial_reason``), for the paths that must look before they write: the approval's checks,
+    a publication's index number and superseded original, a revision, a policy's interpretations.
+    Wrong state → InvalidTransition, missing right → PermissionDenied."""
+    check_source(transition, record.status)
+    reason = policy.denial_reason(user, transition, record)
+    if reason:
+        raise PermissionDenied(reason)
+
+
 @transaction.atomic
 def record_submit(*, user, record: Record, comment: str = "") -> Record:
     record, _previous = _move(user=user, record=record, name="submit", comment=comment)
@@ -198,11 +214,8 @@ def record_approve(
 ) -> Record:
     """Approve after the confidentiality review (保密审查) and the check of the openness attribute."""
     if not (confidentiality_checked and openness_checked):
-        # Checked before the move so that nothing is written.
-        transition = get_transition("approve")
-        locked = Record.objects.get(pk=record.pk)
-        check_source(transition, locked.status)
-        policy.check(user, transition, locked)
+        # State and right first, as the move would check them; then the form error. Nothing is written.
+        _check_allowed(user, Record.objects.get(pk=record.pk), get_transition("approve"))
         raise ValidationError(_("审核通过前必须完成保密审查并核定公开属性。"))
     record, _previous = _move(user=user, record=record, name="approve", comment=comment)
     _close_review(
@@ -256,34 +269,96 @@ def _supersede_original(record: Record, user) -> None:
         )
 
 
+# ------------------------------------------------------------ a policy and its interpretations (同步)
+
+
+def _check_companions(user, record: Record, name: str, *statuses: str) -> None:
+    """Before anything is written: may ``user`` make the move ``name`` on every interpretation that goes
+    with ``record``? The same policy as for the record itself (four eyes included), with the
+    interpretation named in the refusal."""
+    transition = get_transition(name)
+    for link in interpretation_sync.companions(record, *statuses):
+        reason = policy.denial_reason(user, transition, link.record)
+        if reason:
+            raise PermissionDenied(
+                _("须同步发布的政策解读“%(title)s”：%(reason)s") % {"title": link.record.title, "reason": reason}
+            )
+
+
+def _publish_with_policy(*, user, policy_record: Record, now: datetime | None = None) -> list[Record]:
+    """Publish the interpretations of a policy that has just been published, in the same transaction.
+
+    With a user: every approved or scheduled interpretation, now (a scheduled one is unscheduled first,
+    so its audit trail shows both moves). Without (the scheduled-publication job): the scheduled ones
+    whose time has come.
+    """
+    published = []
+    if user is None:
+        due = now or timezone.now()
+        for link in interpretation_sync.companions(policy_record, Status.SCHEDULED):
+            if link.record.publish_at is not None and link.record.publish_at <= due:
+                published.append(record_publish_due(record=link.record, now=now))
+        return published
+    for link in interpretation_sync.companions(policy_record):
+        interpretation = link.record
+        if interpretation.status == Status.SCHEDULED:
+            interpretation = record_unschedule(user=user, record=interpretation)
+        published.append(record_publish(user=user, record=interpretation))
+    return published
+
+
+def _schedule_with_policy(*, user, policy_record: Record, publish_at: datetime) -> list[Record]:
+    """Schedule the approved interpretations of a policy for the policy's own publication time."""
+    scheduled = []
+    for link in interpretation_sync.companions(policy_record):
+        interpretation = link.record
+        if interpretation.status == Status.SCHEDULED:
+            if interpretation.publish_at == publish_at:
+                continue
+            interpretation = record_unschedule(user=user, record=interpretation)
+        scheduled.append(record_publish(user=user, record=interpretation, publish_at=publish_at))
+    return scheduled
+
+
+def _unschedule_with_policy(*, user, policy_record: Record) -> list[Record]:
+    """A policy taken off the schedule takes its scheduled interpretations with it."""
+    return [
+        record_unschedule(user=user, record=link.record)
+        for link in interpretation_sync.companions(policy_record, Status.SCHEDULED)
+    ]
+
+
+# -------------------------------------------------------------------------------------- publication
+
+
 @transaction.atomic
 def record_publish(*, user, record: Record, publish_at: datetime | None = None) -> Record:
-    """Publish now, or schedule for ``publish_at`` if that lies in the future."""
+    """Publish now, or schedule for ``publish_at`` if that lies in the future; a policy's approved
+    interpretations go with it (同步)."""
     now = timezone.now()
+    locked = Record.objects.select_for_update().get(pk=record.pk)
     if publish_at is not None and publish_at > now:
-        locked = Record.objects.get(pk=record.pk)
         # State and right first, as for every move: a wrong user hears "no right", not "wrong attribute".
-        check_source(get_transition("schedule"), locked.status)
-        policy.check(user, get_transition("schedule"), locked)
+        _check_allowed(user, locked, get_transition("schedule"))
         _require_publishable(locked)
-        interpretations.check_publishable(locked, publish_at=publish_at)
+        interpretation_sync.check_publishable(locked, publish_at=publish_at)
+        _check_companions(user, locked, "schedule")
         comment = _("定时发布时间：%s") % timezone.localtime(publish_at).strftime("%Y-%m-%d %H:%M")
         record, _previous = _move(
-            user=user, record=record, name="schedule", comment=comment, changes={"publish_at": publish_at}
+            user=user, record=locked, name="schedule", comment=comment, changes={"publish_at": publish_at}
         )
         # 同步: a policy's approved interpretations are scheduled for the same time.
-        interpretations.schedule_with_policy(user=user, policy=record, publish_at=publish_at)
+        _schedule_with_policy(user=user, policy_record=record, publish_at=publish_at)
         return record
-    locked = Record.objects.select_for_update().get(pk=record.pk)
-    check_source(get_transition("publish"), locked.status)
-    policy.check(user, get_transition("publish"), locked)
-    interpretations.check_publishable(locked)
+    _check_allowed(user, locked, get_transition("publish"))
+    interpretation_sync.check_publishable(locked)
+    _check_companions(user, locked, "publish")
     changes = _publication_changes(locked, now)
     # The original must step aside before the revision takes over its index number.
     _supersede_original(locked, user)
     record, _previous = _move(user=user, record=locked, name="publish", changes=changes)
     # 同步: a policy's approved interpretations are published with it, in this transaction.
-    interpretations.publish_with_policy(user=user, policy=record)
+    _publish_with_policy(user=user, policy_record=record)
     # Search index in the same transaction: the revision comes in, the superseded original goes.
     search_document_refresh(record_ids=[record.pk, record.revises_id])
     return record
@@ -291,8 +366,11 @@ def record_publish(*, user, record: Record, publish_at: datetime | None = None) 
 
 @transaction.atomic
 def record_unschedule(*, user, record: Record) -> Record:
-    record, _previous = _move(user=user, record=record, name="unschedule", changes={"publish_at": None})
-    interpretations.unschedule_with_policy(user=user, policy=record)
+    locked = Record.objects.select_for_update().get(pk=record.pk)
+    _check_allowed(user, locked, get_transition("unschedule"))
+    _check_companions(user, locked, "unschedule", Status.SCHEDULED)
+    record, _previous = _move(user=user, record=locked, name="unschedule", changes={"publish_at": None})
+    _unschedule_with_policy(user=user, policy_record=record)
     return record
 
 
@@ -301,14 +379,14 @@ def record_publish_due(*, record: Record, now: datetime | None = None) -> Record
     """Publish a scheduled record whose time has come (system move, for publish_scheduled)."""
     now = now or timezone.now()
     locked = Record.objects.select_for_update().get(pk=record.pk)
-    check_source(get_transition("publish_due"), locked.status)
+    _check_allowed(None, locked, get_transition("publish_due"))
     if locked.publish_at is None or locked.publish_at > now:
         raise InvalidTransition(_("该信息尚未到定时发布时间。"))
-    interpretations.check_publishable(locked, due_at=now)
+    interpretation_sync.check_publishable(locked, due_at=now)
     changes = _publication_changes(locked, locked.publish_at)
     _supersede_original(locked, None)
     record, _previous = _move(user=None, record=locked, name="publish_due", changes=changes)
-    interpretations.publish_with_policy(user=None, policy=record, now=now)
+    _publish_with_policy(user=None, policy_record=record, now=now)
     search_document_refresh(record_ids=[record.pk, record.revises_id])
     return record
 
@@ -355,8 +433,7 @@ def record_revise(*, user, record: Record) -> Record:
     The published version stays up meanwhile. One open revision at a time.
     """
     locked = Record.objects.select_for_update().get(pk=record.pk)
-    check_source(REVISE, locked.status)
-    policy.check(user, REVISE, locked)
+    _check_allowed(user, locked, REVISE)
     if locked.revisions.exclude(status__in=[Status.SUPERSEDED, Status.WITHDRAWN, Status.PUBLISHED]).exists():
         raise InvalidTransition(_("该信息已有一份修订稿在办理中。"))
     revision = Record(
@@ -387,14 +464,19 @@ def record_revise(*, user, record: Record) -> Record:
 
 @transaction.atomic
 def record_set_related(*, user, record: Record, related) -> Record:
-    """Link an editable record to other records of its organisation (相关信息); links are mutual."""
+    """Link an editable record to other records of its organisation (相关信息); links are mutual.
+
+    A change of the links is a content change: it leaves a version by ``user``.
+    """
     locked = Record.objects.select_for_update().get(pk=record.pk)
     if not policy.can_edit(user, locked):
         raise PermissionDenied(_("只有本单位的信息员可以修改该信息。"))
     related = list(related)
     if any(other.pk == locked.pk or other.organisation_id != locked.organisation_id for other in related):
         raise ValidationError({"related": _("相关信息只能选择本单位的其他信息。")})
-    locked.related.set(related)
+    if set(locked.related.values_list("pk", flat=True)) != {other.pk for other in related}:
+        locked.related.set(related)
+        _snapshot(locked, user)
     return locked
 
 

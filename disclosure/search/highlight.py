@@ -7,7 +7,7 @@ import re
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from disclosure.search.tokens import highlight_words, normalise
+from disclosure.core.tokens import highlight_words, normalise
 
 SNIPPET_LENGTH = 120
 SNIPPET_LEAD = 30

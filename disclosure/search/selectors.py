@@ -19,10 +19,9 @@ from django.db.models import F, QuerySet, Value
 from django.db.models.fields import FloatField
 
 from catalog import selectors as catalog_selectors
-from disclosure.records.models import Record
+from disclosure.core.tokens import QueryTerm, query_terms
+from disclosure.records.models import Record, SearchDocument
 from disclosure.records.selectors import public_record_condition, public_records
-from disclosure.search.models import SearchDocument
-from disclosure.search.tokens import QueryTerm, query_terms
 
 QUERY_MAX_LENGTH = 100
 """Longer queries are cut to this many characters (a pasted title still finds its record)."""

@@ -12,10 +12,9 @@ from django.views.decorators.http import require_safe
 
 from catalog import selectors as catalog_selectors
 from catalog.models import CatalogNode, Organisation
-from disclosure.records.models import Record
+from disclosure.records.models import Record, SearchDocument
 from disclosure.search.forms import SearchForm
 from disclosure.search.highlight import highlight, snippet
-from disclosure.search.models import SearchDocument
 from disclosure.search.selectors import (
     can_relax,
     filter_public_records,

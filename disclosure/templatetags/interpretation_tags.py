@@ -3,7 +3,7 @@ and the interpretations of a policy, each only if public (read through ``public_
 
 from django import template
 
-from disclosure.interpretations.services import interpretation_links as links_of
+from disclosure.interpretations.selectors import interpretation_links as links_of
 
 register = template.Library()
 

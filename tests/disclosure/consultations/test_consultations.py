@@ -576,10 +576,12 @@ def test_seed_demo_shows_consultations_and_an_interpretation_pair(standard_catal
     running it again makes nothing new."""
     from disclosure.consultations.demo import ensure_demo_consultations
     from disclosure.core.demo import ensure_demo_accounts
+    from disclosure.interpretations.demo import ensure_demo_interpretations
     from disclosure.records.models import Interpretation, Record, Status
 
     ensure_demo_accounts()
-    assert ensure_demo_consultations() == (3, 2)
+    assert ensure_demo_consultations() == 3
+    assert ensure_demo_interpretations() == 2
     open_one = Consultation.objects.get(status=ConsultationStatus.OPEN)
     closed = Consultation.objects.get(status=ConsultationStatus.FEEDBACK_PUBLISHED)
     awaiting = Consultation.objects.get(status=ConsultationStatus.CLOSED)
@@ -592,5 +594,5 @@ def test_seed_demo_shows_consultations_and_an_interpretation_pair(standard_catal
     waiting = Interpretation.objects.get(record__status=Status.SUBMITTED)
     assert waiting.policy.status == Status.APPROVED  # cannot be published before its interpretation
     records = Record.objects.count()
-    assert ensure_demo_consultations() == (0, 0)
+    assert ensure_demo_consultations() == 0 and ensure_demo_interpretations() == 0
     assert Record.objects.count() == records and Consultation.objects.count() == 3

@@ -13,9 +13,17 @@ from disclosure.core.access import Role
 from disclosure.core.demo import DEMO_PASSWORD
 from disclosure.core.workdays import working_days_between
 from disclosure.records.demo import EMPTY_COUNTY_COLUMNS
-from disclosure.records.models import Attachment, AuditEntry, Openness, Record, RecordVersion, Review, Status
+from disclosure.records.models import (
+    Attachment,
+    AuditEntry,
+    Openness,
+    Record,
+    RecordVersion,
+    Review,
+    SearchDocument,
+    Status,
+)
 from disclosure.records.selectors import public_records
-from disclosure.search.models import SearchDocument
 
 ACCOUNTS = {
     # username: (role, organisation code)

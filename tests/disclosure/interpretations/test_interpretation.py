@@ -1,6 +1,7 @@
 """Policy interpretation (政策解读, "谁起草、谁解读", 同步): linking, the publish rules, and the public links.
 
-The rules live in disclosure/interpretations.py and are enforced in the record services' publish path:
+Linking is disclosure/interpretations/services.py; the rules (disclosure/records/interpretation_sync.py) are
+enforced in the record services' publish path:
 a policy marked as needing interpretation is published only with an approved interpretation; publishing
 the policy publishes the interpretation in the same transaction; an interpretation never goes first.
 """
@@ -20,10 +21,18 @@ from django.utils import timezone
 from catalog.models import CatalogNode
 from disclosure.core.access import Role
 from disclosure.core.transitions import InvalidTransition
-from disclosure.interpretations.models import Interpretation, InterpretationForm
-from disclosure.interpretations.services import interpretation_link, interpretation_links, interpretation_unlink
+from disclosure.interpretations.selectors import interpretation_links
+from disclosure.interpretations.services import interpretation_link, interpretation_unlink
 from disclosure.records import services
-from disclosure.records.models import AuditEntry, IndexSequence, Record, RecordType, Status
+from disclosure.records.models import (
+    AuditEntry,
+    IndexSequence,
+    Interpretation,
+    InterpretationForm,
+    Record,
+    RecordType,
+    Status,
+)
 from disclosure.records.selectors import public_records
 from tests.factories import make_staff, record_fields
 
@@ -241,15 +250,38 @@ def test_unscheduling_the_policy_unschedules_its_interpretation(w):
 @pytest.mark.django_db
 def test_failure_while_publishing_the_interpretation_writes_nothing(w):
     """The publishing reviewer wrote the interpretation (four eyes forbid publishing it): the policy is
-    not published either, no index number is spent, no audit entry written."""
+    not published either, no index number is spent, no audit entry written; the refusal names the
+    interpretation."""
     policy, interpretation = pair(w, interpretation_author=w.both)
     before = state()
     with pytest.raises(PermissionDenied) as error:
         services.record_publish(user=w.both, record=policy)
-    assert "起草人" in str(error.value)
+    assert "起草或修改过该信息的人员不能审核或发布" in str(error.value)
+    assert interpretation.title in str(error.value)
     assert state() == before
     # Someone else may publish both.
     services.record_publish(user=w.reviewer, record=policy)
+    assert Record.objects.get(pk=interpretation.pk).status == Status.PUBLISHED
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("when", ["now", "scheduled"])
+def test_an_account_that_edited_the_interpretation_cannot_publish_the_policy_with_it(w, when):
+    """Four eyes reach the interpretations that go with a policy: the two-role account that only edited
+    the interpretation (another editor created it) may neither publish nor schedule the policy, and
+    nothing is written; a clean reviewer then publishes both."""
+    policy = approve(make_policy(w), w.editor, w.reviewer)
+    interpretation = make_interpretation(w)
+    services.record_update(user=w.both, record=interpretation, summary="补充的解读要点")
+    interpretation_link(user=w.editor, interpretation=interpretation, policy=policy, form="text")
+    approve(interpretation, w.editor, w.reviewer)
+    before = state()
+    publish_at = timezone.now() + timedelta(days=1) if when == "scheduled" else None
+    with pytest.raises(PermissionDenied) as error:
+        services.record_publish(user=w.both, record=policy, publish_at=publish_at)
+    assert "起草或修改过该信息的人员不能审核或发布" in str(error.value)
+    assert state() == before
+    services.record_publish(user=w.reviewer2, record=policy)
     assert Record.objects.get(pk=interpretation.pk).status == Status.PUBLISHED
 
 

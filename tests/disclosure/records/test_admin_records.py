@@ -487,7 +487,7 @@ def test_author_cannot_approve_own_record(a):
     entries = AuditEntry.objects.count()
     response = client.post(move_url(record, "approve"), {"confidentiality_checked": "on", "openness_checked": "on"})
     assert response.status_code == 302 and response["Location"] == change_url(record)
-    assert "起草人不能审核" in " ".join(messages_of(response))
+    assert "起草或修改过该信息的人员不能审核或发布该信息" in " ".join(messages_of(response))
     record.refresh_from_db()
     assert record.status == Status.SUBMITTED and AuditEntry.objects.count() == entries
 

@@ -582,7 +582,7 @@ def test_query_counts_are_the_same_with_10_and_1000_records(client, desk, demo_o
         "column_domain": 7,
         "column_filtered": 7,
         # record, catalog tree (breadcrumb), attachments, public related records, and the
-        # interpretation links ({% interpretation_links %}, disclosure/interpretations.py).
+        # interpretation links ({% interpretation_links %}, disclosure/interpretations/selectors.py).
         "record": 5,
         # organisation + catalog levels, catalog tree, counts per item, latest ten.
         "organisation": 5,

@@ -11,12 +11,11 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from disclosure.records.models import Record, Status
+from disclosure.core.tokens import QueryTerm, document_terms, query_terms
+from disclosure.records.models import Record, SearchDocument, Status
+from disclosure.records.search_index import build_document, search_document_refresh
 from disclosure.search.highlight import highlight, snippet
-from disclosure.search.index import build_document, search_document_refresh
-from disclosure.search.models import SearchDocument
 from disclosure.search.selectors import SearchFilters, filter_public_records, search_public_records
-from disclosure.search.tokens import QueryTerm, document_terms, query_terms
 from tests.disclosure.publishing import COUNTY, LEAK_WORDS, PUBLIC_KEYS, TOWNSHIP, Desk, leak_world, marker
 from tests.queries import count_queries
 

@@ -1,6 +1,6 @@
 """Keeps the search documents in step with what is public.
 
-``search_document_refresh`` is called by disclosure/services.py inside the transaction of every move
+``search_document_refresh`` is called by disclosure/records/services.py inside the transaction of every move
 that changes whether a record is public (publish, publish when due, withdraw, and the supersede that
 a revision's publication causes). Running inside that transaction rather than on commit means the
 record's state and its search document commit or roll back together: there is no moment at which a
@@ -21,10 +21,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.html import strip_tags
 
-from disclosure.records.models import Record
+from disclosure.core.tokens import document_tokens
+from disclosure.records.models import Record, SearchDocument
 from disclosure.records.selectors import public_records
-from disclosure.search.models import SearchDocument
-from disclosure.search.tokens import document_tokens
 
 BODY_INDEX_CHARS = 20_000
 """Body text beyond this many characters is neither indexed nor kept for snippets.
