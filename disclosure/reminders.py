@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from disclosure.applications.services import application_deadline_source
+from disclosure.applications.selectors import application_deadline_source
 from disclosure.concerns.services import concern_deadline_source
 from disclosure.core.deadlines import Outcome, check_deadlines
 

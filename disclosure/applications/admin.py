@@ -1,8 +1,8 @@
 """Handling applications for disclosure (依申请公开) in the admin.
 
-Thin: who sees what comes from disclosure.applications.services (the target organisation's staff only: an
-application carries personal data), and every change goes through one of its services, reached by
-the move buttons on the (read-only) application page. Nothing here sets a status or deletes.
+Thin: who sees what comes from disclosure.applications.policy (the target organisation's staff only: an
+application carries personal data), and every change goes through one of the feature's services,
+reached by the move buttons on the (read-only) application page. Nothing here sets a status or deletes.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Organisation
-from disclosure.applications import services as applications
+from disclosure.applications import clock, policy, selectors, services
 from disclosure.applications.forms import ApplicationForm
 from disclosure.applications.models import (
     Application,
@@ -28,16 +28,21 @@ from disclosure.applications.models import (
     ConsultationKind,
     ReplyType,
 )
+from disclosure.applications.workflow import TRANSITIONS, Transition
 from disclosure.core.access import organisation_of
 from disclosure.core.admin_moves import REFUSALS, WorkflowMovesMixin, log_rows, refusal_messages
 
 NOT_CARRIED_OUT = _("操作未被执行。")
-LATE_CORRECTION = _("补正告知晚于收到申请后7个工作日（条例第三十条）。")
+
+
+def late_correction_message() -> str:
+    return _t("补正告知晚于收到申请后%(days)d个工作日（条例第三十条）。") % {"days": clock.CORRECTION_NOTICE_DAYS}
+
 
 ACTION_LABELS = {
     "submit": _("网上提交"),
     "register": _("登记"),
-    **{name: move.label for name, move in applications.MOVES.items()},
+    **{name: transition.label for name, transition in TRANSITIONS.items()},
 }
 
 
@@ -59,10 +64,9 @@ class OverdueFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "overdue":
-            return queryset.filter(pk__in=applications.overdue_application_ids(queryset))
+            return queryset.filter(pk__in=selectors.overdue_application_ids(queryset))
         if self.value() == "late":
-            replied = queryset.exclude(replied_on=None).prefetch_related("pauses")
-            return queryset.filter(pk__in=[a.pk for a in replied if applications.application_clock(a).replied_late])
+            return queryset.filter(pk__in=selectors.replied_late_ids(queryset))
         return queryset
 
 
@@ -107,7 +111,7 @@ class ConsultationEndForm(forms.Form):
 
 class ExtensionForm(forms.Form):
     days = forms.IntegerField(
-        label=_("延长工作日数"), min_value=1, max_value=applications.MAX_EXTENSION_DAYS, initial=20
+        label=_("延长工作日数"), min_value=1, max_value=clock.MAX_EXTENSION_DAYS, initial=clock.MAX_EXTENSION_DAYS
     )
     reason = _note(_("延期理由"), required=True)
     on = _day(_("批准日期"))
@@ -143,23 +147,23 @@ def perform(user, application: Application, name: str, data: dict) -> Applicatio
     """Carry out one move through its service."""
     common = {"user": user, "application": application}
     if name == "request_correction":
-        return applications.application_request_correction(**common, note=data["note"], on=data["on"])
+        return services.application_request_correction(**common, note=data["note"], on=data["on"])
     if name == "receive_correction":
-        return applications.application_receive_correction(**common, on=data["on"], note=data["note"])
+        return services.application_receive_correction(**common, on=data["on"], note=data["note"])
     if name == "start_consultation":
-        return applications.application_start_consultation(
+        return services.application_start_consultation(
             **common, kind=data["kind"], party=data["party"], on=data["on"], note=data["note"]
         )
     if name == "end_consultation":
-        return applications.application_end_consultation(**common, on=data["on"], note=data["note"])
+        return services.application_end_consultation(**common, on=data["on"], note=data["note"])
     if name == "extend":
-        return applications.application_extend(**common, days=data["days"], reason=data["reason"], on=data["on"])
+        return services.application_extend(**common, days=data["days"], reason=data["reason"], on=data["on"])
     if name == "notify_extension":
-        return applications.application_record_extension_notice(**common, on=data["on"])
+        return services.application_record_extension_notice(**common, on=data["on"])
     if name == "reply":
-        return applications.application_reply(**common, reply_type=data["reply_type"], note=data["note"], on=data["on"])
+        return services.application_reply(**common, reply_type=data["reply_type"], note=data["note"], on=data["on"])
     if name == "close":
-        return applications.application_close(**common, note=data["note"])
+        return services.application_close(**common, note=data["note"])
     raise Http404(_t("没有这个办理操作。"))
 
 
@@ -229,19 +233,17 @@ class ApplicationAdmin(WorkflowMovesMixin, admin.ModelAdmin):
     )
     readonly_fields = ("clock_column",)
 
-    # Permissions: the policy of disclosure.applications.services, not model permissions.
+    # Permissions: the policy of disclosure.applications.policy, not model permissions.
     def has_view_permission(self, request, obj=None):
         if obj is not None:
-            return applications.can_view(request.user, obj)
-        return applications.visible_applications(request.user).exists() or self.has_add_permission(request)
+            return policy.can_view(request.user, obj)
+        return policy.visible_applications(request.user).exists() or self.has_add_permission(request)
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)
 
     def has_add_permission(self, request):
-        user = request.user
-        own = organisation_of(user)
-        return user.is_superuser or (own is not None and applications.can_handle_in(user, own.pk))
+        return policy.is_handler(request.user)
 
     def has_change_permission(self, request, obj=None):
         return False  # every change is a move through a service
@@ -254,7 +256,7 @@ class ApplicationAdmin(WorkflowMovesMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return (
-            applications.visible_applications(request.user)
+            policy.visible_applications(request.user)
             .select_related("organisation", "extension_approved_by")
             .prefetch_related("pauses")
         )
@@ -268,20 +270,20 @@ class ApplicationAdmin(WorkflowMovesMixin, admin.ModelAdmin):
 
     @admin.display(description=_("答复期限"))
     def due_column(self, obj):
-        return applications.application_clock(obj).due_text
+        return clock.application_clock(obj).due_text
 
     @admin.display(description=_("逾期"))
     def overdue_column(self, obj):
-        clock = applications.application_clock(obj)
-        if clock.overdue:
+        state = clock.application_clock(obj)
+        if state.overdue:
             return format_html('<strong style="color:#ba2121">{}</strong>', _t("已逾期"))
-        if clock.replied_late:
+        if state.replied_late:
             return _t("逾期答复")
         return ""
 
     @admin.display(description=_("答复期限"))
     def clock_column(self, obj):
-        return applications.application_clock(obj).due_text
+        return clock.application_clock(obj).due_text
 
     # Views -----------------------------------------------------------------------------------------
 
@@ -293,27 +295,27 @@ class ApplicationAdmin(WorkflowMovesMixin, admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def handling_context(self, request, application: Application) -> dict:
-        clock = applications.application_clock(application)
+        state = clock.application_clock(application)
         warnings = []
-        if clock.overdue:
-            warnings.append(_t("已超过答复期限（%(due)s），请尽快答复。") % {"due": clock.due_text})
-        if clock.unknown:
+        if state.overdue:
+            warnings.append(_t("已超过答复期限（%(due)s），请尽快答复。") % {"due": state.due_text})
+        if state.unknown:
             warnings.append(_t("答复期限无法计算：所涉年度的法定节假日安排尚未录入，请管理员录入。"))
-        if applications.correction_was_late(application):
-            warnings.append(str(LATE_CORRECTION))
+        if clock.correction_was_late(application):
+            warnings.append(late_correction_message())
         if application.extension_approved_on and not application.extension_notified_on:
             warnings.append(_t("已批准延期，尚未登记告知申请人的日期。"))
-        if clock.replied_late:
+        if state.replied_late:
             warnings.append(_t("答复晚于答复期限。"))
-        deadline = applications.correction_notice_deadline(application)
+        deadline = clock.correction_notice_deadline(application)
         return {
-            "clock": clock,
+            "clock": state,
             "warnings": warnings,
-            "correction_deadline": deadline if application.status == ApplicationStatus.RECEIVED and not application.correction_requested_on else None,
-            "workflow_moves": self.move_buttons(application, applications.moves_for(request.user, application)),
+            "correction_deadline": deadline if application.being_handled and not application.correction_requested_on else None,
+            "workflow_moves": self.move_buttons(application, policy.moves_for(request.user, application)),
             "pauses": list(application.pauses.all()),
             "workflow_log": log_rows(
-                applications.application_history(application),
+                selectors.application_history(application),
                 action_label=lambda action: ACTION_LABELS.get(action, action),
                 status_label=_status_label,
             ),
@@ -321,32 +323,32 @@ class ApplicationAdmin(WorkflowMovesMixin, admin.ModelAdmin):
 
     # The moves (WorkflowMovesMixin) ----------------------------------------------------------------
 
-    def get_move(self, name: str) -> applications.Move | None:
-        return applications.MOVES.get(name)
+    def get_move(self, name: str) -> Transition | None:
+        return TRANSITIONS.get(name)
 
-    def move_denial_reason(self, user, move: applications.Move, application: Application) -> str | None:
-        return applications.denial_reason(user, move, application)
+    def move_denial_reason(self, user, move: Transition, application: Application) -> str | None:
+        return policy.denial_reason(user, move, application)
 
-    def move_form(self, move: applications.Move, data=None):
+    def move_form(self, move: Transition, data=None):
         return MOVE_FORMS[move.name](data)
 
-    def move_context(self, request, application: Application, move: applications.Move) -> dict:
+    def move_context(self, request, application: Application, move: Transition) -> dict:
         return {
             "title": _t("%(action)s：%(code)s") % {"action": move.label, "code": application.tracking_code},
-            "clock": applications.application_clock(application),
+            "clock": clock.application_clock(application),
         }
 
-    def perform_move(self, user, application: Application, move: applications.Move, data: dict) -> Application:
+    def perform_move(self, user, application: Application, move: Transition, data: dict) -> Application:
         return perform(user, application, move.name, data)
 
-    def report_move(self, request, move: applications.Move, application: Application) -> None:
+    def report_move(self, request, move: Transition, application: Application) -> None:
         messages.success(
             request,
             _t("已%(action)s，当前状态：%(status)s。")
             % {"action": move.label, "status": application.get_status_display()},
         )
-        if move.name == "request_correction" and applications.correction_was_late(application):
-            messages.warning(request, str(LATE_CORRECTION))
+        if move.name == "request_correction" and clock.correction_was_late(application):
+            messages.warning(request, late_correction_message())
 
     def add_view(self, request, form_url="", extra_context=None):
         """登记 a paper, fax or email application through the service (not a model form save)."""
@@ -356,7 +358,7 @@ class ApplicationAdmin(WorkflowMovesMixin, admin.ModelAdmin):
             form = RegisterForm(request.POST, user=request.user)
             if form.is_valid():
                 try:
-                    application = applications.application_register(
+                    application = services.application_register(
                         user=request.user,
                         organisation=form.cleaned_data["organisation"],
                         channel=form.cleaned_data["channel"],

@@ -1,4 +1,4 @@
-"""Demo applications for disclosure and reading points, for `seed_demo` (called from disclosure/demo.py).
+"""Demo applications for disclosure, for `seed_demo` (disclosure/management/commands/seed_demo.py).
 
 Everything goes through the services, so the demo shows real states with their activity log. The
 applicants are fictional; the ID number is the standard's published example.
@@ -11,34 +11,15 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from catalog.demo import DEMO_COUNTY
 from catalog.models import Organisation
-from disclosure.applications import services as applications
+from disclosure.applications import services
+from disclosure.applications.clock import REPLY_DAYS
 from disclosure.applications.models import ApplicantType, Application, ReplyType
 from disclosure.core.access import Role
+from disclosure.core.deadlines import DUE_SOON_WORKING_DAYS
 from disclosure.core.staff import StaffProfile
 from disclosure.core.workdays import CalendarUnknown, is_working_day
-from disclosure.site.models import ReadingPoint
-
-DEMO_COUNTY = "419901"
-
-READING_POINTS = [
-    {
-        "name": "清河县政务服务中心政府信息公开查阅点",
-        "address": "清河县人民路88号政务服务中心一楼大厅东侧",
-        "opening_hours": "工作日 上午8:30-12:00，下午14:30-17:30",
-        "phone": "0370-1234568",
-        "note": "可查阅、抄录主动公开的政府信息，提供免费复印（每次不超过20页）。",
-        "sort_order": 1,
-    },
-    {
-        "name": "清河县档案馆政府信息查阅室",
-        "address": "清河县文化路6号县档案馆二楼",
-        "opening_hours": "周一至周五 9:00-17:00（法定节假日除外）",
-        "phone": "0370-1234590",
-        "note": "",
-        "sort_order": 2,
-    },
-]
 
 PERSON = {
     "applicant_type": ApplicantType.NATURAL_PERSON,
@@ -85,13 +66,6 @@ def _handlers(county: Organisation):
     return staff_with(Role.EDITOR) or superuser, staff_with(Role.REVIEWER) or superuser
 
 
-def ensure_demo_reading_points() -> int:
-    county = Organisation.objects.get(code=DEMO_COUNTY)
-    for values in READING_POINTS:
-        ReadingPoint.objects.get_or_create(organisation=county, name=values["name"], defaults=values)
-    return len(READING_POINTS)
-
-
 def _working_days_before(day, n: int):
     """The working day ``n`` working days before ``day`` (raises CalendarUnknown like the clock)."""
     while n:
@@ -105,7 +79,6 @@ def ensure_demo_applications() -> list[tuple[str, str]]:
     """The demo county's applications, once: overdue, due within days, replied 部分公开, awaiting a
     correction, in consultation with an approved extension. Returns (tracking code, what it shows)
     pairs; the one due within days is left out when the calendar does not know this year."""
-    ensure_demo_reading_points()
     county = Organisation.objects.get(code=DEMO_COUNTY)
     existing = Application.objects.filter(organisation=county).order_by("pk")
     if existing.exists():
@@ -116,38 +89,39 @@ def ensure_demo_applications() -> list[tuple[str, str]]:
     today = timezone.localdate()
 
     def register(days_ago, fields, description):
-        return applications.application_register(
+        return services.application_register(
             user=handler, organisation=county, channel="letter",
             received_on=today - timedelta(days=days_ago), description=description, **fields,
         )
 
     overdue = register(45, PERSON, "请公开本县2025年度公共租赁住房配租对象名单及评分情况。")
     try:
-        # Received 18 working days ago: its 20 working days run out the day after tomorrow's working day.
-        due_soon_days = (today - _working_days_before(today, 18)).days
+        # Received so that its reply days run out within the dashboard's "due soon" window, and not today.
+        received = _working_days_before(today, REPLY_DAYS - DUE_SOON_WORKING_DAYS + 1)
+        due_soon_days = (today - received).days
     except CalendarUnknown:
         due_soon = None
     else:
         due_soon = register(due_soon_days, PERSON, "请公开城南公租房小区2026年摇号配租的公证材料。")
 
     partial = register(60, COMPANY, "请公开城关镇棚户区改造项目房屋征收补偿方案及征收决定。")
-    applications.application_reply(
+    services.application_reply(
         user=handler, application=partial, reply_type=ReplyType.PARTIAL, on=today - timedelta(days=40),
         note="补偿方案予以公开；涉及被征收人个人信息的部分不予公开。",
     )
 
     correction = register(3, PERSON, "请公开有关房子的文件。")
-    applications.application_request_correction(
+    services.application_request_correction(
         user=handler, application=correction, on=today - timedelta(days=1),
         note="申请内容不明确，请写明所需文件的名称、文号或所涉项目、时间。",
     )
 
     consulted = register(10, COMPANY, "请公开燃气经营许可证核发的审查材料。")
-    applications.application_start_consultation(
+    services.application_start_consultation(
         user=handler, application=consulted, kind="third_party", party="清河县示范燃气有限公司",
         on=today - timedelta(days=7), note="涉及第三方商业秘密，书面征求意见。",
     )
-    applications.application_extend(
+    services.application_extend(
         user=reviewer, application=consulted, days=15, reason="需征求第三方意见并调取档案。",
         on=today - timedelta(days=6),
     )

@@ -1,7 +1,7 @@
 """Table 3 of the annual report (收到和处理政府信息公开申请情况) from the applications.
 
-disclosure.reports.annual.application_table reads ``annual_application_figures`` (re-exported by
-disclosure.applications.services) and adds the consistency checks and the layout.
+disclosure.reports.annual.application_table reads ``annual_application_figures`` and adds the
+consistency checks and the layout.
 """
 
 from __future__ import annotations

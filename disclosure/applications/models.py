@@ -1,8 +1,9 @@
 """Applications for disclosure (依申请公开, 《政府信息公开条例》 articles 27–45).
 
-The clock (when a reply is due), the moves between states and the annual-report figures live in
-disclosure/applications.py; every change of state goes through its services, which write an
-ActivityEntry (subject_type "application").
+Next to these models: the clock (clock.py: when a reply is due), the moves between states
+(workflow.py), who may make them (policy.py), the services that make them (services.py, each writing
+an ActivityEntry with subject_type "application"), the reads (selectors.py) and the annual-report
+figures (figures.py).
 """
 
 from django.db import models
@@ -10,7 +11,13 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Organisation
+from disclosure.applications.clock import MAX_EXTENSION_DAYS
 from disclosure.core.models import TimestampedModel, staff_field
+
+# Tracking codes: Crockford's base32 (no I, L, O or U), so a code read aloud or copied by hand
+# survives; 12 characters carry 60 random bits. selectors.normalise_tracking_code maps look-alikes.
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 12
 
 
 class ApplicantType(models.TextChoices):
@@ -62,7 +69,7 @@ class ApplicationChannel(models.TextChoices):
 
 
 class ApplicationStatus(models.TextChoices):
-    """States of an application; disclosure/applications.py says which moves are legal."""
+    """States of an application; disclosure/applications/workflow.py says which moves are legal."""
 
     RECEIVED = "received", _("办理中")
     CORRECTION = "correction", _("待补正")
@@ -106,8 +113,8 @@ class Application(TimestampedModel):
     """One application for disclosure, from its arrival to its reply.
 
     Invariants:
-    - ``status`` changes only through disclosure/applications.py, which writes an ActivityEntry for
-      each move; the log is the truth, ``status`` a denormalised copy for filtering.
+    - ``status`` changes only through disclosure/applications/services.py, which writes an
+      ActivityEntry for each move; the log is the truth, ``status`` a denormalised copy for filtering.
     - ``tracking_code`` is random, unique and the only thing the public can look an application up by;
       the public sees statuses and dates, never the applicant's personal data or the request text.
     - ``received_on`` is the date the application arrived and never changes (the annual report counts
@@ -115,7 +122,7 @@ class Application(TimestampedModel):
       correction (补正) the date the correction arrived.
     - A replied or closed application has a reply type and a reply date no earlier than its receipt
       (database constraints), so that table 3 of the annual report balances.
-    - At most one extension, of at most 20 working days.
+    - At most one extension, of at most ``clock.MAX_EXTENSION_DAYS`` working days.
     """
 
     organisation = models.ForeignKey(
@@ -124,7 +131,7 @@ class Application(TimestampedModel):
         on_delete=models.PROTECT,
         related_name="applications",
     )
-    tracking_code = models.CharField(_("查询码"), max_length=12, unique=True, editable=False)
+    tracking_code = models.CharField(_("查询码"), max_length=CODE_LENGTH, unique=True, editable=False)
     channel = models.CharField(
         _("申请方式"), max_length=12, choices=ApplicationChannel.choices, default=ApplicationChannel.ONLINE
     )
@@ -189,7 +196,7 @@ class Application(TimestampedModel):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(extension_days__lte=20), name="application_extension_at_most_20"
+                condition=Q(extension_days__lte=MAX_EXTENSION_DAYS), name="application_extension_at_most_20"
             ),
             models.CheckConstraint(
                 condition=Q(clock_start__gte=F("received_on")), name="application_clock_after_receipt"
@@ -219,6 +226,21 @@ class Application(TimestampedModel):
         if self.applicant_type == ApplicantType.NATURAL_PERSON:
             return self.name
         return self.organisation_name
+
+    @property
+    def being_handled(self) -> bool:
+        """Received and not yet answered, with the reply clock running (办理中)."""
+        return self.status == ApplicationStatus.RECEIVED
+
+    @property
+    def awaiting_correction(self) -> bool:
+        """The applicant has been asked to correct the application (待补正): the clock stands still."""
+        return self.status == ApplicationStatus.CORRECTION
+
+    @property
+    def in_consultation(self) -> bool:
+        """A third party or another agency is being consulted (征求意见中): the clock is paused."""
+        return self.status == ApplicationStatus.CONSULTATION
 
     @property
     def tracking_code_display(self) -> str:

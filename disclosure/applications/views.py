@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from catalog import selectors as catalog_selectors
 from catalog.models import code_validator
-from disclosure.applications import services as applications
+from disclosure.applications import clock, selectors, services
 from disclosure.applications.forms import ApplicationForm, TrackingCodeForm
 from disclosure.applications.models import ApplicationStatus
 from disclosure.core.antispam import rate_limited
@@ -19,6 +19,8 @@ from disclosure.core.antispam import rate_limited
 SESSION_RECEIPT = "application_receipt"
 SUBMIT_LIMIT = 10  # POSTs per address per hour
 LOOKUP_LIMIT = 30  # lookups per address per 10 minutes
+# The clock's numbers, for the pages that explain the time limits to the applicant.
+CLOCK_NUMBERS = {"reply_days": clock.REPLY_DAYS, "max_extension_days": clock.MAX_EXTENSION_DAYS}
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -36,7 +38,7 @@ def apply(request):
             status = 429
         elif form.is_valid():
             try:
-                application = applications.application_submit(
+                application = services.application_submit(
                     organisation=form.cleaned_data["organisation"], **form.application_fields()
                 )
             except ValidationError as error:
@@ -54,19 +56,19 @@ def apply(request):
         if code_validator.regex.match(code) and catalog_selectors.disclosing_organisations().filter(code=code).exists():
             initial["organisation"] = code
         form = ApplicationForm(initial=initial)
-    return render(request, "disclosure/applications/apply.html", {"form": form}, status=status)
+    return render(request, "disclosure/applications/apply.html", {"form": form, **CLOCK_NUMBERS}, status=status)
 
 
 @require_http_methods(["GET", "HEAD"])
 def receipt(request):
     """The acknowledgment with the tracking code, for the browser that submitted the application."""
-    application = applications.application_by_code(request.session.get(SESSION_RECEIPT, ""))
+    application = selectors.application_by_code(request.session.get(SESSION_RECEIPT, ""))
     if application is None:
         return redirect("disclosure:application_status")
     return render(
         request,
         "disclosure/applications/receipt.html",
-        {"application": application, "clock": applications.application_clock(application)},
+        {"application": application, "clock": clock.application_clock(application), **CLOCK_NUMBERS},
     )
 
 
@@ -78,7 +80,7 @@ def status(request):
     lookups are rate-limited per address.
     """
     found = None
-    clock = None
+    found_clock = None
     refusal = ""
     http_status = 200
     if request.method == "POST":
@@ -88,11 +90,11 @@ def status(request):
             refusal = _("查询过于频繁，请十分钟后再试。")
             http_status = 429
         elif form.is_valid():
-            found = applications.application_by_code(form.cleaned_data["code"])
+            found = selectors.application_by_code(form.cleaned_data["code"])
             if found is None:
                 form.add_error("code", TrackingCodeForm.NOT_FOUND)
             else:
-                clock = applications.application_clock(found)
+                found_clock = clock.application_clock(found)
     else:
         form = TrackingCodeForm()
     return render(
@@ -101,7 +103,7 @@ def status(request):
         {
             "form": form,
             "application": found,
-            "clock": clock,
+            "clock": found_clock,
             "refusal": refusal,
             "statuses": ApplicationStatus,
         },

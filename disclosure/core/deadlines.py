@@ -19,11 +19,15 @@ Adding a source (e.g. applications for disclosure, 依申请公开): write a fun
         for application in ...unanswered applications...:
             yield Deadline(source="application", subject_id=application.pk, subject_title=...,
                            organisation_id=..., kind="reply", label="答复", due_at=...,
-                           warn_before=timedelta(days=3), recipients=(...emails...),
-                           admin_path=...)
+                           warn_before=..., recipients=(...emails...), admin_path=...)
 
 and add it to ``DEADLINE_SOURCES`` in disclosure/reminders.py, where the duties' sources are listed
 (the kernel imports no feature). ``kind`` must be stable: it is part of the "sent once" key. Working-day deadlines are computed with disclosure.core.workdays only.
+
+"Due soon" for a time limit counted in working days is defined here, once: ``DUE_SOON_WORKING_DAYS``.
+A limit ending with the day ``due_on`` is due soon from ``due_soon_from(due_on)`` on, which is exactly
+when ``due_on <= due_soon_horizon(today)``: the admin's to-do panel asks the second question, a deadline
+source answers the first (``warn_before_working_days``), and the two never disagree.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -40,11 +44,46 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from disclosure.core.models import DeadlineNotice, NoticeKind
+from disclosure.core.workdays import add_working_days, is_working_day
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 RETRY_AFTER = timedelta(minutes=10)
+# A working-day time limit is "due soon" when it ends within this many working days: the to-do panel
+# lists it, and the reminder e-mail goes out from the start of the first of those days.
+DUE_SOON_WORKING_DAYS = 3
+
+
+def due_soon_horizon(today: date) -> date:
+    """The last due date that is "due soon" on ``today``: the DUE_SOON_WORKING_DAYS-th working day after
+    it. A limit ending on ``due_on`` is due soon today when ``due_on <= due_soon_horizon(today)``.
+
+    Raises CalendarUnknown when the count reaches a year whose holidays are unknown.
+    """
+    return add_working_days(today, DUE_SOON_WORKING_DAYS)
+
+
+def due_soon_from(due_on: date) -> date:
+    """The first day on which a limit ending with the day ``due_on`` is due soon: the working day
+    DUE_SOON_WORKING_DAYS working days before ``due_on`` (the inverse of ``due_soon_horizon``: for
+    every day d, ``d >= due_soon_from(due_on)`` exactly when ``due_on <= due_soon_horizon(d)``).
+
+    Raises CalendarUnknown when the count reaches a year whose holidays are unknown.
+    """
+    day, remaining = due_on, DUE_SOON_WORKING_DAYS
+    while remaining:
+        day -= timedelta(days=1)
+        if is_working_day(day):
+            remaining -= 1
+    return day
+
+
+def warn_before_working_days(due_on: date, due_at: datetime) -> timedelta:
+    """``Deadline.warn_before`` for a limit ending with the day ``due_on`` and overdue at ``due_at``:
+    the "before" reminder is due from the start (local time) of ``due_soon_from(due_on)``."""
+    warn_at = datetime.combine(due_soon_from(due_on), time.min, tzinfo=timezone.get_current_timezone())
+    return due_at - warn_at
 
 
 @dataclass(frozen=True)

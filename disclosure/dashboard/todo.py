@@ -2,17 +2,20 @@
 
 ``todo_panel(user, app_list)`` returns plain rows: a label, a count and the admin changelist link that lists
 exactly the counted objects. Each count starts from the queryset the linked changelist itself starts
-from (``policy.visible_records``, ``applications.visible_applications``, ``concerns.concerns_visible_to``,
-``consultation_selectors.comments_for_staff`` / ``consultations_for_staff``) and applies the same condition
-as the filter in the link (an existing list filter, a plain field lookup, or ``id__in`` where no filter
-exists), so that nobody sees a count of objects they could not open. A row is offered only when the
+from, which each duty's policy or selectors define (``records.policy.visible_records``,
+``applications.policy.visible_applications``, ``concerns.policy.visible_concerns``,
+``consultations.selectors.comments_for_staff`` / ``consultations_for_staff``): the panel never works out
+from roles which objects a user may act on. It applies the same condition as the filter in the link (an
+existing list filter, a plain field lookup, or ``id__in`` where no filter exists), so that nobody sees a
+count of objects they could not open. A row is offered only when the
 admin home page itself offers the changelist (its ``app_list``, built from each ModelAdmin's own
 permission checks); rows counting nothing are left out.
 
 The panel costs a fixed number of queries whatever the data (one aggregate per kind, the open
 applications with their pauses), once the user's roles and the working-day calendar are loaded;
-the application clocks are computed in Python with ``applications.application_clock`` because the
-official calendar is not SQL.
+the application clocks are computed in Python with ``applications.clock.application_clock`` because the
+official calendar is not SQL. "Due soon" is ``core.deadlines.DUE_SOON_WORKING_DAYS``, the same window
+the reminder e-mails use.
 
 How it reaches the page: templates/admin/index.html calls the ``{% admin_todo_panel %}`` inclusion tag
 (disclosure/templatetags/admin_todo.py), the way Django's own admin index loads its "recent actions"
@@ -31,26 +34,23 @@ from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from disclosure.applications import services as applications
-from disclosure.applications.models import Application, ApplicationStatus
-from disclosure.concerns import services as concerns
-from disclosure.concerns.models import Concern, ConcernStatus
+from disclosure.applications import policy as application_policy
+from disclosure.applications import selectors as application_selectors
+from disclosure.applications.clock import application_clock
+from disclosure.applications.models import Application
+from disclosure.concerns import policy as concern_policy
+from disclosure.concerns import selectors as concern_selectors
+from disclosure.concerns.models import Concern
+from disclosure.concerns.workflow import NOT_CLOSED as OPEN_CONCERN_STATUSES
 from disclosure.consultations import selectors as consultation_selectors
 from disclosure.consultations.models import Consultation, ConsultationComment, ConsultationStatus, Moderation
 from disclosure.core import access
 from disclosure.core.access import Role
-from disclosure.core.workdays import CalendarUnknown, add_working_days
+from disclosure.core.deadlines import DUE_SOON_WORKING_DAYS, due_soon_horizon
+from disclosure.core.workdays import CalendarUnknown
 from disclosure.records import policy
 from disclosure.records.models import Record, Status
 
-DUE_SOON_WORKING_DAYS = 3
-# Applications not yet answered: being handled, awaiting a correction, or paused for consultation.
-OPEN_APPLICATION_STATUSES = (
-    ApplicationStatus.RECEIVED,
-    ApplicationStatus.CORRECTION,
-    ApplicationStatus.CONSULTATION,
-)
-OPEN_CONCERN_STATUSES = (ConcernStatus.OPEN, ConcernStatus.RESPONDED)
 # What application_clock reads: the applicant's particulars (personal data) are never loaded here.
 CLOCK_FIELDS = (
     "id",
@@ -120,15 +120,16 @@ def _local(moment: datetime) -> str:
 # --- records -----------------------------------------------------------------------------------
 
 
-def _record_section(user, base: str, *, roles, is_super: bool) -> TodoSection | None:
-    editor = is_super or Role.EDITOR in roles
-    reviewer = is_super or Role.REVIEWER in roles
-    overseer = not reviewer and Role.AUDITOR in roles
+def _record_section(user, base: str, *, is_super: bool) -> TodoSection | None:
+    # Which rows to offer; which records they count is the records policy's (visible_records, written_by).
+    editor = access.has_role_anywhere(user, Role.EDITOR)
+    reviewer = access.has_role_anywhere(user, Role.REVIEWER)
+    overseer = not reviewer and access.has_role_anywhere(user, Role.AUDITOR)
     if not (editor or reviewer or overseer):
         return None
     mine = Q(created_by=user)
-    # ReviewQueueFilter ("待我审核"): submitted, written by someone else, of the reviewer's own organisation.
-    queue = Q(status=Status.SUBMITTED) & ~Q(created_by=user)
+    # ReviewQueueFilter ("待我审核"): submitted, no part written by them, of the reviewer's own organisation.
+    queue = Q(status=Status.SUBMITTED) & ~policy.written_by(user)
     if not is_super:
         queue &= Q(organisation=access.organisation_of(user))
     figures = policy.visible_records(user).aggregate(
@@ -172,31 +173,30 @@ def _record_section(user, base: str, *, roles, is_super: bool) -> TodoSection | 
 
 def _application_section(user, base: str, *, today: date) -> TodoSection:
     open_ones = list(
-        applications.visible_applications(user)
-        .filter(status__in=OPEN_APPLICATION_STATUSES)
+        application_selectors.open_applications(application_policy.visible_applications(user))
         .only(*CLOCK_FIELDS)
         .prefetch_related("pauses")
     )
     soon_error = ""
     try:
-        soon_limit = add_working_days(today, DUE_SOON_WORKING_DAYS)
+        horizon = due_soon_horizon(today)
     except CalendarUnknown as unknown:
-        soon_limit, soon_error = None, str(unknown)
+        horizon, soon_error = None, str(unknown)
     overdue, soon, unknown_clock = [], [], []
     for application in open_ones:
-        if application.status != ApplicationStatus.RECEIVED:
+        if not application.being_handled:
             continue  # awaiting a correction (no clock) or paused for consultation: nothing falls due
-        clock = applications.application_clock(application, today=today)
+        clock = application_clock(application, today=today)
         if clock.unknown:
             unknown_clock.append(application.pk)
         elif clock.overdue:
             overdue.append(application.pk)
-        elif soon_limit is not None and clock.due_on <= soon_limit:
+        elif horizon is not None and clock.due_on <= horizon:
             soon.append(application.pk)
     section = TodoSection(_("依申请公开"))
     section.add(TodoRow(
-        _("办理中、尚未答复的申请"), len(open_ones), _link(base, status__in=",".join(OPEN_APPLICATION_STATUSES)),
-        unit=_("件"),
+        _("办理中、尚未答复的申请"), len(open_ones),
+        _link(base, status__in=",".join(application_selectors.OPEN_STATUSES)), unit=_("件"),
     ))
     section.add(TodoRow(
         _("已逾期未答复的申请"), len(overdue), _link(base, due="overdue"), unit=_("件"), urgent=True,
@@ -223,9 +223,9 @@ def _application_section(user, base: str, *, today: date) -> TodoSection:
 
 
 def _concern_section(user, base: str, *, now: datetime) -> TodoSection:
-    figures = concerns.concerns_visible_to(user).aggregate(
+    figures = concern_policy.visible_concerns(user).aggregate(
         unfinished=Count("pk", filter=Q(status__in=OPEN_CONCERN_STATUSES)),
-        overdue=Count("pk", filter=concerns.overdue_condition(now)),
+        overdue=Count("pk", filter=concern_selectors.overdue_condition(now)),
     )
     section = TodoSection(_("回应关切"))
     section.add(TodoRow(
@@ -268,15 +268,15 @@ def todo_panel(user, app_list, *, now: datetime | None = None) -> TodoPanel | No
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
-    is_super = bool(user.is_active and user.is_superuser)
-    roles = access.roles_of(user)
-    if not (is_super or roles):
+    is_super = access.is_superuser(user)
+    if not (is_super or access.roles_of(user)):
         return None
     urls = changelist_urls(app_list)
-    read_only = not is_super and not (roles & applications.HANDLER_ROLES)
+    # Read-only: someone who handles neither applications nor concerns (an auditor) acts on nothing.
+    read_only = not (application_policy.is_handler(user) or concern_policy.may_register_anywhere(user))
     sections = []
     if url := urls.get(Record):
-        sections.append(_record_section(user, url, roles=roles, is_super=is_super))
+        sections.append(_record_section(user, url, is_super=is_super))
     if url := urls.get(Application):
         sections.append(_application_section(user, url, today=today))
     if url := urls.get(Concern):
@@ -286,7 +286,7 @@ def todo_panel(user, app_list, *, now: datetime | None = None) -> TodoPanel | No
         sections.append(_consultation_section(user, comments_url, consultations_url))
     if is_super:
         scope = _("全部单位")
-    elif Role.AUDITOR in roles:
+    elif access.has_role_anywhere(user, Role.AUDITOR):
         # visible_applications: an application carries personal data, so only the own organisation's.
         scope = _("本单位及下级单位（依申请公开仅本单位）")
     else:

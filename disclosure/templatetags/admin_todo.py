@@ -1,5 +1,5 @@
 """The 待办事项 panel of the admin home page (templates/admin/index.html); the rows come from
-disclosure/admin/todo.py, whose docstring says why a template tag is how the panel is wired in."""
+disclosure/dashboard/todo.py, whose docstring says why a template tag is how the panel is wired in."""
 
 from django import template
 

@@ -22,98 +22,27 @@ from django.utils import timezone
 
 from catalog.models import Organisation
 from disclosure.applications import figures as application_figures
-from disclosure.applications import services as apps
+from disclosure.applications import policy, selectors, services
+from disclosure.applications.clock import application_clock, correction_notice_deadline, correction_was_late
 from disclosure.applications.forms import credit_code_is_valid, resident_id_is_valid
-from disclosure.applications.models import ApplicantType, Application, ApplicationPause, ApplicationStatus, ReplyType
+from disclosure.applications.models import (
+    CODE_ALPHABET,
+    ApplicantType,
+    Application,
+    ApplicationPause,
+    ApplicationStatus,
+    ReplyType,
+)
+from disclosure.applications.workflow import TRANSITIONS
 from disclosure.core.access import Role
+from disclosure.core.deadlines import due_soon_horizon
 from disclosure.core.log import ActivityEntry
 from disclosure.core.transitions import InvalidTransition
-from disclosure.core.workdays import add_working_days, clear_cache, library_covers
+from disclosure.core.workdays import clear_cache, library_covers
+from tests.disclosure.applications.world import COMPANY, PERSON, TODAY, entries, in_state, register
 from tests.factories import make_staff
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-TODAY = date(2026, 3, 2)  # "today" of the service calls: after every date used below
-
-PERSON = {
-    "applicant_type": ApplicantType.NATURAL_PERSON,
-    "name": "柳青青",
-    "id_type": "resident_id",
-    "id_number": "11010519491231002X",
-    "phone": "13912345678",
-    "email": "liuqq-private@example.com",
-    "address": "清河县幸福路88号3单元",
-    "postcode": "419900",
-    "description": "请公开幸福小区保障房摇号过程的公证书",
-    "document_hint": "",
-    "purpose": "",
-    "delivery_form": "paper",
-    "obtain_method": "post",
-}
-COMPANY = {
-    "applicant_type": ApplicantType.COMMERCIAL,
-    "organisation_name": "清河安居置业有限公司",
-    "credit_code": "91350100M000100Y43",
-    "legal_representative": "赵大成",
-    "contact_person": "钱小二",
-    "phone": "0371-66668888",
-    "email": "",
-    "address": "",
-    "postcode": "",
-    "description": "请公开2025年度棚户区改造项目的征收补偿方案",
-    "document_hint": "",
-    "purpose": "",
-    "delivery_form": "email",
-    "obtain_method": "email",
-}
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Staff accounts are made in every test; the production hasher would dominate the run time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def _empty_rate_limits():
-    """The rate limit counts live in the cache: every test starts with none."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def desk(county):
-    """The county bureau's handler (信息员), reviewer (审核员) and auditor, and a township's handler."""
-
-    class Desk:
-        organisation = county
-        handler = make_staff(county, Role.EDITOR, email="handler@qinghe.example")
-        reviewer = make_staff(county, Role.REVIEWER)
-        auditor = make_staff(county, Role.AUDITOR)
-        stranger = make_staff(Organisation.objects.get(code="419901001"), Role.EDITOR, Role.REVIEWER)
-
-    return Desk
-
-
-def register(desk, received_on: date, fields=None, **extra) -> Application:
-    values = dict(fields or PERSON)
-    values.update(extra)
-    return apps.application_register(
-        user=desk.handler,
-        organisation=desk.organisation,
-        channel="letter",
-        received_on=received_on,
-        today=TODAY,
-        **values,
-    )
-
-
-def entries(application) -> list[tuple[str, str, str]]:
-    return list(
-        ActivityEntry.objects.filter(subject_type="application", subject_id=application.pk)
-        .order_by("id")
-        .values_list("action", "from_status", "to_status")
-    )
 
 
 # -- the clock -----------------------------------------------------------------------------------
@@ -125,12 +54,12 @@ def test_due_date_across_national_day_2025(desk):
     9–10 Oct days 4–5, Sat 11 Oct (make-up) day 6, 13–17 Oct 7–11, 20–24 Oct 12–16, 27–30 Oct
     17–20: due Thursday 2025-10-30."""
     application = register(desk, date(2025, 9, 26))
-    clock = apps.application_clock(application, today=date(2025, 10, 1))
+    clock = application_clock(application, today=date(2025, 10, 1))
     assert clock.due_on == date(2025, 10, 30)
     assert clock.due_text == "2025-10-30"
     assert not clock.overdue
-    assert apps.application_clock(application, today=date(2025, 10, 30)).overdue is False
-    assert apps.application_clock(application, today=date(2025, 10, 31)).overdue is True
+    assert application_clock(application, today=date(2025, 10, 30)).overdue is False
+    assert application_clock(application, today=date(2025, 10, 31)).overdue is True
 
 
 @pytest.mark.django_db
@@ -140,7 +69,7 @@ def test_received_on_a_holiday_counts_from_the_next_working_day(desk):
     The receipt date itself stays 1 October (the annual report counts by it)."""
     application = register(desk, date(2025, 10, 1))
     assert application.received_on == date(2025, 10, 1)
-    assert apps.application_clock(application, today=date(2025, 10, 2)).due_on == date(2025, 11, 5)
+    assert application_clock(application, today=date(2025, 10, 2)).due_on == date(2025, 11, 5)
 
 
 @pytest.mark.django_db
@@ -148,12 +77,12 @@ def test_online_submission_on_a_holiday_is_received_that_day_and_counted_from_th
     standard_catalog, county
 ):
     """An online application at 10:00 on 2025-10-01 (Beijing time): received_on is that date; due 2025-11-05."""
-    application = apps.application_submit(
+    application = services.application_submit(
         organisation=county, submitted_at=datetime(2025, 10, 1, 10, 0, tzinfo=SHANGHAI), **PERSON
     )
     assert application.received_on == date(2025, 10, 1)
     assert application.clock_start == date(2025, 10, 1)
-    assert apps.application_clock(application).due_on == date(2025, 11, 5)
+    assert application_clock(application).due_on == date(2025, 11, 5)
 
 
 @pytest.mark.django_db
@@ -162,18 +91,18 @@ def test_correction_stops_the_clock_and_restarts_it_from_the_correction(desk):
     arrives Friday 10 Oct: Sat 11 Oct is day 1, 13–17 Oct 2–6, 20–24 Oct 7–11, 27–31 Oct 12–16,
     3–6 Nov 17–20: due 2025-11-06."""
     application = register(desk, date(2025, 9, 26))
-    application = apps.application_request_correction(
+    application = services.application_request_correction(
         user=desk.handler, application=application, note="请写明小区名称", on=date(2025, 9, 29), today=TODAY
     )
-    clock = apps.application_clock(application, today=date(2025, 10, 9))
+    clock = application_clock(application, today=date(2025, 10, 9))
     assert clock.due_on is None and not clock.running and not clock.overdue
     assert "待申请人补正" in clock.due_text
-    application = apps.application_receive_correction(
+    application = services.application_receive_correction(
         user=desk.handler, application=application, on=date(2025, 10, 10), today=TODAY
     )
     assert application.clock_start == date(2025, 10, 10)
     assert application.received_on == date(2025, 9, 26)
-    assert apps.application_clock(application, today=date(2025, 10, 10)).due_on == date(2025, 11, 6)
+    assert application_clock(application, today=date(2025, 10, 10)).due_on == date(2025, 11, 6)
 
 
 @pytest.mark.django_db
@@ -182,18 +111,18 @@ def test_consultation_days_are_not_counted(desk):
     (9 Oct, 15 Oct] are 10, 11 (make-up), 13, 14, 15 Oct = 5, so day 25 is due: 31 Oct, 3, 4, 5,
     6 Nov are days 21–25: due 2025-11-06. While open, the pause counts up to today."""
     application = register(desk, date(2025, 9, 26))
-    application = apps.application_start_consultation(
+    application = services.application_start_consultation(
         user=desk.handler, application=application, kind="third_party", party="幸福小区业主委员会",
         on=date(2025, 10, 9), today=TODAY,
     )
-    open_clock = apps.application_clock(application, today=date(2025, 10, 13))
+    open_clock = application_clock(application, today=date(2025, 10, 13))
     # (9 Oct, 13 Oct]: 10, 11, 13 Oct = 3 paused days so far; day 23 after 26 Sept is 4 Nov.
     assert open_clock.paused and open_clock.paused_days == 3 and open_clock.due_on == date(2025, 11, 4)
-    assert not apps.application_clock(application, today=date(2025, 12, 1)).overdue  # paused, never overdue
-    application = apps.application_end_consultation(
+    assert not application_clock(application, today=date(2025, 12, 1)).overdue  # paused, never overdue
+    application = services.application_end_consultation(
         user=desk.handler, application=application, on=date(2025, 10, 15), today=TODAY
     )
-    clock = apps.application_clock(application, today=date(2025, 10, 20))
+    clock = application_clock(application, today=date(2025, 10, 20))
     assert clock.paused_days == 5
     assert clock.due_on == date(2025, 11, 6)
     pause = ApplicationPause.objects.get(application=application)
@@ -207,32 +136,32 @@ def test_one_extension_of_at_most_20_working_days_approved_by_the_reviewer(desk)
     and so are 21 days, a handler's approval, and an extension after the time ran out."""
     application = register(desk, date(2025, 9, 26))
     with pytest.raises(PermissionDenied):
-        apps.application_extend(user=desk.handler, application=application, days=20, reason="需调档", on=date(2025, 10, 20), today=TODAY)
+        services.application_extend(user=desk.handler, application=application, days=20, reason="需调档", on=date(2025, 10, 20), today=TODAY)
     with pytest.raises(ValidationError):
-        apps.application_extend(user=desk.reviewer, application=application, days=21, reason="需调档", on=date(2025, 10, 20), today=TODAY)
+        services.application_extend(user=desk.reviewer, application=application, days=21, reason="需调档", on=date(2025, 10, 20), today=TODAY)
     with pytest.raises(ValidationError):
-        apps.application_extend(user=desk.reviewer, application=application, days=20, reason=" ", on=date(2025, 10, 20), today=TODAY)
+        services.application_extend(user=desk.reviewer, application=application, days=20, reason=" ", on=date(2025, 10, 20), today=TODAY)
     assert entries(application) == [("register", "", "received")]
 
-    application = apps.application_extend(
+    application = services.application_extend(
         user=desk.reviewer, application=application, days=20, reason="需调阅档案", on=date(2025, 10, 20), today=TODAY
     )
     assert application.extension_approved_by == desk.reviewer
-    assert apps.application_clock(application, today=date(2025, 11, 1)).due_on == date(2025, 11, 27)
+    assert application_clock(application, today=date(2025, 11, 1)).due_on == date(2025, 11, 27)
     with pytest.raises(InvalidTransition):
-        apps.application_extend(user=desk.reviewer, application=application, days=5, reason="再延", today=TODAY)
+        services.application_extend(user=desk.reviewer, application=application, days=5, reason="再延", today=TODAY)
 
-    application = apps.application_record_extension_notice(
+    application = services.application_record_extension_notice(
         user=desk.handler, application=application, on=date(2025, 10, 21), today=TODAY
     )
     assert application.extension_notified_on == date(2025, 10, 21)
     with pytest.raises(InvalidTransition):
-        apps.application_record_extension_notice(user=desk.handler, application=application, on=date(2025, 10, 22), today=TODAY)
+        services.application_record_extension_notice(user=desk.handler, application=application, on=date(2025, 10, 22), today=TODAY)
     assert [e[0] for e in entries(application)] == ["register", "extend", "notify_extension"]
 
     late = register(desk, date(2025, 9, 26))
     with pytest.raises(ValidationError, match="2025-10-30"):
-        apps.application_extend(user=desk.reviewer, application=late, days=10, reason="需调档", on=date(2025, 10, 31), today=TODAY)
+        services.application_extend(user=desk.reviewer, application=late, days=10, reason="需调档", on=date(2025, 10, 31), today=TODAY)
 
 
 @pytest.mark.django_db
@@ -240,11 +169,11 @@ def test_unknown_holiday_schedule_says_so_and_never_guesses(desk):
     """A count reaching a year neither built in nor entered shows "无法计算（节假日安排未录入）"."""
     year = 2099
     assert not library_covers(year)
-    application = apps.application_register(
+    application = services.application_register(
         user=desk.handler, organisation=desk.organisation, channel="letter",
         received_on=date(year, 12, 20), today=date(year, 12, 31), **PERSON,
     )
-    clock = apps.application_clock(application, today=date(year, 12, 31))
+    clock = application_clock(application, today=date(year, 12, 31))
     assert clock.unknown and clock.due_on is None and not clock.overdue
     assert clock.due_text == "无法计算（节假日安排未录入）"
 
@@ -254,112 +183,26 @@ def test_late_correction_notice_is_recorded(desk):
     """A correction asked on the 8th working day after receipt is accepted but flagged as late."""
     application = register(desk, date(2025, 9, 26))
     # 7 working days after 26 Sept: 28, 29, 30 Sept, 9, 10, 11, 13 Oct → the limit is 13 Oct.
-    assert apps.correction_notice_deadline(application) == date(2025, 10, 13)
-    application = apps.application_request_correction(
+    assert correction_notice_deadline(application) == date(2025, 10, 13)
+    application = services.application_request_correction(
         user=desk.handler, application=application, note="请写明小区名称", on=date(2025, 10, 14), today=TODAY
     )
-    assert apps.correction_was_late(application)
+    assert correction_was_late(application)
     entry = ActivityEntry.objects.filter(subject_type="application", subject_id=application.pk).latest("id")
     assert "7个工作日" in entry.comment
 
 
-# -- the moves -----------------------------------------------------------------------------------
-
-def in_state(desk, status: str) -> Application:
-    """An application brought into ``status`` through the services."""
-    application = register(desk, date(2025, 9, 26))
-    if status == ApplicationStatus.CORRECTION:
-        application = apps.application_request_correction(user=desk.handler, application=application, note="补正", on=date(2025, 9, 29), today=TODAY)
-    elif status == ApplicationStatus.CONSULTATION:
-        application = apps.application_start_consultation(user=desk.handler, application=application, kind="agency", party="县自然资源局", on=date(2025, 9, 29), today=TODAY)
-    elif status in (ApplicationStatus.REPLIED, ApplicationStatus.CLOSED):
-        application = apps.application_reply(user=desk.handler, application=application, reply_type=ReplyType.DISCLOSED, on=date(2025, 10, 9), today=TODAY)
-        if status == ApplicationStatus.CLOSED:
-            application = apps.application_close(user=desk.handler, application=application)
-    assert application.status == status
-    return application
-
-
-def do_move(desk, name, application):
-    """Call the service of ``name`` with valid arguments, as the user who holds the right."""
-    kw = {"application": application}
-    if name == "request_correction":
-        return apps.application_request_correction(user=desk.handler, note="补正", on=date(2025, 9, 30), today=TODAY, **kw)
-    if name == "receive_correction":
-        return apps.application_receive_correction(user=desk.handler, on=date(2025, 10, 9), today=TODAY, **kw)
-    if name == "start_consultation":
-        return apps.application_start_consultation(user=desk.handler, kind="third_party", party="第三方", on=date(2025, 10, 9), today=TODAY, **kw)
-    if name == "end_consultation":
-        return apps.application_end_consultation(user=desk.handler, on=date(2025, 10, 10), today=TODAY, **kw)
-    if name == "extend":
-        return apps.application_extend(user=desk.reviewer, days=10, reason="需调档", on=date(2025, 10, 9), today=TODAY, **kw)
-    if name == "reply":
-        return apps.application_reply(user=desk.handler, reply_type=ReplyType.OTHER_NO_CORRECTION, on=date(2025, 10, 10), today=TODAY, **kw)
-    if name == "close":
-        return apps.application_close(user=desk.handler, **kw)
-    raise AssertionError(name)
-
-
-EXPECTED = {
-    # move: {source status: target status}; every other status refuses the move.
-    "request_correction": {"received": "correction"},
-    "receive_correction": {"correction": "received"},
-    "start_consultation": {"received": "consultation"},
-    "end_consultation": {"consultation": "received"},
-    "extend": {"received": "received", "consultation": "consultation"},
-    "reply": {"received": "replied", "correction": "replied"},
-    "close": {"replied": "closed"},
-}
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("status", ApplicationStatus.values)
-@pytest.mark.parametrize("move", list(EXPECTED))
-def test_each_state_allows_exactly_its_moves_and_audits_them(desk, status, move):
-    """From each state a move either succeeds with one audit entry (from → to), or raises
-    InvalidTransition and writes nothing."""
-    application = in_state(desk, status)
-    before = entries(application)
-    target = EXPECTED[move].get(status)
-    if target is None:
-        with pytest.raises(InvalidTransition):
-            do_move(desk, move, application)
-        assert entries(application) == before
-        assert Application.objects.get(pk=application.pk).status == status
-    else:
-        result = do_move(desk, move, application)
-        assert result.status == target
-        assert Application.objects.get(pk=application.pk).status == target
-        assert entries(application) == before + [(move, status, target)]
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("who", ["stranger", "auditor", "anonymous"])
-def test_only_the_organisations_handlers_move_an_application(desk, who):
-    """Staff of another organisation, an auditor, or nobody: PermissionDenied and nothing written."""
-    from django.contrib.auth.models import AnonymousUser
-
-    user = AnonymousUser() if who == "anonymous" else getattr(desk, who)
-    application = register(desk, date(2025, 9, 26))
-    with pytest.raises(PermissionDenied):
-        apps.application_reply(user=user, application=application, reply_type=ReplyType.DISCLOSED, on=date(2025, 10, 9), today=TODAY)
-    with pytest.raises(PermissionDenied):
-        apps.application_request_correction(user=user, application=application, note="补正", today=TODAY)
-    with pytest.raises(PermissionDenied):
-        apps.application_register(user=user, organisation=desk.organisation, channel="letter", received_on=date(2025, 9, 26), today=TODAY, **PERSON)
-    assert entries(application) == [("register", "", "received")]
-    assert Application.objects.get(pk=application.pk).status == ApplicationStatus.RECEIVED
-    assert Application.objects.count() == 1
+# -- rules of the moves (the transition matrix: test_workflow.py) --------------------------------
 
 
 @pytest.mark.django_db
 def test_correction_is_asked_once_only(desk):
     """After a correction came back, asking again is refused (一次性告知)."""
     application = in_state(desk, ApplicationStatus.CORRECTION)
-    application = apps.application_receive_correction(user=desk.handler, application=application, on=date(2025, 10, 9), today=TODAY)
+    application = services.application_receive_correction(user=desk.handler, application=application, on=date(2025, 10, 9), today=TODAY)
     with pytest.raises(InvalidTransition):
-        apps.application_request_correction(user=desk.handler, application=application, note="再次补正", today=TODAY)
-    assert "request_correction" not in [m.name for m in apps.moves_for(desk.handler, application)]
+        services.application_request_correction(user=desk.handler, application=application, note="再次补正", today=TODAY)
+    assert "request_correction" not in [m.name for m in policy.moves_for(desk.handler, application)]
 
 
 @pytest.mark.django_db
@@ -368,24 +211,24 @@ def test_reply_rules(desk):
     type is required; no date in the future or before the clock started."""
     awaiting = in_state(desk, ApplicationStatus.CORRECTION)
     with pytest.raises(InvalidTransition):
-        apps.application_reply(user=desk.handler, application=awaiting, reply_type=ReplyType.DISCLOSED, on=date(2025, 10, 9), today=TODAY)
-    abandoned = apps.application_reply(
+        services.application_reply(user=desk.handler, application=awaiting, reply_type=ReplyType.DISCLOSED, on=date(2025, 10, 9), today=TODAY)
+    abandoned = services.application_reply(
         user=desk.handler, application=awaiting, reply_type=ReplyType.OTHER_NO_CORRECTION, on=date(2025, 12, 1), today=TODAY
     )
-    clock = apps.application_clock(abandoned, today=TODAY)
+    clock = application_clock(abandoned, today=TODAY)
     assert not clock.replied_late and clock.due_text == "—"  # no reply was due without the correction
     fresh = register(desk, date(2025, 9, 26))
     with pytest.raises(ValidationError):
-        apps.application_reply(user=desk.handler, application=fresh, reply_type=ReplyType.UNABLE_UNCLEAR, on=date(2025, 10, 9), today=TODAY)
+        services.application_reply(user=desk.handler, application=fresh, reply_type=ReplyType.UNABLE_UNCLEAR, on=date(2025, 10, 9), today=TODAY)
     with pytest.raises(ValidationError):
-        apps.application_reply(user=desk.handler, application=fresh, reply_type="made_up", on=date(2025, 10, 9), today=TODAY)
+        services.application_reply(user=desk.handler, application=fresh, reply_type="made_up", on=date(2025, 10, 9), today=TODAY)
     with pytest.raises(ValidationError):
-        apps.application_reply(user=desk.handler, application=fresh, reply_type=ReplyType.DISCLOSED, on=date(2025, 9, 25), today=TODAY)
+        services.application_reply(user=desk.handler, application=fresh, reply_type=ReplyType.DISCLOSED, on=date(2025, 9, 25), today=TODAY)
     with pytest.raises(ValidationError):
-        apps.application_reply(user=desk.handler, application=fresh, reply_type=ReplyType.DISCLOSED, on=TODAY + timedelta(days=1), today=TODAY)
+        services.application_reply(user=desk.handler, application=fresh, reply_type=ReplyType.DISCLOSED, on=TODAY + timedelta(days=1), today=TODAY)
     assert entries(fresh) == [("register", "", "received")]
-    replied = apps.application_reply(user=desk.handler, application=fresh, reply_type=ReplyType.PARTIAL, on=date(2025, 11, 3), today=TODAY)
-    assert apps.application_clock(replied).replied_late  # due 30 Oct, replied 3 Nov
+    replied = services.application_reply(user=desk.handler, application=fresh, reply_type=ReplyType.PARTIAL, on=date(2025, 11, 3), today=TODAY)
+    assert application_clock(replied).replied_late  # due 30 Oct, replied 3 Nov
 
 
 @pytest.mark.django_db
@@ -417,19 +260,19 @@ def test_reply_types_fill_table_3(desk, county):
     E law firm, 2025-06-02, replied 2026-01-05 → 一 and 四, 法律服务机构;
     F person, 2023 → nothing in 2025; G another organisation's → nothing for this one."""
     a = register(desk, date(2024, 12, 20))
-    apps.application_reply(user=desk.handler, application=a, reply_type=ReplyType.DISCLOSED, on=date(2025, 1, 10), today=TODAY)
+    services.application_reply(user=desk.handler, application=a, reply_type=ReplyType.DISCLOSED, on=date(2025, 1, 10), today=TODAY)
     b = register(desk, date(2025, 3, 3), fields=COMPANY)
-    apps.application_reply(user=desk.handler, application=b, reply_type=ReplyType.WITHHELD_THIRD_PARTY, on=date(2025, 3, 20), today=TODAY)
+    services.application_reply(user=desk.handler, application=b, reply_type=ReplyType.WITHHELD_THIRD_PARTY, on=date(2025, 3, 20), today=TODAY)
     register(desk, date(2025, 12, 22), fields=COMPANY, applicant_type=ApplicantType.RESEARCH)
     d = register(desk, date(2025, 5, 6))
-    d = apps.application_request_correction(user=desk.handler, application=d, note="补正", on=date(2025, 5, 8), today=TODAY)
-    apps.application_reply(user=desk.handler, application=d, reply_type=ReplyType.OTHER_NO_CORRECTION, on=date(2025, 5, 30), today=TODAY)
+    d = services.application_request_correction(user=desk.handler, application=d, note="补正", on=date(2025, 5, 8), today=TODAY)
+    services.application_reply(user=desk.handler, application=d, reply_type=ReplyType.OTHER_NO_CORRECTION, on=date(2025, 5, 30), today=TODAY)
     e = register(desk, date(2025, 6, 2), fields=COMPANY, applicant_type=ApplicantType.LEGAL_SERVICE)
-    apps.application_reply(user=desk.handler, application=e, reply_type=ReplyType.DISCLOSED, on=date(2026, 1, 5), today=TODAY)
+    services.application_reply(user=desk.handler, application=e, reply_type=ReplyType.DISCLOSED, on=date(2026, 1, 5), today=TODAY)
     f = register(desk, date(2023, 5, 4))
-    apps.application_reply(user=desk.handler, application=f, reply_type=ReplyType.DISCLOSED, on=date(2023, 5, 20), today=TODAY)
+    services.application_reply(user=desk.handler, application=f, reply_type=ReplyType.DISCLOSED, on=date(2023, 5, 20), today=TODAY)
     township = Organisation.objects.get(code="419901001")
-    apps.application_register(user=desk.stranger, organisation=township, channel="letter", received_on=date(2025, 4, 1), today=TODAY, **PERSON)
+    services.application_register(user=desk.stranger, organisation=township, channel="letter", received_on=date(2025, 4, 1), today=TODAY, **PERSON)
 
     figures = application_figures.annual_application_figures([county.pk], 2025)
     assert [key for key, _label in figures["columns"]] == [
@@ -461,7 +304,7 @@ def test_annual_report_table_3_reads_these_figures_and_balances(desk, county):
     from disclosure.reports.annual import application_table
 
     a = register(desk, date(2025, 4, 1))
-    apps.application_reply(user=desk.handler, application=a, reply_type=ReplyType.PARTIAL, on=date(2025, 4, 20), today=TODAY)
+    services.application_reply(user=desk.handler, application=a, reply_type=ReplyType.PARTIAL, on=date(2025, 4, 20), today=TODAY)
     register(desk, date(2025, 12, 30), fields=COMPANY)
     table = application_table([county.pk], 2025)
     assert table["passed"]
@@ -495,14 +338,14 @@ def test_table_3_query_count_does_not_grow(desk, county, django_assert_max_num_q
 
 def test_tracking_codes_are_random_typable_and_normalised():
     """12 characters of Crockford base32 (no I, L, O, U); input tolerates case, dashes and look-alikes."""
-    codes = {apps.new_tracking_code() for _i in range(500)}
+    codes = {services.new_tracking_code() for _i in range(500)}
     assert len(codes) == 500
     for code in codes:
-        assert len(code) == 12 and not set(code) & set("ILOU") and set(code) <= set(apps.CODE_ALPHABET)
-    assert apps.normalise_tracking_code("abcd-efgh-jk0o") == "ABCDEFGHJK00"
-    assert apps.normalise_tracking_code("1il1 2222 3333") == "111122223333"
+        assert len(code) == 12 and not set(code) & set("ILOU") and set(code) <= set(CODE_ALPHABET)
+    assert selectors.normalise_tracking_code("abcd-efgh-jk0o") == "ABCDEFGHJK00"
+    assert selectors.normalise_tracking_code("1il1 2222 3333") == "111122223333"
     for bad in ("", "ABC", "ABCDEFGHJKMNP", "ABCDEFGHJKM!", "ＡＢＣＤＥＦＧＨＪＫＭＮ", "x" * 5000):
-        assert apps.normalise_tracking_code(bad) == ""
+        assert selectors.normalise_tracking_code(bad) == ""
 
 
 def test_id_checks():
@@ -546,7 +389,7 @@ def test_online_application_is_saved_then_acknowledged_with_its_code(client, sta
     receipt = client.get(response["Location"]).content.decode()
     assert application.tracking_code_display in receipt
     assert "清河县住房和城乡建设局" in receipt
-    assert apps.application_clock(application).due_text in receipt
+    assert application_clock(application).due_text in receipt
     entry = ActivityEntry.objects.get(subject_type="application", subject_id=application.pk)
     assert entry.action == "submit" and PERSON["name"] not in entry.subject_title + entry.comment
 
@@ -560,9 +403,9 @@ def test_status_page_shows_statuses_and_dates_only(client, standard_catalog, dem
     url = reverse("disclosure:application_status")
     html = client.post(url, {"code": application.tracking_code_display.lower(), "homepage": ""}).content.decode()
     assert "办理中" in html and application.received_on.strftime("%Y年%-m月%-d日") in html
-    assert apps.application_clock(application).due_text in html
+    assert application_clock(application).due_text in html
 
-    apps.application_reply(user=desk.handler, application=application, reply_type=ReplyType.PARTIAL)
+    services.application_reply(user=desk.handler, application=application, reply_type=ReplyType.PARTIAL)
     html = client.post(url, {"code": application.tracking_code, "homepage": ""}).content.decode()
     assert "已答复" in html and "部分公开" in html
 
@@ -690,7 +533,7 @@ def test_public_application_pages_query_counts_do_not_grow(client, standard_cata
     """Form, receipt and status lookup cost the same number of queries with 1 or 40 applications."""
     submit(client)
     code = Application.objects.get().tracking_code
-    apps.application_start_consultation(
+    services.application_start_consultation(
         user=desk.handler, application=Application.objects.get(), kind="agency", party="县自然资源局"
     )
 
@@ -707,8 +550,8 @@ def test_public_application_pages_query_counts_do_not_grow(client, standard_cata
     for n in range(39):
         register(desk, date(2025, 9, 1) + timedelta(days=n % 20))
     application = Application.objects.get(tracking_code=code)
-    apps.application_end_consultation(user=desk.handler, application=application)
-    apps.application_start_consultation(user=desk.handler, application=application, kind="agency", party="县财政局")
+    services.application_end_consultation(user=desk.handler, application=application)
+    services.application_start_consultation(user=desk.handler, application=application, kind="agency", party="县财政局")
     assert measure() == small
     form_page, receipt_page, status_page = small
     assert form_page <= 3 and receipt_page <= 8 and status_page <= 8
@@ -772,7 +615,7 @@ def test_admin_registers_a_paper_application_and_flags_overdue(client, desk):
     assert response.status_code == 302, response.content.decode()[:2000]
     overdue = Application.objects.get()
     assert overdue.channel == "letter" and overdue.received_on == date(2025, 9, 26)
-    recent = apps.application_register(
+    recent = services.application_register(
         user=desk.handler, organisation=desk.organisation, channel="letter", received_on=timezone.localdate(), **PERSON
     )
     listing = client.get(reverse("admin:disclosure_application_changelist") + "?due=overdue").content.decode()
@@ -797,7 +640,7 @@ def test_admin_pages_render_for_handlers_and_superusers(client, desk):
         page = client.get(reverse("admin:disclosure_application_change", args=[application.pk]))
         assert page.status_code == 200 and "2025-10-30" in page.content.decode()
         assert client.get(reverse("admin:disclosure_application_add")).status_code == 200
-        for name, move in apps.MOVES.items():
+        for name, move in TRANSITIONS.items():
             url = reverse("admin:disclosure_application_move", args=[application.pk, name])
             expected = 200 if application.status in move.sources else 302  # wrong state: back, with a message
             if name == "extend" and user == desk.handler:
@@ -811,14 +654,14 @@ def test_admin_pages_render_for_handlers_and_superusers(client, desk):
 def test_deadline_source_reminds_the_handlers(desk):
     """check_deadlines sees a running application's reply deadline, addressed to the organisation's
     handlers, and nothing for one awaiting a correction."""
-    from disclosure.applications.services import application_deadline_source
+    from disclosure.applications.selectors import application_deadline_source
     from disclosure.reminders import DEADLINE_SOURCES
 
     assert application_deadline_source in DEADLINE_SOURCES
     running = register(desk, date(2025, 9, 26))
     in_state(desk, ApplicationStatus.CORRECTION)
     now = datetime(2025, 10, 28, 9, 0, tzinfo=SHANGHAI)
-    deadlines = list(apps.application_deadline_source(now))
+    deadlines = list(selectors.application_deadline_source(now))
     assert [d.subject_id for d in deadlines] == [running.pk]
     assert deadlines[0].due_at == datetime(2025, 10, 31, 0, 0, tzinfo=SHANGHAI)
     assert deadlines[0].recipients == ("handler@qinghe.example",)
@@ -828,10 +671,11 @@ def test_deadline_source_reminds_the_handlers(desk):
 @pytest.mark.django_db
 def test_demo_applications_show_each_state(demo_orgs):
     """seed_demo's applications: one overdue, one due within three working days, one replied 部分公开,
-    one awaiting correction, one in consultation with an extension; two reading points; running it
-    again adds nothing."""
+    one awaiting correction, one in consultation with an extension; running it again adds nothing.
+    seed_demo also makes the county's two reading points (disclosure/site/demo.py)."""
     from disclosure.applications.demo import ensure_demo_applications
     from disclosure.core.demo import ensure_demo_accounts
+    from disclosure.site.demo import ensure_demo_reading_points
     from disclosure.site.models import ReadingPoint
 
     ensure_demo_accounts()
@@ -839,12 +683,14 @@ def test_demo_applications_show_each_state(demo_orgs):
     assert len(codes) == 5
     by_status = {a.status: a for a in Application.objects.prefetch_related("pauses")}
     assert set(by_status) == {"received", "replied", "correction", "consultation"}
-    running = [apps.application_clock(a) for a in Application.objects.filter(status="received").order_by("pk")]
+    running = [application_clock(a) for a in Application.objects.filter(status="received").order_by("pk")]
     assert [clock.overdue for clock in running] == [True, False]
     soon = running[1].due_on
-    assert timezone.localdate() < soon <= add_working_days(timezone.localdate(), 3)
+    assert timezone.localdate() < soon <= due_soon_horizon(timezone.localdate())
     assert by_status["replied"].reply_type == ReplyType.PARTIAL
     assert by_status["consultation"].extension_days == 15
+    ensure_demo_reading_points()
+    ensure_demo_reading_points()
     assert ReadingPoint.objects.filter(organisation__code="419901", active=True).count() == 2
     assert ensure_demo_applications() and Application.objects.count() == 5
     assert ActivityEntry.objects.filter(subject_type="application").count() == 5 + 1 + 1 + 2

@@ -1,4 +1,4 @@
-"""The 待办事项 panel on the admin home page (disclosure/admin/todo.py).
+"""The 待办事项 panel on the admin home page (disclosure/dashboard/todo.py).
 
 Each row counts exactly what its link lists: the tests follow every link as the same user and compare
 the changelist's result set with the panel's count (and with the objects the scenario put there). Nobody
@@ -21,7 +21,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from catalog.models import CatalogNode
+from disclosure.applications import policy as application_policy
+from disclosure.applications import selectors as application_selectors
 from disclosure.applications import services as apps
+from disclosure.applications.clock import REPLY_DAYS
 from disclosure.applications.models import ReplyType
 from disclosure.concerns import services as concerns
 from disclosure.concerns.models import ConcernSource, ResponseKind, Severity
@@ -29,6 +32,7 @@ from disclosure.consultations import services as consultations
 from disclosure.consultations.models import Consultation, ConsultationComment, DecisionKind, Moderation
 from disclosure.core.access import Role
 from disclosure.core.calendar import CalendarSource, CalendarYear
+from disclosure.core.deadlines import DUE_SOON_WORKING_DAYS
 from disclosure.core.workdays import add_working_days, clear_cache, is_working_day
 from disclosure.dashboard.todo import todo_panel
 from disclosure.records import services
@@ -108,12 +112,12 @@ def _record(desk, node, state, *, author=None) -> Record:
 
 
 def _received_on_due_soon(today: date) -> date:
-    """A receipt date whose reply falls due tomorrow's working day or so: within 3 working days, not past."""
-    limit = add_working_days(today, 3)
+    """A receipt date whose reply falls due within the "due soon" working days, not past."""
+    limit = add_working_days(today, DUE_SOON_WORKING_DAYS)
     for back in range(20, 60):
         received = today - timedelta(days=back)
         start = received if is_working_day(received) else add_working_days(received, 1)
-        if today < add_working_days(start, apps.REPLY_DAYS) <= limit:
+        if today < add_working_days(start, REPLY_DAYS) <= limit:
             return received
     raise AssertionError("no receipt date found")
 
@@ -299,8 +303,8 @@ def test_applications_running_due_soon_and_overdue_are_counted_and_linked_exactl
     assert rows["办理中、尚未答复的申请"].count == 5
     overdue = rows["已逾期未答复的申请"]
     assert overdue.count == 1 and overdue.urgent and overdue.url.endswith("?due=overdue")
-    visible = apps.visible_applications(w.editor)
-    assert overdue.count == len(apps.overdue_application_ids(visible))
+    visible = application_policy.visible_applications(w.editor)
+    assert overdue.count == len(application_selectors.overdue_application_ids(visible))
     soon = rows["3个工作日内到期的申请"]
     assert soon.count == 1 and not soon.urgent
     pks, _count = listed(client_for(w.editor), soon.url)
