@@ -1,10 +1,15 @@
+"""The catalog and organisation trees in the admin. Every tree write (add, change, list edits, delete,
+bulk delete) calls catalog/services.py, so the admin places nodes by the same rules as every caller."""
+
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.actions import delete_selected
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from mptt.admin import MPTTModelAdmin
 
-from catalog.forms import CatalogNodeForm
+from catalog import services
+from catalog.forms import CatalogNodeForm, TreeNodeForm
 from catalog.models import CatalogNode, Channel, NodeChannel, Organisation, Provenance
 
 STANDARD_NODE_PERMISSION = "catalog.change_standard_node"
@@ -32,8 +37,40 @@ class NodeChannelInline(admin.TabularInline):
         return may_change_node(request, obj) and super().has_delete_permission(request, obj)
 
 
+class TreeAdmin(MPTTModelAdmin):
+    """A tree's admin whose writes go through the tree's services (``save_node`` / ``delete_node``)."""
+
+    def save_node(self, obj):
+        raise NotImplementedError
+
+    def delete_node(self, obj):
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change):
+        self.save_node(obj)
+
+    def delete_model(self, request, obj):
+        self.delete_node(obj)
+
+    def delete_queryset(self, request, queryset):
+        # Deepest first, so a selected parent is deleted after its selected children.
+        for obj in queryset.order_by("-" + queryset.model._mptt_meta.level_attr):
+            self.delete_node(obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            # django-mptt's own bulk delete calls obj.delete(); Django's calls delete_queryset above.
+            actions["delete_selected"] = (
+                delete_selected,
+                "delete_selected",
+                delete_selected.short_description,
+            )
+        return actions
+
+
 @admin.register(CatalogNode)
-class CatalogNodeAdmin(MPTTModelAdmin):
+class CatalogNodeAdmin(TreeAdmin):
     form = CatalogNodeForm
     inlines = [NodeChannelInline]
     list_display = ("name", "code", "method", "time_limit_days", "provenance", "sort_order", "is_active")
@@ -96,9 +133,16 @@ class CatalogNodeAdmin(MPTTModelAdmin):
             obj.provenance = Provenance.LOCAL
         super().save_model(request, obj, form, change)
 
+    def save_node(self, obj):
+        services.catalog_node_save(node=obj)
+
+    def delete_node(self, obj):
+        services.catalog_node_delete(node=obj)
+
 
 @admin.register(Organisation)
-class OrganisationAdmin(MPTTModelAdmin):
+class OrganisationAdmin(TreeAdmin):
+    form = TreeNodeForm
     list_display = ("name", "code", "level", "phone", "sort_order", "is_active")
     list_display_links = ("name",)
     list_editable = ("sort_order", "is_active")
@@ -117,6 +161,12 @@ class OrganisationAdmin(MPTTModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ("code",) if obj else ()
+
+    def save_node(self, obj):
+        services.organisation_save(organisation=obj)
+
+    def delete_node(self, obj):
+        services.organisation_delete(organisation=obj)
 
 
 @admin.register(Channel)

@@ -1,6 +1,7 @@
 """The fictional demo county used by `seed_demo` and by tests that want a realistic tree."""
 
 from catalog.models import Organisation, OrgLevel
+from catalog.services import organisation_save
 
 DEMO_ORGANISATIONS = [
     # code, name, level, parent code, extra
@@ -50,15 +51,12 @@ def ensure_demo_organisations() -> dict[str, Organisation]:
     """Create (or find) the demo organisations; returns them by code."""
     by_code: dict[str, Organisation] = {}
     for order, (code, name, level, parent, extra) in enumerate(DEMO_ORGANISATIONS, start=1):
-        org, _ = Organisation.objects.get_or_create(
-            code=code,
-            defaults={
-                "name": name,
-                "level": level,
-                "parent": by_code.get(parent),
-                "sort_order": order,
-                **extra,
-            },
-        )
+        org = Organisation.objects.filter(code=code).first()
+        if org is None:
+            org = organisation_save(
+                organisation=Organisation(
+                    code=code, name=name, level=level, parent=by_code.get(parent), sort_order=order, **extra
+                )
+            )
         by_code[code] = org
     return by_code

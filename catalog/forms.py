@@ -1,10 +1,26 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from catalog import services
 from catalog.models import CatalogNode, OrgLevel
 
 
-class CatalogNodeForm(forms.ModelForm):
+class TreeNodeForm(forms.ModelForm):
+    """A tree node's admin form (the admin supplies the model): the chosen parent is checked by the
+    tree service's own rule, so its message shows on the parent field."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if "parent" in cleaned:
+            try:
+                services.validate_placement(node=self.instance, parent=cleaned["parent"])
+            except ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
+
+
+class CatalogNodeForm(TreeNodeForm):
     levels = forms.MultipleChoiceField(
         label=_("公开层级"),
         choices=OrgLevel.choices,

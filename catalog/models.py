@@ -106,7 +106,7 @@ class Organisation(MPTTModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("portal:organisation", kwargs={"org": self.code})
+        return reverse("disclosure:organisation", kwargs={"org": self.code})
 
 
 class Channel(models.Model):
@@ -216,6 +216,10 @@ class CatalogNode(MPTTModel):
     def __str__(self):
         return f"{self.code} {self.name}"
 
+    def get_absolute_url(self):
+        # The item across organisations; the citizen picks whose column to open.
+        return reverse("disclosure:catalog_item", kwargs={"node": self.code})
+
     def clean(self):
         unknown = set(self.levels or []) - set(OrgLevel.values)
         if unknown:
@@ -238,7 +242,10 @@ class CatalogNode(MPTTModel):
         return [labels[level] for level in self.levels if level in labels]
 
     def applies_to(self, organisation):
-        return organisation.level in (self.levels or [])
+        """Whether this node applies to ``organisation``; the rule lives in catalog.selectors.applies_to."""
+        from catalog import selectors  # selectors import this module
+
+        return selectors.applies_to(self, organisation)
 
 
 class NodeChannel(models.Model):

@@ -43,10 +43,13 @@ def organisation_tree(*, visible_only: bool = True) -> list[Organisation]:
 
 
 def catalog_levels() -> set[str]:
-    """The organisation levels that some visible catalog item applies to."""
+    """The organisation levels that some visible catalog node applies to (one query).
+
+    A node applies only where every node above it applies, so the roots decide.
+    """
     levels: set[str] = set()
-    for node_levels in visible_nodes().values_list("levels", flat=True):
-        levels.update(node_levels or [])
+    for root in visible_nodes().filter(parent__isnull=True):
+        levels |= applicable_levels(root)
     return levels
 
 
@@ -63,13 +66,63 @@ class Branch:
     children: list[Branch]
 
 
+def _path_of(node: CatalogNode) -> list[CatalogNode]:
+    """Root-to-node path: from the cached parents of a tree node, else in one query."""
+    parent_field = CatalogNode._meta.get_field("parent")
+    path = [node]
+    while path[0].parent_id is not None:
+        if not parent_field.is_cached(path[0]):
+            return list(node.get_ancestors(include_self=True))
+        path.insert(0, path[0].parent)
+    return path
+
+
+# --- "Does this catalog node apply to this organisation?" -- decided here and nowhere else. ----------
+#
+# A node applies to an organisation when the organisation's level is ticked in the ``levels`` of the
+# node and of every node above it. Columns, their navigation, feeds, the sitemap, the disclosure
+# guide, the record form and the reports all ask these functions; none restates the rule.
+
+
+def applicable_levels(node: CatalogNode) -> frozenset[str]:
+    """The organisation levels ``node`` applies to: those ticked on it and on every node above it.
+
+    No query for a node of a cached tree (``catalog_tree()``); one query otherwise.
+    """
+    levels: frozenset[str] | None = None
+    for step in _path_of(node):
+        ticked = frozenset(step.levels or [])
+        levels = ticked if levels is None else levels & ticked
+    return levels or frozenset()
+
+
+def applies_to_level(node: CatalogNode, level: str) -> bool:
+    """Whether ``node`` applies to organisations of administrative ``level``."""
+    return level in applicable_levels(node)
+
+
+def applies_to(node: CatalogNode, organisation: Organisation) -> bool:
+    """Whether catalog ``node`` applies to ``organisation``: THE rule (see above)."""
+    return applies_to_level(node, organisation.level)
+
+
 def prune_for_level(roots: list[CatalogNode], level: str) -> list[Branch]:
     """The part of a cached tree that applies to organisations of one level (in memory, no query)."""
     return [
         Branch(node, prune_for_level(node.get_children(), level))
         for node in roots
-        if level in (node.levels or [])
+        if applies_to_level(node, level)
     ]
+
+
+def applicable_tree(roots: list[CatalogNode], organisation: Organisation) -> list[Branch]:
+    """The part of a cached tree that applies to ``organisation``: its columns (no query)."""
+    return prune_for_level(roots, organisation.level)
+
+
+def applicable_children(node: CatalogNode, organisation: Organisation) -> list[CatalogNode]:
+    """The children of a cached node that apply to ``organisation`` (no query)."""
+    return [child for child in node.get_children() if applies_to(child, organisation)]
 
 
 def find_in_tree(roots: list[CatalogNode], code: str) -> CatalogNode | None:

@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
-from catalog.models import CatalogNode, Channel, NodeChannel
+from catalog.models import CatalogNode, Channel, NodeChannel, Organisation
 
 STANDARD_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "standard-catalog.json"
 
@@ -141,10 +143,59 @@ def catalog_load_standard(
     return report
 
 
+# --- placing nodes in a tree: the admin's add, change, list edits and deletes come here ---------
+
+
+def validate_placement(*, node: CatalogNode | Organisation, parent: CatalogNode | Organisation | None) -> None:
+    """Refuse a parent that is the node itself or lies beneath it: the tree would become a cycle.
+
+    Raises ValidationError on the ``parent`` field. Forms call it in ``clean()`` to show the message
+    where the user chose the parent; the save services call it again before writing.
+    """
+    if parent is None or node.pk is None:
+        return
+    if parent.pk == node.pk or parent.is_descendant_of(node):
+        raise ValidationError(
+            {"parent": _("不能把“%(node)s”移到它自己或它的下级之下。") % {"node": node.name}},
+            code="cycle",
+        )
+
+
+def _save_tree_node(node):
+    validate_placement(node=node, parent=node.parent)
+    node.full_clean()
+    # A new parent or sort order re-files the node among its siblings (order_insertion_by).
+    node.save()
+    return node
+
+
+@transaction.atomic
+def catalog_node_save(*, node: CatalogNode) -> CatalogNode:
+    """Create a catalog node or save its edits; a changed parent or sort order moves it in the tree."""
+    return _save_tree_node(node)
+
+
 @transaction.atomic
 def catalog_node_move(*, node: CatalogNode, parent: CatalogNode | None, sort_order: int) -> CatalogNode:
     """Move a node under another parent and/or change its position among its siblings."""
     node.parent = parent
     node.sort_order = sort_order
-    node.save()
-    return node
+    return catalog_node_save(node=node)
+
+
+@transaction.atomic
+def catalog_node_delete(*, node: CatalogNode) -> None:
+    """Delete a node without children (the parent link protects them: move or retire them first)."""
+    node.delete()
+
+
+@transaction.atomic
+def organisation_save(*, organisation: Organisation) -> Organisation:
+    """Create an organisation or save its edits; a changed parent or sort order moves it in the tree."""
+    return _save_tree_node(organisation)
+
+
+@transaction.atomic
+def organisation_delete(*, organisation: Organisation) -> None:
+    """Delete an organisation without children or records (both are protected)."""
+    organisation.delete()

@@ -2,9 +2,9 @@
 
 Catalog items: a report row is a second-level catalog node (mptt level 2), standard or local. Nodes
 deeper down (a bureau's refinements) count towards the second-level item above them, so an item
-is disclosed when any record is filed on it or under it. An item applies to an organisation when
-the organisation's level is among the ``levels`` of the item and of every node above it, which is
-how the public columns prune the tree (catalog.selectors.prune_for_level).
+is disclosed when any record is filed on it or under it. Whether an item applies to an organisation
+is decided by catalog.selectors.applies_to, the same rule the public columns, their navigation and
+the sitemap follow.
 """
 
 from __future__ import annotations
@@ -149,7 +149,7 @@ class Item:
     node: CatalogNode
     domain: CatalogNode
     group: CatalogNode  # the first-level item
-    levels: frozenset[str]  # organisation levels the item applies to, along the whole path
+    levels: frozenset[str]  # catalog.selectors.applicable_levels(node): the levels the item applies to
     path: list[CatalogNode]
 
     @property
@@ -165,6 +165,7 @@ class Item:
         return self.node.method == Method.PROACTIVE
 
     def applies_to(self, organisation: Organisation) -> bool:
+        # ``levels`` is catalog.selectors.applicable_levels(node), computed once per item.
         return organisation.level in self.levels
 
 
@@ -197,9 +198,7 @@ def load_catalog() -> Catalog:
         for group in domain.get_children():
             for node in group.get_children():
                 path = [domain, group, node]
-                levels = frozenset(node.levels or [])
-                for above in (domain, group):
-                    levels &= frozenset(above.levels or [])
+                levels = catalog_selectors.applicable_levels(node)
                 item = Item(node=node, domain=domain, group=group, levels=levels, path=path)
                 items.append(item)
                 item_of_node[node.pk] = item

@@ -16,8 +16,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from catalog import selectors as catalog_selectors
+from disclosure.records.search_index import body_text
 from disclosure.records.selectors import public_records
-from disclosure.search.index import body_text
 
 FEED_SIZE = 20
 DESCRIPTION_LENGTH = 200
@@ -47,7 +47,7 @@ class RecordsRssFeed(Feed):
         if node is None:
             return FeedSubject(organisation)
         current = catalog_selectors.find_in_tree(catalog_selectors.catalog_tree(), node)
-        if current is None or not current.applies_to(organisation):
+        if current is None or not catalog_selectors.applies_to(current, organisation):
             raise Http404(_("没有找到该栏目。"))
         return FeedSubject(organisation, current)
 

@@ -50,7 +50,7 @@ def organisation_guide(request, org):
         "disclosure/site/guide.html",
         {
             "organisation": organisation,
-            "branches": catalog_selectors.prune_for_level(tree, organisation.level),
+            "branches": catalog_selectors.applicable_tree(tree, organisation),
             "reading_points": list(notice_board.guide_reading_points(organisation)),
             "channels": list(notice_board.disclosure_channels()),
         },

@@ -21,7 +21,7 @@ class OrganisationSitemap(Sitemap):
 
 
 class ColumnSitemap(Sitemap):
-    """Every organisation × every visible catalog node that applies to its level (two queries in all)."""
+    """Every organisation × every visible catalog node that applies to it (two queries in all)."""
 
     changefreq = "weekly"
     priority = 0.6
@@ -30,7 +30,7 @@ class ColumnSitemap(Sitemap):
         tree = catalog_selectors.catalog_tree()
         pairs = []
         for organisation in catalog_selectors.disclosing_organisations():
-            stack = list(reversed(catalog_selectors.prune_for_level(tree, organisation.level)))
+            stack = list(reversed(catalog_selectors.applicable_tree(tree, organisation)))
             while stack:
                 branch = stack.pop()
                 pairs.append((organisation.code, branch.node.code))

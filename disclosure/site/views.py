@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from catalog import selectors as catalog_selectors
-from catalog.models import CatalogNode
+from catalog.models import CatalogNode, OrgLevel
 from disclosure.records import selectors
 from disclosure.records.filters import PublicRecordFilter, publication_years
 
@@ -91,7 +91,7 @@ def home(request):
 def organisation_home(request, org):
     organisation = _organisation_or_404(org)
     tree = catalog_selectors.catalog_tree()
-    branches = catalog_selectors.prune_for_level(tree, organisation.level)
+    branches = catalog_selectors.applicable_tree(tree, organisation)
     latest = _newest_first(
         selectors.public_records().filter(organisation=organisation).select_related("organisation")
     )[:LATEST_COUNT]
@@ -131,14 +131,19 @@ def _record_listing(request, organisation, node) -> dict:
 
 
 def column(request, org, node):
-    """One catalog node as a column of one organisation: the standard, then what is disclosed."""
+    """One catalog node as a column of one organisation: the standard, then what is disclosed.
+
+    A node that does not apply to the organisation (catalog.selectors.applies_to) is not one of its
+    columns: the answer is 404, with a page that says which organisations disclose it.
+    """
     organisation = _organisation_or_404(org)
     tree = catalog_selectors.catalog_tree()
     current = catalog_selectors.find_in_tree(tree, node)
     if current is None:
         raise Http404(_("没有找到该栏目。"))
-    applies = current.applies_to(organisation)
+    applies = catalog_selectors.applies_to(current, organisation)
     path = catalog_selectors.path_in_tree(current)
+    levels = catalog_selectors.applicable_levels(current)
     return render(
         request,
         "disclosure/site/column.html",
@@ -148,12 +153,15 @@ def column(request, org, node):
             "path": path,
             # The navigation opens only the branches on the way to this column.
             "open_codes": {n.code for n in path},
-            "branches": catalog_selectors.prune_for_level(tree, organisation.level),
+            "branches": catalog_selectors.applicable_tree(tree, organisation),
             "applies": applies,
+            # Who discloses it, told on the 404 page of a column that does not apply here.
+            "applicable_level_labels": [label for value, label in OrgLevel.choices if value in levels],
             "channels": list(current.node_channels.select_related("channel")) if applies else [],
-            "children": [c for c in current.get_children() if c.applies_to(organisation)],
+            "children": catalog_selectors.applicable_children(current, organisation) if applies else [],
             "listing": _record_listing(request, organisation, current) if applies else {},
         },
+        status=200 if applies else 404,
     )
 
 
@@ -164,7 +172,7 @@ def catalog_item(request, node):
     if current is None:
         raise Http404(_("没有找到该栏目。"))
     organisations = [
-        o for o in catalog_selectors.disclosing_organisations() if current.applies_to(o)
+        o for o in catalog_selectors.disclosing_organisations() if catalog_selectors.applies_to(current, o)
     ]
     if len(organisations) == 1:
         return redirect("disclosure:column", org=organisations[0].code, node=current.code)

@@ -89,10 +89,11 @@ def test_column_navigation_opens_only_the_way_to_the_current_column(client, stan
 
 @pytest.mark.django_db
 def test_column_not_applying_to_the_level_says_so(client, standard_catalog, demo_orgs):
+    """A county-only item is no column of a township: 404, on a page that says who discloses it."""
     node = CatalogNode.objects.get(name="燃气经营许可证核发")
     response = client.get(f"/org/419901001/{node.code}/")
-    assert response.status_code == 200
-    assert "不适用于乡级单位" in response.content.decode()
+    assert response.status_code == 404
+    assert "由县级单位公开，不适用于乡级单位" in response.content.decode()
 
 
 @pytest.mark.django_db
