@@ -1,45 +1,27 @@
 """Concerns (回应关切) in the admin: open concerns with their clocks, what is overdue, responses, closing.
 
-Thin: every change goes through disclosure/concerns.py (rights, validation, audit). Rights come from
-the same module (``can_manage_concerns``), not from Django model permissions.
+Thin: every change goes through disclosure/concerns/services.py (state, rights, validation, log).
+Rights come from disclosure/concerns/policy.py, not from Django model permissions; the clock from
+disclosure/concerns/clock.py.
 """
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from catalog import selectors as catalog_selectors
+from disclosure.concerns import clock, policy, selectors
 from disclosure.concerns import services as concerns
 from disclosure.concerns.models import Concern, ConcernResponse, ConcernStatus
+from disclosure.concerns.workflow import ACTION_LABELS
 from disclosure.core import access
+from disclosure.core.admin_moves import REFUSALS, refusal_messages
 from disclosure.core.log import ActivityEntry
 from disclosure.core.models import DeadlineNotice
-from disclosure.core.transitions import InvalidTransition
-from disclosure.records import policy
-
-ACTION_LABELS = {
-    "create": _("登记"),
-    "update": _("修改"),
-    "respond": _("登记回应"),
-    "close": _("办结"),
-}
-
-
-def _has_any_role(user) -> bool:
-    return bool(user.is_active and (user.is_superuser or access.roles_of(user)))
-
-
-def _manageable_organisation_ids(user) -> list[int] | None:
-    """Organisations whose concerns the user may register; None means all (superuser)."""
-    if user.is_superuser and user.is_active:
-        return None
-    organisation = access.organisation_of(user)
-    if organisation is not None and concerns.can_manage_concerns(user, organisation.pk):
-        return [organisation.pk]
-    return []
+from disclosure.records import policy as record_policy
 
 
 class ClockFilter(admin.SimpleListFilter):
@@ -51,9 +33,9 @@ class ClockFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "overdue":
-            return queryset.filter(concerns.overdue_condition())
+            return queryset.filter(selectors.overdue_condition())
         if self.value() == "running":
-            return queryset.exclude(status=ConcernStatus.CLOSED).exclude(concerns.overdue_condition())
+            return queryset.exclude(status=ConcernStatus.CLOSED).exclude(selectors.overdue_condition())
         return queryset
 
 
@@ -139,14 +121,10 @@ class ConcernResponseInline(admin.TabularInline):
     autocomplete_fields = ()
 
     def has_view_permission(self, request, obj=None):
-        return _has_any_role(request.user)
+        return policy.may_read(request.user)
 
     def has_add_permission(self, request, obj=None):
-        return (
-            obj is not None
-            and obj.status != ConcernStatus.CLOSED
-            and concerns.can_manage_concerns(request.user, obj.organisation_id)
-        )
+        return obj is not None and policy.can(request.user, "respond", obj)
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -158,8 +136,8 @@ class ConcernResponseInline(admin.TabularInline):
         formset = super().get_formset(request, obj, **kwargs)
         if "record" in formset.form.base_fields and obj is not None:
             formset.form.base_fields["record"].queryset = (
-                policy.visible_records(request.user)
-                .filter(organisation_id=obj.organisation_id, node_id__in=concerns.concern_column_node_ids())
+                record_policy.visible_records(request.user)
+                .filter(organisation_id=obj.organisation_id, node_id__in=selectors.concern_column_node_ids())
                 .order_by("-created_at")
             )
         return formset
@@ -182,19 +160,18 @@ class ConcernAdmin(admin.ModelAdmin):
     # --- rights ---------------------------------------------------------------------------------
 
     def has_module_permission(self, request):
-        return _has_any_role(request.user)
+        return policy.may_read(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return _has_any_role(request.user)
+        return policy.may_read(request.user)
 
     def has_add_permission(self, request):
-        ids = _manageable_organisation_ids(request.user)
-        return ids is None or bool(ids)
+        return policy.may_register_anywhere(request.user)
 
     def has_change_permission(self, request, obj=None):
         if obj is None:
             return self.has_add_permission(request)
-        return obj.status != ConcernStatus.CLOSED and concerns.can_manage_concerns(request.user, obj.organisation_id)
+        return policy.can(request.user, "update", obj)
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -202,24 +179,22 @@ class ConcernAdmin(admin.ModelAdmin):
     # --- lists ----------------------------------------------------------------------------------
 
     def get_queryset(self, request):
-        return concerns.concerns_visible_to(request.user).prefetch_related("responses")
+        return policy.visible_concerns(request.user).prefetch_related("responses")
 
     @admin.display(description=_("下一时限"))
     def next_due(self, obj):
-        deadline = concerns.next_deadline(obj)
+        deadline = clock.next_deadline(obj)
         if deadline is None:
             return "—"
         return f"{deadline.label} {timezone.localtime(deadline.due_at):%m-%d %H:%M}"
 
     @admin.display(description=_("剩余/逾期"))
     def clock(self, obj):
-        deadline = concerns.next_deadline(obj)
+        deadline = clock.next_deadline(obj)
         if deadline is None:
             text = _("已办结") if obj.status == ConcernStatus.CLOSED else _("时限均已完成")
             return format_html('<span class="concern-clock clock-done">{}</span>', text)
-        css = deadline.state
-        if deadline.state == concerns.ClockState.PENDING and deadline.remaining <= concerns.WARN_BEFORE[deadline.rule.kind]:
-            css = "soon"
+        css = "soon" if deadline.is_soon else deadline.state
         return format_html('<span class="concern-clock clock-{}">{}</span>', css, deadline.describe())
 
     # --- change form ----------------------------------------------------------------------------
@@ -228,7 +203,7 @@ class ConcernAdmin(admin.ModelAdmin):
         fields = list(ConcernAdminForm.Meta.fields)
         if obj is None:
             return fields
-        closing = ["close", "close_comment"] if self.has_change_permission(request, obj) else []
+        closing = ["close", "close_comment"] if policy.can(request.user, "close", obj) else []
         return fields + ["status", "deadline_table", *closing, "closed_at", "created_by", "history"]
 
     def get_readonly_fields(self, request, obj=None):
@@ -239,9 +214,9 @@ class ConcernAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "organisation":
-            ids = _manageable_organisation_ids(request.user)
-            queryset = catalog_selectors.disclosing_organisations()
-            kwargs["queryset"] = queryset if ids is None else queryset.filter(pk__in=ids)
+            kwargs["queryset"] = catalog_selectors.disclosing_organisations().filter(
+                pk__in=policy.registering_organisations(request.user)
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
@@ -250,15 +225,11 @@ class ConcernAdmin(admin.ModelAdmin):
             obj_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
             concern = Concern.objects.filter(pk=obj_id).only("organisation_id").first() if obj_id else None
             if concern is not None:
-                kwargs["queryset"] = concerns.staff_of(concern.organisation_id)
-            elif request.user.is_superuser:
-                from django.contrib.auth import get_user_model
-
-                kwargs["queryset"] = get_user_model().objects.filter(
-                    is_active=True, staff_profile__isnull=False
-                ).order_by("username")
+                kwargs["queryset"] = selectors.staff_of(concern.organisation_id)
+            elif access.is_superuser(request.user):
+                kwargs["queryset"] = selectors.all_staff()
             else:
-                kwargs["queryset"] = concerns.staff_of(organisation.pk if organisation else 0)
+                kwargs["queryset"] = selectors.staff_of(organisation.pk if organisation else 0)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     @admin.display(description=_("时限"))
@@ -272,7 +243,7 @@ class ConcernAdmin(admin.ModelAdmin):
                 d.state,
                 d.describe(),
             )
-            for d in concerns.concern_deadlines(obj)
+            for d in clock.concern_deadlines(obj)
         ]
         return format_html(
             "<ul class='concern-deadlines'>{}</ul>",
@@ -353,10 +324,9 @@ class ConcernAdmin(admin.ModelAdmin):
                 concerns.concern_close(
                     user=request.user, concern=concern, comment=form.cleaned_data.get("close_comment") or ""
                 )
-        except (ValidationError, InvalidTransition, PermissionDenied) as error:
+        except REFUSALS as error:
             # Only reachable through a concurrent change between validation and saving.
-            text = "；".join(error.messages) if isinstance(error, ValidationError) else str(error)
-            messages.error(request, text)
+            messages.error(request, "；".join(refusal_messages(error)))
 
 
 @admin.register(DeadlineNotice)
@@ -369,10 +339,10 @@ class DeadlineNoticeAdmin(admin.ModelAdmin):
     date_hierarchy = "claimed_at"
 
     def has_module_permission(self, request):
-        return _has_any_role(request.user)
+        return policy.may_read(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return _has_any_role(request.user)
+        return policy.may_read(request.user)
 
     def has_add_permission(self, request):
         return False
@@ -385,7 +355,7 @@ class DeadlineNoticeAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        if request.user.is_superuser:
+        if access.is_superuser(request.user):
             return queryset
         return queryset.filter(organisation__in=access.organisations_in_scope(request.user))
 

@@ -1,7 +1,9 @@
-"""Response to public concerns (回应关切): the concern, its responses, and the deadline notices sent.
+"""Response to public concerns (回应关切): the concern and its responses.
 
 The clock (which deadlines a concern has, when they fall due, whether they were met) lives in
-disclosure/concerns.py; the notices are sent by disclosure/deadlines.py (``manage.py check_deadlines``).
+disclosure/concerns/clock.py, with the grading (``Severity``) and the kinds of response
+(``ResponseKind``) its rules are written in; the states and moves in disclosure/concerns/workflow.py.
+The reminders are sent by disclosure/core/deadlines.py (``manage.py check_deadlines``).
 """
 
 from django.conf import settings
@@ -9,16 +11,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Organisation
+from disclosure.concerns.clock import SEVERITY_HELP, ResponseKind, Severity
 from disclosure.core.models import RegisteredModel
 from disclosure.records.models import Record
-
-
-class Severity(models.TextChoices):
-    """Grading of a concern; it decides the deadlines (guideline 四（四）, 国办发〔2016〕61号)."""
-
-    EXTRAORDINARY = "extraordinary", _("特别重大")
-    MAJOR = "major", _("重大")
-    GENERAL = "general", _("一般")
 
 
 class ConcernSource(models.TextChoices):
@@ -37,17 +32,12 @@ class ConcernStatus(models.TextChoices):
     CLOSED = "closed", _("已办结")
 
 
-class ResponseKind(models.TextChoices):
-    AUTHORITATIVE = "authoritative", _("权威信息发布")
-    PRESS_CONFERENCE = "press_conference", _("新闻发布会")
-    RESPONSE = "response", _("回应")
-
-
 class Concern(RegisteredModel):
     """A public concern (政务舆情) an organisation must respond to.
 
-    Invariants: ``status`` changes only through the services in disclosure/concerns.py, each writing an
-    ActivityEntry; the responsible staff belong to the concern's organisation; a concern is internal
+    Invariants: ``status`` changes only through the moves of disclosure/concerns/workflow.py, carried
+    out by disclosure/concerns/services.py, each writing an ActivityEntry; ``closed_at`` is set exactly
+    when the concern is closed; the responsible staff belong to the concern's organisation; a concern is internal
     (its summary may name people): the public sees only the responses published as public records.
     """
 
@@ -62,7 +52,7 @@ class Concern(RegisteredModel):
         _("等级"),
         max_length=20,
         choices=Severity.choices,
-        help_text=_("特别重大、重大：5小时内发布权威信息，24小时内举行新闻发布会；一般：48小时内回应。"),
+        help_text=SEVERITY_HELP,
     )
     arose_at = models.DateTimeField(
         _("舆情发生时间"), help_text=_("时限自此时刻起按自然小时计算，夜间、周末和节假日不扣除。")

@@ -11,22 +11,17 @@ Coverage = disclosed / (disclosed + missing). Figures are given per cell, per it
 organisations), per domain, per organisation, and rolled up through the organisation tree (a city
 sees its counties and their townships summed).
 
-Extra findings: other features may attach remarks to cells (e.g. "办事指南缺少必备要素") with
-``register_finding_provider``. A provider is called once per report with the organisation ids and
-item node ids and must answer with a fixed number of queries::
-
-    def missing_guide_elements(organisation_ids, item_node_ids) -> dict[tuple[int, int], list[str]]:
-        ...  # {(organisation id, item node id): ["缺少“收费标准”要素"], ...}
-
-    completeness.register_finding_provider(missing_guide_elements)  # e.g. in AppConfig.ready()
-
-Findings are shown in the cell, counted in the tallies (``flagged``) and exported; they do not
-change a cell's state.
+Extra findings: remarks other features attach to cells, read from their selectors by an explicit
+call in ``completeness_report``: today the service guides lacking a required element (办事指南缺少必备
+要素, ``service_guide_findings`` in disclosure/service_guides/selectors.py), which answers once per
+report, with a fixed number of queries, ``{(organisation id, item node id): [remark, ...]}``. Findings
+are shown in the cell, counted in the tallies (``flagged``) and exported; they do not change a cell's
+state.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -48,6 +43,7 @@ from disclosure.reports.common import (
     percent,
     roll_up,
 )
+from disclosure.service_guides.selectors import service_guide_findings
 
 
 class ItemState(models.TextChoices):
@@ -55,22 +51,6 @@ class ItemState(models.TextChoices):
     MISSING = "missing", _("未公开")
     ON_APPLICATION = "on_application", _("依申请公开")
     NOT_APPLICABLE = "not_applicable", _("不适用")
-
-
-FindingProvider = Callable[[list[int], list[int]], dict[tuple[int, int], list[str]]]
-_finding_providers: list[FindingProvider] = []
-
-
-def register_finding_provider(provider: FindingProvider) -> FindingProvider:
-    """Add extra per-cell findings to every completeness report (usable as a decorator)."""
-    if provider not in _finding_providers:
-        _finding_providers.append(provider)
-    return provider
-
-
-def unregister_finding_provider(provider: FindingProvider) -> None:
-    if provider in _finding_providers:
-        _finding_providers.remove(provider)
 
 
 @dataclass
@@ -228,19 +208,15 @@ def completeness_report(
 ) -> CompletenessReport:
     """The completeness report for a tree-ordered list of organisations (e.g. a subtree).
 
-    Queries: the catalog (one, unless given), the figures (one), plus whatever the registered
-    finding providers need (a fixed number each). Nothing grows with records or organisations.
+    Queries: the catalog (one, unless given), the figures (one), the service guides' findings (two).
+    Nothing grows with records or organisations.
     """
     catalog = catalog or load_catalog()
     org_ids = [org.pk for org in organisations]
     figures = column_figures(
         org_ids, catalog, published_from=published_from, published_to=published_to
     )
-    findings: dict[tuple[int, int], list[str]] = {}
-    item_ids = [item.node.pk for item in catalog.items]
-    for provider in _finding_providers:
-        for key, remarks in (provider(org_ids, item_ids) or {}).items():
-            findings.setdefault(key, []).extend(remarks)
+    findings = service_guide_findings(org_ids, [item.node.pk for item in catalog.items])
 
     depths = depth_map(organisations)
     org_rows: dict[int, OrganisationRow] = {}
@@ -298,9 +274,3 @@ def completeness_summary(
     return completeness_report(
         list(organisations), published_from=published_from, published_to=published_to
     ).as_dict(include_cells=include_cells)
-
-
-# Service guides lacking a required element (办事指南缺少必备要素); see disclosure/service_guides.py.
-from disclosure.service_guides.services import service_guide_findings  # noqa: E402
-
-register_finding_provider(service_guide_findings)

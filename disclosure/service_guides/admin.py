@@ -1,8 +1,9 @@
 """Service guides (办事指南) in the admin: the guide of a service-guide record, with steps, materials, FAQ.
 
 Scoped to the organisations the user may read; editable exactly while the guide's record is editable
-by the user (``policy.can_edit``), so a guide under review or published changes only by revising
-its record. Guide fields are saved through disclosure/service_guides.py (rights, checks, log).
+by the user (disclosure/service_guides/policy.py), so a guide under review or published changes only by
+revising its record. Guide fields are saved through disclosure/service_guides/services.py (rights,
+checks, log).
 """
 
 from functools import partial
@@ -14,9 +15,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from disclosure.core import access
-from disclosure.core.access import Role
-from disclosure.records import policy
+from disclosure.service_guides import policy, selectors
 from disclosure.service_guides import services as service_guides
 from disclosure.service_guides.models import (
     ServiceGuide,
@@ -26,13 +25,9 @@ from disclosure.service_guides.models import (
 )
 
 
-def _has_any_role(user) -> bool:
-    return bool(user.is_active and (user.is_superuser or access.roles_of(user)))
-
-
 def _may_edit(user, guide) -> bool:
     if guide is None:
-        return bool(user.is_active and (user.is_superuser or Role.EDITOR in access.roles_of(user)))
+        return policy.may_create_anywhere(user)
     return policy.can_edit(user, guide.record)
 
 
@@ -107,7 +102,7 @@ class _GuidePartInline:
     """Parts of a guide change exactly when the guide does."""
 
     def has_view_permission(self, request, obj=None):
-        return _has_any_role(request.user)
+        return policy.may_read(request.user)
 
     def has_add_permission(self, request, obj=None):
         return _may_edit(request.user, obj)
@@ -162,10 +157,10 @@ class ServiceGuideAdmin(admin.ModelAdmin):
     # --- rights ---------------------------------------------------------------------------------
 
     def has_module_permission(self, request):
-        return _has_any_role(request.user)
+        return policy.may_read(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return _has_any_role(request.user)
+        return policy.may_read(request.user)
 
     def has_add_permission(self, request):
         return _may_edit(request.user, None)
@@ -181,7 +176,7 @@ class ServiceGuideAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return (
-            service_guides.guides_visible_to(request.user)
+            policy.visible_guides(request.user)
             .select_related("record__organisation")
             .prefetch_related("steps", "materials")
         )
@@ -200,7 +195,7 @@ class ServiceGuideAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("缺少的必备要素"))
     def missing_display(self, obj):
-        missing = service_guides.missing_elements(
+        missing = selectors.missing_elements(
             obj, step_count=len(obj.steps.all()), material_count=len(obj.materials.all())
         )
         if not missing:
@@ -221,7 +216,7 @@ class ServiceGuideAdmin(admin.ModelAdmin):
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         if obj is None and "record" in form.base_fields:
-            form.base_fields["record"].queryset = service_guides.records_open_for_guide(request.user)
+            form.base_fields["record"].queryset = policy.records_open_for_guide(request.user)
             form.base_fields["record"].help_text = _(
                 "可选本单位处于草稿或退回修改状态、信息类别为“办事指南”且发布在办事指南栏目下的信息；"
                 "修订稿的办事指南自动复制原信息的内容。"

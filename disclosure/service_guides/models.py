@@ -2,8 +2,8 @@
 
 A guide belongs to one Record of type ``service_guide`` and is published, revised and withdrawn with
 it through the record workflow; it never has a publication state of its own. Which elements are
-required, and the one public layout, live in disclosure/service_guides.py and
-templates/disclosure/includes/service_guide.html.
+required lives in disclosure/service_guides/selectors.py, who may edit a guide in policy.py, and the
+one public layout in templates/disclosure/service_guides/includes/service_guide.html.
 """
 
 import uuid
@@ -25,7 +25,7 @@ class ServiceGuide(models.Model):
     """The structured guide of one service-guide record.
 
     Invariants: one guide per record (OneToOne); the record is of type 办事指南 in a service-guide
-    column; the guide is edited only while its record is editable (disclosure.records.policy.can_edit), so
+    column; the guide is edited only while its record is editable (disclosure.service_guides.policy.can_edit), so
     what the public reads is always what was reviewed. Missing required elements do not block
     saving: they are reported (``missing_elements``) and flagged in the completeness report.
     """

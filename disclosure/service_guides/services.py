@@ -1,35 +1,23 @@
-"""Service guides (办事指南): where they go, what they must contain, how the public reads them.
+"""Every write to a service guide (办事指南): create it, change it, add its steps, materials and FAQ.
 
-A guide is the structured content of a record of type 办事指南 in a service-guide column: the
-children of the three 市政服务 approvals (0401, 0402, 0403) and 保障性住房 › 办事指南 (020701), with any
-local refinements beneath them. It is reviewed, published, revised and withdrawn with its record, so
-it is editable exactly while the record is (``policy.can_edit``) and public exactly while the record
-is (``public_records()``).
-
-Required elements, in the order the public layout shows them: 实施主体, 设定依据, 申请条件, 办理流程
-(at least one step), 申请材料 (at least one), 收费 (free, or amount and basis), 法定时限, 承诺时限,
-咨询渠道, 监督渠道, 办理地点, 办理时间. A guide missing any of them may still be saved and published
-(a bureau may have to publish what it has), but ``missing_elements`` names the gaps and the
-completeness report flags the guide.
+A guide is reviewed, published, revised and withdrawn with its record and has no state of its own:
+each write checks through disclosure/service_guides/policy.py that the user may edit the record now
+(its organisation's editor, the record a draft or returned for changes), with the record's row locked
+so that a concurrent submission cannot slip between the check and the write. Creating and changing a
+guide write an ActivityEntry. Where guides go and what they must contain are read in
+disclosure/service_guides/selectors.py.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from catalog import selectors as catalog_selectors
-from catalog.models import CatalogNode
 from disclosure.core.files import check_upload
 from disclosure.core.log import ActivityEntry
-from disclosure.records import policy
-from disclosure.records.models import EDITABLE_STATUSES, Record, RecordType
-from disclosure.records.selectors import public_records
+from disclosure.records.models import Record, RecordType
+from disclosure.service_guides import policy, selectors
 from disclosure.service_guides.models import (
     FeeMode,
     ServiceGuide,
@@ -38,26 +26,8 @@ from disclosure.service_guides.models import (
     ServiceGuideStep,
 )
 
-# First-level items whose children are service guides, and second-level items that are one.
-GUIDE_GROUP_CODES = ("0401", "0402", "0403")
-GUIDE_ITEM_CODES = ("020701",)
 SUBJECT_TYPE = "service_guide"
-
-# (key, label) in the statutory order of the public layout.
-REQUIRED_ELEMENTS = (
-    ("responsible_body", gettext_lazy("实施主体")),
-    ("legal_basis", gettext_lazy("设定依据")),
-    ("conditions", gettext_lazy("申请条件")),
-    ("steps", gettext_lazy("办理流程")),
-    ("materials", gettext_lazy("申请材料")),
-    ("fees", gettext_lazy("收费标准")),
-    ("statutory_days", gettext_lazy("法定时限")),
-    ("promised_days", gettext_lazy("承诺时限")),
-    ("consultation", gettext_lazy("咨询渠道")),
-    ("supervision", gettext_lazy("监督投诉渠道")),
-    ("place", gettext_lazy("办理地点")),
-    ("hours", gettext_lazy("办理时间")),
-)
+# The guide's own fields a write may set.
 GUIDE_FIELDS = (
     "responsible_body",
     "legal_basis",
@@ -77,203 +47,6 @@ GUIDE_FIELDS = (
 )
 
 
-# --- where guides go ---------------------------------------------------------------------------
-
-
-def guide_item_of_node() -> dict[int, int]:
-    """Every service-guide column's node id → the id of its second-level catalog item (one query)."""
-    tree = catalog_selectors.catalog_tree(visible_only=False)
-    mapping: dict[int, int] = {}
-    items: list[CatalogNode] = []
-    for code in GUIDE_GROUP_CODES:
-        group = catalog_selectors.find_in_tree(tree, code)
-        if group is not None:
-            items.extend(group.get_children())
-    for code in GUIDE_ITEM_CODES:
-        item = catalog_selectors.find_in_tree(tree, code)
-        if item is not None:
-            items.append(item)
-    for item in items:
-        stack = [item]
-        while stack:
-            node = stack.pop()
-            mapping[node.pk] = item.pk
-            stack.extend(node.get_children())
-    return mapping
-
-
-def is_guide_node(node_id: int) -> bool:
-    return node_id in guide_item_of_node()
-
-
-# --- what a guide must contain ------------------------------------------------------------------
-
-
-def _present(guide: ServiceGuide, key: str, step_count: int, material_count: int) -> bool:
-    if key == "steps":
-        return step_count > 0
-    if key == "materials":
-        return material_count > 0
-    if key == "fees":
-        return guide.fee_mode == FeeMode.FREE or (
-            guide.fee_mode == FeeMode.CHARGED and bool(guide.fee_amount.strip()) and bool(guide.fee_basis.strip())
-        )
-    if key in ("statutory_days", "promised_days"):
-        return getattr(guide, key) is not None
-    if key == "consultation":
-        return bool(guide.consultation_phone.strip() or guide.consultation_address.strip())
-    if key == "supervision":
-        return bool(guide.supervision_phone.strip() or guide.supervision_channel.strip())
-    return bool(str(getattr(guide, key) or "").strip())
-
-
-def element_labels() -> dict[str, str]:
-    """The required elements' labels in the active language, in statutory order."""
-    return {key: str(label) for key, label in REQUIRED_ELEMENTS}
-
-
-def missing_elements(
-    guide: ServiceGuide | None,
-    *,
-    step_count: int | None = None,
-    material_count: int | None = None,
-    labels: dict[str, str] | None = None,
-) -> list[str]:
-    """Labels of the required elements the guide lacks, in statutory order (all of them for no guide).
-
-    Pass ``step_count``/``material_count`` when already known (e.g. annotated) to avoid queries, and
-    ``labels`` (from ``element_labels``) when checking many guides: translating them is the costly part.
-    """
-    labels = labels or element_labels()
-    if guide is None:
-        return list(labels.values())
-    if step_count is None:
-        step_count = guide.steps.count()
-    if material_count is None:
-        material_count = guide.materials.count()
-    return [label for key, label in labels.items() if not _present(guide, key, step_count, material_count)]
-
-
-@dataclass(frozen=True)
-class IncompleteGuide:
-    record_id: int
-    organisation_id: int
-    item_node_id: int
-    title: str
-    index_number: str
-    missing: list[str]
-
-
-def incomplete_service_guides(organisation_ids) -> list[IncompleteGuide]:
-    """Public service-guide records of these organisations whose guide lacks a required element.
-
-    A public record in a service-guide column without any structured guide counts as lacking all.
-    Queries: two (the catalog tree, the records with their guides and counts), whatever the data.
-    """
-    item_of_node = guide_item_of_node()
-    records = (
-        public_records()
-        .filter(organisation_id__in=list(organisation_ids), node_id__in=list(item_of_node))
-        .select_related("service_guide")
-        # Whether steps and materials exist is all the check needs: EXISTS probes an index where a
-        # COUNT over both joins would multiply steps by materials for every record.
-        .annotate(
-            has_steps=Exists(ServiceGuideStep.objects.filter(guide__record_id=OuterRef("pk"))),
-            has_materials=Exists(ServiceGuideMaterial.objects.filter(guide__record_id=OuterRef("pk"))),
-        )
-        .order_by("organisation_id", "node_id", "pk")
-    )
-    labels = element_labels()
-    found = []
-    for record in records:
-        guide = getattr(record, "service_guide", None)
-        missing = missing_elements(
-            guide, step_count=int(record.has_steps), material_count=int(record.has_materials), labels=labels
-        )
-        if missing:
-            found.append(
-                IncompleteGuide(
-                    record_id=record.pk,
-                    organisation_id=record.organisation_id,
-                    item_node_id=item_of_node[record.node_id],
-                    title=record.title,
-                    index_number=record.index_number,
-                    missing=missing,
-                )
-            )
-    return found
-
-
-def service_guide_findings(organisation_ids, item_node_ids) -> dict[tuple[int, int], list[str]]:
-    """Completeness-report findings (see disclosure/reports/completeness.py): one remark per incomplete guide."""
-    wanted = set(item_node_ids)
-    findings: dict[tuple[int, int], list[str]] = {}
-    template = _("办事指南“%(title)s”（%(number)s）缺少必备要素：%(missing)s")
-    for guide in incomplete_service_guides(organisation_ids):
-        if guide.item_node_id not in wanted:
-            continue
-        remark = template % {
-            "title": guide.title,
-            "number": guide.index_number,
-            "missing": "、".join(guide.missing),
-        }
-        findings.setdefault((guide.organisation_id, guide.item_node_id), []).append(remark)
-    return findings
-
-
-# --- public reads ------------------------------------------------------------------------------
-
-
-def public_service_guide(record: Record) -> ServiceGuide | None:
-    """The guide of a record, only if the record is public; steps, materials and FAQ prefetched.
-
-    Four queries (guide, steps, materials, FAQ) however long the guide; none for other record types.
-    """
-    if record is None or record.record_type != RecordType.SERVICE_GUIDE:
-        return None
-    return (
-        ServiceGuide.objects.filter(record__in=public_records().filter(pk=record.pk))
-        .prefetch_related("steps", "materials", "faqs")
-        .first()
-    )
-
-
-def public_guide_form(*, org_code: str, serial: str, material_id: int) -> ServiceGuideMaterial | None:
-    """A material's blank form, only if the guide's record is public and the form exists."""
-    return (
-        ServiceGuideMaterial.objects.filter(
-            pk=material_id,
-            guide__record__in=public_records().filter(
-                organisation__code=org_code, index_number=f"{org_code}/{serial}"
-            ),
-        )
-        .exclude(form_file="")
-        .first()
-    )
-
-
-# --- staff reads -------------------------------------------------------------------------------
-
-
-def guides_visible_to(user) -> QuerySet[ServiceGuide]:
-    return ServiceGuide.objects.filter(record__in=policy.visible_records(user))
-
-
-def records_open_for_guide(user) -> QuerySet[Record]:
-    """Records this user may add a guide to: editable 办事指南 records in a guide column, without one."""
-    candidates = policy.visible_records(user).filter(
-        status__in=EDITABLE_STATUSES,
-        record_type=RecordType.SERVICE_GUIDE,
-        node_id__in=list(guide_item_of_node()),
-        service_guide__isnull=True,
-    )
-    editable = [record.pk for record in candidates if policy.can_edit(user, record)]
-    return Record.objects.filter(pk__in=editable).order_by("-created_at")
-
-
-# --- writes ------------------------------------------------------------------------------------
-
-
 def _log(guide: ServiceGuide, user, action: str, comment: str = "") -> None:
     ActivityEntry.write_for(
         guide,
@@ -286,17 +59,18 @@ def _log(guide: ServiceGuide, user, action: str, comment: str = "") -> None:
     )
 
 
-def check_editable(user, record: Record) -> None:
-    """A guide changes only while its record is editable by this user (draft or returned, own organisation)."""
-    if not policy.can_edit(user, record):
-        raise PermissionDenied(_("只能在本单位处于草稿或退回修改状态的办事指南信息上编辑办事指南。"))
+def _locked_record(user, record_id: int) -> Record:
+    """The guide's record, locked; ``PermissionDenied`` unless the user may edit its guide now."""
+    record = Record.objects.select_for_update().get(pk=record_id)
+    policy.check_edit(user, record)
+    return record
 
 
 def validate_guide_record(record: Record) -> None:
     errors = []
     if record.record_type != RecordType.SERVICE_GUIDE:
         errors.append(_("只有信息类别为“办事指南”的信息可以填写办事指南。"))
-    if not is_guide_node(record.node_id):
+    if not selectors.is_guide_node(record.node_id):
         errors.append(_("办事指南只能发布在市政服务各审批事项或保障性住房“办事指南”栏目下。"))
     if errors:
         raise ValidationError({"record": errors})
@@ -342,8 +116,7 @@ def _copy_parts(source: ServiceGuide, target: ServiceGuide) -> None:
 @transaction.atomic
 def service_guide_create(*, user, record: Record, **fields) -> ServiceGuide:
     """Add the guide of an editable service-guide record. A revision starts from its original's guide."""
-    record = Record.objects.select_for_update().get(pk=record.pk)
-    check_editable(user, record)
+    record = _locked_record(user, record.pk)
     validate_guide_record(record)
     if ServiceGuide.objects.filter(record=record).exists():
         raise ValidationError({"record": _("该信息已有办事指南。")})
@@ -367,8 +140,7 @@ def service_guide_update(*, user, guide: ServiceGuide, **fields) -> ServiceGuide
     unknown = set(fields) - set(GUIDE_FIELDS)
     if unknown:
         raise TypeError(f"unknown guide fields: {sorted(unknown)}")
-    record = Record.objects.select_for_update().get(pk=guide.record_id)
-    check_editable(user, record)
+    _locked_record(user, guide.record_id)
     locked = ServiceGuide.objects.select_for_update().get(pk=guide.pk)
     for name, value in fields.items():
         setattr(locked, name, value)
@@ -387,7 +159,7 @@ def material_form_facts(upload) -> dict:
 
 @transaction.atomic
 def service_guide_add_step(*, user, guide: ServiceGuide, name: str, order: int, description: str = "", time_limit: str = "") -> ServiceGuideStep:
-    check_editable(user, guide.record)
+    _locked_record(user, guide.record_id)
     step = ServiceGuideStep(guide=guide, order=order, name=name, description=description, time_limit=time_limit)
     step.full_clean()
     step.save()
@@ -397,7 +169,7 @@ def service_guide_add_step(*, user, guide: ServiceGuide, name: str, order: int, 
 @transaction.atomic
 def service_guide_add_material(*, user, guide: ServiceGuide, name: str, order: int, upload=None, **fields) -> ServiceGuideMaterial:
     """Add a material; a blank form (``upload``) is checked like a record attachment."""
-    check_editable(user, guide.record)
+    _locked_record(user, guide.record_id)
     material = ServiceGuideMaterial(guide=guide, name=name, order=order, **fields)
     if upload is not None:
         for field_name, value in material_form_facts(upload).items():
@@ -410,7 +182,7 @@ def service_guide_add_material(*, user, guide: ServiceGuide, name: str, order: i
 
 @transaction.atomic
 def service_guide_add_faq(*, user, guide: ServiceGuide, question: str, answer: str, order: int) -> ServiceGuideFAQ:
-    check_editable(user, guide.record)
+    _locked_record(user, guide.record_id)
     faq = ServiceGuideFAQ(guide=guide, order=order, question=question, answer=answer)
     faq.full_clean()
     faq.save()

@@ -4,7 +4,7 @@ from django.http import Http404
 from django.views.decorators.http import require_safe
 
 from disclosure.core.downloads import file_response
-from disclosure.service_guides.services import public_guide_form
+from disclosure.service_guides.selectors import public_guide_form
 
 
 @require_safe

@@ -3,7 +3,7 @@ one standard layout, only if the record is public (read through ``public_records
 
 from django import template
 
-from disclosure.service_guides.services import public_service_guide
+from disclosure.service_guides.selectors import public_service_guide
 
 register = template.Library()
 

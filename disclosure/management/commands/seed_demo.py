@@ -4,11 +4,14 @@ from django.db import transaction
 
 from catalog.demo import DEMO_COUNTY, ensure_demo_organisations
 from disclosure.applications.demo import ensure_demo_applications
-from disclosure.concerns.demo import ensure_demo_concerns_and_guides
+from disclosure.concerns.demo import ensure_demo_concerns
 from disclosure.consultations.demo import ensure_demo_consultations
 from disclosure.core.demo import DEMO_PASSWORD, ensure_demo_accounts
+from disclosure.interpretations.demo import ensure_demo_interpretations
 from disclosure.records.demo import ensure_demo_records
 from disclosure.records.models import Record
+from disclosure.service_guides.demo import ensure_demo_guides
+from disclosure.site.demo import ensure_demo_reading_points
 
 
 class Command(BaseCommand):
@@ -21,9 +24,12 @@ class Command(BaseCommand):
             ensure_demo_organisations()
             accounts = ensure_demo_accounts()
             records = ensure_demo_records()
-            applications = ensure_demo_applications()  # 依申请公开 in several states, reading points
-            ensure_demo_consultations()  # decision drafts for comment, a policy with its interpretation
-            ensure_demo_concerns_and_guides()  # 回应关切 with clocks (one overdue), structured 办事指南
+            applications = ensure_demo_applications()  # 依申请公开 in several states
+            ensure_demo_reading_points()
+            ensure_demo_consultations()  # decision drafts for comment
+            ensure_demo_interpretations()  # a policy published with its interpretation, one waiting
+            ensure_demo_guides()  # structured 办事指南, one lacking elements
+            ensure_demo_concerns()  # 回应关切 with clocks (one overdue)
         self.stdout.write("演示账号（后台 http://127.0.0.1:8000/admin/，密码均为 %s）：" % DEMO_PASSWORD)
         for username, label in accounts:
             self.stdout.write(f"  {username:<12} {label}")

@@ -19,9 +19,10 @@ from django.db import connection
 from django.utils import timezone
 
 from catalog.models import CatalogNode
+from disclosure.concerns import clock, policy, selectors
 from disclosure.concerns import services as concerns
+from disclosure.concerns.clock import ClockState
 from disclosure.concerns.models import Concern, ConcernResponse, ConcernSource, ConcernStatus, ResponseKind, Severity
-from disclosure.concerns.services import ClockState
 from disclosure.core.access import Role
 from disclosure.core.log import ActivityEntry
 from disclosure.core.models import DeadlineNotice
@@ -83,7 +84,7 @@ def test_major_concern_is_due_information_in_5_and_a_press_conference_in_24_cloc
     """A 重大 concern at 22:30 on a holiday is due authoritative information at 03:30 the next day and a
     press conference at 22:30 the next day: clock hours across midnight, holidays not skipped."""
     concern = register(c)
-    found = by_kind(concerns.concern_deadlines(concern, now=HOLIDAY_NIGHT))
+    found = by_kind(clock.concern_deadlines(concern, now=HOLIDAY_NIGHT))
     assert set(found) == {"authoritative", "press_conference"}
     assert found["authoritative"].due_at == datetime(2026, 2, 17, 3, 30, tzinfo=TZ)
     assert found["press_conference"].due_at == datetime(2026, 2, 17, 22, 30, tzinfo=TZ)
@@ -96,7 +97,7 @@ def test_major_concern_is_due_information_in_5_and_a_press_conference_in_24_cloc
 def test_extraordinary_concern_has_the_same_clock_as_a_major_one(c):
     """特别重大 shares the 5 h / 24 h limits of 重大."""
     concern = register(c, severity=Severity.EXTRAORDINARY)
-    found = by_kind(concerns.concern_deadlines(concern, now=HOLIDAY_NIGHT))
+    found = by_kind(clock.concern_deadlines(concern, now=HOLIDAY_NIGHT))
     assert found["authoritative"].due_at - HOLIDAY_NIGHT == timedelta(hours=5)
     assert found["press_conference"].due_at - HOLIDAY_NIGHT == timedelta(hours=24)
 
@@ -105,7 +106,7 @@ def test_extraordinary_concern_has_the_same_clock_as_a_major_one(c):
 def test_general_concern_is_due_a_response_48_clock_hours_later_even_over_a_holiday(c):
     """A 一般 concern at 20:00 on 30 September is due a response at 20:00 on 2 October, a day off."""
     concern = register(c, severity=Severity.GENERAL, arose_at=BEFORE_NATIONAL_DAY)
-    (deadline,) = concerns.concern_deadlines(concern, now=BEFORE_NATIONAL_DAY)
+    (deadline,) = clock.concern_deadlines(concern, now=BEFORE_NATIONAL_DAY)
     assert deadline.rule.kind == "response"
     assert deadline.due_at == datetime(2026, 10, 2, 20, 0, tzinfo=TZ)
     assert not is_working_day(deadline.due_at.date())
@@ -119,7 +120,7 @@ def test_deadlines_met_on_time_late_pending_and_overdue(c):
     concern = register(c)
     respond(c, concern, ResponseKind.AUTHORITATIVE, HOLIDAY_NIGHT + timedelta(hours=4))
     six_hours = HOLIDAY_NIGHT + timedelta(hours=6)
-    found = by_kind(concerns.concern_deadlines(Concern.objects.get(pk=concern.pk), now=six_hours))
+    found = by_kind(clock.concern_deadlines(Concern.objects.get(pk=concern.pk), now=six_hours))
     assert found["authoritative"].state == ClockState.MET
     assert found["authoritative"].met_at == HOLIDAY_NIGHT + timedelta(hours=4)
     assert found["press_conference"].state == ClockState.PENDING
@@ -127,17 +128,17 @@ def test_deadlines_met_on_time_late_pending_and_overdue(c):
     assert found["press_conference"].describe() == "剩余 18小时"
 
     respond(c, concern, ResponseKind.PRESS_CONFERENCE, HOLIDAY_NIGHT + timedelta(hours=30))
-    found = by_kind(concerns.concern_deadlines(Concern.objects.get(pk=concern.pk), now=HOLIDAY_NIGHT + timedelta(days=2)))
+    found = by_kind(clock.concern_deadlines(Concern.objects.get(pk=concern.pk), now=HOLIDAY_NIGHT + timedelta(days=2)))
     assert found["press_conference"].state == ClockState.MET_LATE
     assert found["press_conference"].overdue_by == timedelta(hours=6)
     assert found["press_conference"].describe() == "超时 6小时 后完成"
 
     silent = register(c, title="另一事项")
-    found = by_kind(concerns.concern_deadlines(silent, now=six_hours))
+    found = by_kind(clock.concern_deadlines(silent, now=six_hours))
     assert found["authoritative"].state == ClockState.OVERDUE
     assert found["authoritative"].overdue_by == timedelta(hours=1)
     assert found["authoritative"].describe() == "已逾期 1小时"
-    assert concerns.next_deadline(silent, now=six_hours).rule.kind == "authoritative"
+    assert clock.next_deadline(silent, now=six_hours).rule.kind == "authoritative"
 
 
 @pytest.mark.django_db
@@ -145,7 +146,7 @@ def test_a_press_conference_also_counts_as_authoritative_information(c):
     """A press conference held within 5 hours meets both limits."""
     concern = register(c)
     respond(c, concern, ResponseKind.PRESS_CONFERENCE, HOLIDAY_NIGHT + timedelta(hours=3))
-    found = by_kind(concerns.concern_deadlines(Concern.objects.get(pk=concern.pk), now=HOLIDAY_NIGHT + timedelta(hours=30)))
+    found = by_kind(clock.concern_deadlines(Concern.objects.get(pk=concern.pk), now=HOLIDAY_NIGHT + timedelta(hours=30)))
     assert found["authoritative"].state == found["press_conference"].state == ClockState.MET
 
 
@@ -162,11 +163,11 @@ def test_overdue_filter_in_sql_agrees_with_the_clock(c):
         by_clock = {
             x.pk
             for x in Concern.objects.prefetch_related("responses")
-            if any(d.state == ClockState.OVERDUE for d in concerns.concern_deadlines(x, now=now))
+            if any(d.state == ClockState.OVERDUE for d in clock.concern_deadlines(x, now=now))
         }
-        by_sql = set(concerns.overdue_concerns(now=now).values_list("pk", flat=True))
+        by_sql = set(selectors.overdue_concerns(now=now).values_list("pk", flat=True))
         assert by_sql == by_clock, now
-    at_25 = set(concerns.overdue_concerns(now=HOLIDAY_NIGHT + timedelta(hours=25)).values_list("pk", flat=True))
+    at_25 = set(selectors.overdue_concerns(now=HOLIDAY_NIGHT + timedelta(hours=25)).values_list("pk", flat=True))
     assert at_25 == {information_only.pk, silent.pk}
     assert answered.pk not in at_25 and general.pk not in at_25
 
@@ -207,9 +208,9 @@ def test_closing_with_an_unmet_deadline_needs_a_reason_and_stops_the_clock(c):
     concerns.concern_close(user=c.officer, concern=concern, comment="经研判，舆情已平息，无需召开新闻发布会")
     concern = Concern.objects.get(pk=concern.pk)
     assert concern.status == ConcernStatus.CLOSED and concern.closed_at is not None
-    found = by_kind(concerns.concern_deadlines(concern, now=HOLIDAY_NIGHT + timedelta(days=3)))
+    found = by_kind(clock.concern_deadlines(concern, now=HOLIDAY_NIGHT + timedelta(days=3)))
     assert found["press_conference"].state == ClockState.CLOSED_UNMET
-    assert not concerns.overdue_concerns(now=HOLIDAY_NIGHT + timedelta(days=3)).exists()
+    assert not selectors.overdue_concerns(now=HOLIDAY_NIGHT + timedelta(days=3)).exists()
     with pytest.raises(InvalidTransition):
         respond(c, concern, ResponseKind.PRESS_CONFERENCE, HOLIDAY_NIGHT + timedelta(hours=30))
     with pytest.raises(InvalidTransition):
@@ -222,7 +223,7 @@ def test_regrading_a_concern_changes_its_clock_and_is_logged(c):
     """Re-grading 一般 → 重大 replaces the 48 h limit with the 5 h and 24 h ones; the log names the change."""
     concern = register(c, severity=Severity.GENERAL)
     concerns.concern_update(user=c.officer, concern=concern, severity=Severity.MAJOR)
-    kinds = {d.rule.kind for d in concerns.concern_deadlines(Concern.objects.get(pk=concern.pk))}
+    kinds = {d.rule.kind for d in clock.concern_deadlines(Concern.objects.get(pk=concern.pk))}
     assert kinds == {"authoritative", "press_conference"}
     entry = ActivityEntry.objects.get(subject_id=concern.pk, action="update")
     assert "等级" in entry.comment
@@ -295,8 +296,8 @@ def test_auditors_and_other_organisations_cannot_handle_concerns(c):
     concern = register(c)
     with pytest.raises(PermissionDenied):
         respond(SimpleNamespace(officer=c.outsider), concern, ResponseKind.RESPONSE, HOLIDAY_NIGHT + timedelta(hours=1))
-    assert concerns.concerns_visible_to(c.auditor).filter(pk=concern.pk).exists()
-    assert not concerns.concerns_visible_to(c.outsider).exists()
+    assert policy.visible_concerns(c.auditor).filter(pk=concern.pk).exists()
+    assert not policy.visible_concerns(c.outsider).exists()
 
 
 @pytest.mark.django_db
@@ -605,38 +606,28 @@ def test_auditors_see_concerns_read_only(c, client):
 
 
 @pytest.mark.django_db
-def test_demo_shows_an_overdue_press_conference_an_answered_concern_and_guides(standard_catalog, demo_orgs):
+def test_demo_shows_an_overdue_press_conference_and_an_answered_concern(standard_catalog, demo_orgs):
     """The demo (after accounts and records) has a 重大 concern with information in time and an overdue
-    press conference, a 一般 concern answered in time through a public 回应关切 record, a running one,
-    and three structured guides, one of which lacks elements; running it again makes nothing new."""
-    from disclosure.concerns.demo import ensure_demo_concerns_and_guides
+    press conference, a 一般 concern answered in time through a public 回应关切 record, and a running
+    one; running it again makes nothing new. (The demo guides are tested with the service guides.)"""
+    from disclosure.concerns.demo import ensure_demo_concerns
     from disclosure.core.demo import ensure_demo_accounts
     from disclosure.records.demo import ensure_demo_records
     from disclosure.records.selectors import public_records
-    from disclosure.service_guides.models import ServiceGuide
-    from disclosure.service_guides.services import incomplete_service_guides, missing_elements
 
     ensure_demo_accounts()
     ensure_demo_records()
-    assert ensure_demo_concerns_and_guides() == (3, 3)
-    county = demo_orgs[COUNTY]
+    assert ensure_demo_concerns() == 3
     gas = Concern.objects.get(severity=Severity.MAJOR)
-    found = by_kind(concerns.concern_deadlines(gas))
+    found = by_kind(clock.concern_deadlines(gas))
     assert found["authoritative"].state == ClockState.MET
     assert found["press_conference"].state == ClockState.OVERDUE
     heating = Concern.objects.get(title__contains="室温偏低")
-    (deadline,) = concerns.concern_deadlines(heating)
+    (deadline,) = clock.concern_deadlines(heating)
     assert deadline.state == ClockState.MET and heating.status == ConcernStatus.RESPONDED
     assert public_records().filter(pk=heating.responses.get().record_id).exists()
-    assert concerns.next_deadline(Concern.objects.get(title__contains="轮候")).state == ClockState.PENDING
-
-    guides = ServiceGuide.objects.filter(record__in=public_records())
-    assert guides.count() == 3
-    assert sorted(len(missing_elements(g)) for g in guides) == [0, 0, 2]
-    flagged = {x.title: x.missing for x in incomplete_service_guides([county.pk])}
-    assert flagged["燃气经营许可证变更办事指南"] == ["收费标准", "承诺时限"]
-    assert "公共租赁住房租赁补贴申请办事指南" not in flagged
-    assert ensure_demo_concerns_and_guides() == (0, 0)
+    assert clock.next_deadline(Concern.objects.get(title__contains="轮候")).state == ClockState.PENDING
+    assert ensure_demo_concerns() == 0
 
 
 @pytest.mark.django_db

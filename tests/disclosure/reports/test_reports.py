@@ -246,19 +246,16 @@ def test_completeness_published_range_and_summary_dicts(data):
     assert "cells" not in summary
 
 
-def test_finding_provider_adds_remarks(data):
-    """A registered provider's findings appear on their cells and in the tallies, states unchanged."""
+def test_findings_add_remarks(data, monkeypatch):
+    """The service guides' findings appear on their cells and in the tallies, states unchanged."""
     county = data["orgs"][COUNTY]
     b1 = data["nodes"]["b1"]
 
     def guides(org_ids, item_ids):
         return {(county.pk, b1.pk): ["缺少“收费标准”要素"]}
 
-    completeness.register_finding_provider(guides)
-    try:
-        report = completeness_report(organisations(COUNTY))
-    finally:
-        completeness.unregister_finding_provider(guides)
+    monkeypatch.setattr(completeness, "service_guide_findings", guides)
+    report = completeness_report(organisations(COUNTY))
     cell = cell_of(report, COUNTY, "b1")
     assert cell.findings == ["缺少“收费标准”要素"] and cell.state == ItemState.DISCLOSED
     assert row_of(report, COUNTY).own.flagged == 1

@@ -11,11 +11,12 @@ from django.db import connection
 from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 
-from catalog.models import CatalogNode
+from catalog.models import CatalogNode, Organisation
 from disclosure.core.access import Role
 from disclosure.core.log import ActivityEntry
 from disclosure.records import services
 from disclosure.records.models import Record
+from disclosure.service_guides import selectors
 from disclosure.service_guides import services as service_guides
 from disclosure.service_guides.models import (
     FeeMode,
@@ -25,8 +26,8 @@ from disclosure.service_guides.models import (
     ServiceGuideMaterial,
     ServiceGuideStep,
 )
-from disclosure.service_guides.services import missing_elements
-from tests.factories import make_staff, record_fields
+from disclosure.service_guides.selectors import missing_elements
+from tests.factories import UserFactory, make_staff, record_fields
 
 COUNTY = "419901"
 TOWNSHIP = "419901001"
@@ -169,7 +170,7 @@ def test_a_guide_only_goes_on_a_service_guide_record_in_a_guide_column(g):
         assert message in " ".join(refused.value.message_dict["record"])
     # 保障性住房 › 办事指南 and every child of the three 市政服务 approvals are guide columns.
     assert service_guides.service_guide_create(user=g.desk.editor, record=g.desk.draft(code=HOUSING))
-    item_of_node = service_guides.guide_item_of_node()
+    item_of_node = selectors.guide_item_of_node()
     codes = set(CatalogNode.objects.filter(pk__in=item_of_node).values_list("code", flat=True))
     assert {"040101", "040102", "040103", "040201", "040202", "040301", "040302", "020701"} <= codes
     assert "020503" not in codes and "0401" not in codes
@@ -219,8 +220,8 @@ def test_incomplete_guides_lists_only_public_guides_lacking_an_element(g):
     draft = g.desk.draft(title="草稿指南")
     build_guide(g.desk, draft, place="")
 
-    found = service_guides.incomplete_service_guides([g.county.pk])
-    everything = [str(label) for _key, label in service_guides.REQUIRED_ELEMENTS]
+    found = selectors.incomplete_service_guides([g.county.pk])
+    everything = [str(label) for _key, label in selectors.REQUIRED_ELEMENTS]
     assert {x.title: x.missing for x in found} == {
         "只有正文的指南": everything,
         "缺收费的指南": ["办理流程", "收费标准"],
@@ -228,7 +229,7 @@ def test_incomplete_guides_lists_only_public_guides_lacking_an_element(g):
     by_title = {x.title: x for x in found}
     assert by_title["缺收费的指南"].item_node_id == CatalogNode.objects.get(code="040201").pk
     assert by_title["缺收费的指南"].index_number == lacking.index_number
-    assert service_guides.incomplete_service_guides([g.other.organisation.pk]) == []
+    assert selectors.incomplete_service_guides([g.other.organisation.pk]) == []
 
 
 @pytest.mark.django_db
@@ -239,7 +240,7 @@ def test_incomplete_guides_takes_a_fixed_number_of_queries(g):
         build_guide(g.desk, record, place="")
         g.desk.publish(record)
     with CaptureQueriesContext(connection) as queries:
-        found = service_guides.incomplete_service_guides([g.county.pk])
+        found = selectors.incomplete_service_guides([g.county.pk])
     assert len(found) == 3 and len(queries) == 2
 
 
@@ -290,7 +291,7 @@ def test_the_layout_renders_nothing_for_a_record_that_is_not_public(g, state):
     if state == "withdrawn":
         record = services.record_withdraw(user=g.desk.reviewer, record=g.desk.publish(record), reason="有误")
     assert render_tag(Record.objects.get(pk=record.pk)).strip() == ""
-    assert service_guides.public_service_guide(record) is None
+    assert selectors.public_service_guide(record) is None
 
 
 @pytest.mark.django_db
@@ -489,3 +490,127 @@ def test_the_completeness_report_flags_an_incomplete_guide(g):
     assert "燃气经营许可证核发办事指南" in remark and lacking.index_number in remark and "收费标准" in remark
     assert cells[ROAD].findings == []
     assert report.total.flagged == 1
+
+
+# --- demo ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_demo_publishes_three_structured_guides_one_lacking_elements(standard_catalog, demo_orgs):
+    """The demo (after accounts and records) publishes three structured guides through the record
+    workflow; the gas licence change guide lacks its fees and promised time and is flagged, the public
+    rental housing one is complete; running it again makes nothing new."""
+    from disclosure.core.demo import ensure_demo_accounts
+    from disclosure.records.demo import ensure_demo_records
+    from disclosure.records.selectors import public_records
+    from disclosure.service_guides.demo import ensure_demo_guides
+
+    ensure_demo_accounts()
+    ensure_demo_records()
+    assert ensure_demo_guides() == 3
+    guides = ServiceGuide.objects.filter(record__in=public_records())
+    assert guides.count() == 3
+    assert sorted(len(missing_elements(g)) for g in guides) == [0, 0, 2]
+    flagged = {x.title: x.missing for x in selectors.incomplete_service_guides([demo_orgs[COUNTY].pk])}
+    assert flagged["燃气经营许可证变更办事指南"] == ["收费标准", "承诺时限"]
+    assert "公共租赁住房租赁补贴申请办事指南" not in flagged
+    assert ensure_demo_guides() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "switched_off",
+    [
+        pytest.param(lambda record: CatalogNode.objects.filter(pk=record.node_id), id="column"),
+        pytest.param(lambda record: CatalogNode.objects.filter(code="04"), id="domain"),
+        pytest.param(lambda record: Organisation.objects.filter(pk=record.organisation_id), id="organisation"),
+    ],
+)
+def test_a_form_under_a_switched_off_column_domain_or_organisation_answers_404(g, client, switched_off):
+    """Switching off the guide's column, its domain (市政服务) or its organisation hides the blank form
+    with the record: the same 404 as for a form that does not exist; switched on again, it downloads."""
+    record = g.desk.draft()
+    build_guide(g.desk, record)
+    record = g.desk.publish(record)
+    material = ServiceGuideMaterial.objects.get(guide__record=record, order=1)
+    url = f"/org/{COUNTY}/doc/{record.index_serial}/forms/{material.pk}/"
+    assert client.get(url).status_code == 200
+    switched_off(record).update(is_active=False)
+    assert client.get(url).status_code == 404
+    assert selectors.public_service_guide(record) is None
+    switched_off(record).update(is_active=True)
+    assert client.get(url).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["editor", "colleague"])
+def test_admin_change_form_saves_every_inline_for_the_records_editors(g, client, who):
+    """An editor of the organisation (the author or a colleague) posts the change form of a draft's guide:
+    a guide field, a changed step, a new step, a new material with its blank form and a new FAQ are
+    all saved, the form checked like an attachment."""
+    record = g.desk.draft()
+    guide = build_guide(g.desk, record, steps=1, materials=1, with_form=False)
+    guide.faqs.all().delete()
+    step, material = guide.steps.get(), guide.materials.get()
+    user = g.desk.editor if who == "editor" else make_staff(g.county, Role.EDITOR, username="colleague")
+    client.force_login(user)
+    url = f"/admin/disclosure/serviceguide/{guide.pk}/change/"
+    assert client.get(url).status_code == 200
+    data = admin_post_data(
+        place="清河县人民路88号",
+        **{
+            "steps-TOTAL_FORMS": "2", "steps-INITIAL_FORMS": "1",
+            "steps-0-id": str(step.pk), "steps-0-guide": str(guide.pk), "steps-0-order": "1",
+            "steps-0-name": "受理并审查", "steps-0-time_limit": "1个工作日",
+            "steps-1-order": "2", "steps-1-name": "决定", "steps-1-description": "作出许可决定", "steps-1-time_limit": "2个工作日",
+            "materials-TOTAL_FORMS": "2", "materials-INITIAL_FORMS": "1",
+            "materials-0-id": str(material.pk), "materials-0-guide": str(guide.pk), "materials-0-order": "1",
+            "materials-0-name": material.name, "materials-0-originals": "1", "materials-0-copies": "2",
+            "materials-0-form": "paper", "materials-0-required": "on",
+            "materials-1-order": "2", "materials-1-name": "施工方案", "materials-1-originals": "1",
+            "materials-1-copies": "0", "materials-1-form": "both", "materials-1-required": "on",
+            "materials-1-form_file": SimpleUploadedFile("施工方案模板.pdf", PDF, content_type="application/pdf"),
+            "faqs-TOTAL_FORMS": "1", "faqs-INITIAL_FORMS": "0",
+            "faqs-0-order": "1", "faqs-0-question": "可以委托他人办理吗？", "faqs-0-answer": "可以，需提交授权委托书。",
+        },
+    )
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    guide.refresh_from_db()
+    assert guide.place == "清河县人民路88号"
+    assert list(guide.steps.values_list("name", flat=True)) == ["受理并审查", "决定"]
+    added = guide.materials.get(order=2)
+    assert added.form_file_name == "施工方案模板.pdf" and added.form_file_size == len(PDF)
+    assert guide.faqs.get().question == "可以委托他人办理吗？"
+    assert ActivityEntry.objects.filter(subject_type="service_guide", subject_id=guide.pk, action="update", actor=user).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["editor", "reviewer", "orgadmin", "auditor", "other_editor", "no_role", "superuser"])
+def test_no_role_meets_a_server_error_on_the_guide_screens(g, client, who):
+    """Every role opens the guide list, the add page and the change pages of a draft's and a published
+    record's guide: each answers below 500; only editors and a superuser may add."""
+    draft = g.desk.draft(title="草稿指南")
+    draft_guide = build_guide(g.desk, draft)
+    published = g.desk.draft(title="已发布指南")
+    published_guide = build_guide(g.desk, published)
+    g.desk.publish(published)
+    users = {
+        "editor": g.desk.editor,
+        "reviewer": g.desk.reviewer,
+        "orgadmin": make_staff(g.county, Role.ORG_ADMIN, username="orgadmin"),
+        "auditor": make_staff(g.county, Role.AUDITOR, username="auditor"),
+        "other_editor": g.other.editor,
+        "no_role": make_staff(g.county, username="no_role"),
+        "superuser": UserFactory(username="root", is_superuser=True),
+    }
+    client.force_login(users[who])
+    urls = [
+        "/admin/disclosure/serviceguide/",
+        "/admin/disclosure/serviceguide/add/",
+        f"/admin/disclosure/serviceguide/{draft_guide.pk}/change/",
+        f"/admin/disclosure/serviceguide/{published_guide.pk}/change/",
+    ]
+    answers = {url: client.get(url).status_code for url in urls}
+    assert all(code < 500 for code in answers.values()), answers
+    assert (answers["/admin/disclosure/serviceguide/add/"] == 200) == (who in ("editor", "other_editor", "superuser"))
