@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from disclosure.search.index import search_index_rebuild
+from disclosure.records.search_index import search_index_rebuild
 
 
 class Command(BaseCommand):
