@@ -105,8 +105,31 @@ def csv_lines(queryset):
         )
 
 
+class ScopedLogAdmin(admin.ModelAdmin):
+    """A log in the admin: read-only for everyone (no add, change, delete or bulk action), rows
+    limited to the organisations the user may read. The records' audit log uses it too."""
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if access.is_superuser(request.user):
+            return queryset
+        return queryset.filter(organisation__in=access.organisations_in_scope(request.user))
+
+    def get_actions(self, request):
+        return {}
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(ActivityEntry)
-class ActivityEntryAdmin(admin.ModelAdmin):
+class ActivityEntryAdmin(ScopedLogAdmin):
     """Who did what to which concern, consultation, guide or application, and when."""
 
     list_display = (
@@ -143,24 +166,6 @@ class ActivityEntryAdmin(admin.ModelAdmin):
         "comment",
     )
     readonly_fields = fields
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if access.is_superuser(request.user):
-            return queryset
-        return queryset.filter(organisation__in=access.organisations_in_scope(request.user))
-
-    def get_actions(self, request):
-        return {}
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         export = path(

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from disclosure.core import access, log
+from disclosure.core.admin_log import ScopedLogAdmin
 from disclosure.records.models import AuditEntry, Status
 from disclosure.records.workflow import REVISE, TRANSITIONS
 
@@ -51,7 +52,7 @@ class ActionFilter(admin.SimpleListFilter):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ScopedLogAdmin):
     """Who did what to which record, and when. Nobody adds, changes or deletes entries here."""
 
     list_display = (
@@ -80,29 +81,12 @@ class AuditEntryAdmin(admin.ModelAdmin):
     )
     readonly_fields = fields
 
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(organisation__in=access.organisations_in_scope(request.user))
-
     def get_list_filter(self, request):
         filters = [ActionFilter]
         if is_multi_organisation(request.user):
             filters.append(("organisation", admin.RelatedOnlyFieldListFilter))
         return filters
 
-    def get_actions(self, request):
-        return {}
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("操作"), ordering="action")
     def action_display(self, obj):

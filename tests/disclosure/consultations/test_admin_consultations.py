@@ -12,9 +12,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.admin.models import LogEntry
-from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,6 +26,7 @@ from disclosure.consultations.models import (
     Moderation,
 )
 from disclosure.core.log import ActivityEntry
+from tests.admin_client import client_for, messages_of
 from tests.disclosure.consultations.desk import PDF, activity, db_state, pdf
 
 S = ConsultationStatus
@@ -48,14 +47,6 @@ def comment_url(comment) -> str:
     return reverse("admin:disclosure_consultationcomment_change", args=[comment.pk])
 
 
-def messages_of(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def local_parts(moment) -> tuple[str, str]:

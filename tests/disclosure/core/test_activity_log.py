@@ -34,6 +34,7 @@ from disclosure.consultations.models import ConsultationStatus, Moderation
 from disclosure.core.access import Role
 from disclosure.core.log import ACTIONS, SUBJECT_STATUSES, SUBJECT_TYPES, ActivityEntry, action_label, check_action
 from disclosure.records.models import AuditEntry
+from tests.admin_client import client_for
 from tests.factories import OrganisationFactory, UserFactory, make_staff
 
 COUNTY = "419901"
@@ -44,11 +45,6 @@ AUDIT_LIST_URL = reverse("admin:disclosure_auditentry_changelist")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def write(organisation, title: str, *, subject_type="concern", action="create", user=None, when=None, **extra):

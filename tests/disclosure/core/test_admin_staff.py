@@ -12,12 +12,12 @@ from types import SimpleNamespace
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
-from django.test import Client
 from django.urls import reverse
 
 from catalog.models import CatalogNode, Provenance
 from disclosure.core.access import Role
 from disclosure.core.staff import StaffProfile
+from tests.admin_client import client_for
 from tests.factories import UserFactory, make_staff
 
 User = get_user_model()
@@ -26,11 +26,6 @@ TOWNSHIP = "419901001"
 USERS_URL = reverse("admin:auth_user_changelist")
 NODES_URL = reverse("admin:catalog_catalognode_changelist")
 
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def user_url(user) -> str:

@@ -16,7 +16,7 @@ from types import SimpleNamespace
 import pytest
 from django.contrib import admin
 from django.db import connection
-from django.test import Client, RequestFactory
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -37,6 +37,7 @@ from disclosure.core.workdays import add_working_days, clear_cache, is_working_d
 from disclosure.dashboard.todo import todo_panel
 from disclosure.records import services
 from disclosure.records.models import Record, Status
+from tests.admin_client import client_for
 from tests.disclosure.publishing import Desk, bring_to
 from tests.factories import UserFactory, make_staff, record_fields
 
@@ -222,11 +223,6 @@ def panel_for(user, **kwargs):
 def rows_of(panel) -> dict[str, object]:
     return {row.label: row for section in panel.sections for row in section.rows}
 
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def listed(client, url) -> tuple[set[int], int]:

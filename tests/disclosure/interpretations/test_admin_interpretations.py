@@ -18,6 +18,7 @@ from disclosure.core.access import Role
 from disclosure.interpretations.services import interpretation_link
 from disclosure.records import services
 from disclosure.records.models import AuditEntry, Interpretation, Record, RecordType, Status
+from tests import admin_client
 from tests.factories import UserFactory, make_staff, record_fields
 
 COUNTY = "419901"
@@ -61,9 +62,7 @@ def linked(w, suffix="") -> Interpretation:
 
 
 def client_for(user) -> Client:
-    client = Client(raise_request_exception=False)
-    client.force_login(user)
-    return client
+    return admin_client.client_for(user, raise_request_exception=False)
 
 
 def change_url(link) -> str:

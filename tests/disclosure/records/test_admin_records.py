@@ -11,7 +11,6 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
-from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -21,6 +20,7 @@ from catalog.models import CatalogNode
 from disclosure.core.access import Role
 from disclosure.records import services
 from disclosure.records.models import Attachment, AuditEntry, Record, RecordVersion, Review, Status
+from tests.admin_client import client_for, messages_of
 from tests.factories import UserFactory, make_staff, record_fields
 
 COUNTY = "419901"
@@ -45,14 +45,6 @@ def delete_url(record) -> str:
     return reverse("admin:disclosure_record_delete", args=[record.pk])
 
 
-def messages_of(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,6 @@ from types import SimpleNamespace
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,6 +21,7 @@ from disclosure.core.access import Role
 from disclosure.records import policy, services
 from disclosure.records.models import AuditEntry, IndexSequence, Record, RecordVersion, Review, Status
 from disclosure.records.workflow import TRANSITIONS
+from tests.admin_client import client_for
 from tests.factories import CatalogNodeFactory, make_staff, record_fields
 
 COUNTY = "419901"
@@ -224,11 +224,6 @@ def test_a_two_role_account_that_wrote_nothing_passes(w):
 
 # ------------------------------------------------------------------------------------ the admin
 
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.mark.django_db
