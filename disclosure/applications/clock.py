@@ -17,8 +17,9 @@ As applied here:
 - Due date = ``add_working_days(start, REPLY_DAYS + extension_days + paused working days)``.
   Consultation days (征求意见, articles 32 and 34) are the working days in (started_on, ended_on] of
   each pause begun on or after ``clock_start``; an open pause counts up to today. Article 32 gives a
-  third party 15 working days to answer; the clock does not cap the pause at that (yet): the whole
-  consultation is left out of the count, as the office records it.
+  third party THIRD_PARTY_DAYS (15) working days from the day the request was sent, and that time
+  is not counted; the pause ends when those days do, answer or not: a pause counts at most
+  THIRD_PARTY_DAYS working days, and an open pause older than that no longer stops the clock.
 - While a correction is awaited the clock does not run (no due date). When the official holiday
   schedule of a year the count reaches is unknown, the due date is "无法计算（节假日安排未录入）":
   never a guess.
@@ -41,6 +42,7 @@ from disclosure.core.workdays import CalendarUnknown, add_working_days, is_worki
 REPLY_DAYS = 20  # 条例 article 33: reply within 20 working days of receipt
 MAX_EXTENSION_DAYS = 20  # 条例 article 33: one extension, of at most 20 working days
 CORRECTION_NOTICE_DAYS = 7  # 条例 article 30: ask for a correction, once, within 7 working days
+THIRD_PARTY_DAYS = 15  # 条例 articles 32, 34: a third party's (or co-agency's) answer, not counted
 UNKNOWN_DUE_TEXT = gettext_lazy("无法计算（节假日安排未录入）")
 
 
@@ -76,13 +78,25 @@ def start_of_count(day: date) -> date:
     return day if is_working_day(day) else add_working_days(day, 1)
 
 
+def pause_limit(pause) -> date:
+    """The last day a consultation may stop the clock: THIRD_PARTY_DAYS working days after the
+    request was sent (article 32). Raises CalendarUnknown."""
+    return add_working_days(pause.started_on, THIRD_PARTY_DAYS)
+
+
+def pause_stops_clock(pause, today: date) -> bool:
+    """Whether the pause still stops the clock today: open, and within its statutory limit."""
+    return pause.ended_on is None and today <= pause_limit(pause)
+
+
 def paused_working_days(application, today: date) -> int:
-    """Working days of consultation since the clock (re)started; an open pause counts up to today."""
+    """Working days of consultation since the clock (re)started, each pause capped at its statutory
+    limit; an open pause counts up to today."""
     total = 0
     for pause in application.pauses.all():
         if pause.started_on < application.clock_start:
             continue  # before a correction restarted the clock
-        end = pause.ended_on or max(today, pause.started_on)
+        end = min(pause.ended_on or max(today, pause.started_on), pause_limit(pause))
         total += working_days_between(pause.started_on, end)
     return total
 
@@ -102,12 +116,16 @@ def application_clock(application, *, today: date | None = None) -> Clock:
         return Clock(due_on=None, running=False, ended_without_correction=not application.awaiting_correction)
     try:
         due, paused_days = due_on(application, today=today)
+        paused = application.in_consultation and any(
+            pause_stops_clock(pause, today) for pause in application.pauses.all()
+        )
     except CalendarUnknown:
         return Clock(due_on=None, unknown=True)
     return Clock(
         due_on=due,
-        paused=application.in_consultation,
-        overdue=application.being_handled and today > due,
+        paused=paused,
+        # A consultation past its statutory limit no longer shields the application from being late.
+        overdue=(application.being_handled or (application.in_consultation and not paused)) and today > due,
         replied_late=application.replied_on is not None and application.replied_on > due,
         paused_days=paused_days,
     )

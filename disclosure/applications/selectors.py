@@ -72,7 +72,9 @@ def overdue_application_ids(queryset: QuerySet[Application], *, today: date | No
     """Ids of applications of ``queryset`` being handled past their due date (computed in Python: the
     working-day calendar is not SQL)."""
     today = today or timezone.localdate()
-    running = queryset.filter(status=ApplicationStatus.RECEIVED).prefetch_related("pauses")
+    running = queryset.filter(
+        status__in=(ApplicationStatus.RECEIVED, ApplicationStatus.CONSULTATION)
+    ).prefetch_related("pauses")
     return [a.pk for a in running if application_clock(a, today=today).overdue]
 
 
