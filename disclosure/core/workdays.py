@@ -94,6 +94,15 @@ def _year_exceptions(year: int) -> dict[date, bool]:
     return exceptions
 
 
+def year_is_known(year: int) -> bool:
+    """Whether the clock knows the year's schedule (cached like the schedule itself)."""
+    try:
+        _year_exceptions(year)
+    except CalendarUnknown:
+        return False
+    return True
+
+
 def clear_cache() -> None:
     """Forget every loaded year; the next call reads the database again."""
     _exceptions.clear()

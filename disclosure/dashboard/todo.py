@@ -31,6 +31,7 @@ from datetime import date, datetime
 from urllib.parse import urlencode
 
 from django.db.models import Count, Min, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,8 +47,9 @@ from disclosure.consultations import selectors as consultation_selectors
 from disclosure.consultations.models import Consultation, ConsultationComment, ConsultationStatus, Moderation
 from disclosure.core import access
 from disclosure.core.access import Role
+from disclosure.core.calendar import CalendarYear
 from disclosure.core.deadlines import DUE_SOON_WORKING_DAYS, due_soon_horizon
-from disclosure.core.workdays import CalendarUnknown
+from disclosure.core.workdays import CalendarUnknown, year_is_known
 from disclosure.records import policy
 from disclosure.records.models import Record, Status
 
@@ -74,6 +76,8 @@ class TodoRow:
     unit: str = "条"
     urgent: bool = False
     note: str = ""
+    # Shown in place of the count for a reminder that is not a number of items (e.g. "未录入").
+    status: str = ""
 
 
 @dataclass
@@ -83,7 +87,7 @@ class TodoSection:
 
     def add(self, row: TodoRow) -> None:
         """Keep rows with something to do or to say; a zero is left out."""
-        if row.count or row.note:
+        if row.count or row.note or row.status:
             self.rows.append(row)
 
 
@@ -260,6 +264,34 @@ def _consultation_section(user, comments_base: str | None, consultations_base: s
 # --- the panel ---------------------------------------------------------------------------------
 
 
+# --- the working-day calendar ----------------------------------------------------------------------
+
+# From this month on, next year's holiday schedule is due: the State Council publishes it in
+# November, and every working-day deadline that reaches into January needs it.
+CALENDAR_WARNING_MONTH = 11
+
+
+def _calendar_section(today: date, entry_url: str | None) -> TodoSection:
+    """A reminder while this year's, or (from November) next year's, holiday schedule is unknown."""
+    section = TodoSection(_("系统提醒"))
+    years = [today.year] + ([today.year + 1] if today.month >= CALENDAR_WARNING_MONTH else [])
+    for year in years:
+        if year_is_known(year):
+            continue
+        section.add(TodoRow(
+            _("%(year)s年法定节假日安排尚未录入") % {"year": year},
+            None,
+            entry_url or "",
+            status=_("未录入"),
+            note=(
+                _("请按国务院办公厅放假安排通知录入（日历年度 › 按通知录入）；录入前，跨入该年的工作日期限无法准确计算。")
+                if entry_url
+                else _("请系统管理员按国务院办公厅放假安排通知录入；录入前，跨入该年的工作日期限无法准确计算。")
+            ),
+        ))
+    return section
+
+
 def todo_panel(user, app_list, *, now: datetime | None = None) -> TodoPanel | None:
     """The panel for ``user``, or None for an account without a role (nothing could be waiting).
 
@@ -284,6 +316,8 @@ def todo_panel(user, app_list, *, now: datetime | None = None) -> TodoPanel | No
     comments_url, consultations_url = urls.get(ConsultationComment), urls.get(Consultation)
     if comments_url or consultations_url:
         sections.append(_consultation_section(user, comments_url, consultations_url))
+    calendar_url = urls.get(CalendarYear) and reverse("admin:disclosure_calendaryear_enter_notice")
+    sections.append(_calendar_section(today, calendar_url))
     if is_super:
         scope = _("全部单位")
     elif access.has_role_anywhere(user, Role.AUDITOR):
