@@ -94,6 +94,21 @@ def _year_exceptions(year: int) -> dict[date, bool]:
     return exceptions
 
 
+def working_days_late(due: date, day: date) -> int:
+    """How many working days ``day`` is past the deadline ``due`` (0 when it is not past it).
+
+    Counted in (due, d], where d is ``day`` or, when ``day`` is not a working day, the next working
+    day: the earliest moment the thing could still be done. So something due on Friday and still
+    undone on Saturday is late by 1 working day (the coming Monday), never by 0.
+    Raises CalendarUnknown.
+    """
+    if day <= due:
+        return 0
+    if not is_working_day(day):
+        day = add_working_days(day, 1)
+    return working_days_between(due, day)
+
+
 def year_is_known(year: int) -> bool:
     """Whether the clock knows the year's schedule (cached like the schedule itself)."""
     try:

@@ -7,9 +7,10 @@ are never due for publication and are left out; withdrawn and superseded ones to
 
 - due date = add_working_days(formed_on, time_limit_days): the Nth working day after formation;
 - published on time: local publication date ≤ due date; otherwise late by
-  working_days_between(due, publication date) working days;
-- not yet published: **overdue** when today is past the due date (by
-  working_days_between(due, today) working days so far), otherwise **pending** (working days left);
+  working_days_late(due, publication date) working days (never 0: a publication on the Saturday
+  after a Friday deadline is late by one working day);
+- not yet published: **overdue** when today is past the due date (by working_days_late(due, today)
+  working days so far), otherwise **pending** (working days left);
 - **unknown** when the due date reaches a year whose holiday schedule nobody has entered
   (CalendarUnknown): the row says so instead of guessing.
 
@@ -28,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog.models import CatalogNode, Organisation, TimeLimitTrigger
-from disclosure.core.workdays import CalendarUnknown, add_working_days, working_days_between
+from disclosure.core.workdays import CalendarUnknown, add_working_days, working_days_between, working_days_late
 from disclosure.records.models import UNPUBLISHED_STATUSES, Openness, Record, Status
 from disclosure.records.selectors import public_records
 from disclosure.reports.common import (
@@ -260,12 +261,17 @@ def timeliness_report(
             raise result
         return result
 
-    between: dict[tuple[date, date], int] = {}
+    between: dict[tuple[str, date, date], int] = {}
 
     def days_between(a: date, b: date) -> int:
-        if (a, b) not in between:
-            between[(a, b)] = working_days_between(a, b)
-        return between[(a, b)]
+        if ("between", a, b) not in between:
+            between[("between", a, b)] = working_days_between(a, b)
+        return between[("between", a, b)]
+
+    def days_late(due: date, day: date) -> int:
+        if ("late", due, day) not in between:
+            between[("late", due, day)] = working_days_late(due, day)
+        return between[("late", due, day)]
 
     tz = timezone.get_current_timezone()
     rows: list[TimelinessRow] = []
@@ -308,10 +314,10 @@ def timeliness_report(
                     row.timing = Timing.ON_TIME
                 else:
                     row.timing = Timing.LATE
-                    row.working_days = days_between(row.due, published_on)
+                    row.working_days = days_late(row.due, published_on)
             elif today > row.due:
                 row.timing = Timing.OVERDUE
-                row.working_days = days_between(row.due, today)
+                row.working_days = days_late(row.due, today)
             else:
                 row.timing = Timing.PENDING
                 row.working_days = days_between(today, row.due)

@@ -223,3 +223,27 @@ def test_calendar_status_command(capsys):
     CalendarYear.objects.create(year=2031, source=CalendarSource.ADMIN, confirmed=True)
     call_command("calendar_status", "2031")
     assert capsys.readouterr().out.strip() == "2031年：管理员录入"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "due, day, late",
+    [
+        # Due Friday 2026-09-18; Saturday 19th: the next working day is Sunday 20 Sept, a make-up day
+        # of the National Day holiday (2026 notice) → late by 1.
+        (date(2026, 9, 18), date(2026, 9, 19), 1),
+        # Due Wednesday 2026-09-30; 1–7 Oct are off: on 3 Oct the next working day is Thursday 8 Oct → 1.
+        (date(2026, 9, 30), date(2026, 10, 3), 1),
+        # Same due date, Friday 9 Oct: 8 and 9 Oct → 2.
+        (date(2026, 9, 30), date(2026, 10, 9), 2),
+        # Not past the deadline: 0.
+        (date(2026, 9, 30), date(2026, 9, 30), 0),
+        (date(2026, 9, 30), date(2026, 9, 1), 0),
+    ],
+)
+def test_working_days_late_is_never_zero_once_past_the_deadline(due, day, late):
+    """Overdue or late is counted in working days up to the next working day, so it is never 0 once
+    the deadline has passed (hand-counted on the 2026 calendar)."""
+    from disclosure.core.workdays import working_days_late
+
+    assert working_days_late(due, day) == late
