@@ -23,7 +23,7 @@ from openpyxl.utils import get_column_letter
 
 from disclosure.records.models import Status
 from disclosure.reports.completeness import CompletenessReport, ItemState
-from disclosure.reports.freshness import SITE_CHECK_FAILING, Freshness, FreshnessReport, ThresholdSource
+from disclosure.reports.freshness import ColumnKind, Freshness, FreshnessReport, ThresholdSource
 from disclosure.reports.timeliness import TimelinessReport, Timing
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -262,7 +262,7 @@ def timeliness_sheets(report: TimelinessReport) -> list[Sheet]:
 
 
 def freshness_sheets(report: FreshnessReport) -> list[Sheet]:
-    state_labels, source_labels = _labels(Freshness), _labels(ThresholdSource)
+    state_labels, source_labels, kind_labels = _labels(Freshness), _labels(ThresholdSource), _labels(ColumnKind)
     columns = Sheet(
         "栏目明细",
         [
@@ -271,6 +271,7 @@ def freshness_sheets(report: FreshnessReport) -> list[Sheet]:
             "领域",
             "事项编码",
             "二级事项",
+            "栏目类别",
             "状态",
             "公开信息数",
             "最近发布日期",
@@ -285,6 +286,7 @@ def freshness_sheets(report: FreshnessReport) -> list[Sheet]:
                 column.item.domain.name,
                 column.item.code,
                 column.item.name,
+                kind_labels[column.kind],
                 state_labels[column.state],
                 column.count,
                 column.latest,
@@ -304,7 +306,8 @@ def freshness_sheets(report: FreshnessReport) -> list[Sheet]:
             "正常更新",
             "未及时更新",
             "空白栏目",
-            f"网站普查（{SITE_CHECK_FAILING}个及以上不合格）",
+            "网站普查",
+            "不合格原因",
             "含下级栏目数",
             "含下级未及时更新",
             "含下级空白栏目",
@@ -319,6 +322,7 @@ def freshness_sheets(report: FreshnessReport) -> list[Sheet]:
                 row.own.stale,
                 row.own.blank,
                 ("" if not row.has_columns else ("不合格" if row.fails_site_check else "合格")),
+                "；".join(row.site_check_reasons),
                 row.total.columns,
                 row.total.stale,
                 row.total.blank,

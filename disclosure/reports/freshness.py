@@ -6,19 +6,29 @@ A column is one organisation's view of one applicable 主动公开 catalog item.
 - **stale** when its latest public record was published more than ``threshold`` days ago;
 - **fresh** otherwise.
 
-The threshold of an item is the first ``freshness_days`` set on the item or a node above it
-(catalog admin, 更新周期); without one, the site-check rules of norms.md decide: 14 days for
-news-like columns, 182 days (six months) for notices and policy columns. A column is news-like
-when the name of the item or of its first-level item contains one of NEWS_LIKE_WORDS (动态, 要闻,
-新闻, 回应关切): in the standard catalog that is 回应关切; the other items publish documents,
-notices and results. Set ``freshness_days`` on a node to override either default.
+Each column is of one kind, as the site-check indicator (政府网站与政务新媒体检查指标, 国办秘函〔2019〕19号,
+norms.md) counts them:
 
-The site-check verdict (网站普查): an organisation with SITE_CHECK_FAILING or more stale or blank
-columns fails.
+- **news** (动态、要闻): the item's or its first-level item's name holds one of NEWS_WORDS; stale after
+  NEWS_DAYS (two weeks);
+- **notice** (通知公告、政策文件): the name holds one of NOTICE_WORDS (通知, 公告, 政策, 文件, 法规); stale
+  after SIX_MONTHS calendar months;
+- **other**: every other column that should be updated, 回应关切 and 政策解读 included (they are
+  neither 动态/要闻 nor notices, whatever their names hold); stale after SIX_MONTHS calendar months.
+
+``freshness_days`` set on the item or a node above it (catalog admin, 更新周期) overrides the
+threshold, never the kind. Six months are calendar months: a column whose latest record is older
+than the same day six months back is stale (``months_before``).
+
+The site-check verdict: the indicator's three single-veto conditions, which do not add up. An
+organisation fails when (a) its stale news and notice columns are STALE_KEY_FAILING (5) or more,
+(b) its other stale columns are STALE_OTHER_FAILING (10) or more, or (c) its blank columns are
+BLANK_FAILING (5) or more; ``site_check_reasons`` says which, line by line.
 """
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -39,10 +49,15 @@ from disclosure.reports.common import (
     tree_row_dicts,
 )
 
-NEWS_LIKE_WORDS = ("动态", "要闻", "新闻", "回应关切")
-NEWS_DAYS = 14  # 网站普查: news columns are stale after two weeks
-NOTICE_DAYS = 182  # 网站普查: notices and policy columns are stale after six months
-SITE_CHECK_FAILING = 5  # 网站普查: five or more stale or blank columns fail the check
+NEWS_WORDS = ("动态", "要闻", "新闻")
+NOTICE_WORDS = ("通知", "公告", "政策", "文件", "法规")
+# Neither 动态/要闻 nor notices (norms.md), although "政策解读" holds 政策.
+NEITHER_WORDS = ("回应关切", "解读")
+NEWS_DAYS = 14  # 动态、要闻 columns: not updated within two weeks
+SIX_MONTHS = 6  # 通知公告、政策文件 columns, and the default of other columns: six calendar months
+STALE_KEY_FAILING = 5  # (a) stale 动态要闻 and 通知公告政策文件 columns: 5 or more fail the site
+STALE_OTHER_FAILING = 10  # (b) other columns long not updated: 10 or more fail the site
+BLANK_FAILING = 5  # (c) blank columns: 5 or more fail the site
 
 
 class Freshness(models.TextChoices):
@@ -51,21 +66,49 @@ class Freshness(models.TextChoices):
     BLANK = "blank", _("空白栏目")
 
 
+class ColumnKind(models.TextChoices):
+    NEWS = "news", _("动态要闻类")
+    NOTICE = "notice", _("通知公告政策文件类")
+    OTHER = "other", _("其他应更新栏目")
+
+
 class ThresholdSource(models.TextChoices):
     NODE = "node", _("目录设置")
     NEWS = "news", _("动态类默认")
     NOTICE = "notice", _("通知公告政策类默认")
+    DEFAULT = "default", _("其他栏目默认")
 
 
-def freshness_threshold(item: Item) -> tuple[int, str]:
-    """(days, source) for an item: the nearest freshness_days on its path, else the site-check default."""
+def months_before(day: date, months: int) -> date:
+    """The same day ``months`` calendar months earlier (the month's last day where it has fewer days)."""
+    month_index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(month_index, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def column_kind(item: Item) -> str:
+    names = (item.node.name, item.group.name)
+    if any(word in name for name in names for word in NEITHER_WORDS):
+        return ColumnKind.OTHER
+    if any(word in name for name in names for word in NEWS_WORDS):
+        return ColumnKind.NEWS
+    if any(word in name for name in names for word in NOTICE_WORDS):
+        return ColumnKind.NOTICE
+    return ColumnKind.OTHER
+
+
+def freshness_threshold(item: Item, today: date) -> tuple[int, str]:
+    """(days, source) for an item on ``today``: the nearest freshness_days on its path, else the
+    site-check default of its kind (six calendar months counted back from ``today``)."""
     for node in reversed(item.path):
         if node.freshness_days:
             return node.freshness_days, ThresholdSource.NODE
-    names = (item.node.name, item.group.name)
-    if any(word in name for name in names for word in NEWS_LIKE_WORDS):
+    kind = column_kind(item)
+    if kind == ColumnKind.NEWS:
         return NEWS_DAYS, ThresholdSource.NEWS
-    return NOTICE_DAYS, ThresholdSource.NOTICE
+    six_months = (today - months_before(today, SIX_MONTHS)).days
+    return six_months, (ThresholdSource.NOTICE if kind == ColumnKind.NOTICE else ThresholdSource.DEFAULT)
 
 
 @dataclass
@@ -75,6 +118,7 @@ class Column:
     threshold: int
     threshold_source: str
     state: str
+    kind: str = ColumnKind.OTHER
     count: int = 0
     latest: date | None = None
     age_days: int | None = None  # days since the latest publication
@@ -87,12 +131,17 @@ class Column:
     def threshold_source_label(self) -> str:
         return ThresholdSource(self.threshold_source).label
 
+    @property
+    def kind_label(self) -> str:
+        return ColumnKind(self.kind).label
+
     def as_dict(self) -> dict:
         return {
             **column_dict(self.organisation, self.item, self.state, self.count, self.latest),
             "age_days": self.age_days,
             "threshold_days": self.threshold,
             "threshold_source": self.threshold_source,
+            "kind": self.kind,
         }
 
 
@@ -101,6 +150,8 @@ class FreshnessTally(Counters):
     fresh: int = 0
     stale: int = 0
     blank: int = 0
+    stale_key: int = 0  # of ``stale``: 动态要闻 and 通知公告政策文件 columns, condition (a)
+    stale_other: int = 0  # of ``stale``: the other columns, condition (b)
     failing_organisations: int = 0  # organisations failing the site check
 
     @property
@@ -118,6 +169,8 @@ class FreshnessTally(Counters):
             "stale": self.stale,
             "blank": self.blank,
             "problems": self.problems,
+            "stale_key": self.stale_key,
+            "stale_other": self.stale_other,
             "failing_organisations": self.failing_organisations,
         }
 
@@ -134,8 +187,28 @@ class FreshnessOrganisationRow:
         return bool(self.own.columns)
 
     @property
+    def site_check_reasons(self) -> list[str]:
+        """The site-check conditions this organisation's own columns meet, each in words (none: passes)."""
+        reasons = []
+        if self.own.stale_key >= STALE_KEY_FAILING:
+            reasons.append(
+                _("动态要闻类栏目2周未更新、通知公告政策文件类栏目6个月未更新的共%(n)s个（%(limit)s个及以上即不合格）")
+                % {"n": self.own.stale_key, "limit": STALE_KEY_FAILING}
+            )
+        if self.own.stale_other >= STALE_OTHER_FAILING:
+            reasons.append(
+                _("其他应更新栏目长期未更新的%(n)s个（%(limit)s个及以上即不合格）")
+                % {"n": self.own.stale_other, "limit": STALE_OTHER_FAILING}
+            )
+        if self.own.blank >= BLANK_FAILING:
+            reasons.append(
+                _("空白栏目%(n)s个（%(limit)s个及以上即不合格）") % {"n": self.own.blank, "limit": BLANK_FAILING}
+            )
+        return reasons
+
+    @property
     def fails_site_check(self) -> bool:
-        return self.own.problems >= SITE_CHECK_FAILING
+        return bool(self.site_check_reasons)
 
     @property
     def site_check(self) -> str | None:
@@ -158,9 +231,16 @@ class FreshnessReport:
     def as_dict(self, *, include_columns: bool = True) -> dict:
         data = {
             "today": self.today.isoformat(),
-            "site_check_failing_at": SITE_CHECK_FAILING,
+            "site_check_failing_at": {
+                "stale_key": STALE_KEY_FAILING,
+                "stale_other": STALE_OTHER_FAILING,
+                "blank": BLANK_FAILING,
+            },
             "total": self.total.as_dict(),
-            "organisations": tree_row_dicts(self.organisations, lambda row: {"site_check": row.site_check}),
+            "organisations": tree_row_dicts(
+                self.organisations,
+                lambda row: {"site_check": row.site_check, "site_check_reasons": row.site_check_reasons},
+            ),
         }
         if include_columns:
             data["columns"] = [column.as_dict() for column in self.columns]
@@ -174,7 +254,8 @@ def freshness_report(
     today = today or timezone.localdate()
     catalog = catalog or load_catalog()
     figures = column_figures([org.pk for org in organisations], catalog)
-    thresholds = {item.node.pk: freshness_threshold(item) for item in catalog.items}
+    thresholds = {item.node.pk: freshness_threshold(item, today) for item in catalog.items}
+    kinds = {item.node.pk: column_kind(item) for item in catalog.items}
     depths = depth_map(organisations)
     rows = {
         org.pk: FreshnessOrganisationRow(organisation=org, depth=depths[org.pk]) for org in organisations
@@ -187,7 +268,10 @@ def freshness_report(
                 continue
             figure = figures.get((org.pk, item.node.pk))
             days, source = thresholds[item.node.pk]
-            column = Column(organisation=org, item=item, threshold=days, threshold_source=source, state="")
+            column = Column(
+                organisation=org, item=item, threshold=days, threshold_source=source, state="",
+                kind=kinds[item.node.pk],
+            )
             if figure is None or not figure.count:
                 column.state = Freshness.BLANK
             else:
@@ -196,6 +280,8 @@ def freshness_report(
                 column.age_days = (today - column.latest).days
                 column.state = Freshness.STALE if column.age_days > days else Freshness.FRESH
             own.bump(column.state)
+            if column.state == Freshness.STALE:
+                own.bump("stale_other" if column.kind == ColumnKind.OTHER else "stale_key")
             columns.append(column)
         if rows[org.pk].fails_site_check:
             own.failing_organisations = 1

@@ -29,7 +29,13 @@ from disclosure.reports.charts import Bar, Column, HorizontalBarChart, StackedCo
 from disclosure.reports.common import scope_organisations, scoped_public_records, select_organisations
 from disclosure.reports.completeness import ItemState, completeness_report
 from disclosure.reports.forms import AnnualReportForm, ReportFilterForm
-from disclosure.reports.freshness import SITE_CHECK_FAILING, Freshness, freshness_report
+from disclosure.reports.freshness import (
+    BLANK_FAILING,
+    STALE_KEY_FAILING,
+    STALE_OTHER_FAILING,
+    Freshness,
+    freshness_report,
+)
 from disclosure.reports.timeliness import Timing, timeliness_report
 
 CELLS_PER_PAGE = 100
@@ -267,7 +273,7 @@ def _freshness_chart(report):
         title=_("各单位未及时更新和空白栏目数"),
         description=_("下级单位含其所属单位；数字见下方“按单位”表。"),
         bars=bars,
-        maximum=max([bar.value for bar in bars] + [SITE_CHECK_FAILING]),
+        maximum=max([bar.value for bar in bars] + [BLANK_FAILING]),
         value_width=230,
     )
 
@@ -426,7 +432,7 @@ def freshness(request):
         "keep": {"own": request.GET.get("own", ""), "state": state},
         "page": _page(request, problems, CELLS_PER_PAGE),
         "problem_count": len(problems),
-        "failing_at": SITE_CHECK_FAILING,
+        "failing_at": {"stale_key": STALE_KEY_FAILING, "stale_other": STALE_OTHER_FAILING, "blank": BLANK_FAILING},
     }
 
 

@@ -311,24 +311,26 @@ def test_timeliness_formed_range(data):
 
 
 def test_freshness_matches_hand_computation(data):
-    """Stale, blank and fresh columns with node-level, news and default thresholds; site check."""
+    """Stale, blank and fresh columns with node-level, news and default thresholds; the site check's
+    three separate conditions. Six calendar months before 6 Nov 2024 is 6 May 2024: 184 days (25 in
+    May, 30, 31, 31, 30, 31, and 6 in November)."""
     report = freshness_report(organisations(COUNTY), today=TODAY)
     columns = {(c.organisation.code, c.item.code): c for c in report.columns}
     # On-application (a2) and not-applicable items are not columns.
     assert {item for org, item in columns if org == COUNTY} == {"a1", "a3", "a4", "b1", "lx"}
     expected = {
-        # a1: latest 23 Oct, 14 days ago, default six months: fresh
-        (COUNTY, "a1"): (Freshness.FRESH, 14, 182, ThresholdSource.NOTICE),
-        (COUNTY, "a3"): (Freshness.BLANK, None, 182, ThresholdSource.NOTICE),
+        # a1 (政策文件 under 法规政策): latest 23 Oct, 14 days ago, six months: fresh
+        (COUNTY, "a1"): (Freshness.FRESH, 14, 184, ThresholdSource.NOTICE),
+        (COUNTY, "a3"): (Freshness.BLANK, None, 184, ThresholdSource.NOTICE),
         # a4 under 工作动态: news-like, 14 days; latest 12 Oct, 25 days ago: stale
         (COUNTY, "a4"): (Freshness.STALE, 25, 14, ThresholdSource.NEWS),
         # b1: 30 days set on the node; 20 Oct is 17 days ago: fresh
         (COUNTY, "b1"): (Freshness.FRESH, 17, 30, ThresholdSource.NODE),
-        # lx: 1 May is 189 days before 6 Nov, over 182: stale
-        (COUNTY, "lx"): (Freshness.STALE, 189, 182, ThresholdSource.NOTICE),
+        # lx (a local item under 配给管理: another column): 1 May is before 6 May: stale
+        (COUNTY, "lx"): (Freshness.STALE, 189, 184, ThresholdSource.DEFAULT),
         # T3's b1 was published 1 March, 250 days ago, threshold 30: stale
         (T3, "b1"): (Freshness.STALE, 250, 30, ThresholdSource.NODE),
-        (T1, "b2"): (Freshness.FRESH, 5, 182, ThresholdSource.NOTICE),
+        (T1, "b2"): (Freshness.FRESH, 5, 184, ThresholdSource.DEFAULT),
     }
     for key, (state, age, threshold, source) in expected.items():
         column = columns[key]
@@ -339,15 +341,66 @@ def test_freshness_matches_hand_computation(data):
             source,
         ), key
     rows = {row.organisation.code: row for row in report.organisations}
-    # county: stale a4 lx, blank a3 = 3 problems < 5: passes
-    assert (rows[COUNTY].own.stale, rows[COUNTY].own.blank, rows[COUNTY].fails_site_check) == (2, 1, False)
+    # county: a4 stale (news: condition a, 1 < 5), lx stale (other: condition b, 1 < 10), a3 blank
+    # (condition c, 1 < 5): passes
+    assert (rows[COUNTY].own.stale_key, rows[COUNTY].own.stale_other, rows[COUNTY].own.blank) == (1, 1, 1)
+    assert not rows[COUNTY].fails_site_check
     # T1: blank b1 b3 b4 = 3 (a1 of 3 June is 156 days old, fresh): passes
     assert (rows[T1].own.fresh, rows[T1].own.blank, rows[T1].fails_site_check) == (2, 3, False)
-    # T2: all five blank; T3: b1 stale plus four blank: both fail
+    # T2: all five blank: fails on condition (c). T3: b1 stale (other) plus four blank: no condition
+    # is met (the conditions do not add up), so it passes.
     assert (rows[T2].own.blank, rows[T2].fails_site_check) == (5, True)
-    assert (rows[T3].own.stale, rows[T3].own.blank, rows[T3].fails_site_check) == (1, 4, True)
-    assert rows[COUNTY].total.failing_organisations == 2
+    assert rows[T2].site_check_reasons == ["空白栏目5个（5个及以上即不合格）"]
+    assert (rows[T3].own.stale, rows[T3].own.blank, rows[T3].fails_site_check) == (1, 4, False)
+    assert rows[COUNTY].total.failing_organisations == 1
     assert (report.total.stale, report.total.blank) == (3, 13)
+
+
+@pytest.mark.parametrize(
+    "stale_key, stale_other, blank, fails",
+    [
+        (4, 9, 4, False),  # 17 problems, but no single condition is met: passes
+        (5, 0, 0, True),  # (a) five stale 动态要闻 / 通知公告政策文件 columns
+        (0, 10, 0, True),  # (b) ten other columns long not updated
+        (0, 9, 0, False),
+        (0, 0, 5, True),  # (c) five blank columns
+    ],
+)
+def test_the_site_check_conditions_are_separate(stale_key, stale_other, blank, fails):
+    """The indicator's three single-veto conditions (norms.md, corrected 2026-12-06) do not add up."""
+    from disclosure.reports.freshness import FreshnessOrganisationRow, FreshnessTally
+
+    row = FreshnessOrganisationRow(organisation=None, depth=0)
+    row.own = FreshnessTally(stale=stale_key + stale_other, stale_key=stale_key, stale_other=stale_other, blank=blank)
+    assert row.fails_site_check is fails
+    assert len(row.site_check_reasons) == int(stale_key >= 5) + int(stale_other >= 10) + int(blank >= 5)
+
+
+@pytest.mark.parametrize(
+    "day, back",
+    [
+        (date(2024, 11, 6), date(2024, 5, 6)),
+        (date(2024, 8, 31), date(2024, 2, 29)),  # leap year: February's last day
+        (date(2025, 8, 31), date(2025, 2, 28)),
+        (date(2025, 3, 15), date(2024, 9, 15)),  # across the year
+    ],
+)
+def test_six_months_are_calendar_months(day, back):
+    """"Six months" in the indicator is six calendar months, not 182 days."""
+    from disclosure.reports.freshness import months_before
+
+    assert months_before(day, 6) == back
+
+
+def test_interpretations_and_concerns_are_not_news_or_notice_columns(catalog):
+    """回应关切 and 政策解读 are neither 动态/要闻 nor 通知公告/政策文件 columns (norms.md), although
+    政策解读 holds 政策; 工作动态 is news, 法规政策 a policy column."""
+    from disclosure.reports.common import load_catalog
+    from disclosure.reports.freshness import ColumnKind, column_kind
+
+    kinds = {item.node.code: column_kind(item) for item in load_catalog().items}
+    assert kinds["a4"] == ColumnKind.NEWS and kinds["a1"] == ColumnKind.NOTICE
+    assert kinds["b1"] == ColumnKind.OTHER
 
 
 # --- annual report ----------------------------------------------------------------------------
@@ -625,9 +678,11 @@ def test_timeliness_and_freshness_exports(client, county_auditor, data):
     workbook = load_workbook(io.BytesIO(client.get(url("reports_freshness_xlsx")).content))
     sheet = workbook["单位汇总"]
     verdicts = {row[0]: row[6] for row in sheet.iter_rows(min_row=2, values_only=True)}
-    # Pages count from today: every fixture record dates from 2024, more than six months ago, so
-    # all the county's five columns are stale or blank and it fails too (as of 6 Nov 2024 it passed).
-    assert verdicts[COUNTY] == "不合格" and verdicts[T2] == "不合格"
+    # Pages count from today: every fixture record dates from 2024, more than six months ago, so all
+    # the county's five columns are stale or blank: a1 (policy) and a4 (news) stale = 2 for condition
+    # (a), b1 and lx (other columns) stale = 2 for (b), a3 blank = 1 for (c). No condition is met, and
+    # they do not add up: it passes. T2's five blank columns fail on (c).
+    assert verdicts[COUNTY] == "合格" and verdicts[T2] == "不合格"
     assert set(verdicts) == {COUNTY, T1, T2, T3}  # the auditor's scope
 
 
@@ -661,7 +716,7 @@ def test_commands_write_csv_xlsx_json(data, tmp_path):
     out = tmp_path / "f.xlsx"
     call_command("freshness_report", org=T2, format="xlsx", output=str(out), as_of="2024-11-06")
     sheet = load_workbook(out)["栏目明细"]
-    assert [row[5] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["空白栏目"] * 5
+    assert [row[6] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["空白栏目"] * 5
     out = tmp_path / "a.xlsx"
     call_command("annual_report", org=COUNTY, year=2024, format="xlsx", output=str(out))
     workbook = load_workbook(out)
