@@ -162,6 +162,7 @@ class RecordAdmin(WorkflowMovesMixin, admin.ModelAdmin):
                 "fields": (
                     "title",
                     ("document_number", "issuing_body"),
+                    "confirm_document_number",
                     "organisation",
                     "node",
                     ("written_on", "formed_on"),
@@ -232,9 +233,20 @@ class RecordAdmin(WorkflowMovesMixin, admin.ModelAdmin):
             return self.content_fieldsets
         fieldsets = self.content_fieldsets
         if not self.has_change_permission(request, obj):
-            # Reviewers read the body as it will look, not as HTML source.
+            # Reviewers read the body as it will look, not as HTML source; the confirmation box of an
+            # unusual document number belongs to the editing form only.
             fieldsets = [
-                (name, {**options, "fields": tuple("body_preview" if f == "body" else f for f in options["fields"])})
+                (
+                    name,
+                    {
+                        **options,
+                        "fields": tuple(
+                            "body_preview" if f == "body" else f
+                            for f in options["fields"]
+                            if f != "confirm_document_number"
+                        ),
+                    },
+                )
                 for name, options in fieldsets
             ]
         return (*fieldsets, self.state_fieldset)

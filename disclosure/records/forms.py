@@ -17,6 +17,7 @@ from catalog.models import CatalogNode
 from disclosure.core.admin_fields import limit_organisation_field
 from disclosure.core.admin_moves import refusal_messages
 from disclosure.core.files import check_upload
+from disclosure.records.docnumber import document_number_problem, normalise_document_number
 from disclosure.records.models import Attachment, Openness, Record
 from disclosure.records.services import CONTENT_FIELDS
 from disclosure.records.workflow import Transition
@@ -62,6 +63,12 @@ class RecordForm(forms.ModelForm):
     request_user = None
     refusal: Exception | None = None
 
+    confirm_document_number = forms.BooleanField(
+        label=_("确认文号格式"),
+        required=False,
+        help_text=_("文号不是“发文机关代字〔年份〕序号号”的标准格式（如外单位或早年文件）而确实如此时勾选。"),
+    )
+
     class Meta:
         model = Record
         fields = ["organisation", "node", *CONTENT_FIELDS, "related"]
@@ -88,8 +95,14 @@ class RecordForm(forms.ModelForm):
                 related = related.exclude(pk=self.instance.pk)
             self.fields["related"].queryset = related
 
+    def clean_document_number(self):
+        return normalise_document_number(self.cleaned_data.get("document_number", ""))
+
     def clean(self):
         cleaned = super().clean()
+        problem = document_number_problem(cleaned.get("document_number", ""))
+        if problem and not cleaned.get("confirm_document_number") and "document_number" in self.fields:
+            self.add_error("document_number", _("%(problem)s如确为特殊格式，请勾选“确认文号格式”。") % {"problem": problem})
         openness = cleaned.get("openness")
         if openness and openness != Openness.PROACTIVE and not cleaned.get("withholding_ground"):
             self.add_error("withholding_ground", WITHHOLDING_GROUND_REQUIRED)
