@@ -11,6 +11,38 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _sqlite_flush_keeps_log_triggers():
+    """Django's flush between transactional / live_server tests is a DELETE per table on SQLite, which
+    the log's triggers refuse (migration 0004_log_triggers). Around a flush only, drop those triggers and
+    recreate them in the same transaction; every other statement of every test meets them. PostgreSQL
+    flushes with TRUNCATE, which row triggers do not see."""
+    from importlib import import_module
+
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        yield
+        return
+    operations = type(connection.ops)
+    triggers = import_module("disclosure.migrations.0004_log_triggers")
+    flush = operations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = 'disclosure_auditentry_no_delete'"
+            )
+            installed = cursor.fetchone() is not None
+        if installed:
+            sql_list = [*triggers.drop_statements("sqlite"), *sql_list, *triggers.create_statements("sqlite")]
+        flush(self, sql_list)
+
+    operations.execute_sql_flush = execute_sql_flush
+    yield
+    operations.execute_sql_flush = flush
+
+
 @pytest.fixture(autouse=True)
 def _fresh_working_day_calendar():
     """Rolled-back test transactions send no delete signals: start each test with an empty calendar cache."""

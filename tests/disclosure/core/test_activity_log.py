@@ -16,9 +16,11 @@ import ast
 import csv
 import io
 import re
+from contextlib import nullcontext
 from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
+from unittest.mock import patch
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -48,19 +50,18 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def write(organisation, title: str, *, subject_type="concern", action="create", user=None, when=None, **extra):
-    entry = ActivityEntry.write_for(
-        SimpleNamespace(pk=len(title)),
-        subject_type=subject_type,
-        title=title,
-        organisation_id=organisation.pk if organisation else None,
-        user=user,
-        action=action,
-        **extra,
-    )
-    if when is not None:
-        # Setting up history: a queryset update, since the log refuses to change a saved row.
-        ActivityEntry.objects.filter(pk=entry.pk).update(created_at=when)
-    return entry
+    # Setting up history: the entry is written as if at ``when``; the log (down to its database
+    # triggers) refuses to change a saved row.
+    with patch("django.utils.timezone.now", return_value=when) if when is not None else nullcontext():
+        return ActivityEntry.write_for(
+            SimpleNamespace(pk=len(title)),
+            subject_type=subject_type,
+            title=title,
+            organisation_id=organisation.pk if organisation else None,
+            user=user,
+            action=action,
+            **extra,
+        )
 
 
 def listed_titles(response) -> set[str]:
