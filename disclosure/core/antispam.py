@@ -5,27 +5,45 @@ CSRF protection comes from Django's middleware; templates include {% csrf_token 
 
 from __future__ import annotations
 
+import logging
+
 from django import forms
-from django.core.cache import cache
+from django.core.cache import caches
 from django.utils.translation import gettext_lazy as _
 
+from disclosure.core.clientip import client_ip
+
 HONEYPOT_FIELD = "homepage"
+RATE_LIMIT_CACHE = "ratelimit"  # shared by every worker and host: see CACHES in portal/settings.py
 
-
-def client_address(request) -> str:
-    # REMOTE_ADDR is what the socket saw; behind a proxy, gunicorn's --forwarded-allow-ips sets it.
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+logger = logging.getLogger(__name__)
 
 
 def rate_limited(request, scope: str, *, limit: int, window_seconds: int) -> bool:
-    """Count one submission for this address in ``scope``; True once more than ``limit`` in the window."""
-    key = f"ratelimit:{scope}:{client_address(request)}"
-    if cache.add(key, 1, timeout=window_seconds):
-        return False
+    """Count one submission for this client address in ``scope``; True once more than ``limit`` in the window.
+
+    The window is fixed: it starts with the first submission and the count resets when it ends. The count
+    lives in a cache every worker shares (``cache.add`` starts it, ``cache.incr`` adds to it; both are
+    atomic in Redis and in ``portal.cache.CounterDatabaseCache``).
+
+    If the cache cannot be reached the request is let through (fail open) with a warning in the log:
+    an outage of the counter must not shut every citizen out of the forms, and the honeypot, CSRF and
+    the size caps still apply.
+    """
+    key = f"ratelimit:{scope}:{client_ip(request)}"
+    cache = caches[RATE_LIMIT_CACHE]
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=window_seconds)
+        if cache.add(key, 1, timeout=window_seconds):
+            return False
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, timeout=window_seconds)
+            return False
+    except Exception:
+        logger.warning(
+            "Rate limit %r not counted: the rate-limit cache failed; letting the request through.", scope, exc_info=True
+        )
         return False
     return count > limit
 
