@@ -13,3 +13,8 @@ class DisclosureConfig(AppConfig):
 
         # After auth's own post_migrate has created the permissions (auth is installed first).
         post_migrate.connect(sync_role_groups, sender=self, dispatch_uid="disclosure.sync_role_groups")
+
+        from disclosure.core.accounts import connect_signals
+
+        # Sign-ins, failed sign-ins, sign-outs and lockouts go to the activity log.
+        connect_signals()

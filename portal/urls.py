@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from disclosure.core import twofactor
 from portal import views
 
 admin.site.site_header = _("政务公开管理后台")
@@ -16,6 +17,9 @@ handler500 = "portal.views.server_error"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("display/text-size/", views.text_size, name="text_size"),
+    # The second factor of a staff sign-in (disclosure/core/twofactor.py), ahead of the admin's own URLs.
+    path("admin/2fa/verify/", twofactor.verify, name="staff_otp_verify"),
+    path("admin/2fa/setup/", twofactor.setup, name="staff_otp_setup"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("disclosure.api.urls")),
     path("", include("disclosure.urls")),

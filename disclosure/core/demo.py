@@ -7,7 +7,9 @@ from catalog.models import Organisation
 from disclosure.core.access import Role
 from disclosure.core.staff import StaffProfile
 
-DEMO_PASSWORD = "demo-2026"
+DEMO_PASSWORD = "Demo-2026-qinghe"
+# The demo password before the 等保 password policy; an existing demo database is moved off it.
+OLD_DEMO_PASSWORD = "demo-2026"
 
 # username, display name, is_superuser
 DEMO_ACCOUNTS = [
@@ -34,7 +36,7 @@ def ensure_demo_accounts() -> list[tuple[str, str]]:
             username=username,
             defaults={"first_name": label, "is_staff": True, "is_superuser": is_superuser},
         )
-        if was_created:
+        if was_created or user.check_password(OLD_DEMO_PASSWORD):
             user.set_password(DEMO_PASSWORD)
             user.save()
         created.append((username, label))
@@ -43,7 +45,7 @@ def ensure_demo_accounts() -> list[tuple[str, str]]:
         user, was_created = User.objects.get_or_create(
             username=username, defaults={"first_name": name, "is_staff": True}
         )
-        if was_created:
+        if was_created or user.check_password(OLD_DEMO_PASSWORD):
             user.set_password(DEMO_PASSWORD)
             user.save()
         StaffProfile.objects.get_or_create(user=user, defaults={"organisation": organisations[code]})
