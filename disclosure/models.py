@@ -14,7 +14,7 @@ from disclosure.core.calendar import CalendarDay, CalendarYear  # noqa: F401
 from disclosure.core.log import ActivityEntry  # noqa: F401
 from disclosure.core.models import DeadlineNotice  # noqa: F401
 from disclosure.core.staff import StaffProfile  # noqa: F401
-from disclosure.records.models import (  # noqa: F401  # noqa: F401
+from disclosure.records.models import (  # noqa: F401
     Attachment,
     AuditEntry,
     IndexSequence,
@@ -25,6 +25,7 @@ from disclosure.records.models import (  # noqa: F401  # noqa: F401
     SearchDocument,
     SearchFts,
 )
+from disclosure.records.privacy_models import PrivacyFinding, PrivacyScan  # noqa: F401
 from disclosure.service_guides.models import (  # noqa: F401
     ServiceGuide,
     ServiceGuideFAQ,

@@ -1,6 +1,10 @@
 """Cleaning record bodies pasted from Word: structure and tables stay, scripts and handlers never do."""
 
+from html.parser import HTMLParser
+
 import nh3
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "div", "span", "blockquote", "pre", "code",
@@ -33,6 +37,43 @@ def clean_html(html: str) -> str:
         strip_comments=True,
         clean_content_tags={"script", "style", "iframe", "object", "embed", "noscript", "template"},
     ).strip()
+
+
+SCRIPT_SCHEMES = {"javascript", "vbscript"}
+
+
+class _ImageSources(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.sources: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            self.sources += [value or "" for name, value in attrs if name == "src"]
+
+
+def is_outside_url(url: str) -> bool:
+    """Whether ``url`` points off this site: any scheme (http:, https:, data:, …) or a protocol-relative
+    ``//host`` (browsers read ``/\\host`` and ``\\host`` the same way). Script URLs are left to clean_html. Spaces and control characters,
+    which browsers skip, are skipped first."""
+    url = "".join(char for char in url if char > " ")
+    if url[:2] in ("//", "/\\", "\\\\", "\\/"):
+        return True
+    scheme, colon, _rest = url.partition(":")
+    if not colon or any(char in scheme for char in "/?#"):
+        return False
+    # Script URLs fetch nothing; clean_html drops them with the rest of the unsafe markup.
+    return scheme.lower() not in SCRIPT_SCHEMES
+
+
+def refuse_outside_images(html: str) -> None:
+    """ValidationError if the body shows an image from another site: the reader's browser would fetch it
+    from there (telling that site who reads what), and what it shows could change after review."""
+    parser = _ImageSources()
+    parser.feed(html or "")
+    parser.close()
+    if any(is_outside_url(source) for source in parser.sources):
+        raise ValidationError({"body": _("正文不得引用外部图片，请将图片作为附件上传。")})
 
 
 def assign_content(instance, fields: dict, *, allowed, node=None) -> None:

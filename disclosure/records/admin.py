@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
-from django.http import Http404
-from django.shortcuts import redirect
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import filesizeformat
-from django.urls import NoReverseMatch
+from django.urls import NoReverseMatch, path
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _t
@@ -23,10 +23,18 @@ from disclosure.core import access
 from disclosure.core.access import Role
 from disclosure.core.admin_moves import REFUSALS, WorkflowMovesMixin, log_rows, refusal_messages
 from disclosure.core.sanitize import clean_html
-from disclosure.records import policy, services
+from disclosure.records import policy, privacy_guard, services
 from disclosure.records.audit import action_label, is_multi_organisation, status_label
-from disclosure.records.forms import MOVE_FORMS, AttachmentForm, RecordForm, RelatedRecordField, WithdrawForm
+from disclosure.records.forms import (
+    MOVE_FORMS,
+    AttachmentForm,
+    PrivacyKeepForm,
+    RecordForm,
+    RelatedRecordField,
+    WithdrawForm,
+)
 from disclosure.records.models import Attachment, Record, Status
+from disclosure.records.privacy_models import PrivacyFinding
 from disclosure.records.selectors import public_records
 from disclosure.records.services import CONTENT_FIELDS
 from disclosure.records.workflow import REVISE, TRANSITIONS, Right, Transition, moves_from
@@ -414,7 +422,48 @@ class RecordAdmin(WorkflowMovesMixin, admin.ModelAdmin):
             ),
             "workflow_versions": list(record.versions.defer("data").order_by("-number")),
             "workflow_revisions": list(record.revisions.order_by("-id")),
+            **self.privacy_context(request, record),
         }
+
+    # The privacy guard (disclosure/records/privacy_guard.py) -------------------------------------------
+
+    def privacy_context(self, request, record: Record) -> dict:
+        """The latest scan's findings, and whether this user may keep one (a reviewer, four eyes)."""
+        scan = privacy_guard.latest_scan(record)
+        findings = list(scan.findings.order_by("id")) if scan else []
+        may_keep = record.status in privacy_guard.DECIDABLE_STATUSES and policy.can(
+            request.user, TRANSITIONS["approve"], record
+        )
+        return {"privacy_scan": scan, "privacy_findings": findings, "privacy_may_keep": may_keep}
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/privacy/<int:finding_id>/keep/",
+                self.admin_site.admin_view(self.privacy_keep_view),
+                name="disclosure_record_privacy_keep",
+            ),
+            *super().get_urls(),
+        ]
+
+    def privacy_keep_view(self, request, object_id, finding_id):
+        """POST: keep one finding public with a reason and a legal basis, through privacy_guard.privacy_keep."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        record = self._visible_or_404(request, object_id)
+        finding = get_object_or_404(PrivacyFinding, pk=finding_id, record=record)
+        form = PrivacyKeepForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _t("保留公开须填写理由和法定依据。"))
+            return redirect(self._change_url(record))
+        try:
+            privacy_guard.privacy_keep(user=request.user, finding=finding, **form.cleaned_data)
+        except REFUSALS as refusal:
+            for message in refusal_messages(refusal):
+                messages.error(request, message)
+        else:
+            messages.success(request, _t("已登记保留公开：%(finding)s") % {"finding": finding})
+        return redirect(self._change_url(record))
 
     # The moves (WorkflowMovesMixin) ----------------------------------------------------------------
 

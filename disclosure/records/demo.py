@@ -10,7 +10,8 @@ would show everything published today. To give the columns a past (publications 
 18 months, some later than the 20-working-day limit), each publication time is moved back afterwards
 with a queryset ``update()`` of ``published_at`` only. No status is ever set outside the services;
 the audit log keeps the true (seeding) times, and the record's search document is refreshed. Index
-numbers are assigned by the real service at seeding, so they carry the seeding year.
+numbers are assigned by the real service at seeding; a publication moved into an earlier year then
+takes the next number of that year, since an index number's year is the year of first publication.
 """
 
 from __future__ import annotations
@@ -551,10 +552,15 @@ def _build(spec: DemoRecord, *, organisation, node, editor, reviewer, originals,
         publish_at = start.replace(hour=9, minute=0, second=0, microsecond=0)
         return services.record_publish(user=reviewer, record=record, publish_at=publish_at)
     record = services.record_publish(user=reviewer, record=record)
-    # Demo history (see the module docstring): the publication time only, never the status.
-    Record.objects.filter(pk=record.pk).update(
-        published_at=_publication_time(content["formed_on"], spec.delay or 5, serial)
-    )
+    # Demo history (see the module docstring): the publication time, never the status; and, for a
+    # publication moved into an earlier year, an index number of that year (the 索引号's year is the
+    # year of first publication).
+    published_at = _publication_time(content["formed_on"], spec.delay or 5, serial)
+    changes = {"published_at": published_at}
+    year = timezone.localtime(published_at).year
+    if not record.revises_id and not record.index_number.startswith(f"{record.organisation.code}/{year}-"):
+        changes["index_number"] = services.next_index_number(record.organisation, year)
+    Record.objects.filter(pk=record.pk).update(**changes)
     search_document_refresh(record_ids=[record.pk])  # the search document carries the time too
     if spec.state == Status.WITHDRAWN:
         services.record_withdraw(user=reviewer, record=record, reason=spec.comment, public_notice=spec.notice)

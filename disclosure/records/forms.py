@@ -258,3 +258,14 @@ MOVE_FORMS: dict[str, type[MoveForm]] = {
     "withdraw": WithdrawForm,
     "revise": ConfirmForm,
 }
+
+
+class PrivacyKeepForm(forms.Form):
+    """A reviewer keeps one finding of the privacy guard public: why, and on which legal basis."""
+
+    reason = forms.CharField(label=_("保留理由"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    legal_basis = forms.CharField(
+        label=_("法定依据"),
+        max_length=300,
+        help_text=_("如：《公共租赁住房管理办法》规定的公示要求。"),
+    )

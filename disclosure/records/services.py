@@ -23,9 +23,9 @@ from django.utils.translation import gettext as _
 from catalog.models import CatalogNode, Organisation
 from disclosure.core import transitions
 from disclosure.core.models import actor_name
-from disclosure.core.sanitize import assign_content, clean_html
+from disclosure.core.sanitize import assign_content, clean_html, refuse_outside_images
 from disclosure.core.transitions import InvalidTransition
-from disclosure.records import interpretation_sync, policy
+from disclosure.records import interpretation_sync, policy, privacy_guard
 from disclosure.records.models import (
     Attachment,
     AuditEntry,
@@ -104,6 +104,7 @@ def record_create(*, user, organisation: Organisation, node: CatalogNode, **fiel
     unknown = set(fields) - set(CONTENT_FIELDS)
     if unknown:
         raise TypeError(f"unknown record fields: {sorted(unknown)}")
+    refuse_outside_images(fields.get("body", ""))
     record = Record(organisation=organisation, node=node, created_by=user, **fields)
     record.body = clean_html(record.body)
     _validate_content(record)
@@ -124,6 +125,7 @@ def record_update(*, user, record: Record, node: CatalogNode | None = None, **fi
         )
     if not policy.can_edit(user, locked):
         raise PermissionDenied(_("只有本单位的信息员可以修改该信息。"))
+    refuse_outside_images(fields.get("body", ""))
     assign_content(locked, fields, allowed=CONTENT_FIELDS, node=node)
     _validate_content(locked)
     locked.save()
@@ -184,6 +186,10 @@ def _check_allowed(user, record: Record, transition: Transition) -> None:
 
 @transaction.atomic
 def record_submit(*, user, record: Record, comment: str = "") -> Record:
+    # The reviewer sees what personal data the version holds (个人信息检查); publication waits for decisions.
+    # Scanned before the move (state and right checked first), so the log reads "scan, then submit".
+    _check_allowed(user, Record.objects.get(pk=record.pk), get_transition("submit"))
+    privacy_guard.record_privacy_scan(user=user, record=record)
     record, _previous = _move(user=user, record=record, name="submit", comment=comment)
     Review.objects.create(record=record, submitted_by=user, submitted_at=timezone.now(), comment="")
     return record
@@ -229,7 +235,9 @@ def record_approve(
     return record
 
 
-def _next_index_number(organisation: Organisation, year: int) -> str:
+def next_index_number(organisation: Organisation, year: int) -> str:
+    """The organisation's next index number (索引号) of ``year``: "<code>/<year>-<serial>". Locks the
+    year's sequence row, so concurrent publications never share a number."""
     sequence, _created = IndexSequence.objects.select_for_update().get_or_create(
         organisation=organisation, year=year
     )
@@ -242,6 +250,7 @@ def _require_publishable(record: Record) -> None:
     blocker = policy.publication_blocker(record)
     if blocker:
         raise InvalidTransition(blocker)
+    privacy_guard.check_publishable(record)
 
 
 def _publication_changes(record: Record, when: datetime) -> dict:
@@ -252,7 +261,7 @@ def _publication_changes(record: Record, when: datetime) -> dict:
         if original.status != Status.PUBLISHED:
             raise InvalidTransition(_("被修订的原信息已不在发布状态，不能发布该修订稿。"))
         return {"published_at": when, "index_number": original.index_number}
-    number = record.index_number or _next_index_number(
+    number = record.index_number or next_index_number(
         record.organisation, timezone.localtime(when).year
     )
     return {"published_at": when, "index_number": number}
