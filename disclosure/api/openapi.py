@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from disclosure.api.params import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
+from disclosure.api.params import PAGE_MAX, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
 from disclosure.records.models import RecordType, Validity
 from disclosure.search.selectors import QUERY_MAX_LENGTH
 
@@ -14,7 +14,15 @@ def _ref(name: str) -> dict:
 
 
 def _query(name: str, description: str, schema: dict) -> dict:
-    return {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
+    # An empty value (``?org=``, as an HTML form sends an unfilled field) counts as not given.
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "allowEmptyValue": True,
+        "description": description,
+        "schema": schema,
+    }
 
 
 def _path(name: str, description: str, schema: dict) -> dict:
@@ -30,6 +38,7 @@ def _ok(description: str, schema_name: str) -> dict:
 
 ERROR_400 = {"$ref": "#/components/responses/BadRequest"}
 ERROR_404 = {"$ref": "#/components/responses/NotFound"}
+ERROR_500 = {"$ref": "#/components/responses/ServerError"}
 
 RECORD_FILTERS = [
     _query("org", "公开单位编码（仅该单位，不含下级单位）。", CODE),
@@ -43,7 +52,7 @@ RECORD_FILTERS = [
         "给出时结果按相关度排序；只含标点时视为未给出。",
         {"type": "string", "maxLength": QUERY_MAX_LENGTH},
     ),
-    _query("page", "页码，从 1 开始。", {"type": "integer", "minimum": 1, "default": 1}),
+    _query("page", "页码，从 1 开始。", {"type": "integer", "minimum": 1, "maximum": PAGE_MAX, "default": 1}),
     _query(
         "page_size",
         "每页条数。",
@@ -69,7 +78,13 @@ SCHEMAS = {
                 "properties": {
                     "code": {
                         "type": "string",
-                        "enum": ["invalid_parameter", "not_found", "method_not_allowed"],
+                        "enum": [
+                            "invalid_parameter",
+                            "invalid_request",
+                            "not_found",
+                            "method_not_allowed",
+                            "server_error",
+                        ],
                     },
                     "message": {"type": "string", "description": "中文说明。"},
                     "parameter": {"type": "string", "description": "出错的参数名。"},
@@ -283,6 +298,7 @@ def _get(summary: str, description: str, parameters: list, ok: dict, *errors: di
     for code, error in zip(("400", "404"), errors):
         if error is not None:
             responses[code] = error
+    responses["500"] = ERROR_500  # never meant to happen; if it does, the answer is still JSON
     return {"get": {"summary": summary, "description": description, "parameters": parameters, "responses": responses}}
 
 
@@ -316,10 +332,14 @@ PATHS = {
         "一条公开信息的元数据、正文与附件。未公开、已撤回或不存在的信息均答复 404。",
         [
             _path("org", "公开单位编码。", CODE),
-            _path("number", "索引号中“年份-序号”部分，如 2026-00012。", {"type": "string"}),
+            _path(
+                "number",
+                "索引号中“年份-序号”部分，如 2026-00012。",
+                {"type": "string", "pattern": "^[^\\x00-\\x1f\\x7f/]+$"},
+            ),
         ],
         _ok("公开信息", "Record"),
-        None,
+        ERROR_400,  # a control character in the address
         ERROR_404,
     ),
     "/completeness": _get(
@@ -327,8 +347,8 @@ PATHS = {
         "每个单位、每个适用的二级事项是否已有公开信息（仅统计已公开的信息）。",
         [
             _query("org", "只统计该单位及其下级单位。", CODE),
-            _query("from", "发布日期起（含）。", {"type": "string", "format": "date"}),
-            _query("to", "发布日期止（含）。", {"type": "string", "format": "date"}),
+            _query("from", "发布日期起（含），1900 年到 2999 年之间。", {"type": "string", "format": "date"}),
+            _query("to", "发布日期止（含），1900 年到 2999 年之间。", {"type": "string", "format": "date"}),
             _query("cells", "是否给出单位 × 事项明细。", {"type": "boolean", "default": False}),
         ],
         _ok("完整性统计", "Completeness"),
@@ -346,7 +366,7 @@ def openapi_document(*, server_url: str) -> dict:
             "description": (
                 "住房城乡建设领域政务公开平台的只读数据接口。只提供主动公开且已发布的信息；"
                 "所有接口只接受 GET，允许任意来源跨域读取（Access-Control-Allow-Origin: *）。"
-                "参数错误答复 400，资源不存在答复 404，均为 JSON：{\"error\": {\"code\", \"message\"}}。"
+                '参数错误答复 400，资源不存在答复 404，服务器内部错误答复 500，均为 JSON：{"error": {"code", "message"}}。'
             ),
         },
         "servers": [{"url": server_url.rstrip("/")}],
@@ -360,6 +380,10 @@ def openapi_document(*, server_url: str) -> dict:
                 },
                 "NotFound": {
                     "description": "不存在或未公开",
+                    "content": {"application/json": {"schema": _ref("Error")}},
+                },
+                "ServerError": {
+                    "description": "服务器内部错误",
                     "content": {"application/json": {"schema": _ref("Error")}},
                 },
             },

@@ -8,9 +8,11 @@ from datetime import date
 from django.utils.translation import gettext as _
 
 from catalog.models import code_validator
+from disclosure.core import bounds
 
 PAGE_SIZE_DEFAULT = 20
 PAGE_SIZE_MAX = 100
+PAGE_MAX = 10**6
 CODE_PATTERN = re.compile(code_validator.regex.pattern)
 
 
@@ -84,11 +86,19 @@ def day(params, name: str) -> date | None:
     raw = params.get(name, "").strip()
     if not raw:
         return None
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw, flags=re.ASCII):
         try:
-            return date.fromisoformat(raw)
+            value = date.fromisoformat(raw)
         except ValueError:
             pass
+        else:
+            if bounds.date_in_range(value):
+                return value
+            raise invalid(
+                name,
+                _("参数 %(name)s 应为 %(min)s 年到 %(max)s 年之间的日期。")
+                % {"name": name, "min": bounds.YEAR_MIN, "max": bounds.YEAR_MAX},
+            )
     raise invalid(name, _("参数 %(name)s 应为 YYYY-MM-DD 格式的日期。") % {"name": name})
 
 

@@ -223,7 +223,7 @@ def records(request):
     Queries: the organisation check and the catalog tree when those filters are given, then one
     count and one page.
     """
-    page_number = params.integer(request.GET, "page", default=1, minimum=1, maximum=10**6)
+    page_number = params.integer(request.GET, "page", default=1, minimum=1, maximum=params.PAGE_MAX)
     page_size = params.integer(
         request.GET, "page_size", default=params.PAGE_SIZE_DEFAULT, minimum=1, maximum=params.PAGE_SIZE_MAX
     )

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Organisation
+from disclosure.core.bounds import DATE_VALIDATORS
 
 
 def organisation_choices(organisations: list[Organisation], *, blank: str | None) -> list[tuple[str, str]]:
@@ -27,8 +28,9 @@ class ReportFilterForm(forms.Form):
     """Organisation (within the user's scope) and an optional date range."""
 
     org = forms.ChoiceField(label=_("单位"), required=False)
-    date_from = forms.DateField(label=_("起始日期"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("截止日期"), required=False, widget=DateInput())
+    # Held to 1900–2999: 9999-12-31 plus a day overflows the date arithmetic of the reports.
+    date_from = forms.DateField(label=_("起始日期"), required=False, widget=DateInput(), validators=DATE_VALIDATORS)
+    date_to = forms.DateField(label=_("截止日期"), required=False, widget=DateInput(), validators=DATE_VALIDATORS)
 
     def __init__(self, data, *, organisations: list[Organisation], dates: bool = True, date_label: str = ""):
         super().__init__(data)
