@@ -43,6 +43,7 @@ urlpatterns = [
     path("apply/status/", applications.status, name="application_status"),
     path("consultations/<str:org>/", consultations.consultation_list, name="consultations"),
     path("consultations/<str:org>/<int:pk>/", consultations.consultation_detail, name="consultation"),
+    path("consultations/<str:org>/<int:pk>/received/", consultations.comment_received, name="consultation_comment_received"),
     path(
         "consultations/<str:org>/<int:pk>/files/<int:attachment_id>/",
         consultations.consultation_attachment,

@@ -3,6 +3,10 @@
 Thin: who sees what comes from disclosure.applications.policy (the target organisation's staff only: an
 application carries personal data), and every change goes through one of the feature's services,
 reached by the move buttons on the (read-only) application page. Nothing here sets a status or deletes.
+
+The applicant's personal data is shown through ``APPLICANT_DISPLAY``: in full to the application's
+handlers (policy.sees_applicant), masked (disclosure/core/masking.py) to everyone else who may open it,
+and as "已清除" once the retention period has removed it. Only handlers may search by name.
 """
 
 from __future__ import annotations
@@ -29,7 +33,8 @@ from disclosure.applications.models import (
     ReplyType,
 )
 from disclosure.applications.workflow import TRANSITIONS, Transition
-from disclosure.core.access import organisation_of
+from disclosure.core import masking
+from disclosure.core.access import is_superuser, organisation_of, roles_of
 from disclosure.core.admin_moves import REFUSALS, WorkflowMovesMixin, log_rows, refusal_messages
 
 NOT_CARRIED_OUT = _("操作未被执行。")
@@ -184,11 +189,72 @@ class RegisterForm(ApplicationForm):
             self.fields["organisation"].queryset = Organisation.objects.filter(pk=own.pk if own else None)
 
 
+# -- the applicant's personal data -------------------------------------------------------------------
+
+PURGED = _("已清除")
+
+
+def _unmasked(value: str) -> str:
+    return value
+
+
+# Personal field → how a reader who is not a handler sees it. The document type, a company's name and
+# its credit code identify nobody and are shown as they are.
+APPLICANT_MASKS = {
+    "name": masking.mask_name,
+    "id_type": None,
+    "id_number": masking.mask_id_number,
+    "organisation_name": None,
+    "credit_code": None,
+    "legal_representative": masking.mask_name,
+    "contact_person": masking.mask_name,
+    "phone": masking.mask_phone,
+    "email": masking.mask_email,
+    "address": masking.mask_address,
+    "postcode": masking.mask_all,
+    "purpose": None,
+}
+
+
+def applicant_value(user, application: Application, field_name: str) -> str:
+    """What ``user`` sees of one personal field of ``application``: "已清除" after the purge, the value
+    itself for its handlers, else the masked value."""
+    if application.personal_data_removed_at is not None:
+        return str(PURGED)
+    if field_name == "id_type":
+        value = application.get_id_type_display() if application.id_type else ""
+    else:
+        value = getattr(application, field_name)
+    if policy.sees_applicant(user, application):
+        return value
+    mask = APPLICANT_MASKS[field_name] or _unmasked
+    return mask(value)
+
+
+def _display_field(field_name: str):
+    """An admin column/field showing ``field_name`` as applicant_value decides for the request's user."""
+
+    def show(model_admin, obj):
+        # get_object notes who is looking; an object that did not come through it shows masked values.
+        return applicant_value(getattr(obj, "_viewer", None), obj, field_name) or "—"
+
+    show.short_description = Application._meta.get_field(field_name).verbose_name
+    show.__name__ = f"applicant_{field_name}"
+    return show
+
+
+APPLICANT_DISPLAY = {name: f"applicant_{name}" for name in APPLICANT_MASKS}
+
+
 # -- the admin -------------------------------------------------------------------------------------
 
 
 @admin.register(Application)
 class ApplicationAdmin(WorkflowMovesMixin, admin.ModelAdmin):
+    class Media:
+        # Colours as classes, not style attributes (the Content-Security-Policy refuses those).
+        css = {"all": ("disclosure/admin/applications.css",)}
+
     list_display = (
         "tracking_code",
         "organisation",
@@ -231,7 +297,43 @@ class ApplicationAdmin(WorkflowMovesMixin, admin.ModelAdmin):
             },
         ),
     )
-    readonly_fields = ("clock_column",)
+    readonly_fields = ("clock_column", "personal_data_removed_at", *APPLICANT_DISPLAY.values())
+    applicant_name = _display_field("name")
+    applicant_id_type = _display_field("id_type")
+    applicant_id_number = _display_field("id_number")
+    applicant_organisation_name = _display_field("organisation_name")
+    applicant_credit_code = _display_field("credit_code")
+    applicant_legal_representative = _display_field("legal_representative")
+    applicant_contact_person = _display_field("contact_person")
+    applicant_phone = _display_field("phone")
+    applicant_email = _display_field("email")
+    applicant_address = _display_field("address")
+    applicant_postcode = _display_field("postcode")
+    applicant_purpose = _display_field("purpose")
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            obj._viewer = request.user  # whom the personal fields are displayed to
+        return obj
+
+    def get_fieldsets(self, request, obj=None):
+        """The personal fields go through their display (masked for all but handlers)."""
+        fieldsets = []
+        for title, options in self.fieldsets:
+            fields = [APPLICANT_DISPLAY.get(name, name) for name in options["fields"]]
+            if title == self.fieldsets[1][0]:
+                fields.append("personal_data_removed_at")
+            fieldsets.append((title, {**options, "fields": tuple(fields)}))
+        return fieldsets
+
+    def get_search_fields(self, request):
+        """By name only for a handler (who sees names anyway); everyone else by tracking code, so that a
+        search cannot tell whether someone applied."""
+        user = request.user
+        if not is_superuser(user) and organisation_of(user) is not None and policy.HANDLER_ROLES & roles_of(user):
+            return self.search_fields
+        return ("tracking_code",)
 
     # Permissions: the policy of disclosure.applications.policy, not model permissions.
     def has_view_permission(self, request, obj=None):
@@ -276,7 +378,7 @@ class ApplicationAdmin(WorkflowMovesMixin, admin.ModelAdmin):
     def overdue_column(self, obj):
         state = clock.application_clock(obj)
         if state.overdue:
-            return format_html('<strong style="color:#ba2121">{}</strong>', _t("已逾期"))
+            return format_html('<strong class="application-overdue">{}</strong>', _t("已逾期"))
         if state.replied_late:
             return _t("逾期答复")
         return ""

@@ -2,6 +2,10 @@
 
 Everything goes through the services, so the demo shows real states with their activity log. The
 applicants are fictional; the ID number is the standard's published example.
+
+The demo's applications are registered with ``is_demo=True``, and that flag is the only way the demo
+finds them again: a re-run (every `make run`) reads, prints and touches those alone, never an
+application a citizen or a member of staff made at the demo county.
 """
 
 from __future__ import annotations
@@ -78,9 +82,10 @@ def _working_days_before(day, n: int):
 def ensure_demo_applications() -> list[tuple[str, str]]:
     """The demo county's applications, once: overdue, due within days, replied 部分公开, awaiting a
     correction, in consultation with an approved extension. Returns (tracking code, what it shows)
-    pairs; the one due within days is left out when the calendar does not know this year."""
+    pairs of the demo's own applications only; the one due within days is left out when the calendar
+    does not know this year."""
     county = Organisation.objects.get(code=DEMO_COUNTY)
-    existing = Application.objects.filter(organisation=county).order_by("pk")
+    existing = Application.objects.filter(organisation=county, is_demo=True).order_by("pk")
     if existing.exists():
         return [(a.tracking_code_display, a.get_status_display()) for a in existing]
     handler, reviewer = _handlers(county)
@@ -90,7 +95,7 @@ def ensure_demo_applications() -> list[tuple[str, str]]:
 
     def register(days_ago, fields, description):
         return services.application_register(
-            user=handler, organisation=county, channel="letter",
+            user=handler, organisation=county, channel="letter", is_demo=True,
             received_on=today - timedelta(days=days_ago), description=description, **fields,
         )
 

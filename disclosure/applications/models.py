@@ -109,6 +109,24 @@ class ReplyType(models.TextChoices):
     OTHER = "other", _("其他处理：其他")
 
 
+# The applicant's personal data: masked for every reader but the handlers, blanked after retention.
+# The applicant type stays (table 3 of the annual report counts by it).
+PERSONAL_FIELDS = (
+    "name",
+    "id_type",
+    "id_number",
+    "organisation_name",
+    "credit_code",
+    "legal_representative",
+    "contact_person",
+    "phone",
+    "email",
+    "address",
+    "postcode",
+    "purpose",
+)
+
+
 class Application(TimestampedModel):
     """One application for disclosure, from its arrival to its reply.
 
@@ -123,6 +141,10 @@ class Application(TimestampedModel):
     - A replied or closed application has a reply type and a reply date no earlier than its receipt
       (database constraints), so that table 3 of the annual report balances.
     - At most one extension, of at most ``clock.MAX_EXTENSION_DAYS`` working days.
+    - The applicant's personal data (``PERSONAL_FIELDS``) is shown in full only to the handlers of the
+      target organisation (policy.sees_applicant); once the application has been closed for the
+      retention period, ``services.application_purge_personal_data`` blanks it and sets
+      ``personal_data_removed_at``. What table 3 of the annual report counts is never purged.
     """
 
     organisation = models.ForeignKey(
@@ -184,6 +206,19 @@ class Application(TimestampedModel):
     replied_on = models.DateField(_("答复日期"), null=True, blank=True, editable=False)
     reply_note = models.TextField(_("答复说明"), blank=True, editable=False)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True, editable=False)
+    personal_data_removed_at = models.DateTimeField(
+        _("个人信息清除时间"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("办结后保存期满，申请人个人信息已被清除（manage.py purge_applicant_data）。"),
+    )
+    is_demo = models.BooleanField(
+        _("演示数据"),
+        default=False,
+        editable=False,
+        help_text=_("由 seed_demo 创建的虚构申请；演示命令只读取和显示这些申请。"),
+    )
 
     class Meta:
         verbose_name = _("依申请公开")

@@ -3,7 +3,12 @@ querysets, the services and the dashboard.
 
 An application carries an applicant's personal data, so only the staff of the organisation it is
 addressed to see it: auditors of a superior organisation do not (they read the annual figures
-instead); system administrators see all.
+instead); system administrators see all. Within those who may open it, only its handlers (the target
+organisation's 信息员, 审核员 and 单位管理员: ``sees_applicant``) see the applicant's data in full;
+the organisation's auditor and a system administrator who is not one of its handlers see it masked
+(disclosure/core/masking.py). A system administrator runs the platform, not the case: under the
+个人信息保护法's rule of the minimum necessary, one who must handle an application is given a handler
+role in that organisation like anyone else.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from disclosure.applications.models import Application
 from disclosure.applications.workflow import TRANSITIONS, Right, Transition
-from disclosure.core.access import Role, has_role_anywhere, has_role_in, is_superuser, organisation_of
+from disclosure.core.access import Role, has_role_anywhere, has_role_in, is_superuser, organisation_of, roles_of
 
 # Register, correct, consult, reply, close: the organisation's 信息员, 审核员 or 单位管理员.
 HANDLER_ROLES = frozenset({Role.EDITOR, Role.REVIEWER, Role.ORG_ADMIN})
@@ -35,6 +40,20 @@ def visible_applications(user) -> QuerySet[Application]:
 
 def can_view(user, application: Application) -> bool:
     return has_role_in(user, READER_ROLES, application.organisation_id)
+
+
+def sees_applicant(user, application: Application) -> bool:
+    """Whether ``user`` may read ``application``'s applicant data unmasked: only a handler holding a
+    role of HANDLER_ROLES in the organisation it is addressed to. Deliberately not ``has_role_in``,
+    which lets a superuser hold every role: a superuser who is not a handler sees the data masked."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    organisation = organisation_of(user)
+    return (
+        organisation is not None
+        and organisation.pk == application.organisation_id
+        and bool(HANDLER_ROLES & roles_of(user))
+    )
 
 
 def can_register_in(user, organisation_id: int) -> bool:

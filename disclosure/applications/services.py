@@ -7,14 +7,18 @@ through policy.denial_reason (``PermissionDenied``), runs the move's own checks,
 compare-and-set (a lost race hears ``transitions.STALE``) and writes an ActivityEntry (subject_type
 "application"). Nothing is written when any step refuses. Admin actions, scripts and the demo all call
 these functions; the clock they read is clock.py.
+
+After an application has been closed for ``settings.APPLICATION_RETENTION_DAYS``,
+``applications_purge_expired`` (``manage.py purge_applicant_data``) blanks the applicant's personal data.
 """
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -25,10 +29,12 @@ from disclosure.applications import clock, policy
 from disclosure.applications.models import (
     CODE_ALPHABET,
     CODE_LENGTH,
+    PERSONAL_FIELDS,
     ApplicantType,
     Application,
     ApplicationChannel,
     ApplicationPause,
+    ApplicationStatus,
     ReplyType,
 )
 from disclosure.applications.selectors import SUBJECT_TYPE, log_title
@@ -63,14 +69,16 @@ def new_tracking_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _i in range(CODE_LENGTH))
 
 
-def _log(application: Application, user, action: str, from_status: str, to_status: str, comment: str = ""):
+def _log(
+    application: Application, user, action: str, from_status: str, to_status: str, comment: str = "", nobody=None
+):
     return ActivityEntry.write_for(
         application,
         subject_type=SUBJECT_TYPE,
         title=log_title(application),
         organisation_id=application.organisation_id,
         user=user,
-        nobody=_("申请人（网上提交）"),
+        nobody=nobody or _("申请人（网上提交）"),
         action=action,
         from_status=from_status,
         to_status=to_status,
@@ -162,9 +170,12 @@ def application_register(
     channel: str,
     received_on: date,
     today: date | None = None,
+    is_demo: bool = False,
     **fields,
 ) -> Application:
-    """Register an application that arrived by letter, in person, by fax or email (登记)."""
+    """Register an application that arrived by letter, in person, by fax or email (登记).
+
+    ``is_demo`` marks the fictional applications of ``seed_demo``, the only ones it reads back."""
     if not policy.can_register_in(user, organisation.pk):
         raise PermissionDenied(_("只有本机关的工作人员可以登记申请。"))
     _check_fields(fields)
@@ -175,6 +186,7 @@ def application_register(
         submitted_at=timezone.now(),
         received_on=received_on,
         clock_start=received_on,
+        is_demo=is_demo,
         **fields,
     )
     _validate_applicant(application)
@@ -441,3 +453,64 @@ def application_reply(
 def application_close(*, user, application: Application, note: str = "") -> Application:
     """File a replied application (办结归档)."""
     return _move(user=user, application=application, name="close", changes={"closed_at": timezone.now()}, comment=note)
+
+
+# -- retention of the applicant's personal data --------------------------------------------------------
+
+
+def purge_cutoff(now: datetime | None = None, retention_days: int | None = None) -> datetime:
+    """Applications closed before this moment have outlived ``settings.APPLICATION_RETENTION_DAYS``."""
+    days = settings.APPLICATION_RETENTION_DAYS if retention_days is None else retention_days
+    return (now or timezone.now()) - timedelta(days=days)
+
+
+@transaction.atomic
+def application_purge_personal_data(*, application: Application, now: datetime | None = None) -> bool:
+    """Blank the applicant's personal data of one closed application (``PERSONAL_FIELDS``) and log it.
+
+    What the annual report counts (applicant type, dates, organisation, reply type) stays. A
+    compare-and-set on ``personal_data_removed_at`` claims the row, so that two runs at once purge
+    and log it once: the loser returns False, as does an application that is not closed.
+    """
+    now = now or timezone.now()
+    if application.status != ApplicationStatus.CLOSED:
+        return False
+    try:
+        transitions.claim(
+            application,
+            field="personal_data_removed_at",
+            expected=None,
+            values={"personal_data_removed_at": now, **{name: "" for name in PERSONAL_FIELDS}},
+        )
+    except InvalidTransition:
+        return False
+    _log(
+        application,
+        None,
+        "purge_personal_data",
+        application.status,
+        application.status,
+        _("办结后保存期满，已清除申请人个人信息。"),
+        nobody=_("系统（保存期满）"),
+    )
+    return True
+
+
+def applications_past_retention(*, now: datetime | None = None, retention_days: int | None = None):
+    """Closed applications whose retention has run out and whose personal data is still there."""
+    return Application.objects.filter(
+        status=ApplicationStatus.CLOSED,
+        closed_at__lt=purge_cutoff(now, retention_days),
+        personal_data_removed_at__isnull=True,
+    ).order_by("pk")
+
+
+def applications_purge_expired(*, now: datetime | None = None, retention_days: int | None = None) -> int:
+    """Purge every application past retention (``manage.py purge_applicant_data``); returns how many
+    this run purged. Each one is its own transaction: an interrupted run keeps what it did."""
+    now = now or timezone.now()
+    purged = 0
+    for application in applications_past_retention(now=now, retention_days=retention_days).iterator():
+        if application_purge_personal_data(application=application, now=now):
+            purged += 1
+    return purged

@@ -2,10 +2,22 @@
 
 Nothing personal is ever rendered here: the receipt and the status page show the tracking code,
 the organisation, statuses and dates only (not the applicant, not the request text).
+
+The receipt survives a database blip: once the application is committed, the POST answers with a
+redirect carrying the receipt's facts (code, organisation, times, due date) in a signed cookie
+(django.core.signing), scoped to the receipt's path and short-lived, and the receipt page renders from
+that cookie alone, without reading the database or writing a session. A citizen whose application
+was saved always sees its tracking code.
 """
 
+from datetime import date, datetime
+
+from django.core import signing
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -16,7 +28,9 @@ from disclosure.applications.forms import ApplicationForm, TrackingCodeForm
 from disclosure.applications.models import ApplicationStatus
 from disclosure.core.antispam import rate_limited
 
-SESSION_RECEIPT = "application_receipt"
+RECEIPT_COOKIE = "application_receipt"
+RECEIPT_SALT = "disclosure.applications.receipt"
+RECEIPT_MAX_AGE = 3600  # seconds the receipt can be reloaded; the status page serves afterwards
 SUBMIT_LIMIT = 10  # POSTs per address per hour
 LOOKUP_LIMIT = 30  # lookups per address per 10 minutes
 # The clock's numbers, for the pages that explain the time limits to the applicant.
@@ -45,9 +59,8 @@ def apply(request):
                 for field, messages in error.message_dict.items():
                     form.add_error(field if field in form.fields else None, messages)
             else:
-                # Saved and committed: only now is the code shown.
-                request.session[SESSION_RECEIPT] = application.tracking_code
-                return redirect("disclosure:application_receipt")
+                # Saved and committed: only now is the code shown, from facts in hand (no further read).
+                return _receipt_redirect(request, application)
         else:
             status = 400
     else:
@@ -59,17 +72,62 @@ def apply(request):
     return render(request, "disclosure/applications/apply.html", {"form": form, **CLOCK_NUMBERS}, status=status)
 
 
+def _due_text(application) -> str:
+    """The reply deadline of a just-saved application; if the database blips while the calendar or
+    the pauses are read, the statutory rule in words instead (the code matters more than the date)."""
+    try:
+        return clock.application_clock(application).due_text
+    except DatabaseError:
+        return _("收到申请之日起%(days)d个工作日内") % {"days": clock.REPLY_DAYS}
+
+
+def _receipt_redirect(request, application):
+    """Redirect to the receipt, carrying its facts in a signed cookie only this browser holds."""
+    facts = {
+        "code": application.tracking_code_display,
+        "organisation": application.organisation.name,
+        "submitted_at": timezone.localtime(application.submitted_at).isoformat(),
+        "received_on": application.received_on.isoformat(),
+        "due": _due_text(application),
+    }
+    response = redirect("disclosure:application_receipt")
+    response.set_cookie(
+        RECEIPT_COOKIE,
+        signing.dumps(facts, salt=RECEIPT_SALT, compress=True),
+        max_age=RECEIPT_MAX_AGE,
+        path=reverse("disclosure:application_receipt"),
+        secure=request.is_secure(),
+        httponly=True,
+        samesite="Strict",
+    )
+    return response
+
+
+def _receipt_facts(request) -> dict | None:
+    """The receipt's facts from the signed cookie, or None (absent, tampered with, expired, malformed)."""
+    try:
+        facts = signing.loads(request.COOKIES.get(RECEIPT_COOKIE, ""), salt=RECEIPT_SALT, max_age=RECEIPT_MAX_AGE)
+        return {
+            "code": str(facts["code"]),
+            "organisation": str(facts["organisation"]),
+            "submitted_at": datetime.fromisoformat(facts["submitted_at"]),
+            "received_on": date.fromisoformat(facts["received_on"]),
+            "due": str(facts["due"]),
+        }
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+
+
 @require_http_methods(["GET", "HEAD"])
 def receipt(request):
-    """The acknowledgment with the tracking code, for the browser that submitted the application."""
-    application = selectors.application_by_code(request.session.get(SESSION_RECEIPT, ""))
-    if application is None:
+    """The acknowledgment with the tracking code, for the browser that submitted the application.
+
+    Renders from the signed cookie alone: no database read, so a blip after the save cannot hide the code.
+    """
+    facts = _receipt_facts(request)
+    if facts is None:
         return redirect("disclosure:application_status")
-    return render(
-        request,
-        "disclosure/applications/receipt.html",
-        {"application": application, "clock": clock.application_clock(application), **CLOCK_NUMBERS},
-    )
+    return render(request, "disclosure/applications/receipt.html", {"receipt": facts, **CLOCK_NUMBERS})
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -3,13 +3,20 @@
 Both read through ``disclosure.consultations.selectors.public_consultations``; a draft, a consultation not yet
 open or one under a switched-off organisation or catalog node answers the same 404 as one that never
 existed. Citizens' contacts are never rendered here.
+
+A saved comment is acknowledged on its own page ("您的意见已收到"), rendered from a signed cookie set
+with the redirect after the commit (django.core.signing): no database read, so a blip right after the
+save cannot keep the citizen from learning that the comment arrived.
 """
 
-from django.contrib import messages
+from datetime import datetime
+
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
@@ -25,6 +32,9 @@ from disclosure.core.downloads import attachment_response
 PER_PAGE = 20
 COMMENT_LIMIT = 5  # comments per address per hour, across all consultations
 COMMENT_WINDOW_SECONDS = 3600
+RECEIPT_COOKIE = "comment_receipt"
+RECEIPT_SALT = "disclosure.consultations.comment_receipt"
+RECEIPT_MAX_AGE = 3600  # seconds the acknowledgement can be reloaded
 
 
 def _organisation_or_404(code: str):
@@ -84,12 +94,8 @@ def consultation_detail(request, org, pk):
                     form.add_error(field if field in form.fields else None, errors)
                 status = 400
             else:
-                # Saved and committed: only now is the citizen told so.
-                messages.success(
-                    request,
-                    _("您的意见已收到（编号 %(pk)s），经审核后公开显示。感谢您的参与！") % {"pk": comment.pk},
-                )
-                return redirect(f"{consultation.get_absolute_url()}#comment-form-heading")
+                # Saved and committed: only now is the citizen told so, from facts in hand.
+                return _receipt_redirect(request, org, consultation, comment)
         else:
             status = 400
         if form is not None and not consultation.accepts_comments(now):
@@ -118,6 +124,54 @@ def consultation_detail(request, org, pk):
             "feedback_published": consultation.status == ConsultationStatus.FEEDBACK_PUBLISHED,
         },
         status=status,
+    )
+
+
+def _receipt_url(org: str, pk: int) -> str:
+    return reverse("disclosure:consultation_comment_received", kwargs={"org": org, "pk": pk})
+
+
+def _receipt_redirect(request, org: str, consultation, comment):
+    """Redirect to the acknowledgement, carrying its facts in a signed cookie only this browser holds."""
+    url = _receipt_url(org, consultation.pk)
+    facts = {
+        "consultation": consultation.pk,
+        "title": consultation.title,
+        "number": comment.pk,
+        "submitted_at": timezone.localtime(comment.submitted_at).isoformat(),
+    }
+    response = redirect(url)
+    response.set_cookie(
+        RECEIPT_COOKIE,
+        signing.dumps(facts, salt=RECEIPT_SALT, compress=True),
+        max_age=RECEIPT_MAX_AGE,
+        path=url,
+        secure=request.is_secure(),
+        httponly=True,
+        samesite="Strict",
+    )
+    return response
+
+
+@require_safe
+def comment_received(request, org, pk):
+    """"您的意见已收到": the acknowledgement of a saved comment, from the signed cookie alone (no
+    database read). Without a valid cookie for this consultation: back to the consultation's page."""
+    try:
+        facts = signing.loads(request.COOKIES.get(RECEIPT_COOKIE, ""), salt=RECEIPT_SALT, max_age=RECEIPT_MAX_AGE)
+        receipt = {
+            "consultation": int(facts["consultation"]),
+            "title": str(facts["title"]),
+            "number": int(facts["number"]),
+            "submitted_at": datetime.fromisoformat(facts["submitted_at"]),
+        }
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        receipt = None
+    back = reverse("disclosure:consultation", kwargs={"org": org, "pk": pk})
+    if receipt is None or receipt["consultation"] != pk:
+        return redirect(back)
+    return render(
+        request, "disclosure/consultations/received.html", {"receipt": receipt, "back": back, "org": org}
     )
 
 

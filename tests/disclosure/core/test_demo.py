@@ -176,3 +176,32 @@ def test_some_applicable_columns_are_left_empty(standard_catalog):
     # … while many columns have several records.
     busy = {code for code in Record.objects.values_list("node__code", flat=True)}
     assert len(busy) >= 30
+
+
+@pytest.mark.django_db
+def test_seed_demo_prints_and_touches_only_its_own_applications():
+    """A citizen applies online at the demo county; running seed_demo again (every `make run` does)
+    neither prints the citizen's tracking code nor changes the citizen's application, and still
+    lists the demo's own codes. (No catalog: the applications do not need it, and the test stays fast.)"""
+    from disclosure.applications import services as application_services
+    from disclosure.applications.models import Application
+
+    seed()
+    citizen = application_services.application_submit(
+        organisation=Organisation.objects.get(code="419901"),
+        applicant_type="natural_person",
+        name="孙公民",
+        id_type="resident_id",
+        id_number="11010519491231002X",
+        phone="13700001111",
+        description="请公开本县2026年度老旧小区改造计划。",
+        delivery_form="paper",
+        obtain_method="post",
+    )
+    before = Application.objects.filter(pk=citizen.pk).values().get()
+    output = seed()
+    assert citizen.tracking_code_display not in output and citizen.tracking_code not in output
+    assert Application.objects.filter(pk=citizen.pk).values().get() == before
+    demo_codes = Application.objects.filter(is_demo=True).values_list("tracking_code", flat=True)
+    assert demo_codes and all(f"{code[:4]}-{code[4:8]}-{code[8:]}" in output for code in demo_codes)
+    assert not Application.objects.get(pk=citizen.pk).is_demo
