@@ -3,8 +3,10 @@
 See portal/env.py for how each variable is read and README.md for the list.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
+import csp.constants as csp
 from django.utils.translation import gettext_lazy as _
 
 from portal import env
@@ -45,21 +47,36 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "mptt",
     "django_filters",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "catalog",
     "disclosure",
     "portal",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy on every response, static files and error pages too.
+    "csp.middleware.CSPMiddleware",
+    "portal.headers.PermissionsPolicyMiddleware",
+    # 400 for a control character (NUL above all: PostgreSQL cannot compare it) in the path or query.
+    "portal.middleware.RejectControlCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Staff accounts: idle and absolute session limits, then the second factor and password expiry.
+    "disclosure.core.sessions.SessionLimitMiddleware",
+    "disclosure.core.twofactor.StaffGateMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a refused sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -84,12 +101,42 @@ TEMPLATES = [
 DATABASES = {"default": env.database(VAR_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Staff accounts (README, "Staff accounts"): the 等保 password policy, optional expiry (0 = off).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "disclosure.core.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "disclosure.core.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "disclosure.core.passwords.PasswordAgeRecorder"},
 ]
+PASSWORD_MAX_AGE_DAYS = env.integer("PASSWORD_MAX_AGE_DAYS", 0)
+# Login lockout (django-axes, database handler: one count for every worker and host). After
+# LOGIN_FAILURE_LIMIT failures the account (from any address) and the address (for any account) are
+# both locked for LOGIN_COOLOFF_MINUTES; disclosure/core/accounts.py has the backend and the page.
+AUTHENTICATION_BACKENDS = [
+    "disclosure.core.accounts.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.integer("LOGIN_FAILURE_LIMIT", 20, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env.integer("LOGIN_COOLOFF_MINUTES", 30, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "disclosure.core.accounts.lockout_address"
+AXES_LOCKOUT_CALLABLE = "disclosure.core.accounts.lockout_response"
+AXES_COOLOFF_MESSAGE = _("登录失败次数过多，账号或地址已被暂时锁定，请稍后再试。")
+AXES_PERMALOCK_MESSAGE = _("登录失败次数过多，账号或地址已被锁定，请联系系统管理员解锁。")
+AXES_ENABLE_ADMIN = False  # unlock with `manage.py axes_reset_username NAME` or `axes_reset_ip ADDRESS`
+AXES_VERBOSE = False
+# Second factor (TOTP, django-otp) for every staff sign-in: on by default in production only.
+PORTAL_REQUIRE_2FA = env.boolean("PORTAL_REQUIRE_2FA", PRODUCTION)
+OTP_TOTP_ISSUER = env.string("PORTAL_SITE_NAME", "住房城乡建设领域政务公开平台")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Sessions: an idle timeout and an absolute limit (disclosure/core/sessions.py).
+SESSION_IDLE_MINUTES = env.integer("SESSION_IDLE_MINUTES", 30, minimum=1)
+SESSION_MAX_HOURS = env.integer("SESSION_MAX_HOURS", 12, minimum=1)
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
 
 # One language (README, "Language and translations"): our strings are written in Chinese and need no
 # catalog, so there is no LOCALE_PATHS; Django's own strings come from its zh_Hans translations.
@@ -134,6 +181,20 @@ if env.string("REDIS_URL"):
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": env.string("REDIS_URL"),
     }
+# The public forms' rate limits (disclosure/core/antispam.py) must be counted once for every worker and
+# host: in Redis when there is one, else in the database's cache table (`manage.py createcachetable`).
+CACHES["ratelimit"] = (
+    {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env.string("REDIS_URL"),
+        "KEY_PREFIX": "ratelimit",
+    }
+    if env.string("REDIS_URL")
+    else {"BACKEND": "portal.cache.CounterDatabaseCache", "LOCATION": "portal_ratelimit"}
+)
+# How many reverse proxies of our own stand in front of gunicorn: the client address is the N-th entry
+# from the right of X-Forwarded-For (disclosure/core/clientip.py); 0 means REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env.integer("TRUSTED_PROXY_COUNT", 0)
 
 EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend"
@@ -147,18 +208,65 @@ EMAIL_HOST_PASSWORD = env.string("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env.boolean("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", "noreply@localhost")
 
-# Security baseline. HTTPS settings apply in production, where a TLS-terminating proxy sits in front.
+# Security baseline (README, "Security headers"). HTTPS settings apply in production, where a
+# TLS-terminating proxy sits in front.
 SESSION_COOKIE_HTTPONLY = True
-CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True  # no script of ours (and none of the admin's) reads the CSRF cookie
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# same-origin: no Referer at all to other sites. Our own addresses can carry what a citizen typed
+# (search words, an application's tracking code), and no outside site needs to know where a visitor came from.
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Strict CSP: only our own files; no inline script, no inline style, nothing from another origin. The
+# public pages have no JavaScript at all; the admin's JavaScript is Django's own static files. Charts
+# are inline SVG styled by classes in static/css. data: images are for the admin's and browsers' own
+# small icons. The only relaxation is scoped to one view: django-mptt's tree change lists indent rows
+# with style attributes (catalog/admin.py TreeAdmin), so those admin pages alone add
+# style-src-attr 'unsafe-inline' — style attributes only, never scripts.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF],
+        "style-src": [csp.SELF],
+        "img-src": [csp.SELF, "data:"],
+        "font-src": [csp.SELF],
+        "connect-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    },
+}
+# Powerful browser features the site never uses are switched off for it and anything it might embed
+# (portal/headers.py writes the header). interest-cohort (FLoC) and its successor browsing-topics both:
+# no browser may file our visitors into advertising cohorts.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer", "autoplay", "browsing-topics", "camera", "display-capture", "fullscreen",
+        "geolocation", "gyroscope", "interest-cohort", "magnetometer", "microphone", "midi", "payment",
+        "publickey-credentials-get", "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
+    )
+}
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.boolean("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", 31536000)
+    # HSTS is off here by default (0): a 政务云 deployment terminates TLS at the platform's load balancer,
+    # which sets Strict-Transport-Security for the whole gov.cn host; setting it twice, or here with a
+    # max-age the platform does not control, is the mistake to avoid. So `check --deploy` keeps one
+    # note, security.W004 (SECURE_HSTS_SECONDS not set). Where Django itself must send HSTS, set
+    # SECURE_HSTS_SECONDS (e.g. 31536000); then W005 (include subdomains) and W021 (preload) remain
+    # unless their variables are set: both are off by default, because the subdomains of a county's
+    # gov.cn domain are other agencies' sites, and the preload list is a one-way commitment for the
+    # whole domain that only its registrant can make.
+    SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", 0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.boolean("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = env.boolean("SECURE_HSTS_PRELOAD", False)
 
 LOGIN_URL = "admin:login"
 
@@ -182,5 +290,33 @@ PORTAL_CONTACT = env.string("PORTAL_CONTACT", "")  # 联系方式 of the site's 
 # Attachments accepted on records.
 ATTACHMENT_MAX_BYTES = env.integer("ATTACHMENT_MAX_MB", 20, minimum=1) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Uploads are refused while the body streams in (disclosure/core/uploads.py): a multipart body
+# declared larger than the attachment limit plus this overhead is not read at all; a file past the
+# limit is not stored. Files up to FILE_UPLOAD_MAX_MEMORY_SIZE stay in memory, larger ones go to a
+# temporary file. The reverse proxy's limit (nginx client_max_body_size) sits just above the sum.
+UPLOAD_FORM_OVERHEAD_BYTES = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2621440
+FILE_UPLOAD_HANDLERS = [
+    "disclosure.core.uploads.AttachmentLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Archives inside office files (DOCX, XLSX, OFD) are judged by their central directory before
+# anything reads them (disclosure/core/files.py): entries, total expanded size, compression ratio.
+ARCHIVE_MAX_ENTRIES = env.integer("ARCHIVE_MAX_ENTRIES", 10_000, minimum=1)
+ARCHIVE_MAX_EXPANDED_BYTES = env.integer("ARCHIVE_MAX_EXPANDED_MB", 200, minimum=1) * 1024 * 1024
+ARCHIVE_MAX_RATIO = env.integer("ARCHIVE_MAX_RATIO", 100, minimum=2)
+# Optional virus scan through clamd (INSTREAM): a Unix socket, or host and port. When configured and
+# CLAMD_REQUIRED, an upload that cannot be scanned is refused; otherwise it passes unscanned.
+CLAMD_SOCKET = env.string("CLAMD_SOCKET")
+CLAMD_HOST = env.string("CLAMD_HOST")
+CLAMD_PORT = env.integer("CLAMD_PORT", 3310, minimum=1)
+CLAMD_REQUIRED = env.boolean("CLAMD_REQUIRED", True)
+CLAMD_TIMEOUT = env.integer("CLAMD_TIMEOUT", 30, minimum=1)
+
+# Days an application's applicant data is kept after it is closed; then `manage.py purge_applicant_data`
+# blanks it. The case file itself is archived under the 档案法 outside the portal; 1095 days (3 years,
+# the general limitation period of 民法典 art. 188) outlasts 行政复议 (60 days) and 行政诉讼 (6 months).
+APPLICATION_RETENTION_DAYS = env.integer("APPLICATION_RETENTION_DAYS", 1095, minimum=1)
 
 PAGE_SIZE = 20

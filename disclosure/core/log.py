@@ -43,6 +43,11 @@ ACTIONS: Mapping[str, str] = MappingProxyType(
         "withdraw": _("撤回"),
         "supersede": _("被新版本替代"),
         "revise": _("修订"),
+        # Records: the privacy guard (disclosure/records/privacy_guard.py).
+        "privacy_scan": _("个人信息检查"),
+        "privacy_keep": _("个人信息保留公开"),
+        "privacy_masked": _("个人信息已脱敏"),
+        "privacy_removed": _("个人信息已删除"),
         # Policy interpretations, written on the interpretation record.
         "link_interpretation": _("关联所解读的政策文件"),
         "unlink_interpretation": _("取消解读关联"),
@@ -62,6 +67,13 @@ ACTIONS: Mapping[str, str] = MappingProxyType(
         "extend": _("延长期限"),
         "notify_extension": _("登记延期告知"),
         "reply": _("答复"),
+        # Staff accounts (disclosure/core/accounts.py, passwords.py).
+        "login": _("登录"),
+        "login_failed": _("登录失败"),
+        "logout": _("退出登录"),
+        "lockout": _("登录锁定"),
+        "password_change": _("修改密码"),
+        "purge_personal_data": _("保存期满清除申请人个人信息"),
     }
 )
 
@@ -73,6 +85,7 @@ SUBJECT_TYPES: Mapping[str, str] = MappingProxyType(
         "concern": _("回应关切"),
         "service_guide": _("办事指南"),
         "application": _("依申请公开"),
+        "account": _("工作人员账号"),
     }
 )
 
@@ -92,6 +105,7 @@ SUBJECT_STATUSES: Mapping[str, Mapping[str, str]] = MappingProxyType(
         ),
         "concern": MappingProxyType({"open": _("待回应"), "responded": _("已回应"), "closed": _("已办结")}),
         "service_guide": MappingProxyType({}),
+        "account": MappingProxyType({}),
         "application": MappingProxyType(
             {
                 "received": _("办理中"),

@@ -27,8 +27,14 @@ def test_footer_carries_the_site_identity_facts_from_settings(client, settings, 
 
 @pytest.mark.django_db
 def test_footer_leaves_out_facts_that_are_not_set(client, settings, standard_catalog, demo_orgs):
-    for name in ("PORTAL_SPONSOR", "PORTAL_SITE_CODE", "PORTAL_ICP_NUMBER", "PORTAL_PSB_NUMBER",
-                 "PORTAL_CONAC_URL", "PORTAL_CONTACT"):
+    for name in (
+        "PORTAL_SPONSOR",
+        "PORTAL_SITE_CODE",
+        "PORTAL_ICP_NUMBER",
+        "PORTAL_PSB_NUMBER",
+        "PORTAL_CONAC_URL",
+        "PORTAL_CONTACT",
+    ):
         setattr(settings, name, "")
     html = client.get("/org/419901/").content.decode()
     footer = re.search(r'<footer class="site-footer".*?</footer>', html, re.S).group()
