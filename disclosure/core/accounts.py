@@ -95,18 +95,7 @@ def record_login_failed(sender, credentials, request=None, **kwargs):
         return
     username = credentials.get(get_user_model().USERNAME_FIELD) or credentials.get("username") or ""
     note = str(_("账号或地址已锁定")) if getattr(request, "axes_locked_out", False) else ""
-    # The account, when it exists, is the subject; the actor is nobody: no one is signed in.
-    account = _account(username)
-    ActivityEntry.write(
-        actor=None,
-        nobody=_("未登录访问者"),
-        organisation=organisation_of(account) if account is not None else None,
-        subject_type=SUBJECT_TYPE,
-        subject_id=account.pk if account is not None else 0,
-        subject_title=(username or "-")[:300],
-        action="login_failed",
-        comment=client_comment(request, note),
-    )
+    _write_attempt(request, username, "login_failed", note)
 
 
 def record_lockout(sender, request, username, ip_address, **kwargs):
@@ -115,6 +104,12 @@ def record_lockout(sender, request, username, ip_address, **kwargs):
         return
     if getattr(request, "axes_failures_since_start", None) != settings.AXES_FAILURE_LIMIT:
         return
+    _write_attempt(request, username, "lockout", f"连续登录失败 {settings.AXES_FAILURE_LIMIT} 次")
+
+
+def _write_attempt(request, username: str, action: str, note: str) -> None:
+    """Log a sign-in attempt by someone not signed in: the account named, when it exists, is the
+    subject; the actor is nobody."""
     account = _account(username)
     ActivityEntry.write(
         actor=None,
@@ -123,8 +118,8 @@ def record_lockout(sender, request, username, ip_address, **kwargs):
         subject_type=SUBJECT_TYPE,
         subject_id=account.pk if account is not None else 0,
         subject_title=(username or "-")[:300],
-        action="lockout",
-        comment=client_comment(request, f"连续登录失败 {settings.AXES_FAILURE_LIMIT} 次"),
+        action=action,
+        comment=client_comment(request, note),
     )
 
 

@@ -29,18 +29,6 @@ from disclosure.records.models import (
 CLOSED_POLICY_STATUSES = (Status.WITHDRAWN, Status.SUPERSEDED)
 
 
-def _audit(record: Record, user, action: str, comment: str) -> AuditEntry:
-    # A link is not a state change: from and to status are the record's current one.
-    return AuditEntry.write(
-        actor=user,
-        record=record,
-        record_title=record.title,
-        organisation_id=record.organisation_id,
-        action=action,
-        from_status=record.status,
-        to_status=record.status,
-        comment=comment,
-    )
 
 
 def _describe(record: Record) -> str:
@@ -79,7 +67,7 @@ def interpretation_link(*, user, interpretation: Record, policy: Record, form: s
     link, _created = Interpretation.objects.update_or_create(
         record=locked, defaults={"policy": policy, "form": form}
     )
-    _audit(
+    AuditEntry.note(
         locked,
         user,
         "link_interpretation",
@@ -99,7 +87,7 @@ def interpretation_unlink(*, user, link: Interpretation) -> None:
         raise InvalidTransition(_("该解读已发布（或已撤回），其关联作为历史保留，不能取消。"))
     policy = link.policy
     Interpretation.objects.filter(pk=link.pk).delete()
-    _audit(
+    AuditEntry.note(
         locked,
         user,
         "unlink_interpretation",

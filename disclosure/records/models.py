@@ -317,6 +317,21 @@ class AuditEntry(LogEntryModel):
         """Append one entry; the action must be registered in disclosure/core/log.py, so a typo fails."""
         return super().write(actor=actor, action=check_action(action), **fields)
 
+    @classmethod
+    def note(cls, record: "Record", actor, action: str, comment: str) -> "AuditEntry":
+        """Append an entry that is not a state change (a link, a scan, a decision): from and to
+        status are both the record's current one."""
+        return cls.write(
+            actor=actor,
+            record=record,
+            record_title=record.title,
+            organisation_id=record.organisation_id,
+            action=action,
+            from_status=record.status,
+            to_status=record.status,
+            comment=comment,
+        )
+
 
 class RecordVersion(models.Model):
     """A snapshot of a record's content after each change: who changed what, and when."""

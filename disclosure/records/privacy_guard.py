@@ -74,17 +74,6 @@ def scan_content(record: Record) -> tuple[list[tuple[str, privacy.Finding]], lis
     return found, notes
 
 
-def _audit(record: Record, user, action: str, comment: str) -> None:
-    AuditEntry.write(
-        actor=user,
-        record=record,
-        record_title=record.title,
-        organisation_id=record.organisation_id,
-        action=action,
-        from_status=record.status,
-        to_status=record.status,
-        comment=comment,
-    )
 
 
 def _summary(findings) -> str:
@@ -145,7 +134,7 @@ def record_privacy_scan(*, user, record: Record) -> PrivacyScan:
     )
     if notes:
         comment += " " + " ".join(notes)
-    _audit(record, user, "privacy_scan", comment)
+    AuditEntry.note(record, user, "privacy_scan", comment)
 
     # Earlier open findings whose value is gone: masked if their file is still there, else removed.
     still_found = {(f.kind, f.digest) for _source, f in found}
@@ -160,7 +149,7 @@ def record_privacy_scan(*, user, record: Record) -> PrivacyScan:
             field="decision",
             values={"decision": decision, "decided_by": user, "decided_by_name": actor_name(user), "decided_at": now},
         )
-        _audit(
+        AuditEntry.note(
             record,
             user,
             "privacy_masked" if decision == FindingDecision.MASKED else "privacy_removed",
@@ -199,7 +188,7 @@ def privacy_keep(*, user, finding: PrivacyFinding, reason: str, legal_basis: str
             "decided_at": timezone.now(),
         },
     )
-    _audit(
+    AuditEntry.note(
         record,
         user,
         "privacy_keep",
