@@ -420,7 +420,7 @@ class FailingBackend:
         raise ConnectionRefusedError("mail server refused")
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_check_deadlines_command_reports_what_it_sent(standard_catalog, demo_orgs):
     """`manage.py check_deadlines` (run from cron, at the real time, outside any transaction as cron
     runs it) sends the overdue notices after commit and lists them; a second run sends nothing."""
@@ -442,7 +442,7 @@ def test_check_deadlines_command_reports_what_it_sent(standard_catalog, demo_org
     assert "本次发送了 0 条时限提醒" in out.getvalue() and len(mail.outbox) == 2
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_check_deadlines_runs_send_each_reminder_once(standard_catalog, demo_orgs):
     """Four cron runs started at the same instant (threads with their own connections, released by a
     barrier) send each due reminder exactly once between them."""

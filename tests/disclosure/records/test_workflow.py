@@ -853,8 +853,10 @@ def test_a_due_record_that_cannot_be_published_is_left_and_reported(w, caplog):
 
 THREADS = 4
 DUE_RECORDS = 8
-# Threads need committed data, hence transactional tests. Their flush would also remove the role groups
-# that migration 0002_roles made; serialized_rollback restores them before each such test.
+# Threads need committed data, hence transactional tests. Their flush removes the role groups too, and
+# re-emits post_migrate, whose receiver (core.access.sync_role_groups) makes them again. No
+# serialized_rollback: its flush skips post_migrate, which left every later test on the same process
+# without role groups.
 
 
 def run_publish_scheduled_in_threads(count: int) -> list[str]:
@@ -903,7 +905,7 @@ def assert_each_published_once(w, records, when, outputs):
     assert IndexSequence.objects.get(organisation=w.county, year=year).last_serial == len(records)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_publish_scheduled_runs_publish_each_record_once(w):
     """Several `publish_scheduled` runs released together by a barrier publish each due record exactly
     once: one publish_due audit entry each, distinct and contiguous index numbers, counts adding up."""
@@ -913,7 +915,7 @@ def test_concurrent_publish_scheduled_runs_publish_each_record_once(w):
     assert_each_published_once(w, records, when, outputs)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_runs_that_all_found_the_same_due_records_still_publish_each_once(w, monkeypatch):
     """The worst case, made certain rather than left to timing: every run has listed all due records
     before any of them publishes one (a second barrier inside a pass-through wrapper of the real
