@@ -33,7 +33,7 @@ dev: demo
 
 # Two workers (pytest-xdist, one per core here), each test file kept on one worker so that its module
 # fixtures (a seeded demo, a gunicorn server) are built once. `make test PYTEST_WORKERS=` runs in one
-# process (CI does so on PostgreSQL: see .ci/run).
+# process.
 PYTEST_WORKERS ?= -n 2 --dist loadfile
 test: install
 	$(VENV)/bin/pytest $(PYTEST_WORKERS)
