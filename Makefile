@@ -22,14 +22,22 @@ demo: install
 	$(PY) manage.py seed_demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 
+# The demo's site identity in every footer (政府网站发展指引): fictional values for the fictional county,
+# each overridden by the same variable in the environment. Production sets its own (README, "Settings").
+DEMO_SITE = PORTAL_SPONSOR="$${PORTAL_SPONSOR-清河县住房和城乡建设局（演示）}" \
+	PORTAL_SITE_CODE="$${PORTAL_SITE_CODE-4199000001}" \
+	PORTAL_ICP_NUMBER="$${PORTAL_ICP_NUMBER-豫ICP备00000000号-1}" \
+	PORTAL_PSB_NUMBER="$${PORTAL_PSB_NUMBER-豫公网安备41990002000001号}" \
+	PORTAL_CONTACT="$${PORTAL_CONTACT-0399-0000000（演示电话）}"
+
 # Serves like production (gunicorn, whitenoise, DEBUG off) on the embedded SQLite database.
 run: demo
 	@echo "门户地址：http://$(HOST):$(PORT)/   管理后台：http://$(HOST):$(PORT)/admin/"
-	$(VENV)/bin/gunicorn portal.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
+	$(DEMO_SITE) $(VENV)/bin/gunicorn portal.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
 
 # Django's auto-reloading development server with DEBUG on.
 dev: demo
-	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+	$(DEMO_SITE) DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Two workers (pytest-xdist, one per core here), each test file kept on one worker so that its module
 # fixtures (a seeded demo, a gunicorn server) are built once. `make test PYTEST_WORKERS=` runs in one

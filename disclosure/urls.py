@@ -33,6 +33,8 @@ urlpatterns = [
         name="sitemap_section",
     ),
     # Feeds come before the column pattern; "feed" is never taken for a catalog code.
+    path("feed/rss/", RecordsRssFeed(), name="site_feed_rss"),
+    path("feed/atom/", RecordsAtomFeed(), name="site_feed_atom"),
     path("org/<str:org>/feed/rss/", RecordsRssFeed(), name="organisation_feed_rss"),
     path("org/<str:org>/feed/atom/", RecordsAtomFeed(), name="organisation_feed_atom"),
     path("org/<str:org>/<str:node>/feed/rss/", RecordsRssFeed(), name="column_feed_rss"),
@@ -41,6 +43,8 @@ urlpatterns = [
     path("apply/", applications.apply, name="application_apply"),
     path("apply/receipt/", applications.receipt, name="application_receipt"),
     path("apply/status/", applications.status, name="application_status"),
+    path("guide/", notice_board.guide_index, name="guide_index"),
+    path("consultations/", consultations.consultation_index, name="consultation_index"),
     path("consultations/<str:org>/", consultations.consultation_list, name="consultations"),
     path("consultations/<str:org>/<int:pk>/", consultations.consultation_detail, name="consultation"),
     path("consultations/<str:org>/<int:pk>/received/", consultations.comment_received, name="consultation_comment_received"),

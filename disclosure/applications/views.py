@@ -68,8 +68,20 @@ def apply(request):
         initial = {}
         if code_validator.regex.match(code) and catalog_selectors.disclosing_organisations().filter(code=code).exists():
             initial["organisation"] = code
+        column = _column_asked_for(request.GET.get("column", ""))
+        if column is not None:
+            # From a 依申请公开 column's link: the applicant starts from what the column holds.
+            initial["description"] = _("申请公开“%(column)s”方面的以下政府信息：") % {"column": column.name}
         form = ApplicationForm(initial=initial)
     return render(request, "disclosure/applications/apply.html", {"form": form, **CLOCK_NUMBERS}, status=status)
+
+
+def _column_asked_for(code: str):
+    """The catalog column named by a column page's 申请 link (``?column=``), or None for anything else."""
+    code = code[:40]
+    if not code or not code_validator.regex.match(code):
+        return None
+    return catalog_selectors.visible_nodes().filter(code=code).first()
 
 
 def _due_text(application) -> str:

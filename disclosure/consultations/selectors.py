@@ -53,14 +53,19 @@ def public_comments(*, now: datetime | None = None) -> QuerySet[ConsultationComm
     ).only("pk", "name", "text", "submitted_at", "consultation_id")
 
 
-def public_consultation_list(*, organisation: Organisation, now: datetime | None = None) -> QuerySet[Consultation]:
-    """An organisation's public consultations, those open for comment first (closing soonest first),
-    then the others, newest first; each with ``is_open`` and ``shown_count``."""
+def public_consultation_list(
+    *, organisation: Organisation | None = None, now: datetime | None = None
+) -> QuerySet[Consultation]:
+    """An organisation's public consultations (every organisation's without one), those open for comment
+    first (closing soonest first), then the others, newest first; each with ``is_open`` and
+    ``shown_count``."""
     now = now or timezone.now()
     accepting = Q(status=ConsultationStatus.OPEN, closes_at__gt=now)
+    consultations = public_consultations(now=now).select_related("organisation")
+    if organisation is not None:
+        consultations = consultations.filter(organisation=organisation)
     return (
-        public_consultations(now=now)
-        .filter(organisation=organisation)
+        consultations
         .annotate(
             is_open=Case(When(accepting, then=Value(1)), default=Value(0), output_field=IntegerField()),
             shown_count=Count("comments", filter=Q(comments__moderation=Moderation.SHOWN)),

@@ -59,6 +59,19 @@ def consultation_list(request, org):
     )
 
 
+@require_safe
+def consultation_index(request):
+    """意见征集 of every organisation on the platform, those open for comment first: the target of the
+    site navigation's 意见征集 link outside an organisation's pages."""
+    paginator = Paginator(consultation_selectors.public_consultation_list(), PER_PAGE, allow_empty_first_page=True)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "disclosure/consultations/list.html",
+        {"organisation": None, "page": page, "items": list(page.object_list), "now": timezone.now()},
+    )
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def consultation_detail(request, org, pk):
     """One draft: text, window, the comment form while open, shown comments, feedback once published."""

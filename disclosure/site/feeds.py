@@ -1,4 +1,4 @@
-"""RSS 2.0 and Atom feeds of the latest public records, per organisation and per column.
+"""RSS 2.0 and Atom feeds of the latest public records: the whole site's, per organisation and per column.
 
 Items come from ``public_records()``; a column's feed holds the records filed under the node and
 everything beneath it, as the column page lists them.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.urls import reverse
@@ -25,22 +26,27 @@ DESCRIPTION_LENGTH = 200
 
 @dataclass
 class FeedSubject:
-    organisation: object
+    organisation: object | None = None  # None: every organisation of the site
     node: object | None = None
 
     @property
     def name(self) -> str:
+        if self.organisation is None:
+            return settings.PORTAL_SITE_NAME
         if self.node is None:
             return self.organisation.name
         return f"{self.organisation.name} · {self.node.name}"
 
 
 class RecordsRssFeed(Feed):
-    """The latest public records of an organisation, or of one of its columns (``node`` given)."""
+    """The latest public records of the site (no ``org``), of an organisation, or of one of its columns
+    (``node`` given)."""
 
     feed_type = Rss201rev2Feed
 
-    def get_object(self, request, org, node=None):
+    def get_object(self, request, org=None, node=None):
+        if org is None:
+            return FeedSubject()
         organisation = catalog_selectors.disclosing_organisations().filter(code=org).first()
         if organisation is None:
             raise Http404(_("没有找到该机构。"))
@@ -55,6 +61,8 @@ class RecordsRssFeed(Feed):
         return _("%(name)s - 最新公开信息") % {"name": subject.name}
 
     def link(self, subject):
+        if subject.organisation is None:
+            return reverse("disclosure:home")
         if subject.node is None:
             return reverse("disclosure:organisation", kwargs={"org": subject.organisation.code})
         return reverse(
@@ -68,7 +76,9 @@ class RecordsRssFeed(Feed):
         }
 
     def items(self, subject):
-        records = public_records().filter(organisation=subject.organisation)
+        records = public_records()
+        if subject.organisation is not None:
+            records = records.filter(organisation=subject.organisation)
         if subject.node is not None:
             records = records.filter(node__code__in=catalog_selectors.descendant_codes(subject.node))
         return list(

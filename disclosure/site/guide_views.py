@@ -37,6 +37,17 @@ def record_print(request, org, number):
 
 
 @require_safe
+def guide_index(request):
+    """政府信息公开指南 of every organisation on the platform: the target of the site navigation's 公开指南
+    link outside an organisation's pages."""
+    return render(
+        request,
+        "disclosure/site/guide_index.html",
+        {"organisations": list(catalog_selectors.disclosing_organisations())},
+    )
+
+
+@require_safe
 def organisation_guide(request, org):
     """政府信息公开指南 (条例 article 12) of one organisation."""
     if not code_validator.regex.match(org):

@@ -78,6 +78,11 @@ def test_list_pages_show_exactly_the_public_ones_with_their_shown_comment_counts
     # Each public one received one shown, one pending and one hidden comment: only the shown one counts.
     assert html.count("公开意见 1 条") == len(COUNTY_PUBLIC)
     assert "公开意见 3 条" not in html and "公开意见 2 条" not in html
+    # The platform's list (the navigation's 意见征集 outside an organisation) holds every organisation's
+    # public ones and nothing else.
+    platform = client.get("/consultations/")
+    assert platform.status_code == 200
+    assert markers_in(platform.content.decode()) == consultation_markers(PUBLIC_KEYS)
     township = client.get(f"/consultations/{TOWNSHIP}/").content.decode()
     assert markers_in(township) == consultation_markers(TOWNSHIP_PUBLIC)
     closed = client.get(f"/consultations/{CLOSED_TOWNSHIP}/")
