@@ -2,6 +2,8 @@ import re
 
 from django.conf import settings
 
+from portal import display
+
 PSB_RECORD_CODE = re.compile(r"\d{10,}")
 
 
@@ -14,9 +16,12 @@ def psb_record_url(number: str) -> str:
 
 
 def site(request):
-    """Site identity facts for the shell (header and footer), and the reader's text size."""
+    """Site identity facts for the shell (header and footer), and the reader's display modes."""
+    active = display.active_modes(request)
     return {
-        "large_text": request.COOKIES.get("large_text") == "1",
+        "large_text": display.BY_KEY["large"] in active,
+        "display_classes": " ".join(mode.css_class for mode in active),
+        "display_switches": display.switches(request, active),
         "site": {
             "name": settings.PORTAL_SITE_NAME,
             "code": settings.PORTAL_SITE_CODE,

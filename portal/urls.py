@@ -17,6 +17,7 @@ handler500 = "portal.views.server_error"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("display/text-size/", views.text_size, name="text_size"),
+    path("display/mode/", views.display_mode, name="display_mode"),
     # The second factor of a staff sign-in (disclosure/core/twofactor.py), ahead of the admin's own URLs.
     path("admin/2fa/verify/", twofactor.verify, name="staff_otp_verify"),
     path("admin/2fa/setup/", twofactor.setup, name="staff_otp_setup"),

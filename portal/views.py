@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from disclosure.core.uploads import UploadTooLarge
+from portal import display
 
 
 @never_cache
@@ -88,26 +89,35 @@ def server_error(request):
     return render(request, "500.html", status=500)
 
 
-LARGE_TEXT_COOKIE = "large_text"
+def _back_to(request) -> str:
+    target = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target = "/"
+    return target
+
+
+def _switch(request, mode: display.Mode, on: bool):
+    response = HttpResponseRedirect(_back_to(request))
+    if on:
+        # Only the server reads it (no JavaScript on the public pages); Secure wherever the session cookie is.
+        response.set_cookie(
+            mode.cookie, "1", max_age=365 * 24 * 3600, samesite="Lax", httponly=True, secure=settings.SESSION_COOKIE_SECURE
+        )
+    else:
+        response.delete_cookie(mode.cookie, samesite="Lax")
+    return response
+
+
+@require_safe
+def display_mode(request):
+    """Switch one 适老化 display mode (大字模式, 高对比度, 加宽行距, 大按钮) on or off, without JavaScript."""
+    mode = display.BY_KEY.get(request.GET.get("mode", ""))
+    if mode is None:
+        return render(request, "400.html", {"message": _("没有这种显示模式。")}, status=400)
+    return _switch(request, mode, request.GET.get("on") == "1")
 
 
 @require_safe
 def text_size(request):
-    """Switch the elder-friendly large-text mode (适老化大字模式) on or off, without JavaScript."""
-    target = request.GET.get("next", "/")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        target = "/"
-    response = HttpResponseRedirect(target)
-    if request.GET.get("size") == "large":
-        # Only the server reads it (no JavaScript on the public pages); Secure wherever the session cookie is.
-        response.set_cookie(
-            LARGE_TEXT_COOKIE,
-            "1",
-            max_age=365 * 24 * 3600,
-            samesite="Lax",
-            httponly=True,
-            secure=settings.SESSION_COOKIE_SECURE,
-        )
-    else:
-        response.delete_cookie(LARGE_TEXT_COOKIE, samesite="Lax")
-    return response
+    """The large-text switch under its first address (kept for links already shared)."""
+    return _switch(request, display.BY_KEY["large"], request.GET.get("size") == "large")
