@@ -12,8 +12,9 @@ from datetime import datetime
 from disclosure.applications.selectors import application_deadline_source
 from disclosure.concerns.services import concern_deadline_source
 from disclosure.core.deadlines import Outcome, check_deadlines
+from disclosure.feedback.selectors import feedback_deadline_source
 
-DEADLINE_SOURCES = (concern_deadline_source, application_deadline_source)
+DEADLINE_SOURCES = (concern_deadline_source, application_deadline_source, feedback_deadline_source)
 
 
 def send_deadline_reminders(*, now: datetime | None = None) -> Outcome:

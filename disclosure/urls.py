@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from disclosure.applications import views as applications
 from disclosure.consultations import views as consultations
+from disclosure.feedback import views as feedback
 from disclosure.records import views as records
 from disclosure.search import views as search
 from disclosure.service_guides import views as service_guides
@@ -44,6 +45,8 @@ urlpatterns = [
     path("apply/receipt/", applications.receipt, name="application_receipt"),
     path("apply/status/", applications.status, name="application_status"),
     path("guide/", notice_board.guide_index, name="guide_index"),
+    path("interact/new/", feedback.feedback_new, name="feedback_new"),
+    path("interact/received/", feedback.feedback_received, name="feedback_received"),
     path("consultations/", consultations.consultation_index, name="consultation_index"),
     path("consultations/<str:org>/", consultations.consultation_list, name="consultations"),
     path("consultations/<str:org>/<int:pk>/", consultations.consultation_detail, name="consultation"),
@@ -55,6 +58,7 @@ urlpatterns = [
     ),
     # Before the column pattern, which would otherwise take "guide" for a catalog code.
     path("org/<str:org>/guide/", notice_board.organisation_guide, name="organisation_guide"),
+    path("org/<str:org>/interact/", feedback.feedback_list, name="feedback_list"),
     path("org/<str:org>/doc/<str:number>/print/", notice_board.record_print, name="record_print"),
     path("org/<str:org>/doc/<str:number>/", records.record, name="record"),
     path(

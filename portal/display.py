@@ -7,9 +7,9 @@ page, the first links after the skip link, so a keyboard reaches them at once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from django.urls import reverse
-from django.utils.http import urlencode
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,8 @@ def switches(request, active: list[Mode]) -> list[dict]:
         {
             "label": mode.label,
             "on": mode in active,
-            "url": f"{url}?{urlencode({'mode': mode.key, 'on': '0' if mode in active else '1', 'next': here})}",
+            # The path as the template filter urlencode writes it (slashes kept), like every link back.
+            "url": f"{url}?mode={mode.key}&on={'0' if mode in active else '1'}&next={quote(here, safe='/')}",
         }
         for mode in MODES
     ]

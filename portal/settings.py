@@ -320,3 +320,9 @@ CLAMD_TIMEOUT = env.integer("CLAMD_TIMEOUT", 30, minimum=1)
 APPLICATION_RETENTION_DAYS = env.integer("APPLICATION_RETENTION_DAYS", 1095, minimum=1)
 
 PAGE_SIZE = 20
+
+# 留言与纠错 (disclosure/feedback): the reply limit in working days from the day a message arrives, per kind.
+FEEDBACK_REPLY_DAYS = {
+    "error": env.integer("FEEDBACK_ERROR_REPLY_DAYS", 3, minimum=1),
+    "question": env.integer("FEEDBACK_QUESTION_REPLY_DAYS", 5, minimum=1),
+}

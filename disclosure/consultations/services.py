@@ -22,11 +22,9 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -47,7 +45,7 @@ from disclosure.consultations.models import (
     Moderation,
 )
 from disclosure.consultations.workflow import TRANSITIONS
-from disclosure.core import transitions
+from disclosure.core import contact, transitions
 from disclosure.core.log import ActivityEntry
 from disclosure.core.models import actor_name
 from disclosure.core.sanitize import assign_content, clean_html
@@ -68,7 +66,6 @@ CONTENT_FIELDS = (
 )
 SUBJECT = LOG_SUBJECT
 COMMENT_SUBJECT = COMMENT_LOG_SUBJECT
-PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ()\-－]{5,24}$")
 
 
 class ConsultationClosed(Exception):
@@ -392,20 +389,11 @@ def consultation_publish_feedback(*, user, consultation: Consultation, feedback:
 
 def clean_contact(value: str) -> str:
     """A phone number or an e-mail address, or ValidationError in Chinese."""
-    value = (value or "").strip()
-    if not value:
-        raise ValidationError(_("请填写联系电话或电子邮箱，便于我们就您的意见与您联系（不会公开）。"))
-    if len(value) > COMMENT_CONTACT_MAX_CHARS:
-        raise ValidationError(_("联系方式过长。"))
-    if "@" in value:
-        try:
-            validate_email(value)
-        except ValidationError:
-            raise ValidationError(_("电子邮箱格式不正确。")) from None
-        return value
-    if not PHONE_PATTERN.match(value) or sum(c.isdigit() for c in value) < 7:
-        raise ValidationError(_("请填写有效的电话号码（如 0371-12345678 或 13800000000）或电子邮箱。"))
-    return value
+    return contact.clean_contact(
+        value,
+        required_message=_("请填写联系电话或电子邮箱，便于我们就您的意见与您联系（不会公开）。"),
+        max_chars=COMMENT_CONTACT_MAX_CHARS,
+    )
 
 
 def comment_submit(*, consultation: Consultation, name: str, contact: str, text: str, now: datetime | None = None) -> ConsultationComment:

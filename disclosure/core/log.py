@@ -74,6 +74,10 @@ ACTIONS: Mapping[str, str] = MappingProxyType(
         "lockout": _("登录锁定"),
         "password_change": _("修改密码"),
         "purge_personal_data": _("保存期满清除申请人个人信息"),
+        # 留言与纠错 (disclosure/feedback): received online (submit), then handled.
+        "assign": _("指定办理人"),
+        "unpublish": _("取消公开"),
+        "dismiss": _("不予处理"),
     }
 )
 
@@ -86,6 +90,7 @@ SUBJECT_TYPES: Mapping[str, str] = MappingProxyType(
         "service_guide": _("办事指南"),
         "application": _("依申请公开"),
         "account": _("工作人员账号"),
+        "feedback": _("留言与纠错"),
     }
 )
 
@@ -106,6 +111,9 @@ SUBJECT_STATUSES: Mapping[str, Mapping[str, str]] = MappingProxyType(
         "concern": MappingProxyType({"open": _("待回应"), "responded": _("已回应"), "closed": _("已办结")}),
         "service_guide": MappingProxyType({}),
         "account": MappingProxyType({}),
+        "feedback": MappingProxyType(
+            {"received": _("待答复"), "replied": _("已答复"), "published": _("已公开"), "dismissed": _("不予处理")}
+        ),
         "application": MappingProxyType(
             {
                 "received": _("办理中"),

@@ -121,6 +121,11 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
+def personal_values(text: str, *, today: date | None = None) -> list[tuple[str, str]]:
+    """(kind, raw value) for each piece of personal data in one line of text (for masking it)."""
+    return list(_values_in(text, today))
+
+
 def mask(kind: str, value: str) -> str:
     """``4101**********1234``, ``138****5678``, ``0371-****5678``, ``6222*********0123``."""
     if kind == ID_NUMBER:

@@ -50,6 +50,9 @@ from disclosure.core.access import Role
 from disclosure.core.calendar import CalendarYear
 from disclosure.core.deadlines import DUE_SOON_WORKING_DAYS, due_soon_horizon
 from disclosure.core.workdays import CalendarUnknown, year_is_known
+from disclosure.feedback import policy as feedback_policy
+from disclosure.feedback.clock import feedback_clock
+from disclosure.feedback.models import Feedback, FeedbackStatus
 from disclosure.records import policy
 from disclosure.records.models import Record, Status
 
@@ -261,6 +264,25 @@ def _consultation_section(user, comments_base: str | None, consultations_base: s
     return section
 
 
+# --- 留言与纠错 ----------------------------------------------------------------------------------
+
+
+def _feedback_section(user, base: str, *, today: date) -> TodoSection:
+    open_ones = list(
+        feedback_policy.visible_feedback(user)
+        .filter(status__in=(FeedbackStatus.RECEIVED, FeedbackStatus.REPLIED))
+        .only("kind", "received_at", "replied_at", "status")
+    )
+    waiting = [f for f in open_ones if f.status == FeedbackStatus.RECEIVED]
+    overdue = [f for f in waiting if feedback_clock(f, today=today).overdue]
+    replied = len(open_ones) - len(waiting)
+    section = TodoSection(_("留言与纠错"))
+    section.add(TodoRow(_("待答复的留言"), len(waiting), _link(base, clock="waiting")))
+    section.add(TodoRow(_("已逾期未答复的留言"), len(overdue), _link(base, clock="overdue"), urgent=True))
+    section.add(TodoRow(_("已答复、尚未公开的留言"), replied, _link(base, status__exact=FeedbackStatus.REPLIED)))
+    return section
+
+
 # --- the panel ---------------------------------------------------------------------------------
 
 
@@ -313,6 +335,8 @@ def todo_panel(user, app_list, *, now: datetime | None = None) -> TodoPanel | No
         sections.append(_application_section(user, url, today=today))
     if url := urls.get(Concern):
         sections.append(_concern_section(user, url, now=now))
+    if url := urls.get(Feedback):
+        sections.append(_feedback_section(user, url, today=today))
     comments_url, consultations_url = urls.get(ConsultationComment), urls.get(Consultation)
     if comments_url or consultations_url:
         sections.append(_consultation_section(user, comments_url, consultations_url))

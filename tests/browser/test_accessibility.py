@@ -36,6 +36,8 @@ def public_page_urls():
         "consultation-index": "/consultations/",
         "on-application-column": "/org/419901/010201/",
         "apply-errors": "/apply/?org=419901&column=010201",
+        "feedback-form": "/interact/new/?org=419901&kind=error&from=/org/419901/",
+        "feedback-list": "/org/419901/interact/",
         "apply": "/apply/",
         "application-status": "/apply/status/",
         "not-found": "/org/419901/doc/1999-99999/",

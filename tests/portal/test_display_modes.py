@@ -28,7 +28,7 @@ def test_switches_come_first_after_the_skip_link_and_return_to_the_page(client, 
     html = client.get("/org/419901/020503/?year=2025").content.decode()
     body = html.split("<body>", 1)[1]
     assert body.index("跳到主要内容") < body.index('class="display-modes"') < body.index('class="site-header"')
-    assert "/display/mode/?mode=contrast&amp;on=1&amp;next=%2Forg%2F419901%2F020503%2F%3Fyear%3D2025" in html
+    assert "/display/mode/?mode=contrast&amp;on=1&amp;next=/org/419901/020503/%3Fyear%3D2025" in html
 
 
 @pytest.mark.django_db
