@@ -12,3 +12,4 @@ from disclosure.records import admin as records_admin  # noqa: F401
 from disclosure.records import audit  # noqa: F401
 from disclosure.service_guides import admin as service_guides_admin  # noqa: F401
 from disclosure.site import admin as site_admin  # noqa: F401
+from disclosure.subscriptions import admin as subscriptions_admin  # noqa: F401

@@ -34,3 +34,4 @@ from disclosure.service_guides.models import (  # noqa: F401
     ServiceGuideStep,
 )
 from disclosure.site.models import ReadingPoint  # noqa: F401
+from disclosure.subscriptions.models import Subscription  # noqa: F401

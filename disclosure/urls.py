@@ -12,6 +12,7 @@ from disclosure.site import robots
 from disclosure.site import views as columns
 from disclosure.site.feeds import RecordsAtomFeed, RecordsRssFeed
 from disclosure.site.sitemaps import SITEMAPS
+from disclosure.subscriptions import views as subscriptions
 
 app_name = "disclosure"
 
@@ -46,6 +47,9 @@ urlpatterns = [
     path("apply/status/", applications.status, name="application_status"),
     path("guide/", notice_board.guide_index, name="guide_index"),
     path("interact/new/", feedback.feedback_new, name="feedback_new"),
+    path("subscribe/", subscriptions.subscribe, name="subscribe"),
+    path("subscribe/confirm/<str:token>/", subscriptions.confirm, name="subscription_confirm"),
+    path("subscribe/unsubscribe/<str:token>/", subscriptions.unsubscribe, name="subscription_unsubscribe"),
     path("interact/received/", feedback.feedback_received, name="feedback_received"),
     path("consultations/", consultations.consultation_index, name="consultation_index"),
     path("consultations/<str:org>/", consultations.consultation_list, name="consultations"),

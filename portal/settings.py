@@ -326,3 +326,7 @@ FEEDBACK_REPLY_DAYS = {
     "error": env.integer("FEEDBACK_ERROR_REPLY_DAYS", 3, minimum=1),
     "question": env.integer("FEEDBACK_QUESTION_REPLY_DAYS", 5, minimum=1),
 }
+
+# The site's public address, for links in e-mails (subscription confirmations and digests), which have no
+# request to build them from. In production the first of ALLOWED_HOSTS over https unless set.
+PORTAL_PUBLIC_URL = env.string("PORTAL_PUBLIC_URL", "").rstrip("/")

@@ -78,6 +78,11 @@ ACTIONS: Mapping[str, str] = MappingProxyType(
         "assign": _("指定办理人"),
         "unpublish": _("取消公开"),
         "dismiss": _("不予处理"),
+        # E-mail subscriptions (disclosure/subscriptions), by the subscriber through their links.
+        "subscribe": _("申请订阅"),
+        "confirm": _("确认订阅"),
+        "unsubscribe": _("退订"),
+        "resubscribe": _("重新订阅"),
     }
 )
 
@@ -91,6 +96,7 @@ SUBJECT_TYPES: Mapping[str, str] = MappingProxyType(
         "application": _("依申请公开"),
         "account": _("工作人员账号"),
         "feedback": _("留言与纠错"),
+        "subscription": _("邮件订阅"),
     }
 )
 
@@ -113,6 +119,9 @@ SUBJECT_STATUSES: Mapping[str, Mapping[str, str]] = MappingProxyType(
         "account": MappingProxyType({}),
         "feedback": MappingProxyType(
             {"received": _("待答复"), "replied": _("已答复"), "published": _("已公开"), "dismissed": _("不予处理")}
+        ),
+        "subscription": MappingProxyType(
+            {"pending": _("待确认"), "confirmed": _("已订阅"), "unsubscribed": _("已退订")}
         ),
         "application": MappingProxyType(
             {

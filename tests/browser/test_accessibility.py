@@ -38,6 +38,7 @@ def public_page_urls():
         "apply-errors": "/apply/?org=419901&column=010201",
         "feedback-form": "/interact/new/?org=419901&kind=error&from=/org/419901/",
         "feedback-list": "/org/419901/interact/",
+        "subscribe": "/subscribe/?org=419901&node=0205",
         "apply": "/apply/",
         "application-status": "/apply/status/",
         "not-found": "/org/419901/doc/1999-99999/",

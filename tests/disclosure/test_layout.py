@@ -17,7 +17,7 @@ from pathlib import Path
 from django.conf import settings
 
 DISCLOSURE = Path(settings.BASE_DIR) / "disclosure"
-DUTIES = {"records", "interpretations", "consultations", "concerns", "service_guides", "applications", "feedback"}
+DUTIES = {"records", "interpretations", "consultations", "concerns", "service_guides", "applications", "feedback", "subscriptions"}
 COMPOSERS = {"site", "dashboard", "search", "reports", "api"}
 ENTRY_POINTS = {"models", "admin", "urls", "reminders", "apps", "management", "templatetags", "migrations"}
 
