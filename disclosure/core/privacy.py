@@ -340,3 +340,36 @@ def scan_file(name: str, data: bytes, *, key: bytes, kind: str | None = None, to
         # A damaged or unusual file must not stop the workflow: it is reported for a manual check.
         result.notes.append(f"{label}无法读取（{type(error).__name__}），未能自动检查个人信息，请人工核对。")
         return result
+
+
+def file_text(name: str, data: bytes, *, kind: str | None = None, limit: int = 20_000) -> str:
+    """The readable text of an attachment (docx, xlsx with every sheet, pdf, csv, txt), for the search
+    index: the same readers as the scan, at most ``limit`` characters; "" for what cannot be read."""
+    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    kind = kind or suffix
+    readers = {
+        "xlsx": lambda: _xlsx_units(data, ""),
+        "docx": lambda: _docx_units(data, ""),
+        "pdf": lambda: _pdf_units(data, "", []),
+        "csv": lambda: _csv_units(data, ""),
+    }
+    pieces, size = [], 0
+    try:
+        if kind == "txt" or suffix == "txt":
+            return _decode(data)[:limit]
+        if kind not in readers:
+            return ""
+        for _where, parts in readers[kind]():
+            line = " ".join(text for _column, text in parts)
+            pieces.append(line)
+            size += len(line) + 1
+            if size >= limit:
+                break
+    except Exception:  # a damaged or unreadable file: nothing to index, never a failed publication
+        return ""
+    return _RADICALS.sub(lambda m: unicodedata.normalize("NFKC", m.group()), "\n".join(pieces)[:limit])
+
+
+# PDF text often comes out in the Kangxi radical forms of common characters (⾥ for 里, ⼩ for 小): they
+# look the same but are other characters. Folded back, leaving every other character as written.
+_RADICALS = re.compile("[\u2e80-\u2fdf]")

@@ -457,7 +457,11 @@ class SearchDocument(models.Model):
     body_text = models.TextField(_("正文文本"), blank=True, help_text=_("去除标签后的正文，用于摘要。"))
     title_tokens = models.TextField(_("标题检索词"), blank=True)
     number_tokens = models.TextField(_("文号检索词"), blank=True)
-    body_tokens = models.TextField(_("正文检索词"), blank=True)
+    body_tokens = models.TextField(_("正文检索词"), blank=True, help_text=_("正文和附件文字的检索词。"))
+    # Nullable so that adding it kept SQLite's table (and its FTS triggers) as they were.
+    attachment_text = models.TextField(
+        _("附件文本"), null=True, blank=True, help_text=_("各附件可读的文字，每个附件一段，以“《文件名》”开头，用于摘要。")
+    )
     vector = SearchVectorField(
         _("检索向量"), null=True, editable=False, help_text=_("仅 PostgreSQL：由触发器根据检索词生成。")
     )

@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.html import strip_tags
 
+from disclosure.core.privacy import file_text
 from disclosure.core.tokens import document_tokens
 from disclosure.records.models import Record, SearchDocument
 from disclosure.records.selectors import public_records
@@ -52,9 +53,33 @@ def body_text(body_html: str) -> str:
     return _SPACE.sub(" ", html.unescape(strip_tags(spaced))).strip()[:BODY_INDEX_CHARS]
 
 
+ATTACHMENT_INDEX_CHARS = 20_000
+"""Text of each attachment beyond this many characters is not indexed (a 公示 list's first pages are
+what people look for; the bound keeps a tsvector far below its limit)."""
+
+
+def attachments_text(record: Record) -> str:
+    """The readable text of the record's attachments (PDF, DOCX, XLSX, CSV, TXT), one paragraph per
+    file headed by its name in 《》; files that cannot be read add nothing."""
+    pieces = []
+    for attachment in record.attachments.all():
+        try:
+            with attachment.file.open("rb") as stored:
+                data = stored.read()
+        except OSError:
+            continue
+        text = _SPACE.sub(" ", file_text(attachment.original_name, data, kind=attachment.kind,
+                                         limit=ATTACHMENT_INDEX_CHARS)).strip()
+        if text:
+            pieces.append(f"《{attachment.original_name}》{text}")
+    return "\n".join(pieces)
+
+
 def build_document(record: Record) -> SearchDocument:
-    """The search document of a record (not saved)."""
+    """The search document of a record (not saved): its title, number and body, and the text of its
+    attachments (indexed with the body, kept apart for the snippet that names the file)."""
     text = body_text(record.body)
+    attached = attachments_text(record)
     return SearchDocument(
         record_id=record.pk,
         organisation_id=record.organisation_id,
@@ -65,9 +90,10 @@ def build_document(record: Record) -> SearchDocument:
         title=record.title,
         document_number=record.document_number,
         body_text=text,
+        attachment_text=attached or None,
         title_tokens=document_tokens(record.title),
         number_tokens=document_tokens(record.document_number),
-        body_tokens=document_tokens(text),
+        body_tokens=document_tokens(f"{text}\n{attached}" if attached else text),
     )
 
 
@@ -77,7 +103,7 @@ def search_document_refresh(*, record_ids: Iterable[int | None]) -> None:
     ids = sorted({pk for pk in record_ids if pk})
     if not ids:
         return
-    public = list(public_records().filter(pk__in=ids).only(*_RECORD_FIELDS))
+    public = list(public_records().filter(pk__in=ids).only(*_RECORD_FIELDS).prefetch_related("attachments"))
     SearchDocument.objects.filter(record_id__in=ids).delete()
     SearchDocument.objects.bulk_create([build_document(record) for record in public])
 
@@ -96,7 +122,10 @@ def search_index_rebuild(*, batch_size: int = 1000) -> int:
             cursor.execute("INSERT INTO disclosure_searchfts(disclosure_searchfts) VALUES ('rebuild')")
     count = 0
     batch: list[SearchDocument] = []
-    records = public_records().only(*_RECORD_FIELDS).order_by("pk").iterator(chunk_size=batch_size)
+    records = (
+        public_records().only(*_RECORD_FIELDS).prefetch_related("attachments").order_by("pk")
+        .iterator(chunk_size=batch_size)
+    )
     for record in records:
         batch.append(build_document(record))
         if len(batch) >= batch_size:

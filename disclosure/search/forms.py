@@ -40,6 +40,9 @@ class SearchForm(forms.Form):
     type = forms.ChoiceField(
         label=_("信息类别"), required=False, choices=[("", _("全部类别")), *RecordType.choices]
     )
+    sort = forms.ChoiceField(
+        label=_("排序"), required=False, choices=[("", _("相关度优先")), ("date", _("发布时间（新的在前）"))]
+    )
 
     def __init__(self, data=None, *, organisations, tree):
         if data is not None and len(data.get("q", "")) > QUERY_MAX_LENGTH:

@@ -58,3 +58,9 @@ def snippet(text: str, query: str, length: int = SNIPPET_LENGTH) -> SafeString:
     end = min(len(text), start + length)
     piece = _marked(text[start:end], pattern)
     return mark_safe(("…" if start else "") + piece + ("…" if end < len(text) else ""))
+
+
+def matches(text: str, query: str) -> bool:
+    """Whether any of the query's words occurs in ``text``."""
+    pattern = _pattern(query)
+    return bool(text and pattern and pattern.search(_find_text(text)))

@@ -19,9 +19,10 @@ from django.db.models import F, QuerySet, Value
 from django.db.models.fields import FloatField
 
 from catalog import selectors as catalog_selectors
-from disclosure.core.tokens import QueryTerm, query_terms
+from disclosure.core.tokens import query_terms
 from disclosure.records.models import Record, SearchDocument
 from disclosure.records.selectors import public_record_condition, public_records
+from disclosure.search.synonyms import Group, query_groups
 
 QUERY_MAX_LENGTH = 100
 """Longer queries are cut to this many characters (a pasted title still finds its record)."""
@@ -42,17 +43,39 @@ class SearchFilters:
     validity: str = ""
 
 
-def _postgresql_match(documents: QuerySet, terms: list[QueryTerm], match_all: bool) -> QuerySet:
+def _expression(groups: list[Group], match_all: bool, *, AND: str, OR: str, quote) -> str:
+    """Every group (``match_all``) or any term at all; a group matches through any of its alternatives,
+    an alternative when it holds all its terms."""
+    if not match_all:
+        terms = {term for group in groups for alternative in group.alternatives for term in alternative}
+        return OR.join(quote(term) for term in sorted(terms, key=lambda t: (t.text, t.prefix)))
+
+    def alternative(terms) -> str:
+        return quote(terms[0]) if len(terms) == 1 else "(" + AND.join(quote(term) for term in terms) + ")"
+
+    def group(g: Group) -> str:
+        if len(g.alternatives) == 1:
+            return alternative(g.alternatives[0])
+        return "(" + OR.join(alternative(a) for a in g.alternatives) + ")"
+
+    return AND.join(group(g) for g in groups)
+
+
+def _postgresql_match(documents: QuerySet, groups: list[Group], match_all: bool) -> QuerySet:
     # Terms are made only of CJK characters, a-z and 0-9 (tokens.py), so quoting them is all it takes.
-    expression = (" & " if match_all else " | ").join(f"'{term.text}'" + (":*" if term.prefix else "") for term in terms)
+    expression = _expression(
+        groups, match_all, AND=" & ", OR=" | ", quote=lambda t: f"'{t.text}'" + (":*" if t.prefix else "")
+    )
     query = SearchQuery(expression, search_type="raw", config="simple")
     return documents.filter(vector=query).annotate(
         score=SearchRank(F("vector"), query, cover_density=True)
     )
 
 
-def _sqlite_match(documents: QuerySet, terms: list[QueryTerm], match_all: bool) -> QuerySet:
-    expression = (" AND " if match_all else " OR ").join(f'"{term.text}"' + ("*" if term.prefix else "") for term in terms)
+def _sqlite_match(documents: QuerySet, groups: list[Group], match_all: bool) -> QuerySet:
+    expression = _expression(
+        groups, match_all, AND=" AND ", OR=" OR ", quote=lambda t: f'"{t.text}"' + ("*" if t.prefix else "")
+    )
     # bm25 is lower for better matches; negate it so that higher is better on both databases.
     return documents.filter(fts__terms__fts_match=expression).annotate(score=-F("fts__rank"))
 
@@ -115,7 +138,7 @@ def has_terms(query: str) -> bool:
 
 
 def search_public_records(
-    query: str, filters: SearchFilters | None = None, *, tree=None, match_all: bool = True
+    query: str, filters: SearchFilters | None = None, *, tree=None, match_all: bool = True, by_date: bool = False
 ) -> QuerySet[SearchDocument]:
     """Search documents of public records that hold every term of ``query``, best first.
 
@@ -124,9 +147,10 @@ def search_public_records(
 
     Each result has ``score`` (higher is better) and its ``record`` (without body), ``organisation``
     and ``node`` loaded. A query without any term (empty, or punctuation only) finds nothing; to list
-    by filters alone use ``filter_public_records``.
+    by filters alone use ``filter_public_records``. Words of the synonym table also find what they
+    stand for (disclosure/search/synonyms.py). ``by_date``: newest first instead of best first.
     """
-    terms = query_terms(query[:QUERY_MAX_LENGTH])
+    groups = query_groups(query[:QUERY_MAX_LENGTH])
     documents = SearchDocument.objects.filter(public_record_condition("record__"))
     documents = _narrow(documents, filters or SearchFilters(), tree, _DOCUMENT_FIELDS)
     documents = documents.select_related("record", "organisation", "node").defer(
@@ -138,13 +162,14 @@ def search_public_records(
         "body_tokens",
         "vector",
     )
-    if not terms:
+    if not groups:
         return documents.none().annotate(score=Value(None, output_field=FloatField()))
     try:
         match = _MATCHERS[connection.vendor]
     except KeyError:
         raise ImproperlyConfigured(f"Search supports PostgreSQL and SQLite, not {connection.vendor}.") from None
-    return match(documents, terms, match_all).order_by("-score", "-published_at", "-record_id")
+    order = ("-published_at", "-record_id") if by_date else ("-score", "-published_at", "-record_id")
+    return match(documents, groups, match_all).order_by(*order)
 
 
 def search_with_fallback(
@@ -163,5 +188,5 @@ def search_with_fallback(
 
 
 def can_relax(query: str) -> bool:
-    """Whether "any term" would differ from "every term": the query has more than one term."""
-    return len(query_terms(query[:QUERY_MAX_LENGTH])) > 1
+    """Whether "any term" would differ from "every term": the query has more than one part."""
+    return len(query_groups(query[:QUERY_MAX_LENGTH])) > 1

@@ -360,7 +360,7 @@ def test_when_no_record_holds_every_word_the_page_offers_partial_matches(client,
     assert found("征收决定公告") == []
     html = client.get("/search/", {"q": "征收决定公告"}).content.decode()
     assert "没有同时包含全部关键词的信息" in html
-    results = html.split('id="results-heading"', 1)[1]
+    results = html.split('class="search-results"', 1)[1]
     assert results.index(corpus["decision"].get_absolute_url()) < results.index("</li>")
 
 
@@ -423,18 +423,27 @@ def test_header_search_box_on_every_page(client, corpus):
 
 
 @pytest.mark.django_db
-def test_search_page_query_count_does_not_grow(client, desks):
-    """The page costs the same number of queries with 3 or 30 matching records."""
+def test_search_page_query_count_does_not_grow(client, desks, monkeypatch):
+    """The page costs the same number of queries with 3 or 30 matching records: the five of the search,
+    three for the counts per domain and item, year and type, one adding to the word's anonymous daily
+    count (the first search of a word that day also creates its row, and the popular words are read
+    once per ten minutes: hence one search before measuring)."""
 
     def queries():
         return count_queries(client, "/search/", q="配租", domain="02", year=timezone.localdate().year)
 
+    from disclosure.search import synonyms
+
+    # The synonym table is read once a minute; publishing 27 records may take longer on a busy machine.
+    monkeypatch.setattr(synonyms, "CACHE_SECONDS", 3600)
+    synonyms._cache.clear()
     for n in range(3):
         desks[COUNTY].publish("020503", title=f"公租房配租结果{n}", document_number="")
+    queries()
     small = queries()
     for n in range(27):
         desks[TOWNSHIP].publish("020102", title=f"配租政策文件{n}", document_number="")
-    assert queries() == small == 5
+    assert queries() == small == 9
 
 
 # --------------------------------------------------------------------------------- PostgreSQL

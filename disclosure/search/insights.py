@@ -1,0 +1,141 @@
+"""What the search page offers around its results: counts per domain, item, year and type (as filters),
+the most searched words of the last 30 days (anonymous counts of searches that found something), and,
+when nothing is found, the catalog columns nearest to the query.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, QuerySet, Sum
+from django.utils import timezone
+
+from disclosure.core import privacy
+from disclosure.core.tokens import document_terms, normalise
+from disclosure.records.models import RecordType
+from disclosure.search.models import SearchTermCount
+from disclosure.search.synonyms import expansion_words, query_groups
+
+POPULAR_DAYS = 30
+POPULAR_SHOWN = 8
+POPULAR_MIN_COUNT = 3  # a word searched fewer times is nobody's business but the searcher's
+POPULAR_CACHE_SECONDS = 600
+TERM_MAX_CHARS = 20
+_LONG_DIGITS = re.compile(r"\d{5,}")
+
+
+@dataclass(frozen=True)
+class Facet:
+    label: str
+    count: int
+    param: str
+    value: str
+    selected: bool
+
+
+def facets(documents: QuerySet, tree, *, selected: dict) -> dict[str, list[Facet]]:
+    """Counts of the matching documents per domain, first-level item, year and type: three aggregate
+    queries (nodes are mapped onto the cached tree in Python)."""
+    base = documents.order_by()
+    per_node = dict(base.values_list("node_id").annotate(n=Count("pk")))
+    domains, items = [], []
+    for domain in tree:
+        domain_total = 0
+        for item in domain.get_children():
+            ids = _ids_under(item)
+            count = sum(per_node.get(pk, 0) for pk in ids)
+            domain_total += count
+            if count:
+                items.append(Facet(item.name, count, "item", item.code, selected.get("item") == item.code))
+        domain_total += per_node.get(domain.pk, 0)
+        if domain_total:
+            domains.append(Facet(domain.name, domain_total, "domain", domain.code, selected.get("domain") == domain.code))
+    years = [
+        Facet(f"{year}年", n, "year", str(year), str(selected.get("year")) == str(year))
+        for year, n in base.values_list("year").annotate(n=Count("pk")).order_by("-year")
+    ]
+    labels = dict(RecordType.choices)
+    types = [
+        Facet(str(labels.get(kind, kind)), n, "type", kind, selected.get("type") == kind)
+        for kind, n in base.values_list("record_type").annotate(n=Count("pk")).order_by("-n")
+    ]
+    return {"domain": domains, "item": sorted(items, key=lambda f: -f.count), "year": years, "type": types}
+
+
+def _ids_under(node) -> list[int]:
+    found, stack = [], [node]
+    while stack:
+        current = stack.pop()
+        found.append(current.pk)
+        stack.extend(current.get_children())
+    return found
+
+
+def nearest_columns(query: str, tree, limit: int = 5) -> list:
+    """Catalog columns whose name or content shares the most terms with the query (or its synonyms)."""
+    groups = query_groups(query)
+    wanted = {term.text for group in groups for alternative in group.alternatives for term in alternative}
+    wanted |= {t for word in expansion_words(groups) for t in document_terms(word)}
+    if not wanted:
+        return []
+    scored = []
+    stack = list(tree)
+    while stack:
+        node = stack.pop()
+        stack.extend(node.get_children())
+        name_terms = set(document_terms(node.name))
+        text_terms = set(document_terms(f"{node.content} {node.basis}"))
+        score = 3 * len(wanted & name_terms) + len(wanted & text_terms)
+        if score:
+            scored.append((score, node.code, node))
+    scored.sort(key=lambda row: (-row[0], row[1]))
+    return [node for _score, _code, node in scored[:limit]]
+
+
+def countable(query: str) -> str:
+    """The query as it may be counted for 热门搜索, or "" when it must not be: too long, holding long
+    digit runs (numbers of people or documents) or anything that looks like personal data."""
+    text = " ".join(normalise(query).split())
+    if not text or len(text) > TERM_MAX_CHARS or _LONG_DIGITS.search(text) or "@" in text:
+        return ""
+    if privacy.personal_values(text):
+        return ""
+    return text
+
+
+def count_search(query: str) -> None:
+    """One more successful search for this word today (an anonymous number, nothing else)."""
+    text = countable(query)
+    if not text:
+        return
+    today = timezone.localdate()
+    if SearchTermCount.objects.filter(day=today, text=text).update(count=F("count") + 1):
+        return
+    try:
+        with transaction.atomic():
+            SearchTermCount.objects.create(day=today, text=text, count=1)
+    except IntegrityError:
+        SearchTermCount.objects.filter(day=today, text=text).update(count=F("count") + 1)
+
+
+def popular_terms() -> list[str]:
+    """The most searched words of the last POPULAR_DAYS days, each searched at least POPULAR_MIN_COUNT
+    times (cached POPULAR_CACHE_SECONDS)."""
+    cached = cache.get("search:popular")
+    if cached is not None:
+        return cached
+    since = timezone.localdate() - timedelta(days=POPULAR_DAYS)
+    terms = list(
+        SearchTermCount.objects.filter(day__gt=since)
+        .values("text")
+        .annotate(total=Sum("count"))
+        .filter(total__gte=POPULAR_MIN_COUNT)
+        .order_by("-total", "text")
+        .values_list("text", flat=True)[:POPULAR_SHOWN]
+    )
+    cache.set("search:popular", terms, POPULAR_CACHE_SECONDS)
+    return terms
