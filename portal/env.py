@@ -117,6 +117,24 @@ def database(var_dir: Path) -> dict:
             "TEST": {"NAME": str(var_dir / "test-portal.sqlite3")},
             "OPTIONS": SQLITE_OPTIONS,
         }
+    return database_from_url(url)
+
+
+def replica_database() -> dict | None:
+    """The read replica's DATABASES entry from DATABASE_REPLICA_URL (PostgreSQL), or None when unset."""
+    url = os.environ.get("DATABASE_REPLICA_URL", "").strip()
+    if not url:
+        return None
+    entry = database_from_url(url)
+    if entry["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL 必须是 PostgreSQL 流复制备库的地址（postgres://…）。")
+    # A replica that does not answer must not hold up the page: the router falls back to the primary.
+    entry["OPTIONS"].setdefault("connect_timeout", "2")
+    return entry
+
+
+def database_from_url(url: str) -> dict:
+    """A DATABASES entry from one database URL."""
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
         path = unquote(parts.path)

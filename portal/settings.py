@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "portal.headers.PermissionsPolicyMiddleware",
     # 400 for a control character (NUL above all: PostgreSQL cannot compare it) in the path or query.
     "portal.middleware.RejectControlCharactersMiddleware",
+    # Which database this request reads (anonymous public reads: the replica, when one is configured).
+    "portal.dbrouter.ReadRoutingMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -99,6 +101,11 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.database(VAR_DIR)}
+# A PostgreSQL streaming replica for anonymous public reads (portal/dbrouter.py); unset: one database.
+if (_replica := env.replica_database()) is not None:
+    DATABASES["replica"] = _replica
+    DATABASE_ROUTERS = ["portal.dbrouter.ReplicaRouter"]
+DATABASE_REPLICA_MAX_LAG = env.integer("DATABASE_REPLICA_MAX_LAG", 10, minimum=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Staff accounts (README, "Staff accounts"): the 等保 password policy, optional expiry (0 = off).
@@ -330,3 +337,13 @@ FEEDBACK_REPLY_DAYS = {
 # The site's public address, for links in e-mails (subscription confirmations and digests), which have no
 # request to build them from. In production the first of ALLOWED_HOSTS over https unless set.
 PORTAL_PUBLIC_URL = env.string("PORTAL_PUBLIC_URL", "").rstrip("/")
+# Who sends attachment bytes once the public rule allows a download (disclosure/core/downloads.py):
+# "" this worker; "nginx" the reverse proxy through X-Accel-Redirect to an internal location
+# (deploy/nginx-portal.conf); "presigned" the object store through a short-lived signed URL (MEDIA_STORAGE=s3).
+DOWNLOAD_OFFLOAD = env.choice("DOWNLOAD_OFFLOAD", ("", "nginx", "presigned"))
+if DOWNLOAD_OFFLOAD == "presigned" and "S3" not in STORAGES["default"]["BACKEND"]:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("DOWNLOAD_OFFLOAD=presigned 需要 MEDIA_STORAGE=s3。")
+DOWNLOAD_ACCEL_PREFIX = env.string("DOWNLOAD_ACCEL_PREFIX", "/_protected/")
+DOWNLOAD_PRESIGNED_SECONDS = env.integer("DOWNLOAD_PRESIGNED_SECONDS", 60, minimum=5)

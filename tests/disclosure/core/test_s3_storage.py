@@ -9,9 +9,10 @@ which applies the public rule, and no public page names the store.
 
 from __future__ import annotations
 
+import time
 import uuid
 from urllib.error import HTTPError
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 from urllib.request import urlopen
 
 import boto3
@@ -182,4 +183,27 @@ def test_a_missing_object_answers_404(client, bucket, standard_catalog, demo_org
     record, attachment, _ = with_attachment(desk, "gone")
     record = services.record_publish(user=desk.reviewer, record=desk.approve(record))
     s3.delete_object(Bucket=name, Key=f"{PREFIX}/{attachment.file.name}")
+    assert client.get(attachment_url(record, attachment)).status_code == 404
+
+
+def test_presigned_offload_redirects_to_a_short_lived_signed_url(client, bucket, standard_catalog, demo_orgs, settings):
+    """DOWNLOAD_OFFLOAD=presigned: after the public rule, the object store sends the bytes (a redirect to
+    a URL signed for DOWNLOAD_PRESIGNED_SECONDS, with the original name); non-public still 404s."""
+    settings.DOWNLOAD_OFFLOAD = "presigned"
+    desk = Desk(demo_orgs[COUNTY])
+    record, attachment, content = with_attachment(desk, "signed")
+    record = services.record_publish(user=desk.reviewer, record=desk.approve(record))
+    response = client.get(attachment_url(record, attachment))
+    assert response.status_code == 302 and response["Cache-Control"] == "no-store"
+    location = response["Location"]
+    query = dict(parse_qsl(urlsplit(location).query))
+    assert "Signature" in query or "X-Amz-Signature" in query
+    if "Expires" in query:  # signature version 2: an absolute time, 60 s ahead
+        assert 0 < int(query["Expires"]) - time.time() <= 61
+    else:
+        assert query["X-Amz-Expires"] == "60"
+    with urlopen(location, timeout=10) as fetched:
+        assert fetched.read() == content
+        assert "attachment" in fetched.headers["Content-Disposition"]
+    desk.withdraw(record)
     assert client.get(attachment_url(record, attachment)).status_code == 404

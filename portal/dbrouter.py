@@ -1,0 +1,104 @@
+"""Read routing to a PostgreSQL streaming replica (DATABASE_REPLICA_URL).
+
+Which reads go to the replica: those of an anonymous public GET or HEAD, until the request writes
+anything. Everything else reads the primary: staff (any request carrying a session), every POST and
+what follows it for ``PIN_SECONDS`` in the same browser (a citizen who just submitted a form reads their
+own write: the response sets a short cookie), every read after a write in the same request, and any
+read at all while the replica is down or lags behind by more than ``DATABASE_REPLICA_MAX_LAG`` seconds
+(checked at most every ``CHECK_SECONDS`` per process, with a 2-second connect timeout).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from contextvars import ContextVar
+
+from django.conf import settings
+from django.db import DatabaseError, connections
+
+logger = logging.getLogger(__name__)
+
+REPLICA = "replica"
+PIN_COOKIE = "primary_pin"
+PIN_SECONDS = 15
+CHECK_SECONDS = 5
+
+_public_read: ContextVar[bool] = ContextVar("public_read", default=False)
+_wrote: ContextVar[bool] = ContextVar("wrote", default=False)
+_health: dict[str, float | bool] = {"checked": 0.0, "ok": False}
+
+# Paths whose GETs are never public reads (staff screens, sign-in).
+STAFF_PREFIXES = ("/admin/", "/accounts/", "/oidc/")
+
+
+def replica_ok(*, now: float | None = None) -> bool:
+    """Whether the replica answers and is close enough behind the primary (cached CHECK_SECONDS)."""
+    now = time.monotonic() if now is None else now
+    if now - float(_health["checked"]) < CHECK_SECONDS:
+        return bool(_health["ok"])
+    _health["checked"] = now
+    try:
+        with connections[REPLICA].cursor() as cursor:
+            cursor.execute(
+                "SELECT CASE WHEN NOT pg_is_in_recovery() THEN 0"
+                " WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0"
+                " ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 0) END"
+            )
+            lag = float(cursor.fetchone()[0])
+        _health["ok"] = lag <= settings.DATABASE_REPLICA_MAX_LAG
+        if not _health["ok"]:
+            logger.warning("replica lags %.1f s behind the primary: reading the primary", lag)
+    except DatabaseError:
+        logger.warning("replica unreachable: reading the primary", exc_info=True)
+        connections[REPLICA].close()
+        _health["ok"] = False
+    return bool(_health["ok"])
+
+
+def is_public_read(request) -> bool:
+    if request.method not in ("GET", "HEAD"):
+        return False
+    if request.path.startswith(STAFF_PREFIXES):
+        return False
+    cookies = request.COOKIES
+    return settings.SESSION_COOKIE_NAME not in cookies and PIN_COOKIE not in cookies
+
+
+class ReplicaRouter:
+    def db_for_read(self, model, **hints):
+        if _public_read.get() and not _wrote.get() and replica_ok():
+            return REPLICA
+        return "default"
+
+    def db_for_write(self, model, **hints):
+        _wrote.set(True)
+        return "default"
+
+    def allow_relation(self, obj1, obj2, **hints):
+        return True  # one database, two copies of it
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        return db == "default"
+
+
+class ReadRoutingMiddleware:
+    """Marks anonymous public reads for the router; pins a browser to the primary after a POST."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        public = _public_read.set(is_public_read(request))
+        wrote = _wrote.set(False)
+        try:
+            response = self.get_response(request)
+        finally:
+            _public_read.reset(public)
+            _wrote.reset(wrote)
+        if REPLICA in settings.DATABASES and request.method not in ("GET", "HEAD", "OPTIONS"):
+            response.set_cookie(
+                PIN_COOKIE, "1", max_age=PIN_SECONDS, httponly=True, samesite="Lax",
+                secure=settings.SESSION_COOKIE_SECURE,
+            )
+        return response

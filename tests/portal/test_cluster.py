@@ -1,0 +1,127 @@
+"""Running as a cluster: which reads go to the replica, and who sends attachment bytes.
+
+The router's decisions are tested here with the replica's health set by hand; a real streaming replica
+(a second PostgreSQL cluster) is what deploy/ documents for production and is not started by the test
+suite."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpResponse
+from django.test import RequestFactory
+
+from disclosure.records import services
+from disclosure.records.models import Record
+from portal import dbrouter
+from tests.disclosure.publishing import COUNTY, Desk
+
+router = dbrouter.ReplicaRouter()
+
+
+def route(request, *, write=False, replica_up=True, monkeypatch) -> list[str]:
+    """The databases the router picks for a read, (a write,) and a read, inside ``request``."""
+    monkeypatch.setattr(dbrouter, "replica_ok", lambda: replica_up)
+    picked = []
+
+    def view(request):
+        picked.append(router.db_for_read(Record))
+        if write:
+            picked.append(router.db_for_write(Record))
+        picked.append(router.db_for_read(Record))
+        return HttpResponse()
+
+    dbrouter.ReadRoutingMiddleware(view)(request)
+    return picked
+
+
+@pytest.fixture
+def rf():
+    return RequestFactory()
+
+
+def test_anonymous_public_reads_go_to_the_replica(rf, monkeypatch):
+    assert route(rf.get("/org/419901/"), monkeypatch=monkeypatch) == ["replica", "replica"]
+    assert route(rf.head("/search/?q=x"), monkeypatch=monkeypatch) == ["replica", "replica"]
+
+
+def test_after_a_write_the_same_request_reads_the_primary(rf, monkeypatch):
+    assert route(rf.get("/search/?q=x"), write=True, monkeypatch=monkeypatch) == ["replica", "default", "default"]
+
+
+@pytest.mark.parametrize("make", [
+    lambda rf: rf.post("/apply/"),
+    lambda rf: rf.get("/admin/"),
+    lambda rf: rf.get("/org/419901/", HTTP_COOKIE="sessionid=abc"),  # staff: read their own writes
+    lambda rf: rf.get("/apply/receipt/", HTTP_COOKIE=f"{dbrouter.PIN_COOKIE}=1"),  # just submitted
+])
+def test_staff_writes_and_what_follows_a_post_read_the_primary(rf, monkeypatch, make):
+    assert set(route(make(rf), monkeypatch=monkeypatch)) == {"default"}
+
+
+def test_a_replica_that_is_down_or_behind_is_skipped(rf, monkeypatch):
+    assert route(rf.get("/org/419901/"), replica_up=False, monkeypatch=monkeypatch) == ["default", "default"]
+
+
+def test_outside_a_request_everything_reads_the_primary(monkeypatch):
+    monkeypatch.setattr(dbrouter, "replica_ok", lambda: True)
+    assert router.db_for_read(Record) == "default"
+    assert router.allow_migrate("replica", "disclosure") is False
+
+
+def test_a_post_pins_the_browser_to_the_primary_when_a_replica_is_configured(rf, settings, monkeypatch):
+    settings.DATABASES = {**settings.DATABASES, "replica": settings.DATABASES["default"]}
+    response = dbrouter.ReadRoutingMiddleware(lambda request: HttpResponse())(rf.post("/apply/"))
+    cookie = response.cookies[dbrouter.PIN_COOKIE]
+    assert cookie["max-age"] == dbrouter.PIN_SECONDS and cookie["httponly"]
+
+
+def test_the_replica_health_check_is_cached(monkeypatch):
+    calls = []
+
+    class Cursor:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def execute(self, sql):
+            calls.append(sql)
+
+        def fetchone(self):
+            return (30.0,)  # 30 s behind
+
+    class Connection:
+        def cursor(self):
+            return Cursor()
+
+    monkeypatch.setattr(dbrouter, "connections", {dbrouter.REPLICA: Connection()})
+    monkeypatch.setitem(dbrouter._health, "checked", 0.0)
+    assert dbrouter.replica_ok(now=1000.0) is False  # beyond DATABASE_REPLICA_MAX_LAG (10 s)
+    assert dbrouter.replica_ok(now=1002.0) is False and len(calls) == 1  # cached for CHECK_SECONDS
+    dbrouter.replica_ok(now=1006.0)
+    assert len(calls) == 2
+
+
+@pytest.mark.django_db
+def test_nginx_offload_hands_the_file_to_an_internal_location(client, standard_catalog, demo_orgs, settings):
+    """DOWNLOAD_OFFLOAD=nginx: after the public rule, X-Accel-Redirect names the stored file under the
+    internal prefix and the body is empty (nginx sends the bytes); a non-public file is still a 404
+    with no such header."""
+    settings.DOWNLOAD_OFFLOAD = "nginx"
+    desk = Desk(demo_orgs[COUNTY])
+    record = desk.draft("020503", title="配租结果")
+    attachment = services.attachment_add(
+        user=desk.editor, record=record,
+        upload=SimpleUploadedFile("配租名单.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", "application/pdf"),
+    )
+    url = f"/org/{COUNTY}/doc/{{}}/files/{attachment.pk}/"
+    record = services.record_publish(user=desk.reviewer, record=desk.approve(record))
+    response = client.get(url.format(record.index_serial))
+    assert response.status_code == 200 and response.content == b""
+    assert response["X-Accel-Redirect"] == "/_protected/" + attachment.file.name
+    assert "attachment" in response["Content-Disposition"] and "filename*=utf-8''" in response["Content-Disposition"]
+    desk.withdraw(record)
+    hidden = client.get(url.format(record.index_serial))
+    assert hidden.status_code == 404 and "X-Accel-Redirect" not in hidden
