@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from catalog import selectors as catalog_selectors
 from disclosure.reports import export
-from disclosure.reports.annual import annual_report
+from disclosure.reports.annual import annual_report, table3_layout
 from disclosure.reports.charts import Bar, Column, HorizontalBarChart, StackedColumnChart
 from disclosure.reports.common import scope_organisations, scoped_public_records, select_organisations
 from disclosure.reports.completeness import ItemState, completeness_report
@@ -462,7 +462,7 @@ def annual(request):
         "title": data["title"],
         "form": form,
         "report": data,
-        "table3": _table3_layout(data["applications"]),
+        "table3": table3_layout(data["applications"]),
         "base": {key: value for key, value in request.GET.items() if key in form.fields},
     }
 
@@ -474,31 +474,3 @@ def annual_export(request, fmt):
     form, data = _annual(request)
     content = export.to_xlsx(export.annual_sheets(data))
     return _download(content, fmt, f"annual-{data['year']}", form.cleaned_data["org"])
-
-
-def _table3_layout(applications: dict) -> list[dict]:
-    """Table 3's body rows as the 2021 form lays them out: label cells with row/column spans."""
-    keys = [column["key"] for column in applications["columns"]]
-
-    def values(row):
-        return [row["values"][key] for key in keys]
-
-    rows = [{"labels": [{"text": r["label"], "colspan": 3}], "values": values(r)} for r in applications["rows"]]
-    result_count = sum(len(g["rows"]) for g in applications["result_groups"]) + 1
-    first = True
-    for group in applications["result_groups"]:
-        for index, row in enumerate(group["rows"]):
-            labels = []
-            if first:
-                labels.append({"text": applications["results_heading"], "rowspan": result_count})
-                first = False
-            if row["group"]:
-                if index == 0:
-                    labels.append({"text": row["group"], "rowspan": len(group["rows"])})
-                labels.append({"text": row["label"]})
-            else:
-                labels.append({"text": row["label"], "colspan": 2})
-            rows.append({"labels": labels, "values": values(row)})
-    rows.append({"labels": [{"text": applications["result_total"]["label"], "colspan": 2}], "values": values(applications["result_total"])})
-    rows.append({"labels": [{"text": applications["carried_out"]["label"], "colspan": 3}], "values": values(applications["carried_out"])})
-    return rows
