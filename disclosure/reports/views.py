@@ -23,10 +23,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog import selectors as catalog_selectors
-from disclosure.reports import export
+from disclosure.reports import documents, export
 from disclosure.reports.annual import annual_report, table3_layout
 from disclosure.reports.charts import Bar, Column, HorizontalBarChart, StackedColumnChart
 from disclosure.reports.common import scope_organisations, scoped_public_records, select_organisations
+from disclosure.reports.compare import compare_years
 from disclosure.reports.completeness import ItemState, completeness_report
 from disclosure.reports.forms import AnnualReportForm, ReportFilterForm
 from disclosure.reports.freshness import (
@@ -36,6 +37,7 @@ from disclosure.reports.freshness import (
     Freshness,
     freshness_report,
 )
+from disclosure.reports.models import AnnualReportDocument
 from disclosure.reports.timeliness import Timing, timeliness_report
 
 CELLS_PER_PAGE = 100
@@ -443,7 +445,9 @@ freshness_export = _export_view(FRESHNESS)
 
 
 def _annual(request):
-    """The annual report form → the organisation (or its subtree) → (form, report); raises BadFilter."""
+    """The annual report form → the organisation (or its subtree) → (form, report, sections); raises
+    BadFilter. ``sections`` is the narrative of the organisation's report document of that year, figures
+    filled in (None for a subtree or where nobody has written one yet)."""
     scope = _scope(request)
     form = AnnualReportForm(request.GET, organisations=scope)
     if not form.is_valid():
@@ -452,16 +456,25 @@ def _annual(request):
     organisations = select_organisations(scope, data["org"])
     if not data["subtree"]:
         organisations = organisations[:1]
-    return form, annual_report(organisations, data["year"], fees=data["fees"])
+    document = None
+    if len(organisations) == 1:
+        document = AnnualReportDocument.objects.filter(organisation=organisations[0], year=data["year"]).first()
+    fees = data["fees"]
+    if fees is None and document is not None:
+        fees = document.administrative_fees
+    report = annual_report(organisations, data["year"], fees=fees)
+    sections = documents.filled_sections(document, report) if document else None
+    return form, report, sections
 
 
 @_report_view(ANNUAL_TEMPLATE, ANNUAL_TITLE)
 def annual(request):
-    form, data = _annual(request)
+    form, data, sections = _annual(request)
     return {
         "title": data["title"],
         "form": form,
         "report": data,
+        "sections": sections,
         "table3": table3_layout(data["applications"]),
         "base": {key: value for key, value in request.GET.items() if key in form.fields},
     }
@@ -469,8 +482,36 @@ def annual(request):
 
 @_report_view(ANNUAL_TEMPLATE, ANNUAL_TITLE)
 def annual_export(request, fmt):
-    if fmt != "xlsx":
+    if fmt not in EXPORT_FORMATS:
         raise Http404(_("不支持的导出格式。"))
-    form, data = _annual(request)
-    content = export.to_xlsx(export.annual_sheets(data))
+    form, data, sections = _annual(request)
+    sheets = export.annual_sheets(data, sections or _empty_sections())
+    content = export.to_xlsx(sheets) if fmt == "xlsx" else export.to_csv_tables(sheets)
     return _download(content, fmt, f"annual-{data['year']}", form.cleaned_data["org"])
+
+
+def _empty_sections() -> list[list[str]]:
+    """The six section headings, for an export made before anyone wrote the narrative."""
+    return [[heading, ""] for _field, heading in documents.SECTIONS]
+
+
+@_report_view("disclosure/reports/annual_compare.html", ANNUAL_TITLE)
+def annual_compare(request):
+    """Every figure of tables 2–4 for the year and the year before (auditors' year-over-year view)."""
+    form, current, _sections = _annual(request)
+    data = form.cleaned_data
+    organisations = select_organisations(_scope(request), data["org"])
+    if not data["subtree"]:
+        organisations = organisations[:1]
+    previous = annual_report(organisations, data["year"] - 1)
+    rows = compare_years(current, previous)
+    return {
+        "title": _("%(title)s：与%(year)s年对比") % {"title": current["title"], "year": data["year"] - 1},
+        "form": form,
+        "report": current,
+        "year": data["year"],
+        "previous_year": data["year"] - 1,
+        "rows": rows,
+        "changed": sum(1 for row in rows if row.change),
+        "base": {key: value for key, value in request.GET.items() if key in form.fields},
+    }
