@@ -23,12 +23,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog import selectors as catalog_selectors
+from catalog.models import Organisation
 from disclosure.reports import documents, export
 from disclosure.reports.annual import annual_report, table3_layout
 from disclosure.reports.charts import Bar, Column, HorizontalBarChart, StackedColumnChart
 from disclosure.reports.common import scope_organisations, scoped_public_records, select_organisations
 from disclosure.reports.compare import compare_years
 from disclosure.reports.completeness import ItemState, completeness_report
+from disclosure.reports.deadline import annual_reports_due
 from disclosure.reports.forms import AnnualReportForm, ReportFilterForm
 from disclosure.reports.freshness import (
     BLANK_FAILING,
@@ -307,6 +309,13 @@ def completeness(request):
         "domain_chart": domain_chart,
         "org_chart": org_chart,
         "states": ItemState,
+        # 条例 article 49: last year's annual report of each organisation, flagged once 31 January passed.
+        "annual_reports": annual_reports_due(
+            Organisation.objects.filter(pk__in=[row.organisation.pk for row in report.organisations]).filter(
+                pk__in=catalog_selectors.disclosing_organisations().values("pk")
+            ).order_by("tree_id", "lft"),
+            timezone.localdate(),
+        ),
     }
 
 
