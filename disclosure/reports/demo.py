@@ -1,0 +1,57 @@
+"""Demo: the 政府信息公开 column's nodes, a register of cases, and the demo county's annual report of last
+year, written, generated, reviewed and published through the services (the townships have none yet, so
+the dashboard and the completeness report show the flag)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from catalog.demo import DEMO_COUNTY
+from catalog.models import Organisation
+from disclosure.records import services
+from disclosure.records.disclosure_column import ensure_disclosure_column_nodes
+from disclosure.records.models import Record
+from disclosure.reports import documents
+from disclosure.reports.models import AnnualReportDocument, CaseKind, CaseOutcome, DisclosureCase
+
+NARRATIVE = {
+    "overview": "【year】年，本局坚持以公开为常态、不公开为例外，按照住房城乡建设领域基层政务公开标准目录做好政府信息公开工作。",
+    "proactive_text": "本年度制发行政规范性文件【制发规范性文件】件，现行有效行政规范性文件【现行有效规范性文件】件。",
+    "applications_text": "本年度新收政府信息公开申请【新收申请】件，上年结转【上年结转】件，办结【办结】件，结转下年度继续办理【结转下年】件。",
+    "reviews_text": "本年度发生政府信息公开行政复议【行政复议】件、行政诉讼【行政诉讼】件。",
+    "problems_text": "部分栏目更新不够及时。下一步将建立栏目更新提醒机制，按月检查。",
+    "other_text": "",
+}
+
+
+def ensure_demo_annual_reports() -> int:
+    """Make the demo's annual report of last year (0 if it exists, or the demo accounts or the demo
+    records, which need the standard catalog, are missing)."""
+    county = Organisation.objects.filter(code=DEMO_COUNTY).first()
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=["editor", "reviewer"])}
+    if county is None or len(users) < 2 or not Record.objects.filter(organisation=county).exists():
+        return 0
+    ensure_disclosure_column_nodes()
+    year = timezone.localdate().year - 1
+    if AnnualReportDocument.objects.filter(organisation=county, year=year).exists():
+        return 0
+    DisclosureCase.objects.create(
+        organisation=county, kind=CaseKind.REVIEW, subject="不服政府信息公开申请答复（不予公开）",
+        case_number=f"清政复〔{year}〕3号", received_on=datetime.date(year, 4, 8),
+        decided_on=datetime.date(year, 6, 2), outcome=CaseOutcome.UPHELD, created_by=users["editor"],
+    )
+    narrative = {key: value.replace("【year】", str(year)) for key, value in NARRATIVE.items()}
+    document = AnnualReportDocument.objects.create(
+        organisation=county, year=year, created_by=users["editor"], **narrative
+    )
+    record = documents.annual_report_generate_record(user=users["editor"], document=document)
+    services.record_submit(user=users["editor"], record=record)
+    services.record_approve(
+        user=users["reviewer"], record=record, confidentiality_checked=True, openness_checked=True,
+        comment="经保密审查，同意公开。",
+    )
+    services.record_publish(user=users["reviewer"], record=record)
+    return 1
