@@ -1,8 +1,8 @@
 """The statutory annual report tables (政府信息公开工作年度报告, format of 国办公开办函〔2021〕30号).
 
-- Table 2 (主动公开政府信息情况) is computed from the records that were public at the end of 31 December
-  of the year, read from the history (publication times, the log's supersede entries, withdrawal times),
-  never from today's state (``records_live_at``):
+- Table 2 (主动公开政府信息情况) is computed from the versions of the published information that were in
+  force at the end of 31 December of the year, read from the history (every published version, their
+  formation dates, withdrawals), never from today's state (``records_in_force``):
   - 规章 (record type ``regulation``) and 行政规范性文件 (``normative``): 本年制发件数 = records whose
     document date (成文日期, else the formation date) falls in the year; 本年废止件数 = records
     marked 已废止 or 已失效 whose formation (change) date falls in the year (a repeal is published as a
@@ -23,17 +23,17 @@ All of table 2 is one query.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from disclosure.applications.figures import annual_application_figures
-from disclosure.records.models import AuditEntry, Openness, Record, RecordType, Status, Validity
+from disclosure.records.models import Openness, Record, RecordType, Status, Validity
 from disclosure.reports.cases import case_counts
 
 # --- table 2 ----------------------------------------------------------------------------------
@@ -54,48 +54,40 @@ def year_end(year: int) -> datetime:
     return timezone.make_aware(datetime.combine(date(year, 12, 31), time.max))
 
 
-def records_live_at(organisation_ids: list[int], moment: datetime, record_types) -> list[Record]:
-    """The 主动公开 records of the organisations that were published at ``moment``, from the history.
+def records_in_force(organisation_ids: list[int], year: int, record_types) -> list[Record]:
+    """The version of each piece of 主动公开 information that was in force at the end of 31 December.
 
-    A record was live at ``moment`` when it had been published by then (``published_at``, stamped once
-    by the publish services and never changed) and had not yet stepped down: a withdrawn record from
-    its ``withdrawn_at``, a superseded one from the log's "supersede" entry (the moment its revision
-    was published; the revision's own publication time where an old row has no entry). What happened
-    later (a revision, a repeal, a withdrawal, a column switched off) does not change the answer.
-    A published record's content is never edited afterwards (``record_update`` refuses anything but a
-    draft), so its fields are the version that was live. One query.
+    Read from the history, not from today's state: every version ever published is kept (a revision
+    supersedes its original, a withdrawal keeps the row), and the versions of one piece of information
+    share its index number (索引号). Of each such chain, the version in force at the end of the year is
+    the one formed or changed (信息形成（变更）日期) last on or before 31 December; later revisions,
+    repeals and withdrawals do not change it. A chain whose version in force was withdrawn by then
+    (撤回: published in error) counts nowhere. A document of the year published early in the next year
+    counts for its year. A published record's content is never edited afterwards (``record_update``
+    refuses anything but a draft), so each row's fields are that version. One query.
     """
-    superseded_at = Subquery(
-        AuditEntry.objects.filter(record=OuterRef("pk"), action="supersede")
-        .order_by("created_at")
-        .values("created_at")[:1]
-    )
-    revision_published_at = Subquery(
-        Record.objects.filter(revises=OuterRef("pk"), published_at__isnull=False)
-        .order_by("published_at")
-        .values("published_at")[:1]
-    )
-    candidates = (
-        Record.objects.filter(
-            organisation_id__in=organisation_ids,
-            record_type__in=list(record_types),
-            openness=Openness.PROACTIVE,
-            status__in=[Status.PUBLISHED, Status.SUPERSEDED, Status.WITHDRAWN],
-            published_at__lte=moment,
-        )
-        .annotate(superseded_at=superseded_at, revision_published_at=revision_published_at)
-        .only("id", "record_type", "validity", "written_on", "formed_on", "status", "withdrawn_at", "published_at")
-    )
-    live = []
-    for record in candidates:
-        if record.status == Status.WITHDRAWN and (record.withdrawn_at is None or record.withdrawn_at <= moment):
+    end, moment = date(year, 12, 31), year_end(year)
+    chains: dict[str, list[Record]] = defaultdict(list)
+    versions = Record.objects.filter(
+        organisation_id__in=organisation_ids,
+        record_type__in=list(record_types),
+        openness=Openness.PROACTIVE,
+        status__in=[Status.PUBLISHED, Status.SUPERSEDED, Status.WITHDRAWN],
+        published_at__isnull=False,
+    ).only("id", "index_number", "record_type", "validity", "written_on", "formed_on", "status",
+           "withdrawn_at", "published_at")
+    for version in versions:
+        chains[version.index_number].append(version)
+    in_force = []
+    for chain in chains.values():
+        formed = [version for version in chain if version.formed_on <= end]
+        if not formed:
             continue
-        if record.status == Status.SUPERSEDED:
-            ended = record.superseded_at or record.revision_published_at
-            if ended is None or ended <= moment:
-                continue
-        live.append(record)
-    return live
+        version = max(formed, key=lambda v: (v.formed_on, v.published_at, v.pk))
+        if version.status == Status.WITHDRAWN and (version.withdrawn_at is None or version.withdrawn_at <= moment):
+            continue
+        in_force.append(version)
+    return in_force
 
 
 def _document_date(record: Record) -> date:
@@ -106,7 +98,7 @@ def _document_date(record: Record) -> date:
 def proactive_table(organisation_ids: list[int], year: int, *, fees: Decimal | None = None) -> dict:
     """Table 2 as the information stood at the end of 31 December of ``year`` (one query).
 
-    For each record live at that moment (``records_live_at``): 本年制发件数 counts those whose document
+    For each version in force at that moment (``records_in_force``): 本年制发件数 counts those whose document
     date falls in the year; 本年废止件数 those marked 已废止 or 已失效 whose formation (change) date falls
     in the year (a repeal is published as a revision whose formation date is the date of the change);
     现行有效件数 those marked 现行有效 with a document date up to the end of the year; 本年处理决定数量
@@ -114,7 +106,7 @@ def proactive_table(organisation_ids: list[int], year: int, *, fees: Decimal | N
     """
     start, end = date(year, 1, 1), date(year, 12, 31)
     counted = [t for t, _label in DOCUMENT_TYPES] + [t for t, _label in DECISION_TYPES]
-    live = records_live_at(list(organisation_ids), year_end(year), counted)
+    live = records_in_force(list(organisation_ids), year, counted)
 
     def count(record_type, condition) -> int:
         return sum(1 for record in live if record.record_type == record_type and condition(record))

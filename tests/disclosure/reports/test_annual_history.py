@@ -31,9 +31,11 @@ def normative_row(report):
 def test_demo_2025_report_is_the_2025_state_after_a_2026_revision_and_repeal(standard_catalog):
     """The demo county's 2025 table 2, computed in December 2026 after a 2026 revision and a 2026 repeal.
 
-    Hand count (today 6 Dec 2026; a demo record formed N days ago, 成文日期 = formation date unless set):
+    Hand count (today 6 Dec 2026; a demo record formed N days ago, 成文日期 = formation date unless set;
+    the version in force on 31 Dec 2025 is the one formed last by then):
     - 清河县国有土地上房屋征收与补偿实施办法 (清政〔2025〕8号): 480 days before = 13 Aug 2025, published
-      9 working days later (Aug 2025), 现行有效 at the end of 2025. Repealed in this test on 20 Nov 2026.
+      9 working days later (Aug 2025), 现行有效 at the end of 2025. Repealed in this test: the repeal is
+      formed 20 Nov 2026 and published today, superseding it.
     - 清河县公共租赁住房管理实施细则 (清建〔2025〕3号): 500 days before = 24 Jul 2025, published Aug 2025,
       现行有效 at the end of 2025; superseded in 2026 by its 2026 revision (200 days before = 20 May 2026).
     - 清河县保障性租赁住房发展实施方案: 280 days before = 1 Mar 2026: not a 2025 document.
@@ -83,9 +85,10 @@ def test_demo_2025_report_is_the_2025_state_after_a_2026_revision_and_repeal(sta
         assert normative_row(annual.annual_report([county], 2026)) == (3, 1, 3)
 
 
-def test_withdrawal_and_revision_count_by_the_moment_they_happened(county, standard_catalog):
-    """A record withdrawn in the next year still counts for the year it was live; one withdrawn within
-    the year does not; a revision published in the next year leaves the original in the year's figures.
+def test_withdrawal_and_revision_count_by_when_they_happened(county, standard_catalog):
+    """A record withdrawn in the next year still counts for the year it was in force; one withdrawn
+    within the year does not; a revision formed in the next year leaves the original in the year's
+    figures; a document of the year published early in the next year counts for its year.
 
     Fixture (all 行政规范性文件 of the county, 成文日期 2024):
     - kept: published (now), never changed → 2024 制发 and 现行有效;
@@ -93,7 +96,8 @@ def test_withdrawal_and_revision_count_by_the_moment_they_happened(county, stand
     - withdrawn_within: published and withdrawn before 31 Dec 2024 → does not count;
     - revised_later: published, then revised after 31 Dec 2024 with a new 成文日期 of 2025 → the
       original counts for 2024, the revision does not.
-    Hand count 2024: 制发 3, 废止 0, 现行有效 3.
+    - late: 成文 and formed 28 Dec 2024, published 1 Feb 2025 → counts for 2024.
+    Hand count 2024: 制发 4, 废止 0, 现行有效 4.
     """
     desk = Desk(county)
     when_2024 = timezone.make_aware(datetime(2024, 6, 1, 10))
@@ -114,11 +118,12 @@ def test_withdrawal_and_revision_count_by_the_moment_they_happened(county, stand
         desk.withdraw(withdrawn_within)
         revised_later = normative("revised_later", date(2024, 5, 20))
     with at(when_2025):
+        normative("late", date(2024, 12, 28))
         desk.withdraw(withdrawn_later)
         desk.revise(revised_later, title="revised", written_on=date(2025, 1, 20), formed_on=date(2025, 1, 20))
-    assert normative_row(annual.annual_report([county], 2024)) == (3, 0, 3)
-    # 2025: kept (2024 document) and the revision (2025) are live: 制发 1, 现行有效 2.
-    assert normative_row(annual.annual_report([county], 2025)) == (1, 0, 2)
+    assert normative_row(annual.annual_report([county], 2024)) == (4, 0, 4)
+    # 2025: kept and late (2024 documents) and the revision (2025) are in force: 制发 1, 现行有效 3.
+    assert normative_row(annual.annual_report([county], 2025)) == (1, 0, 3)
 
 
 def test_table_4_from_the_register(county, demo_orgs):
