@@ -25,10 +25,14 @@ COLUMN_CODES = (ROOT_CODE, RULES_CODE, REPORTS_CODE)
 LEVELS = [OrgLevel.COUNTY.value, OrgLevel.TOWNSHIP.value]
 BASIS = "《中华人民共和国政府信息公开条例》；国办公开办函〔2019〕61号"
 
+# code, parent, name, content, sort order, freshness (days): a report a year, published by 31 January.
 NODES = (
-    (ROOT_CODE, None, "政府信息公开", "", 900),
-    (RULES_CODE, ROOT_CODE, "政府信息公开制度", "本机关政府信息公开工作制度（保密审查、依申请公开办理、主动公开、考核等）", 10),
-    (REPORTS_CODE, ROOT_CODE, "政府信息公开年报", "政府信息公开工作年度报告（条例第四十九条、第五十条；国办公开办函〔2021〕30号格式）", 20),
+    (ROOT_CODE, None, "政府信息公开", "", 900, None),
+    (RULES_CODE, ROOT_CODE, "政府信息公开制度", "本机关政府信息公开工作制度（保密审查、依申请公开办理、主动公开、考核等）", 10, None),
+    (
+        REPORTS_CODE, ROOT_CODE, "政府信息公开年报",
+        "政府信息公开工作年度报告（条例第四十九条、第五十条；国办公开办函〔2021〕30号格式）", 20, 400,
+    ),
 )
 
 
@@ -36,7 +40,7 @@ NODES = (
 def ensure_disclosure_column_nodes() -> dict[str, CatalogNode]:
     """The three nodes by code, made where missing (existing ones are left as they are)."""
     found = {node.code: node for node in CatalogNode.objects.filter(code__in=COLUMN_CODES)}
-    for code, parent, name, content, sort_order in NODES:
+    for code, parent, name, content, sort_order, freshness_days in NODES:
         if code in found:
             continue
         node = CatalogNode(
@@ -46,6 +50,7 @@ def ensure_disclosure_column_nodes() -> dict[str, CatalogNode]:
             content=content,
             basis=BASIS if parent else "",
             sort_order=sort_order,
+            freshness_days=freshness_days,
             levels=list(LEVELS),
             method=Method.PROACTIVE,
             provenance=Provenance.SOURCED,

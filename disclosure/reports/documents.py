@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from disclosure.core.access import Role, has_role_in, organisations_in_scope
+from disclosure.core.access import Role, has_role_in
 from disclosure.core.transitions import InvalidTransition
 from disclosure.records import services as record_services
 from disclosure.records.disclosure_column import REPORTS_CODE, ensure_disclosure_column_nodes
@@ -163,10 +163,6 @@ def can_write(user, document: AnnualReportDocument | None = None, organisation=N
     """信息员 of the organisation write the report and generate its record (the records' rule)."""
     organisation_id = document.organisation_id if document else getattr(organisation, "pk", None)
     return has_role_in(user, Role.EDITOR, organisation_id)
-
-
-def visible_documents(user):
-    return AnnualReportDocument.objects.filter(organisation__in=organisations_in_scope(user))
 
 
 # --- the publication record -----------------------------------------------------------------------
