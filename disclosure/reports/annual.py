@@ -135,7 +135,8 @@ def proactive_table(organisation_ids: list[int], year: int, *, fees: Decimal | N
             }
             for record_type, label in DECISION_TYPES
         ],
-        "fees": {"label": "行政事业性收费", "amount": str(fees if fees is not None else Decimal("0"))},
+        # Plain notation without trailing zeros: 1.25, 0, 100 (not 1.2500 or 1E+2).
+        "fees": {"label": "行政事业性收费", "amount": format((fees or Decimal("0")).normalize(), "f")},
     }
 
 

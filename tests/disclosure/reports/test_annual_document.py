@@ -398,3 +398,26 @@ def test_annual_report_admin_saves_and_generates(desk):
     change = reverse("admin:disclosure_annualreportdocument_change", args=[record.annual_report_edition.document.pk])
     page = client.get(change).content.decode()
     assert "保存并生成信息稿" in page and "【新收申请】＝0" in page
+
+
+def test_ensure_disclosure_column_makes_the_standard_nodes_once(standard_catalog, demo_orgs):
+    """Three nodes (政府信息公开 › 政府信息公开制度, 政府信息公开年报), standard, for counties and townships;
+    a second run changes nothing, and a bureau's edit of a name survives it."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from catalog import selectors as catalog_selectors
+    from catalog.models import CatalogNode, Provenance
+
+    call_command("ensure_disclosure_column", stdout=StringIO())
+    nodes = {n.code: n for n in CatalogNode.objects.filter(code__in=["GK", "GK01", "GK02"])}
+    assert [nodes[c].name for c in ("GK", "GK01", "GK02")] == ["政府信息公开", "政府信息公开制度", "政府信息公开年报"]
+    assert nodes["GK01"].parent_id == nodes["GK"].pk and nodes["GK02"].parent_id == nodes["GK"].pk
+    assert {n.provenance for n in nodes.values()} == {Provenance.SOURCED}
+    assert catalog_selectors.applies_to(nodes["GK02"], demo_orgs[COUNTY])
+    assert catalog_selectors.applies_to(nodes["GK02"], demo_orgs[TOWNSHIP])
+    CatalogNode.objects.filter(code="GK01").update(name="信息公开制度")
+    call_command("ensure_disclosure_column", stdout=StringIO())
+    assert CatalogNode.objects.filter(code__startswith="GK").count() == 3
+    assert CatalogNode.objects.get(code="GK01").name == "信息公开制度"
