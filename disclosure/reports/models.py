@@ -9,6 +9,7 @@
   never change behind it (the record goes through the records' review workflow like any other).
 """
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -89,7 +90,9 @@ class AnnualReportDocument(AuthoredModel):
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("公开单位"), on_delete=models.PROTECT, related_name="annual_reports"
     )
-    year = models.PositiveSmallIntegerField(_("年度"))
+    year = models.PositiveSmallIntegerField(
+        _("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)], help_text=_("报告所属年度，如 2025。")
+    )
     overview = models.TextField(_("一、总体情况"), blank=True)
     proactive_text = models.TextField(_("二、主动公开政府信息情况"), blank=True)
     applications_text = models.TextField(_("三、收到和处理政府信息公开申请情况"), blank=True)
