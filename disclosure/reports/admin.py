@@ -196,6 +196,9 @@ class AnnualReportDocumentAdmin(ScopedAdmin):
             "、", "{}＝{}", ((f"【{figure.marker}】", figure.read(report, obj)) for figure in documents.FIGURES)
         )
 
+    def get_changeform_initial_data(self, request):
+        return {**documents.DEFAULT_NARRATIVE, **super().get_changeform_initial_data(request)}
+
     def response_add(self, request, obj, post_url_continue=None):
         if "_generate" in request.POST:
             return self._generate(request, obj)

@@ -19,9 +19,7 @@ from disclosure.reports.models import AnnualReportDocument, CaseKind, CaseOutcom
 
 NARRATIVE = {
     "overview": "【year】年，本局坚持以公开为常态、不公开为例外，按照住房城乡建设领域基层政务公开标准目录做好政府信息公开工作。",
-    "proactive_text": "本年度制发行政规范性文件【制发规范性文件】件，现行有效行政规范性文件【现行有效规范性文件】件。",
-    "applications_text": "本年度新收政府信息公开申请【新收申请】件，上年结转【上年结转】件，办结【办结】件，结转下年度继续办理【结转下年】件。",
-    "reviews_text": "本年度发生政府信息公开行政复议【行政复议】件、行政诉讼【行政诉讼】件。",
+    **documents.DEFAULT_NARRATIVE,
     "problems_text": "部分栏目更新不够及时。下一步将建立栏目更新提醒机制，按月检查。",
     "other_text": "",
 }

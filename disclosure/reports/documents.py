@@ -37,6 +37,16 @@ SECTIONS = (
     ("other_text", "六、其他需要报告的事项"),
 )
 MARKER = re.compile(r"【([^【】]{1,20})】")
+# The wording a new report starts from (staff rewrite it); the markers take the year's figures.
+DEFAULT_NARRATIVE = {
+    "proactive_text": "本年度制发行政规范性文件【制发规范性文件】件，废止【废止规范性文件】件，"
+    "现行有效【现行有效规范性文件】件；作出行政许可决定【行政许可】件、行政处罚决定【行政处罚】件、"
+    "行政强制决定【行政强制】件。",
+    "applications_text": "本年度新收政府信息公开申请【新收申请】件，上年结转【上年结转】件；办结【办结】件，"
+    "其中予以公开【予以公开】件、部分公开【部分公开】件、不予公开【不予公开】件、无法提供【无法提供】件、"
+    "不予处理【不予处理】件、其他处理【其他处理】件；结转下年度继续办理【结转下年】件。",
+    "reviews_text": "本年度发生政府信息公开行政复议【行政复议】件、行政诉讼【行政诉讼】件。",
+}
 
 
 def _document_row(report: dict, kind: str, key: str) -> dict:

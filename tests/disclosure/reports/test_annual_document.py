@@ -385,6 +385,7 @@ def test_annual_report_admin_saves_and_generates(desk):
         "editions-TOTAL_FORMS": "0", "editions-INITIAL_FORMS": "0",
     }
     client = client_for(desk.editor)
+    assert "本年度新收政府信息公开申请【新收申请】件" in client.get(url).content.decode()  # a wording to start from
     response = client.post(url, {**data, "overview": "【乱写】"})
     assert response.status_code == 200 and "不认识的数字标记：【乱写】" in response.content.decode()
     response = client.post(url, {**data, "_generate": "1"})
