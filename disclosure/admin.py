@@ -10,6 +10,7 @@ from disclosure.feedback import admin as feedback_admin  # noqa: F401
 from disclosure.interpretations import admin as interpretations_admin  # noqa: F401
 from disclosure.records import admin as records_admin  # noqa: F401
 from disclosure.records import audit  # noqa: F401
+from disclosure.reports import admin as reports_admin  # noqa: F401
 from disclosure.search import admin as search_admin  # noqa: F401
 from disclosure.service_guides import admin as service_guides_admin  # noqa: F401
 from disclosure.site import admin as site_admin  # noqa: F401

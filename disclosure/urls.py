@@ -5,10 +5,11 @@ from disclosure.applications import views as applications
 from disclosure.consultations import views as consultations
 from disclosure.feedback import views as feedback
 from disclosure.records import views as records
+from disclosure.reports import public as annual_public
 from disclosure.search import views as search
 from disclosure.service_guides import views as service_guides
+from disclosure.site import disclosure_column, robots
 from disclosure.site import guide_views as notice_board
-from disclosure.site import robots
 from disclosure.site import views as columns
 from disclosure.site.feeds import RecordsAtomFeed, RecordsRssFeed
 from disclosure.site.sitemaps import SITEMAPS
@@ -76,4 +77,14 @@ urlpatterns = [
         name="guide_form",
     ),
     path("org/<str:org>/<str:node>/", columns.column, name="column"),
+]
+# The 政府信息公开 column (国办公开办函〔2019〕61号) and the tables of published annual reports.
+urlpatterns += [
+    path("xxgk/", disclosure_column.index, name="disclosure_column_index"),
+    path("xxgk/<str:org>/", disclosure_column.column, name="disclosure_column"),
+    path(
+        "xxgk/<str:org>/annual/<str:number>/tables.<str:fmt>",
+        annual_public.annual_report_tables,
+        name="annual_report_tables",
+    ),
 ]

@@ -337,6 +337,7 @@ FEEDBACK_REPLY_DAYS = {
 # The site's public address, for links in e-mails (subscription confirmations and digests), which have no
 # request to build them from. In production the first of ALLOWED_HOSTS over https unless set.
 PORTAL_PUBLIC_URL = env.string("PORTAL_PUBLIC_URL", "").rstrip("/")
+
 # Who sends attachment bytes once the public rule allows a download (disclosure/core/downloads.py):
 # "" this worker; "nginx" the reverse proxy through X-Accel-Redirect to an internal location
 # (deploy/nginx-portal.conf); "presigned" the object store through a short-lived signed URL (MEDIA_STORAGE=s3).

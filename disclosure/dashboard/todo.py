@@ -35,6 +35,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalog import selectors as catalog_selectors
 from disclosure.applications import policy as application_policy
 from disclosure.applications import selectors as application_selectors
 from disclosure.applications.clock import application_clock
@@ -55,6 +56,7 @@ from disclosure.feedback.clock import feedback_clock
 from disclosure.feedback.models import Feedback, FeedbackStatus
 from disclosure.records import policy
 from disclosure.records.models import Record, Status
+from disclosure.reports.deadline import annual_reports_due
 
 # What application_clock reads: the applicant's particulars (personal data) are never loaded here.
 CLOCK_FIELDS = (
@@ -314,6 +316,28 @@ def _calendar_section(today: date, entry_url: str | None) -> TodoSection:
     return section
 
 
+def _annual_report_section(user, today: date) -> TodoSection:
+    """From 1 January, last year's annual report of each organisation in scope until it is published;
+    urgent once 31 January has passed (条例 article 49)."""
+    section = TodoSection(_("政府信息公开工作年度报告"))
+    organisations = access.organisations_in_scope(user).filter(
+        pk__in=catalog_selectors.disclosing_organisations().values("pk")
+    )
+    for due in annual_reports_due(organisations.order_by("tree_id", "lft"), today):
+        if due.published_on is not None:
+            continue
+        section.add(TodoRow(
+            _("%(org)s%(year)s年年度报告") % {"org": due.organisation.name, "year": due.year},
+            None,
+            # No link: the panel's links list exactly what a row counts, and this row counts no rows.
+            urgent=due.overdue,
+            status=_("逾期未发布") if due.overdue else _("待发布"),
+            note=_("应于%(day)s前发布（条例第四十九条）；在“政府信息公开工作年度报告”中编写并生成信息稿。")
+            % {"day": f"{due.due_on:%Y年%-m月%-d日}"},
+        ))
+    return section
+
+
 def todo_panel(user, app_list, *, now: datetime | None = None) -> TodoPanel | None:
     """The panel for ``user``, or None for an account without a role (nothing could be waiting).
 
@@ -342,6 +366,7 @@ def todo_panel(user, app_list, *, now: datetime | None = None) -> TodoPanel | No
         sections.append(_consultation_section(user, comments_url, consultations_url))
     calendar_url = urls.get(CalendarYear) and reverse("admin:disclosure_calendaryear_enter_notice")
     sections.append(_calendar_section(today, calendar_url))
+    sections.append(_annual_report_section(user, today))
     if is_super:
         scope = _("全部单位")
     elif access.has_role_anywhere(user, Role.AUDITOR):

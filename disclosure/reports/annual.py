@@ -1,8 +1,10 @@
 """The statutory annual report tables (政府信息公开工作年度报告, format of 国办公开办函〔2021〕30号).
 
-- Table 2 (主动公开政府信息情况) is computed from public records:
+- Table 2 (主动公开政府信息情况) is computed from the versions of the published information that were in
+  force at the end of 31 December of the year, read from the history (every published version, their
+  formation dates, withdrawals), never from today's state (``records_in_force``):
   - 规章 (record type ``regulation``) and 行政规范性文件 (``normative``): 本年制发件数 = records whose
-    document date (成文日期, else the formation date) falls in the year; 本年废止件数 = records now
+    document date (成文日期, else the formation date) falls in the year; 本年废止件数 = records
     marked 已废止 or 已失效 whose formation (change) date falls in the year (a repeal is published as a
     revision, whose formation date is the date of the change); 现行有效件数 = records marked 现行有效
     with a document date up to the end of the year;
@@ -13,25 +15,26 @@
   applications feature (``disclosure.applications.figures.annual_application_figures``) unless the
   caller passes another ``source``. The consistency checks 一+二=三+四 per column and
   （七）= （一）+…+（六） are computed here, whatever the source.
-- Table 4 (行政复议、行政诉讼情况) comes from ``review_litigation_table``: no register of review and
-  litigation cases exists yet, so its cells are zero unless the caller passes a ``source``.
+- Table 4 (行政复议、行政诉讼情况) comes from ``review_litigation_table``, fed by the register of
+  review and litigation cases (``disclosure.reports.cases``) unless the caller passes a ``source``.
 
-All of table 2 is one aggregate query.
+All of table 2 is one query.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from disclosure.applications.figures import annual_application_figures
-from disclosure.records.models import RecordType, Validity
-from disclosure.records.selectors import public_records
+from disclosure.records.models import Openness, Record, RecordType, Status, Validity
+from disclosure.reports.cases import case_counts
 
 # --- table 2 ----------------------------------------------------------------------------------
 
@@ -46,52 +49,94 @@ DECISION_TYPES = (
 )
 
 
+def year_end(year: int) -> datetime:
+    """The last instant of 31 December of ``year``, local time: the moment table 2 describes."""
+    return timezone.make_aware(datetime.combine(date(year, 12, 31), time.max))
+
+
+def records_in_force(organisation_ids: list[int], year: int, record_types) -> list[Record]:
+    """The version of each piece of 主动公开 information that was in force at the end of 31 December.
+
+    Read from the history, not from today's state: every version ever published is kept (a revision
+    supersedes its original, a withdrawal keeps the row), and the versions of one piece of information
+    share its index number (索引号). Of each such chain, the version in force at the end of the year is
+    the one formed or changed (信息形成（变更）日期) last on or before 31 December; later revisions,
+    repeals and withdrawals do not change it. A chain whose version in force was withdrawn by then
+    (撤回: published in error) counts nowhere. A document of the year published early in the next year
+    counts for its year. A published record's content is never edited afterwards (``record_update``
+    refuses anything but a draft), so each row's fields are that version. One query.
+    """
+    end, moment = date(year, 12, 31), year_end(year)
+    chains: dict[str, list[Record]] = defaultdict(list)
+    versions = Record.objects.filter(
+        organisation_id__in=organisation_ids,
+        record_type__in=list(record_types),
+        openness=Openness.PROACTIVE,
+        status__in=[Status.PUBLISHED, Status.SUPERSEDED, Status.WITHDRAWN],
+        published_at__isnull=False,
+    ).only("id", "index_number", "record_type", "validity", "written_on", "formed_on", "status",
+           "withdrawn_at", "published_at")
+    for version in versions:
+        chains[version.index_number].append(version)
+    in_force = []
+    for chain in chains.values():
+        formed = [version for version in chain if version.formed_on <= end]
+        if not formed:
+            continue
+        version = max(formed, key=lambda v: (v.formed_on, v.published_at, v.pk))
+        if version.status == Status.WITHDRAWN and (version.withdrawn_at is None or version.withdrawn_at <= moment):
+            continue
+        in_force.append(version)
+    return in_force
+
+
+def _document_date(record: Record) -> date:
+    # The document date is 成文日期, or the formation date where no 成文日期 was entered.
+    return record.written_on or record.formed_on
+
+
 def proactive_table(organisation_ids: list[int], year: int, *, fees: Decimal | None = None) -> dict:
-    """Table 2, from public records by type and validity (one aggregate query)."""
+    """Table 2 as the information stood at the end of 31 December of ``year`` (one query).
+
+    For each version in force at that moment (``records_in_force``): 本年制发件数 counts those whose document
+    date falls in the year; 本年废止件数 those marked 已废止 or 已失效 whose formation (change) date falls
+    in the year (a repeal is published as a revision whose formation date is the date of the change);
+    现行有效件数 those marked 现行有效 with a document date up to the end of the year; 本年处理决定数量
+    the decisions with a document date in the year.
+    """
     start, end = date(year, 1, 1), date(year, 12, 31)
-    records = public_records().filter(organisation_id__in=organisation_ids)
+    counted = [t for t, _label in DOCUMENT_TYPES] + [t for t, _label in DECISION_TYPES]
+    live = records_in_force(list(organisation_ids), year, counted)
 
-    def document_date(**lookup) -> Q:
-        # The document date is 成文日期, or the formation date where no 成文日期 was entered.
-        ((suffix, value),) = lookup.items()
-        return Q(**{f"written_on__{suffix}": value}) | Q(
-            written_on__isnull=True, **{f"formed_on__{suffix}": value}
-        )
+    def count(record_type, condition) -> int:
+        return sum(1 for record in live if record.record_type == record_type and condition(record))
 
-    aggregates = {}
-    for record_type, _label in DOCUMENT_TYPES:
-        of_type = Q(record_type=record_type)
-        aggregates[f"{record_type}_issued"] = Count("id", filter=of_type & document_date(range=(start, end)))
-        aggregates[f"{record_type}_repealed"] = Count(
-            "id",
-            filter=of_type
-            & Q(validity__in=[Validity.REPEALED, Validity.EXPIRED])
-            & Q(formed_on__range=(start, end)),
-        )
-        aggregates[f"{record_type}_current"] = Count(
-            "id", filter=of_type & Q(validity=Validity.CURRENT) & document_date(lte=end)
-        )
-    for record_type, _label in DECISION_TYPES:
-        aggregates[f"{record_type}_decisions"] = Count(
-            "id", filter=Q(record_type=record_type) & document_date(range=(start, end))
-        )
-    figures = records.aggregate(**aggregates)
     return {
         "documents": [
             {
                 "type": str(record_type),
                 "label": label,
-                "issued": figures[f"{record_type}_issued"],
-                "repealed": figures[f"{record_type}_repealed"],
-                "current": figures[f"{record_type}_current"],
+                "issued": count(record_type, lambda r: start <= _document_date(r) <= end),
+                "repealed": count(
+                    record_type,
+                    lambda r: r.validity in (Validity.REPEALED, Validity.EXPIRED) and start <= r.formed_on <= end,
+                ),
+                "current": count(
+                    record_type, lambda r: r.validity == Validity.CURRENT and _document_date(r) <= end
+                ),
             }
             for record_type, label in DOCUMENT_TYPES
         ],
         "decisions": [
-            {"type": str(record_type), "label": label, "decisions": figures[f"{record_type}_decisions"]}
+            {
+                "type": str(record_type),
+                "label": label,
+                "decisions": count(record_type, lambda r: start <= _document_date(r) <= end),
+            }
             for record_type, label in DECISION_TYPES
         ],
-        "fees": {"label": "行政事业性收费", "amount": str(fees if fees is not None else Decimal("0"))},
+        # Plain notation without trailing zeros: 1.25, 0, 100 (not 1.2500 or 1E+2).
+        "fees": {"label": "行政事业性收费", "amount": format((fees or Decimal("0")).normalize(), "f")},
     }
 
 
@@ -255,6 +300,34 @@ def application_table(
     }
 
 
+def table3_layout(applications: dict) -> list[dict]:
+    """Table 3's body rows as the 2021 form lays them out: label cells with row/column spans."""
+    keys = [column["key"] for column in applications["columns"]]
+
+    def values(row):
+        return [row["values"][key] for key in keys]
+
+    rows = [{"labels": [{"text": r["label"], "colspan": 3}], "values": values(r)} for r in applications["rows"]]
+    result_count = sum(len(g["rows"]) for g in applications["result_groups"]) + 1
+    first = True
+    for group in applications["result_groups"]:
+        for index, row in enumerate(group["rows"]):
+            labels = []
+            if first:
+                labels.append({"text": applications["results_heading"], "rowspan": result_count})
+                first = False
+            if row["group"]:
+                if index == 0:
+                    labels.append({"text": row["group"], "rowspan": len(group["rows"])})
+                labels.append({"text": row["label"]})
+            else:
+                labels.append({"text": row["label"], "colspan": 2})
+            rows.append({"labels": labels, "values": values(row)})
+    rows.append({"labels": [{"text": applications["result_total"]["label"], "colspan": 2}], "values": values(applications["result_total"])})
+    rows.append({"labels": [{"text": applications["carried_out"]["label"], "colspan": 3}], "values": values(applications["carried_out"])})
+    return rows
+
+
 # --- table 4 ----------------------------------------------------------------------------------
 
 REVIEW_GROUPS = (
@@ -272,12 +345,8 @@ OUTCOME_COLUMNS = (
 ReviewSource = Callable[[list[int], int], dict[tuple[str, str], int]]
 
 
-def _no_reviews(organisation_ids: list[int], year: int) -> dict[tuple[str, str], int]:
-    return {}
-
-
 def review_litigation_table(
-    organisation_ids: list[int], year: int, *, source: ReviewSource = _no_reviews
+    organisation_ids: list[int], year: int, *, source: ReviewSource = case_counts
 ) -> dict:
     """Table 4: review and litigation outcomes, with the 总计 of each group summed here;
     ``source(organisation_ids, year)`` gives {(group key, outcome key): count}."""

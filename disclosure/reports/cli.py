@@ -41,10 +41,11 @@ class ReportCommand(BaseCommand):
             raise CommandError("没有可统计的单位，请先创建组织机构。")
         return organisations
 
-    def write(self, options, *, sheets, data) -> None:
+    def write(self, options, *, sheets, data, all_tables_csv: bool = False) -> None:
+        """``all_tables_csv``: the CSV holds every sheet one after the other (the annual report)."""
         fmt = options["format"]
         if fmt == "csv":
-            content = export.to_csv(sheets[0])
+            content = export.to_csv_tables(sheets) if all_tables_csv else export.to_csv(sheets[0])
         elif fmt == "xlsx":
             if not options["output"]:
                 raise CommandError("XLSX 格式必须用 --output 指定输出文件。")

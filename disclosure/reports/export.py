@@ -337,7 +337,24 @@ def freshness_sheets(report: FreshnessReport) -> list[Sheet]:
 # --- annual report ----------------------------------------------------------------------------
 
 
-def annual_sheets(data: dict) -> list[Sheet]:
+def to_csv_tables(sheets: list[Sheet]) -> bytes:
+    """Several tables in one CSV: each one's title on a line of its own, then its header and rows, then
+    a blank line (the annual report's tables, which a single CSV table cannot hold side by side)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for index, sheet in enumerate(sheets):
+        if index:
+            writer.writerow([])
+        writer.writerow([_text(_safe(sheet.title))])
+        writer.writerow([_text(_safe(header)) for header in sheet.headers])
+        for row in sheet.rows:
+            writer.writerow([_text(_safe(value)) for value in row])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def annual_sheets(data: dict, sections: list[list[str]] | None = None) -> list[Sheet]:
+    """The annual report's tables 2–4 (and the table 3 checks), one sheet each; with ``sections``
+    ([[heading, text], …]) a first sheet "报告正文" carries the title, section headings and narrative."""
     proactive = data["proactive"]
     table2 = Sheet(
         "二、主动公开",
@@ -381,4 +398,12 @@ def annual_sheets(data: dict) -> list[Sheet]:
         [f"{g['label']}·{c['label']}" for g in reviews["groups"] for c in g["cells"]],
         [[c["value"] for g in reviews["groups"] for c in g["cells"]]],
     )
-    return [table2, table3, checks, table4]
+    tables = [table2, table3, checks, table4]
+    if sections is None:
+        return tables
+    narrative = Sheet(
+        "报告正文",
+        ["章节", "内容"],
+        [[data.get("title", ""), ""]] + [[heading, text] for heading, text in sections],
+    )
+    return [narrative, *tables]

@@ -22,3 +22,5 @@ for report, view in (
     for fmt in ("csv", "xlsx"):
         urlpatterns.append(path(f"{report}/export.{fmt}", view, {"fmt": fmt}, name=f"reports_{report}_{fmt}"))
 urlpatterns.append(path("annual/export.xlsx", views.annual_export, {"fmt": "xlsx"}, name="reports_annual_xlsx"))
+urlpatterns.append(path("annual/export.csv", views.annual_export, {"fmt": "csv"}, name="reports_annual_csv"))
+urlpatterns.append(path("annual/compare/", views.annual_compare, name="reports_annual_compare"))

@@ -23,11 +23,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog import selectors as catalog_selectors
-from disclosure.reports import export
-from disclosure.reports.annual import annual_report
+from catalog.models import Organisation
+from disclosure.reports import documents, export
+from disclosure.reports.annual import annual_report, table3_layout
 from disclosure.reports.charts import Bar, Column, HorizontalBarChart, StackedColumnChart
 from disclosure.reports.common import scope_organisations, scoped_public_records, select_organisations
+from disclosure.reports.compare import compare_years
 from disclosure.reports.completeness import ItemState, completeness_report
+from disclosure.reports.deadline import annual_reports_due
 from disclosure.reports.forms import AnnualReportForm, ReportFilterForm
 from disclosure.reports.freshness import (
     BLANK_FAILING,
@@ -36,6 +39,7 @@ from disclosure.reports.freshness import (
     Freshness,
     freshness_report,
 )
+from disclosure.reports.models import AnnualReportDocument
 from disclosure.reports.timeliness import Timing, timeliness_report
 
 CELLS_PER_PAGE = 100
@@ -305,6 +309,13 @@ def completeness(request):
         "domain_chart": domain_chart,
         "org_chart": org_chart,
         "states": ItemState,
+        # 条例 article 49: last year's annual report of each organisation, flagged once 31 January passed.
+        "annual_reports": annual_reports_due(
+            Organisation.objects.filter(pk__in=[row.organisation.pk for row in report.organisations]).filter(
+                pk__in=catalog_selectors.disclosing_organisations().values("pk")
+            ).order_by("tree_id", "lft"),
+            timezone.localdate(),
+        ),
     }
 
 
@@ -443,7 +454,9 @@ freshness_export = _export_view(FRESHNESS)
 
 
 def _annual(request):
-    """The annual report form → the organisation (or its subtree) → (form, report); raises BadFilter."""
+    """The annual report form → the organisation (or its subtree) → (form, report, sections); raises
+    BadFilter. ``sections`` is the narrative of the organisation's report document of that year, figures
+    filled in (None for a subtree or where nobody has written one yet)."""
     scope = _scope(request)
     form = AnnualReportForm(request.GET, organisations=scope)
     if not form.is_valid():
@@ -452,53 +465,62 @@ def _annual(request):
     organisations = select_organisations(scope, data["org"])
     if not data["subtree"]:
         organisations = organisations[:1]
-    return form, annual_report(organisations, data["year"], fees=data["fees"])
+    document = None
+    if len(organisations) == 1:
+        document = AnnualReportDocument.objects.filter(organisation=organisations[0], year=data["year"]).first()
+    fees = data["fees"]
+    if fees is None and document is not None:
+        fees = document.administrative_fees
+    report = annual_report(organisations, data["year"], fees=fees)
+    sections = documents.filled_sections(document, report) if document else None
+    return form, report, sections
 
 
 @_report_view(ANNUAL_TEMPLATE, ANNUAL_TITLE)
 def annual(request):
-    form, data = _annual(request)
+    form, data, sections = _annual(request)
     return {
         "title": data["title"],
         "form": form,
         "report": data,
-        "table3": _table3_layout(data["applications"]),
+        "sections": sections,
+        "table3": table3_layout(data["applications"]),
         "base": {key: value for key, value in request.GET.items() if key in form.fields},
     }
 
 
 @_report_view(ANNUAL_TEMPLATE, ANNUAL_TITLE)
 def annual_export(request, fmt):
-    if fmt != "xlsx":
+    if fmt not in EXPORT_FORMATS:
         raise Http404(_("不支持的导出格式。"))
-    form, data = _annual(request)
-    content = export.to_xlsx(export.annual_sheets(data))
+    form, data, sections = _annual(request)
+    sheets = export.annual_sheets(data, sections or _empty_sections())
+    content = export.to_xlsx(sheets) if fmt == "xlsx" else export.to_csv_tables(sheets)
     return _download(content, fmt, f"annual-{data['year']}", form.cleaned_data["org"])
 
 
-def _table3_layout(applications: dict) -> list[dict]:
-    """Table 3's body rows as the 2021 form lays them out: label cells with row/column spans."""
-    keys = [column["key"] for column in applications["columns"]]
+def _empty_sections() -> list[list[str]]:
+    """The six section headings, for an export made before anyone wrote the narrative."""
+    return [[heading, ""] for _field, heading in documents.SECTIONS]
 
-    def values(row):
-        return [row["values"][key] for key in keys]
 
-    rows = [{"labels": [{"text": r["label"], "colspan": 3}], "values": values(r)} for r in applications["rows"]]
-    result_count = sum(len(g["rows"]) for g in applications["result_groups"]) + 1
-    first = True
-    for group in applications["result_groups"]:
-        for index, row in enumerate(group["rows"]):
-            labels = []
-            if first:
-                labels.append({"text": applications["results_heading"], "rowspan": result_count})
-                first = False
-            if row["group"]:
-                if index == 0:
-                    labels.append({"text": row["group"], "rowspan": len(group["rows"])})
-                labels.append({"text": row["label"]})
-            else:
-                labels.append({"text": row["label"], "colspan": 2})
-            rows.append({"labels": labels, "values": values(row)})
-    rows.append({"labels": [{"text": applications["result_total"]["label"], "colspan": 2}], "values": values(applications["result_total"])})
-    rows.append({"labels": [{"text": applications["carried_out"]["label"], "colspan": 3}], "values": values(applications["carried_out"])})
-    return rows
+@_report_view("disclosure/reports/annual_compare.html", ANNUAL_TITLE)
+def annual_compare(request):
+    """Every figure of tables 2–4 for the year and the year before (auditors' year-over-year view)."""
+    form, current, _sections = _annual(request)
+    data = form.cleaned_data
+    organisations = select_organisations(_scope(request), data["org"])
+    if not data["subtree"]:
+        organisations = organisations[:1]
+    previous = annual_report(organisations, data["year"] - 1)
+    rows = compare_years(current, previous)
+    return {
+        "title": _("%(title)s：与%(year)s年对比") % {"title": current["title"], "year": data["year"] - 1},
+        "form": form,
+        "report": current,
+        "year": data["year"],
+        "previous_year": data["year"] - 1,
+        "rows": rows,
+        "changed": sum(1 for row in rows if row.change),
+        "base": {key: value for key, value in request.GET.items() if key in form.fields},
+    }

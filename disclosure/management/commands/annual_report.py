@@ -2,17 +2,18 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.management.base import CommandError
 
-from disclosure.reports import export
+from disclosure.reports import documents, export
 from disclosure.reports.annual import annual_report
 from disclosure.reports.cli import ReportCommand
+from disclosure.reports.models import AnnualReportDocument
 
 
 class Command(ReportCommand):
     help = (
         "政府信息公开工作年度报告（国办公开办函〔2021〕30号格式）第二至四部分的统计表。"
-        "默认只统计该单位本级，--subtree 含全部下级单位。"
+        "默认只统计该单位本级，--subtree 含全部下级单位；该单位已编写的年度报告正文一并输出。"
     )
-    formats = ("xlsx", "json")
+    formats = ("csv", "xlsx", "json")
     default_format = "json"
 
     def add_arguments(self, parser):
@@ -37,5 +38,18 @@ class Command(ReportCommand):
         organisations = self.organisations(options["org"])
         if not options["subtree"]:
             organisations = organisations[:1]
+        # The organisation's report document of the year, if staff wrote one: its narrative and fees.
+        document = None
+        if len(organisations) == 1:
+            document = AnnualReportDocument.objects.filter(organisation=organisations[0], year=options["year"]).first()
+        if fees is None and document is not None:
+            fees = document.administrative_fees
         data = annual_report(organisations, options["year"], fees=fees)
-        self.write(options, sheets=export.annual_sheets(data), data=data)
+        sections = (
+            documents.filled_sections(document, data)
+            if document
+            else [[heading, ""] for _field, heading in documents.SECTIONS]
+        )
+        if options["format"] == "json":
+            data = {**data, "sections": sections}
+        self.write(options, sheets=export.annual_sheets(data, sections), data=data, all_tables_csv=True)

@@ -11,6 +11,7 @@ from disclosure.feedback.demo import ensure_demo_feedback
 from disclosure.interpretations.demo import ensure_demo_interpretations
 from disclosure.records.demo import ensure_demo_records
 from disclosure.records.models import Record
+from disclosure.reports.demo import ensure_demo_annual_reports
 from disclosure.service_guides.demo import ensure_demo_guides
 from disclosure.site.demo import ensure_demo_reading_points
 
@@ -32,6 +33,7 @@ class Command(BaseCommand):
             ensure_demo_guides()  # structured 办事指南, one lacking elements
             ensure_demo_concerns()  # 回应关切 with clocks (one overdue)
             ensure_demo_feedback()  # 留言与纠错: one published, one answered, one waiting, one overdue
+            ensure_demo_annual_reports()  # the 政府信息公开 column; last year's report of the county
         self.stdout.write("演示账号（后台 http://127.0.0.1:8000/admin/，密码均为 %s）：" % DEMO_PASSWORD)
         for username, label in accounts:
             self.stdout.write(f"  {username:<12} {label}")

@@ -720,8 +720,14 @@ def test_commands_write_csv_xlsx_json(data, tmp_path):
     out = tmp_path / "a.xlsx"
     call_command("annual_report", org=COUNTY, year=2024, format="xlsx", output=str(out))
     workbook = load_workbook(out)
-    assert workbook.sheetnames == ["二、主动公开", "三、依申请公开", "三、校验", "四、复议诉讼"]
+    # The section headings and narrative come first (empty until staff write the report).
+    assert workbook.sheetnames == ["报告正文", "二、主动公开", "三、依申请公开", "三、校验", "四、复议诉讼"]
     assert {row[4] for row in workbook["三、校验"].iter_rows(min_row=2, values_only=True)} == {"通过"}
+    out = tmp_path / "a.csv"
+    call_command("annual_report", org=COUNTY, year=2024, format="csv", output=str(out))
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert [row[0] for row in rows if len(row) == 1] == ["报告正文", "二、主动公开", "三、依申请公开", "三、校验", "四、复议诉讼"]
+    assert ["六、其他需要报告的事项", ""] in rows
     with pytest.raises(CommandError, match="找不到编码为“999999”的单位"):
         call_command("completeness_report", org="999999")
     with pytest.raises(CommandError, match="XLSX 格式必须用 --output"):
