@@ -32,6 +32,7 @@ from disclosure.applications.models import (
     ConsultationKind,
     ReplyType,
 )
+from disclosure.applications.timeline import application_timeline
 from disclosure.applications.workflow import TRANSITIONS, Transition
 from disclosure.core import masking
 from disclosure.core.access import is_superuser, organisation_of, roles_of
@@ -378,9 +379,9 @@ class ApplicationAdmin(WorkflowMovesMixin, admin.ModelAdmin):
     def overdue_column(self, obj):
         state = clock.application_clock(obj)
         if state.overdue:
-            return format_html('<strong class="application-overdue">{}</strong>', _t("已逾期"))
+            return format_html('<strong class="application-overdue">{}</strong>', state.overdue_text)
         if state.replied_late:
-            return _t("逾期答复")
+            return _t("逾期%(days)d个工作日答复") % {"days": state.late_days}
         return ""
 
     @admin.display(description=_("答复期限"))
@@ -400,20 +401,29 @@ class ApplicationAdmin(WorkflowMovesMixin, admin.ModelAdmin):
         state = clock.application_clock(application)
         warnings = []
         if state.overdue:
-            warnings.append(_t("已超过答复期限（%(due)s），请尽快答复。") % {"due": state.due_text})
-        if state.unknown:
-            warnings.append(_t("答复期限无法计算：所涉年度的法定节假日安排尚未录入，请管理员录入。"))
+            warnings.append(
+                _t("已超过答复期限（%(due)s），%(late)s，请尽快答复。") % {"due": state.due_text, "late": state.overdue_text}
+            )
+        if state.provisional:
+            warnings.append(
+                _t("答复期限为预计日期：%(note)s请管理员按通知录入该年度节假日安排。") % {"note": state.note}
+            )
         if clock.correction_was_late(application):
             warnings.append(late_correction_message())
         if application.extension_approved_on and not application.extension_notified_on:
             warnings.append(_t("已批准延期，尚未登记告知申请人的日期。"))
         if state.replied_late:
             warnings.append(_t("答复晚于答复期限。"))
-        deadline = clock.correction_notice_deadline(application)
+        deadline, deadline_provisional = clock.correction_notice_reckoning(application, estimate=True)
         return {
             "clock": state,
             "warnings": warnings,
-            "correction_deadline": deadline if application.being_handled and not application.correction_requested_on else None,
+            "correction_deadline": (
+                clock.dated(deadline, deadline_provisional)
+                if application.being_handled and not application.correction_requested_on
+                else None
+            ),
+            "timeline": application_timeline(application, for_public=False),
             "workflow_moves": self.move_buttons(application, policy.moves_for(request.user, application)),
             "pauses": list(application.pauses.all()),
             "workflow_log": log_rows(
@@ -426,7 +436,8 @@ class ApplicationAdmin(WorkflowMovesMixin, admin.ModelAdmin):
     # The moves (WorkflowMovesMixin) ----------------------------------------------------------------
 
     def get_move(self, name: str) -> Transition | None:
-        return TRANSITIONS.get(name)
+        move = TRANSITIONS.get(name)
+        return None if move is None or move.is_system else move  # the system's moves have no button
 
     def move_denial_reason(self, user, move: Transition, application: Application) -> str | None:
         return policy.denial_reason(user, move, application)

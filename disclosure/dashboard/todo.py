@@ -48,8 +48,8 @@ from disclosure.consultations.models import Consultation, ConsultationComment, C
 from disclosure.core import access
 from disclosure.core.access import Role
 from disclosure.core.calendar import CalendarYear
-from disclosure.core.deadlines import DUE_SOON_WORKING_DAYS, due_soon_horizon
-from disclosure.core.workdays import CalendarUnknown, year_is_known
+from disclosure.core.deadlines import DUE_SOON_WORKING_DAYS
+from disclosure.core.workdays import Reckoner, year_is_known
 from disclosure.records import policy
 from disclosure.records.models import Record, Status
 
@@ -181,21 +181,20 @@ def _application_section(user, base: str, *, today: date) -> TodoSection:
         .only(*CLOCK_FIELDS)
         .prefetch_related("pauses")
     )
-    soon_error = ""
-    try:
-        horizon = due_soon_horizon(today)
-    except CalendarUnknown as unknown:
-        horizon, soon_error = None, str(unknown)
-    overdue, soon, unknown_clock = [], [], []
+    # The same reckoning as the clocks': a year whose holidays are not entered is estimated (预计).
+    horizon = Reckoner(estimate=True).add(today, DUE_SOON_WORKING_DAYS)
+    overdue, soon, provisional = [], [], []
+    most_late = 0
     for application in open_ones:
-        if not application.being_handled:
-            continue  # awaiting a correction (no clock) or paused for consultation: nothing falls due
         clock = application_clock(application, today=today)
-        if clock.unknown:
-            unknown_clock.append(application.pk)
-        elif clock.overdue:
+        if clock.due_on is None or clock.paused:
+            continue  # awaiting a correction (no clock) or paused for consultation: nothing falls due
+        if clock.provisional:
+            provisional.append(application.pk)
+        if clock.overdue:
             overdue.append(application.pk)
-        elif horizon is not None and clock.due_on <= horizon:
+            most_late = max(most_late, clock.overdue_days)
+        elif clock.due_on <= horizon:
             soon.append(application.pk)
     section = TodoSection(_("依申请公开"))
     section.add(TodoRow(
@@ -204,21 +203,16 @@ def _application_section(user, base: str, *, today: date) -> TodoSection:
     ))
     section.add(TodoRow(
         _("已逾期未答复的申请"), len(overdue), _link(base, due="overdue"), unit=_("件"), urgent=True,
+        note=_("最长已逾期%(days)d个工作日") % {"days": most_late} if overdue else "",
     ))
-    if soon_error:
+    section.add(TodoRow(
+        _("%(days)s个工作日内到期的申请") % {"days": DUE_SOON_WORKING_DAYS}, len(soon),
+        _link(base, id__in=",".join(map(str, soon))), unit=_("件"),
+    ))
+    if provisional:
         section.add(TodoRow(
-            _("%(days)s个工作日内到期的申请") % {"days": DUE_SOON_WORKING_DAYS}, None, unit=_("件"),
-            note=_("无法计算：%(reason)s") % {"reason": soon_error},
-        ))
-    else:
-        section.add(TodoRow(
-            _("%(days)s个工作日内到期的申请") % {"days": DUE_SOON_WORKING_DAYS}, len(soon),
-            _link(base, id__in=",".join(map(str, soon))), unit=_("件"),
-        ))
-    if unknown_clock:
-        section.add(TodoRow(
-            _("答复期限无法计算的申请"), len(unknown_clock), _link(base, id__in=",".join(map(str, unknown_clock))),
-            unit=_("件"), note=_("所涉年度的法定节假日安排尚未录入，请管理员录入。"),
+            _("答复期限为预计日期的申请"), len(provisional), _link(base, id__in=",".join(map(str, provisional))),
+            unit=_("件"), note=_("所涉年度的法定节假日安排尚未录入，暂按周末休息计算；录入后自动更正。"),
         ))
     return section
 

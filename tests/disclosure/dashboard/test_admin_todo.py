@@ -299,6 +299,8 @@ def test_applications_running_due_soon_and_overdue_are_counted_and_linked_exactl
     assert rows["办理中、尚未答复的申请"].count == 5
     overdue = rows["已逾期未答复的申请"]
     assert overdue.count == 1 and overdue.urgent and overdue.url.endswith("?due=overdue")
+    # How late, in working days, never 0 (the clock's own count of the overdue one).
+    assert overdue.note.startswith("最长已逾期") and "已逾期0个" not in overdue.note
     visible = application_policy.visible_applications(w.editor)
     assert overdue.count == len(application_selectors.overdue_application_ids(visible))
     soon = rows["3个工作日内到期的申请"]
@@ -309,17 +311,19 @@ def test_applications_running_due_soon_and_overdue_are_counted_and_linked_exactl
 
 
 @pytest.mark.django_db
-def test_an_unknown_calendar_year_is_said_not_guessed(w):
-    """When the holidays of the year the count reaches are not entered, the panel says so (never a 500,
-    never a guessed date) and still links the applications whose due date cannot be computed."""
+def test_an_unknown_calendar_year_gives_provisional_dates_said_as_such(w):
+    """When the holidays of the year the count reaches are not entered, the panel counts on the
+    provisional (预计) dates, never a 500, and links the applications whose date is provisional.
+    Received Monday 2100-01-04 (2100 unknown, weekends only): due 20 working days later, Monday
+    2100-02-01 (5–8 Jan = 1–4, 11–15 = 5–9, 18–22 = 10–14, 25–29 = 15–19, 1 Feb = 20); on 11 January
+    that is not within 3 working days, so no "due soon" row."""
     far = date(2100, 1, 11)
     _application(w.county, date(2100, 1, 4), handler=w.editor, today=far)
     rows = rows_of(panel_for(w.editor, now=timezone.make_aware(datetime(2100, 1, 11, 10, 0))))
-    soon = rows["3个工作日内到期的申请"]
-    assert soon.count is None and "2100年的法定节假日安排尚未录入" in soon.note
-    unknown = rows["答复期限无法计算的申请"]
-    assert unknown.count == 1 and "尚未录入" in unknown.note
-    pks, count = listed(client_for(w.editor), unknown.url)
+    assert "3个工作日内到期的申请" not in rows
+    provisional = rows["答复期限为预计日期的申请"]
+    assert provisional.count == 1 and "尚未录入" in provisional.note
+    pks, count = listed(client_for(w.editor), provisional.url)
     assert count == 1
     html = client_for(w.editor).get("/admin/").content.decode()
     assert "待办事项" in html  # today's page renders whatever the far future holds
