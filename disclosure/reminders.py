@@ -14,9 +14,11 @@ from django.utils import timezone
 from disclosure.applications.selectors import application_deadline_source
 from disclosure.applications.services import applications_resume_expired_consultations
 from disclosure.concerns.services import concern_deadline_source
+from disclosure.consultations.selectors import feedback_deadline_source
 from disclosure.core.deadlines import Outcome, check_deadlines
 
 DEADLINE_SOURCES = (concern_deadline_source, application_deadline_source)
+DEADLINE_SOURCES += (feedback_deadline_source,)  # consultations' feedback (采纳情况), issue 12
 
 
 def send_deadline_reminders(*, now: datetime | None = None) -> Outcome:

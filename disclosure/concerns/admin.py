@@ -361,4 +361,5 @@ class DeadlineNoticeAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("事项类型"), ordering="source")
     def source_label(self, obj):
-        return {"concern": _("回应关切"), "application": _("依申请公开")}.get(obj.source, obj.source)
+        labels = {"concern": _("回应关切"), "application": _("依申请公开"), "consultation": _("意见征集")}
+        return labels.get(obj.source, obj.source)

@@ -44,6 +44,7 @@ from disclosure.concerns import selectors as concern_selectors
 from disclosure.concerns.models import Concern
 from disclosure.concerns.workflow import NOT_CLOSED as OPEN_CONCERN_STATUSES
 from disclosure.consultations import selectors as consultation_selectors
+from disclosure.consultations.clock import feedback_clock
 from disclosure.consultations.models import Consultation, ConsultationComment, ConsultationStatus, Moderation
 from disclosure.core import access
 from disclosure.core.access import Role
@@ -239,7 +240,9 @@ def _concern_section(user, base: str, *, now: datetime) -> TodoSection:
 # --- consultations -----------------------------------------------------------------------------
 
 
-def _consultation_section(user, comments_base: str | None, consultations_base: str | None) -> TodoSection:
+def _consultation_section(
+    user, comments_base: str | None, consultations_base: str | None, *, now: datetime | None = None
+) -> TodoSection:
     section = TodoSection(_("意见征集"))
     if comments_base:
         pending = consultation_selectors.comments_for_staff(user).filter(moderation=Moderation.PENDING).count()
@@ -251,6 +254,17 @@ def _consultation_section(user, comments_base: str | None, consultations_base: s
         section.add(TodoRow(
             _("已结束、尚未公布采纳情况的意见征集"), closed,
             _link(consultations_base, status__exact=ConsultationStatus.CLOSED), unit=_("项"),
+        ))
+        # The feedback's time limit (consultations/clock.py), the admin's own 采纳情况 逾期未公布 filter.
+        late = [
+            feedback_clock(c, now=now)
+            for c in consultation_selectors.awaiting_feedback(consultation_selectors.consultations_for_staff(user), now=now)
+        ]
+        late = [clock for clock in late if clock.overdue]
+        section.add(TodoRow(
+            _("采纳情况逾期未公布的意见征集"), len(late), _link(consultations_base, feedback="overdue"), unit=_("项"),
+            urgent=True,
+            note=_("最长已逾期%(days)d个工作日") % {"days": max(c.overdue_days for c in late)} if late else "",
         ))
     return section
 
@@ -309,7 +323,7 @@ def todo_panel(user, app_list, *, now: datetime | None = None) -> TodoPanel | No
         sections.append(_concern_section(user, url, now=now))
     comments_url, consultations_url = urls.get(ConsultationComment), urls.get(Consultation)
     if comments_url or consultations_url:
-        sections.append(_consultation_section(user, comments_url, consultations_url))
+        sections.append(_consultation_section(user, comments_url, consultations_url, now=now))
     calendar_url = urls.get(CalendarYear) and reverse("admin:disclosure_calendaryear_enter_notice")
     sections.append(_calendar_section(today, calendar_url))
     if is_super:
