@@ -43,6 +43,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from disclosure.core.dates import cn_datetime
 from disclosure.core.models import DeadlineNotice, NoticeKind
 from disclosure.core.workdays import Reckoner, add_working_days, is_working_day
 
@@ -143,7 +144,7 @@ def format_duration(span: timedelta) -> str:
 
 
 def _message(deadline: Deadline, notice_kind: str, now: datetime) -> tuple[str, str]:
-    due_text = timezone.localtime(deadline.due_at).strftime("%Y-%m-%d %H:%M")
+    due_text = cn_datetime(deadline.due_at)
     prefix = deadline.subject_label or _("办理时限")
     if notice_kind == NoticeKind.BEFORE:
         subject = _("【%(prefix)s】“%(title)s”%(label)s时限将于 %(due)s 到期") % {

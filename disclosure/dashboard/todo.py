@@ -49,6 +49,7 @@ from disclosure.consultations.models import Consultation, ConsultationComment, C
 from disclosure.core import access
 from disclosure.core.access import Role
 from disclosure.core.calendar import CalendarYear
+from disclosure.core.dates import cn_datetime
 from disclosure.core.deadlines import DUE_SOON_WORKING_DAYS
 from disclosure.core.workdays import Reckoner, year_is_known
 from disclosure.records import policy
@@ -119,7 +120,7 @@ def changelist_urls(app_list) -> dict[type, str]:
 
 
 def _local(moment: datetime) -> str:
-    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
+    return cn_datetime(moment)
 
 
 # --- records -----------------------------------------------------------------------------------

@@ -273,7 +273,8 @@ def test_reviewer_sees_the_review_queue_approved_and_scheduled_with_the_next_tim
     scheduled = rows["定时发布的信息"]
     assert scheduled.count == 2
     first = Record.objects.filter(organisation=w.county, status=Status.SCHEDULED).order_by("publish_at").first()
-    assert f"{timezone.localtime(first.publish_at):%Y-%m-%d %H:%M}" in scheduled.note
+    local = timezone.localtime(first.publish_at)
+    assert f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}" in scheduled.note
     assert "退回修改的信息（我起草的）" not in rows
     # Four eyes: a reviewer who also writes does not find their own submission in the queue.
     both = assert_links_list_exactly_the_counts(w.both)
