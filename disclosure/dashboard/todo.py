@@ -41,6 +41,7 @@ from disclosure.applications.clock import application_clock
 from disclosure.applications.models import Application
 from disclosure.concerns import policy as concern_policy
 from disclosure.concerns import selectors as concern_selectors
+from disclosure.concerns.clock import next_deadline as concern_next_deadline
 from disclosure.concerns.models import Concern
 from disclosure.concerns.workflow import NOT_CLOSED as OPEN_CONCERN_STATUSES
 from disclosure.consultations import selectors as consultation_selectors
@@ -50,7 +51,7 @@ from disclosure.core import access
 from disclosure.core.access import Role
 from disclosure.core.calendar import CalendarYear
 from disclosure.core.dates import cn_datetime
-from disclosure.core.deadlines import DUE_SOON_WORKING_DAYS
+from disclosure.core.deadlines import DUE_SOON_WORKING_DAYS, format_duration
 from disclosure.core.workdays import Reckoner, year_is_known
 from disclosure.records import policy
 from disclosure.records.models import Record, Status
@@ -232,8 +233,20 @@ def _concern_section(user, base: str, *, now: datetime) -> TodoSection:
         _("尚未办结的关切事项"), figures["unfinished"], _link(base, status__in=",".join(OPEN_CONCERN_STATUSES)),
         unit=_("件"),
     ))
+    note = ""
+    if figures["overdue"]:
+        # How late: the concerns' limits are clock hours (concerns/clock.py), so the lateness is a duration.
+        overdue = concern_selectors.overdue_concerns(concern_policy.visible_concerns(user), now=now)
+        late = [
+            deadline.overdue_by
+            for concern in overdue.prefetch_related("responses")
+            if (deadline := concern_next_deadline(concern, now=now)) is not None and deadline.overdue_by
+        ]
+        if late:
+            note = _("最长已逾期%(span)s") % {"span": format_duration(max(late))}
     section.add(TodoRow(
         _("已逾期的关切事项（有时限未完成）"), figures["overdue"], _link(base, clock="overdue"), unit=_("件"), urgent=True,
+        note=note,
     ))
     return section
 

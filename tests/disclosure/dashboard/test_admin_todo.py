@@ -338,6 +338,8 @@ def test_concerns_open_and_overdue(w):
     assert rows["尚未办结的关切事项"].count == 3
     overdue = rows["已逾期的关切事项（有时限未完成）"]
     assert overdue.count == 1 and overdue.urgent and overdue.url.endswith("?clock=overdue")
+    # Arose 7 hours ago, authoritative information due within 5 (a 重大 concern): 2 hours late.
+    assert overdue.note.startswith("最长已逾期2小时")
 
 
 @pytest.mark.django_db
@@ -466,9 +468,10 @@ def test_query_count_is_fixed_whatever_the_data(w):
     populate(w, copies=2)
     large = {user.username: _panel_queries(user) for user in users}
     assert small == large
-    # records, applications + pauses, concerns, comments, consultations, consultations awaiting feedback
-    assert large[w.reviewer.username] == 7
-    assert max(large.values()) <= 7
+    # records, applications + pauses, concerns, the overdue concerns + their responses (how late), comments,
+    # consultations, consultations awaiting feedback
+    assert large[w.reviewer.username] == 9
+    assert max(large.values()) <= 9
 
 
 @pytest.mark.django_db
