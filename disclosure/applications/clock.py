@@ -47,8 +47,6 @@ REPLY_DAYS = 20  # 条例 article 33: reply within 20 working days of receipt
 MAX_EXTENSION_DAYS = 20  # 条例 article 33: one extension, of at most 20 working days
 CORRECTION_NOTICE_DAYS = 7  # 条例 article 30: ask for a correction, once, within 7 working days
 THIRD_PARTY_DAYS = 15  # 条例 articles 32, 34: a third party's (or co-agency's) answer, not counted
-# Kept for the admin's wording of a strict count that could not be made; citizens never see it.
-UNKNOWN_DUE_TEXT = gettext_lazy("无法计算（节假日安排未录入）")
 PROVISIONAL_MARK = gettext_lazy("预计")
 PROVISIONAL_NOTE = gettext_lazy(
     "标注“预计”的日期暂按周六、周日休息计算：%(years)s年法定节假日安排尚未公布（录入），"
@@ -76,7 +74,6 @@ class Clock:
     """
 
     due_on: date | None
-    unknown: bool = False
     running: bool = True
     paused: bool = False
     overdue: bool = False
@@ -90,8 +87,6 @@ class Clock:
 
     @property
     def due_text(self) -> str:
-        if self.unknown:
-            return str(UNKNOWN_DUE_TEXT)
         if self.ended_without_correction:
             return "—"
         if not self.running:
