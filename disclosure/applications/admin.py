@@ -37,6 +37,7 @@ from disclosure.applications.workflow import TRANSITIONS, Transition
 from disclosure.core import masking
 from disclosure.core.access import is_superuser, organisation_of, roles_of
 from disclosure.core.admin_moves import REFUSALS, WorkflowMovesMixin, log_rows, refusal_messages
+from disclosure.core.workdays import Reckoner
 
 NOT_CARRIED_OUT = _("操作未被执行。")
 
@@ -462,6 +463,16 @@ class ApplicationAdmin(WorkflowMovesMixin, admin.ModelAdmin):
         )
         if move.name == "request_correction" and clock.correction_was_late(application):
             messages.warning(request, late_correction_message())
+        if move.name == "start_consultation":
+            pause = application.pauses.filter(ended_on=None).first()
+            if pause is not None:
+                reckoner = Reckoner(estimate=True)
+                limit = clock.pause_limit(pause, reckoner)
+                messages.info(
+                    request,
+                    _t("征求意见最长%(days)d个工作日，最迟至%(limit)s；届满未收到意见的，答复期限自动恢复计算。")
+                    % {"days": clock.THIRD_PARTY_DAYS, "limit": clock.dated(limit, reckoner.provisional)},
+                )
 
     def add_view(self, request, form_url="", extra_context=None):
         """登记 a paper, fax or email application through the service (not a model form save)."""

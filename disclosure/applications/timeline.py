@@ -32,10 +32,12 @@ def _pause_events(application, pause, *, for_public: bool, today: date) -> list[
     reckoner = Reckoner(estimate=True)
     limit = clock.pause_limit(pause, reckoner)
     kind = ConsultationKind(pause.kind).label if pause.kind in ConsultationKind.values else pause.kind
-    started = _("%(kind)s，答复期限暂停计算；征求意见时间最长%(days)d个工作日，最迟至%(limit)s（条例第三十二条）。") % {
+    article = _("条例第三十四条") if pause.kind == ConsultationKind.AGENCY else _("条例第三十二条")
+    started = _("%(kind)s，答复期限暂停计算；征求意见时间最长%(days)d个工作日，最迟至%(limit)s（%(article)s）。") % {
         "kind": kind,
         "days": clock.THIRD_PARTY_DAYS,
         "limit": clock.dated(limit, reckoner.provisional),
+        "article": article,
     }
     if not for_public:
         started = f"{started} {_('征求意见对象：')}{pause.party}"
