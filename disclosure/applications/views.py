@@ -6,7 +6,9 @@ the organisation, statuses and dates only (not the applicant, not the request te
 The receipt survives a database blip: once the application is committed, the POST answers with a
 redirect carrying the receipt's facts (code, organisation, times, due date) in a signed cookie
 (django.core.signing), scoped to the receipt's path and short-lived, and the receipt page renders from
-that cookie alone, without reading the database or writing a session. A citizen whose application
+that cookie, without reading the application or writing a session; only the due date is recomputed
+from the official calendar (so that a year entered since is taken into account), and if that read
+fails the cookie's own text is shown. A citizen whose application
 was saved always sees its tracking code.
 """
 
@@ -141,7 +143,8 @@ def _receipt_facts(request) -> dict | None:
 def receipt(request):
     """The acknowledgment with the tracking code, for the browser that submitted the application.
 
-    Renders from the signed cookie alone: no database read, so a blip after the save cannot hide the code.
+    Renders from the signed cookie: the application is not read, so a blip after the save cannot hide the
+    code; the due date is recomputed from the calendar when it can be read (``_due_facts``).
     """
     facts = _receipt_facts(request)
     if facts is None:
