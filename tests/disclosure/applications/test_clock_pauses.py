@@ -223,3 +223,25 @@ def test_the_extension_form_posted_by_the_reviewer_records_the_approver_on_the_t
     assert stored.extension_days == 20 and stored.extension_approved_by == desk.reviewer
     page = client.get(reverse("admin:disclosure_application_change", args=[application.pk])).content.decode()
     assert "批准人：李审核" in page and "延长20个工作日" in page
+
+
+@pytest.mark.django_db
+def test_a_resume_that_loses_a_race_hears_stale_and_writes_nothing(desk, monkeypatch):
+    """A handler records the answer (end_consultation) between the job's read and its change: the
+    compare-and-set refuses with transitions.STALE; the pause is not closed by the job, nothing is logged."""
+    from disclosure.applications import policy
+    from disclosure.core import transitions
+
+    application = consulting(desk)
+    before = db_state(application)
+    real_denial = policy.denial_reason
+
+    def denial_while_the_answer_is_recorded(user, transition, locked):
+        Application.objects.filter(pk=locked.pk).update(status=ApplicationStatus.RECEIVED)
+        return real_denial(user, transition, locked)
+
+    monkeypatch.setattr(policy, "denial_reason", denial_while_the_answer_is_recorded)
+    with pytest.raises(InvalidTransition) as error:
+        services.application_resume_consultation(application=application, today=date(2025, 4, 1))
+    assert str(error.value) == str(transitions.STALE)
+    assert db_state(application) == before
