@@ -32,10 +32,12 @@ from disclosure.applications.models import (
     ConsultationKind,
     ReplyType,
 )
+from disclosure.applications.timeline import application_timeline
 from disclosure.applications.workflow import TRANSITIONS, Transition
 from disclosure.core import masking
 from disclosure.core.access import is_superuser, organisation_of, roles_of
 from disclosure.core.admin_moves import REFUSALS, WorkflowMovesMixin, log_rows, refusal_messages
+from disclosure.core.workdays import Reckoner
 
 NOT_CARRIED_OUT = _("操作未被执行。")
 
@@ -378,9 +380,9 @@ class ApplicationAdmin(WorkflowMovesMixin, admin.ModelAdmin):
     def overdue_column(self, obj):
         state = clock.application_clock(obj)
         if state.overdue:
-            return format_html('<strong class="application-overdue">{}</strong>', _t("已逾期"))
+            return format_html('<strong class="application-overdue">{}</strong>', state.overdue_text)
         if state.replied_late:
-            return _t("逾期答复")
+            return _t("逾期%(days)d个工作日答复") % {"days": state.late_days}
         return ""
 
     @admin.display(description=_("答复期限"))
@@ -400,20 +402,29 @@ class ApplicationAdmin(WorkflowMovesMixin, admin.ModelAdmin):
         state = clock.application_clock(application)
         warnings = []
         if state.overdue:
-            warnings.append(_t("已超过答复期限（%(due)s），请尽快答复。") % {"due": state.due_text})
-        if state.unknown:
-            warnings.append(_t("答复期限无法计算：所涉年度的法定节假日安排尚未录入，请管理员录入。"))
+            warnings.append(
+                _t("已超过答复期限（%(due)s），%(late)s，请尽快答复。") % {"due": state.due_text, "late": state.overdue_text}
+            )
+        if state.provisional:
+            warnings.append(
+                _t("答复期限为预计日期：%(note)s请管理员按通知录入该年度节假日安排。") % {"note": state.note}
+            )
         if clock.correction_was_late(application):
             warnings.append(late_correction_message())
         if application.extension_approved_on and not application.extension_notified_on:
             warnings.append(_t("已批准延期，尚未登记告知申请人的日期。"))
         if state.replied_late:
             warnings.append(_t("答复晚于答复期限。"))
-        deadline = clock.correction_notice_deadline(application)
+        deadline, deadline_provisional = clock.correction_notice_reckoning(application, estimate=True)
         return {
             "clock": state,
             "warnings": warnings,
-            "correction_deadline": deadline if application.being_handled and not application.correction_requested_on else None,
+            "correction_deadline": (
+                clock.dated(deadline, deadline_provisional)
+                if application.being_handled and not application.correction_requested_on
+                else None
+            ),
+            "timeline": application_timeline(application, for_public=False),
             "workflow_moves": self.move_buttons(application, policy.moves_for(request.user, application)),
             "pauses": list(application.pauses.all()),
             "workflow_log": log_rows(
@@ -426,7 +437,8 @@ class ApplicationAdmin(WorkflowMovesMixin, admin.ModelAdmin):
     # The moves (WorkflowMovesMixin) ----------------------------------------------------------------
 
     def get_move(self, name: str) -> Transition | None:
-        return TRANSITIONS.get(name)
+        move = TRANSITIONS.get(name)
+        return None if move is None or move.is_system else move  # the system's moves have no button
 
     def move_denial_reason(self, user, move: Transition, application: Application) -> str | None:
         return policy.denial_reason(user, move, application)
@@ -451,6 +463,16 @@ class ApplicationAdmin(WorkflowMovesMixin, admin.ModelAdmin):
         )
         if move.name == "request_correction" and clock.correction_was_late(application):
             messages.warning(request, late_correction_message())
+        if move.name == "start_consultation":
+            pause = application.pauses.filter(ended_on=None).first()
+            if pause is not None:
+                reckoner = Reckoner(estimate=True)
+                limit = clock.pause_limit(pause, reckoner)
+                messages.info(
+                    request,
+                    _t("征求意见最长%(days)d个工作日，最迟至%(limit)s；届满未收到意见的，答复期限自动恢复计算。")
+                    % {"days": clock.THIRD_PARTY_DAYS, "limit": clock.dated(limit, reckoner.provisional)},
+                )
 
     def add_view(self, request, form_url="", extra_context=None):
         """登记 a paper, fax or email application through the service (not a model form save)."""

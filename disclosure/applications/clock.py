@@ -20,9 +20,12 @@ As applied here:
   third party THIRD_PARTY_DAYS (15) working days from the day the request was sent, and that time
   is not counted; the pause ends when those days do, answer or not: a pause counts at most
   THIRD_PARTY_DAYS working days, and an open pause older than that no longer stops the clock.
-- While a correction is awaited the clock does not run (no due date). When the official holiday
-  schedule of a year the count reaches is unknown, the due date is "无法计算（节假日安排未录入）":
-  never a guess.
+- While a correction is awaited the clock does not run (no due date).
+- When the official holiday schedule of a year the count reaches is not yet entered (every December,
+  until the State Council's notice for next year is), the due date is *provisional* (预计): that year
+  is counted on weekends only (workdays.Reckoner with ``estimate=True``) and the date is shown with
+  PROVISIONAL_NOTE. Citizens never read "无法计算". Nothing is stored: every page and the reminders
+  recompute the date, so once the year is entered the same date is final (or moves).
 
 The functions take an ``Application`` and read its fields, its state properties and its pauses only;
 this module imports no model, because the model's constraints import the numbers from here.
@@ -37,97 +40,146 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from disclosure.core.workdays import CalendarUnknown, add_working_days, is_working_day, working_days_between
+from disclosure.core.dates import cn_date
+from disclosure.core.workdays import CalendarUnknown, Reckoner
 
 REPLY_DAYS = 20  # 条例 article 33: reply within 20 working days of receipt
 MAX_EXTENSION_DAYS = 20  # 条例 article 33: one extension, of at most 20 working days
 CORRECTION_NOTICE_DAYS = 7  # 条例 article 30: ask for a correction, once, within 7 working days
 THIRD_PARTY_DAYS = 15  # 条例 articles 32, 34: a third party's (or co-agency's) answer, not counted
-UNKNOWN_DUE_TEXT = gettext_lazy("无法计算（节假日安排未录入）")
+PROVISIONAL_MARK = gettext_lazy("预计")
+PROVISIONAL_NOTE = gettext_lazy(
+    "标注“预计”的日期暂按周六、周日休息计算：%(years)s年法定节假日安排尚未公布（录入），"
+    "国务院办公厅公布放假安排后以正式日期为准。"
+)
+
+
+def provisional_note(years) -> str:
+    """The note that goes with a provisional date, naming the years not yet entered."""
+    return str(PROVISIONAL_NOTE) % {"years": "、".join(str(year) for year in sorted(years))}
+
+
+def dated(day: date, provisional: bool) -> str:
+    """A date as people read it, marked 预计 when provisional: 2027年1月18日（预计）."""
+    return f"{cn_date(day)}（{PROVISIONAL_MARK}）" if provisional else cn_date(day)
 
 
 @dataclass(frozen=True)
 class Clock:
-    """Where an application stands against its time limit on a given day."""
+    """Where an application stands against its time limit on a given day.
+
+    ``provisional``: the due date was counted across a year whose holidays are not entered yet
+    (``unknown_years``); it is an estimate, shown with 预计 and ``note``. ``overdue_days``: how many
+    working days the reply is late today (at least 1 when ``overdue``, never 0).
+    """
 
     due_on: date | None
-    unknown: bool = False
     running: bool = True
     paused: bool = False
     overdue: bool = False
     replied_late: bool = False
     paused_days: int = 0
     ended_without_correction: bool = False
+    provisional: bool = False
+    unknown_years: tuple[int, ...] = ()
+    overdue_days: int = 0
+    late_days: int = 0
 
     @property
     def due_text(self) -> str:
-        if self.unknown:
-            return str(UNKNOWN_DUE_TEXT)
         if self.ended_without_correction:
             return "—"
         if not self.running:
             return _("待申请人补正，补正后重新计算")
-        due = f"{self.due_on:%Y-%m-%d}"
+        due = dated(self.due_on, self.provisional)
         if self.paused:
             return _("%(due)s（征求意见期间暂停计算）") % {"due": due}
         return due
 
+    @property
+    def note(self) -> str:
+        """The provisional note, or ''."""
+        return provisional_note(self.unknown_years) if self.provisional else ""
 
-def start_of_count(day: date) -> date:
+    @property
+    def overdue_text(self) -> str:
+        """已逾期N个工作日, or '' when not overdue."""
+        if not self.overdue:
+            return ""
+        return _("已逾期%(days)d个工作日") % {"days": self.overdue_days}
+
+
+def start_of_count(day: date, reckoner: Reckoner | None = None) -> date:
     """The day counted as "received": ``day`` itself, or the first working day after it."""
-    return day if is_working_day(day) else add_working_days(day, 1)
+    reckoner = reckoner or Reckoner()
+    return day if reckoner.is_working_day(day) else reckoner.add(day, 1)
 
 
-def pause_limit(pause) -> date:
+def pause_limit(pause, reckoner: Reckoner | None = None) -> date:
     """The last day a consultation may stop the clock: THIRD_PARTY_DAYS working days after the
-    request was sent (article 32). Raises CalendarUnknown."""
-    return add_working_days(pause.started_on, THIRD_PARTY_DAYS)
+    request was sent (article 32). Raises CalendarUnknown unless the reckoner estimates."""
+    return (reckoner or Reckoner()).add(pause.started_on, THIRD_PARTY_DAYS)
 
 
-def pause_stops_clock(pause, today: date) -> bool:
+def pause_stops_clock(pause, today: date, reckoner: Reckoner | None = None) -> bool:
     """Whether the pause still stops the clock today: open, and within its statutory limit."""
-    return pause.ended_on is None and today <= pause_limit(pause)
+    return pause.ended_on is None and today <= pause_limit(pause, reckoner)
 
 
-def paused_working_days(application, today: date) -> int:
+def pause_counted_until(pause, today: date, reckoner: Reckoner | None = None) -> date:
+    """The last day the pause stopped (or stops) the clock: its end, today for an open one, never
+    past its statutory limit."""
+    return min(pause.ended_on or max(today, pause.started_on), pause_limit(pause, reckoner))
+
+
+def paused_working_days(application, today: date, reckoner: Reckoner | None = None) -> int:
     """Working days of consultation since the clock (re)started, each pause capped at its statutory
     limit; an open pause counts up to today."""
+    reckoner = reckoner or Reckoner()
     total = 0
     for pause in application.pauses.all():
         if pause.started_on < application.clock_start:
             continue  # before a correction restarted the clock
-        end = min(pause.ended_on or max(today, pause.started_on), pause_limit(pause))
-        total += working_days_between(pause.started_on, end)
+        total += reckoner.between(pause.started_on, pause_counted_until(pause, today, reckoner))
     return total
 
 
-def due_on(application, *, today: date, with_extension: bool = True) -> tuple[date, int]:
-    """The due date and the paused working days it includes. Raises CalendarUnknown."""
-    paused = paused_working_days(application, today)
+def due_on(
+    application, *, today: date, with_extension: bool = True, reckoner: Reckoner | None = None
+) -> tuple[date, int]:
+    """The due date and the paused working days it includes. Raises CalendarUnknown unless the
+    reckoner estimates (then ``reckoner.provisional`` says whether the date is an estimate)."""
+    reckoner = reckoner or Reckoner()
+    paused = paused_working_days(application, today, reckoner)
     days = REPLY_DAYS + paused + (application.extension_days if with_extension else 0)
-    return add_working_days(start_of_count(application.clock_start), days), paused
+    return reckoner.add(start_of_count(application.clock_start, reckoner), days), paused
 
 
 def application_clock(application, *, today: date | None = None) -> Clock:
-    """The due date and its flags. Never raises for an unknown calendar year: says so instead."""
+    """The due date and its flags. Never fails for a year whose holidays are not entered yet: the
+    date is then provisional (counted on weekends only) and says so."""
     today = today or timezone.localdate()
     if application.correction_requested_on and not application.correction_received_on:
         # Awaiting the correction, or closed because it never came (逾期不补正): no reply was due.
         return Clock(due_on=None, running=False, ended_without_correction=not application.awaiting_correction)
-    try:
-        due, paused_days = due_on(application, today=today)
-        paused = application.in_consultation and any(
-            pause_stops_clock(pause, today) for pause in application.pauses.all()
-        )
-    except CalendarUnknown:
-        return Clock(due_on=None, unknown=True)
+    reckoner = Reckoner(estimate=True)
+    due, paused_days = due_on(application, today=today, reckoner=reckoner)
+    paused = application.in_consultation and any(
+        pause_stops_clock(pause, today, reckoner) for pause in application.pauses.all()
+    )
+    # A consultation past its statutory limit no longer shields the application from being late.
+    overdue = (application.being_handled or (application.in_consultation and not paused)) and today > due
+    replied_late = application.replied_on is not None and application.replied_on > due
     return Clock(
         due_on=due,
         paused=paused,
-        # A consultation past its statutory limit no longer shields the application from being late.
-        overdue=(application.being_handled or (application.in_consultation and not paused)) and today > due,
-        replied_late=application.replied_on is not None and application.replied_on > due,
+        overdue=overdue,
+        replied_late=replied_late,
         paused_days=paused_days,
+        overdue_days=reckoner.late(due, today) if overdue else 0,
+        late_days=reckoner.late(due, application.replied_on) if replied_late else 0,
+        provisional=reckoner.provisional,
+        unknown_years=tuple(sorted(reckoner.unknown_years)),
     )
 
 
@@ -136,13 +188,21 @@ def correction_notice_deadline(application) -> date | None:
     (article 30), or None when the calendar is unknown. Counted from the original receipt, not from
     a restarted clock."""
     try:
-        return add_working_days(start_of_count(application.received_on), CORRECTION_NOTICE_DAYS)
+        return correction_notice_reckoning(application)[0]
     except CalendarUnknown:
         return None
 
 
+def correction_notice_reckoning(application, *, estimate: bool = False) -> tuple[date, bool]:
+    """The correction-notice deadline and whether it is provisional (only when ``estimate``)."""
+    reckoner = Reckoner(estimate=estimate)
+    deadline = reckoner.add(start_of_count(application.received_on, reckoner), CORRECTION_NOTICE_DAYS)
+    return deadline, reckoner.provisional
+
+
 def correction_was_late(application) -> bool:
-    """Whether the correction notice went out after the CORRECTION_NOTICE_DAYS limit."""
+    """Whether the correction notice went out after the CORRECTION_NOTICE_DAYS limit (judged on the
+    official calendar only: never on an estimate)."""
     if application.correction_requested_on is None:
         return False
     deadline = correction_notice_deadline(application)

@@ -68,7 +68,10 @@ def is_handler(user) -> bool:
 
 
 def denial_reason(user, transition: Transition, application: Application) -> str | None:
-    """Why ``user`` may not make ``transition`` on ``application`` (state not considered), or None."""
+    """Why ``user`` may not make ``transition`` on ``application`` (state not considered), or None.
+    A system move (the clock resuming by itself) is made by nobody (``user`` None), and by nobody else."""
+    if transition.right == Right.SYSTEM:
+        return None if user is None else _("该操作只能由系统执行。")
     if transition.right == Right.APPROVE:
         if has_role_in(user, APPROVER_ROLES, application.organisation_id):
             return None

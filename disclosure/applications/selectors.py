@@ -21,7 +21,7 @@ from disclosure.applications.policy import HANDLER_ROLES
 from disclosure.core.deadlines import Deadline, warn_before_working_days
 from disclosure.core.log import ActivityEntry
 from disclosure.core.staff import StaffProfile
-from disclosure.core.workdays import CalendarUnknown
+from disclosure.core.workdays import Reckoner
 
 SUBJECT_TYPE = "application"  # ActivityEntry.subject_type and the reminders' source
 # Not yet answered: being handled, awaiting a correction, or paused for consultation.
@@ -108,17 +108,22 @@ def handler_emails_by_organisation(org_ids) -> dict[int, tuple[str, ...]]:
 
 
 def application_deadline_source(now: datetime) -> Iterator[Deadline]:
-    """Reply deadlines of applications being handled, for the organisation's handlers.
+    """Reply deadlines of applications whose clock runs, for the organisation's handlers.
 
-    Applications awaiting a correction or in consultation have no running clock and yield nothing;
-    a year without a known holiday schedule yields nothing either (no reminder from a guess). The
-    deadline kind carries the due date, so that a restarted or extended clock gets its own reminders.
-    The "before" reminder is due when the dashboard starts listing the application as due soon
-    (disclosure.core.deadlines.DUE_SOON_WORKING_DAYS working days ahead).
+    Being handled (办理中), or in a consultation past its statutory limit (条例 第三十二条: the clock
+    runs again after THIRD_PARTY_DAYS working days, answer or not). Applications awaiting a correction,
+    or in a consultation still within its limit, have no running clock and yield nothing.
+
+    While the holidays of a year the count reaches are not entered, the due date is the clock's
+    provisional one (counted on weekends only) and the reminders go out on it: a reminder a day off
+    is better than none. The deadline kind carries the due date, so that a restarted, extended or
+    (once the year is entered) confirmed date gets its own reminders. The "before" reminder is due
+    when the dashboard starts listing the application as due soon
+    (disclosure.core.deadlines.DUE_SOON_WORKING_DAYS working days ahead, on the same reckoning).
     """
     today = timezone.localdate(now)
     applications = list(
-        Application.objects.filter(status=ApplicationStatus.RECEIVED)
+        Application.objects.filter(status__in=(ApplicationStatus.RECEIVED, ApplicationStatus.CONSULTATION))
         .prefetch_related("pauses")
         .order_by("received_on", "pk")
     )
@@ -126,21 +131,18 @@ def application_deadline_source(now: datetime) -> Iterator[Deadline]:
     tz = timezone.get_current_timezone()
     for application in applications:
         clock = application_clock(application, today=today)
-        if clock.due_on is None:
+        if clock.due_on is None or clock.paused:
             continue
         # Due "within" the due day: overdue from the start of the next day.
         due_at = datetime.combine(clock.due_on + timedelta(days=1), time.min, tzinfo=tz)
-        try:
-            warn_before = warn_before_working_days(clock.due_on, due_at)
-        except CalendarUnknown:
-            warn_before = timedelta(0)  # no "before" reminder from a guess; the "after" one still goes
+        warn_before = warn_before_working_days(clock.due_on, due_at, reckoner=Reckoner(estimate=True))
         yield Deadline(
             source=SUBJECT_TYPE,
             subject_id=application.pk,
             subject_title=log_title(application),
             organisation_id=application.organisation_id,
             kind=f"reply:{clock.due_on.isoformat()}",
-            label=_("答复"),
+            label=_("答复（预计日期）") if clock.provisional else _("答复"),
             due_at=due_at,
             warn_before=warn_before,
             recipients=recipients.get(application.organisation_id, ()),

@@ -40,6 +40,7 @@ from disclosure.applications.models import (
 from disclosure.applications.selectors import SUBJECT_TYPE, log_title
 from disclosure.applications.workflow import TRANSITIONS, Transition
 from disclosure.core import transitions
+from disclosure.core.dates import cn_date
 from disclosure.core.log import ActivityEntry
 from disclosure.core.transitions import InvalidTransition
 from disclosure.core.workdays import CalendarUnknown
@@ -91,7 +92,7 @@ def _check_day(day: date, *, not_before: date | None, today: date, what: str) ->
         raise ValidationError(_("%(what)s不能晚于今天。") % {"what": what})
     if not_before is not None and day < not_before:
         raise ValidationError(
-            _("%(what)s不能早于%(date)s。") % {"what": what, "date": f"{not_before:%Y-%m-%d}"}
+            _("%(what)s不能早于%(date)s。") % {"what": what, "date": cn_date(not_before)}
         )
 
 
@@ -313,7 +314,7 @@ def application_start_consultation(
         application=application,
         name="start_consultation",
         check=check,
-        comment=f"{pause}，{on:%Y-%m-%d}",
+        comment=f"{pause}，{cn_date(on)}",
     )
     pause.application = locked
     pause.save()
@@ -341,7 +342,7 @@ def application_end_consultation(
         application=application,
         name="end_consultation",
         check=check,
-        comment=lambda _locked: f"{found[0]}，{on:%Y-%m-%d}",
+        comment=lambda _locked: f"{found[0]}，{cn_date(on)}",
     )
     pause = found[0]
     pause.ended_on = on
@@ -349,6 +350,68 @@ def application_end_consultation(
         pause.note = f"{pause.note}\n{note}".strip()
     pause.save(update_fields=["ended_on", "note"])
     return locked
+
+
+@transaction.atomic
+def application_resume_consultation(*, application: Application, today: date | None = None) -> Application:
+    """The clock resumes by itself (条例 第三十二条): the consultation's THIRD_PARTY_DAYS working days
+    from the day the request was sent are over and no answer was recorded. By the system only
+    (``manage.py check_deadlines``); the open pause is closed on its last day, the limit.
+
+    Only on the official calendar: while the limit falls in a year whose holidays are not entered,
+    nothing is stored (the clock already counts the pause as over on its provisional limit), so that
+    no guessed date is ever written down.
+    """
+    today = today or timezone.localdate()
+    found: list[tuple[ApplicationPause, date]] = []
+
+    def check(locked: Application, _transition) -> None:
+        pause = locked.pauses.filter(ended_on=None).first()
+        if pause is None:  # the state goes with an open pause; defensive
+            raise InvalidTransition(_("没有进行中的征求意见。"))
+        limit = clock.pause_limit(pause)  # strict: CalendarUnknown refuses, nothing written
+        if today <= limit:
+            raise InvalidTransition(
+                _("征求意见期限至%(limit)s，尚未届满。") % {"limit": cn_date(limit)}
+            )
+        found.append((pause, limit))
+
+    def comment(_locked: Application) -> str:
+        pause, limit = found[0]
+        return _(
+            "%(pause)s：自%(start)s发出征求意见起满%(days)d个工作日（%(limit)s），未登记收到意见，"
+            "自动恢复计算答复期限（条例第三十二条）。"
+        ) % {"pause": pause, "start": cn_date(pause.started_on), "days": clock.THIRD_PARTY_DAYS, "limit": cn_date(limit)}
+
+    locked, _previous = transitions.move(
+        application,
+        table=TRANSITIONS,
+        name="resume_consultation",
+        user=None,
+        denial=policy.denial_reason,
+        log=lambda locked, previous, target, _note: _log(
+            locked, None, "resume_consultation", previous, target, comment(locked), nobody=_("系统（期满自动恢复）")
+        ),
+        check=check,
+    )
+    pause, limit = found[0]
+    pause.ended_on = limit
+    pause.save(update_fields=["ended_on"])
+    return locked
+
+
+def applications_resume_expired_consultations(*, today: date | None = None) -> list[Application]:
+    """Resume every consultation past its statutory limit (the reminder job runs this first).
+    Each is its own transaction; one refused (answered meanwhile, calendar not entered) is skipped."""
+    today = today or timezone.localdate()
+    resumed = []
+    ids = Application.objects.filter(status=ApplicationStatus.CONSULTATION).values_list("pk", flat=True)
+    for pk in list(ids):
+        try:
+            resumed.append(application_resume_consultation(application=Application(pk=pk), today=today))
+        except (InvalidTransition, CalendarUnknown):
+            continue
+    return resumed
 
 
 @transaction.atomic
@@ -373,7 +436,7 @@ def application_extend(
         except CalendarUnknown:
             due = None  # cannot tell; the extension is not refused for want of a calendar
         if due is not None and on > due:
-            raise ValidationError(_("答复期限已于%(due)s届满，不能再延长。") % {"due": f"{due:%Y-%m-%d}"})
+            raise ValidationError(_("答复期限已于%(due)s届满，不能再延长。") % {"due": cn_date(due)})
 
     return _move(
         user=user,
@@ -411,7 +474,7 @@ def application_record_extension_notice(
         name="notify_extension",
         changes={"extension_notified_on": on},
         check=check,
-        comment=f"{on:%Y-%m-%d}",
+        comment=cn_date(on),
     )
 
 
@@ -445,7 +508,7 @@ def application_reply(
         name="reply",
         changes={"reply_type": reply_type, "replied_on": on, "reply_note": note},
         check=check,
-        comment=lambda _locked: f"{ReplyType(reply_type).label}，{on:%Y-%m-%d}",
+        comment=lambda _locked: f"{ReplyType(reply_type).label}，{cn_date(on)}",
     )
 
 

@@ -6,7 +6,9 @@ the organisation, statuses and dates only (not the applicant, not the request te
 The receipt survives a database blip: once the application is committed, the POST answers with a
 redirect carrying the receipt's facts (code, organisation, times, due date) in a signed cookie
 (django.core.signing), scoped to the receipt's path and short-lived, and the receipt page renders from
-that cookie alone, without reading the database or writing a session. A citizen whose application
+that cookie, without reading the application or writing a session; only the due date is recomputed
+from the official calendar (so that a year entered since is taken into account), and if that read
+fails the cookie's own text is shown. A citizen whose application
 was saved always sees its tracking code.
 """
 
@@ -26,7 +28,9 @@ from catalog.models import code_validator
 from disclosure.applications import clock, selectors, services
 from disclosure.applications.forms import ApplicationForm, TrackingCodeForm
 from disclosure.applications.models import ApplicationStatus
+from disclosure.applications.timeline import application_timeline
 from disclosure.core.antispam import rate_limited
+from disclosure.core.workdays import Reckoner
 
 RECEIPT_COOKIE = "application_receipt"
 RECEIPT_SALT = "disclosure.applications.receipt"
@@ -84,13 +88,21 @@ def _column_asked_for(code: str):
     return catalog_selectors.visible_nodes().filter(code=code).first()
 
 
-def _due_text(application) -> str:
-    """The reply deadline of a just-saved application; if the database blips while the calendar or
-    the pauses are read, the statutory rule in words instead (the code matters more than the date)."""
-    try:
-        return clock.application_clock(application).due_text
-    except DatabaseError:
-        return _("收到申请之日起%(days)d个工作日内") % {"days": clock.REPLY_DAYS}
+def _due_facts(received_on: date) -> tuple[str, str]:
+    """The reply deadline of a just-received application, as the receipt shows it, and the note of a
+    provisional date (counted on weekends only while a year's holidays are not entered).
+
+    Recomputed on every view of the receipt, not stored: once the year is entered the receipt shows
+    the final date. A fresh application has no pause, correction or extension, so the date follows
+    from the day of receipt alone (clock.start_of_count, clock.REPLY_DAYS)."""
+    reckoner = Reckoner(estimate=True)
+    due = reckoner.add(clock.start_of_count(received_on, reckoner), clock.REPLY_DAYS)
+    note = clock.provisional_note(reckoner.unknown_years) if reckoner.provisional else ""
+    return clock.dated(due, reckoner.provisional), note
+
+
+def _statutory_rule() -> str:
+    return _("收到申请之日起%(days)d个工作日内") % {"days": clock.REPLY_DAYS}
 
 
 def _receipt_redirect(request, application):
@@ -100,7 +112,7 @@ def _receipt_redirect(request, application):
         "organisation": application.organisation.name,
         "submitted_at": timezone.localtime(application.submitted_at).isoformat(),
         "received_on": application.received_on.isoformat(),
-        "due": _due_text(application),
+        "due": _safe_due_facts(application.received_on)[0],
     }
     response = redirect("disclosure:application_receipt")
     response.set_cookie(
@@ -113,6 +125,15 @@ def _receipt_redirect(request, application):
         samesite="Strict",
     )
     return response
+
+
+def _safe_due_facts(received_on: date) -> tuple[str, str]:
+    """``_due_facts``, or, if the database blips while the calendar is read, the statutory rule in
+    words (the tracking code matters more than the date)."""
+    try:
+        return _due_facts(received_on)
+    except DatabaseError:
+        return _statutory_rule(), ""
 
 
 def _receipt_facts(request) -> dict | None:
@@ -134,11 +155,18 @@ def _receipt_facts(request) -> dict | None:
 def receipt(request):
     """The acknowledgment with the tracking code, for the browser that submitted the application.
 
-    Renders from the signed cookie alone: no database read, so a blip after the save cannot hide the code.
+    Renders from the signed cookie: the application is not read, so a blip after the save cannot hide the
+    code; the due date is recomputed from the calendar when it can be read (``_due_facts``).
     """
     facts = _receipt_facts(request)
     if facts is None:
         return redirect("disclosure:application_status")
+    # The date is recomputed (a year entered since is taken into account); the cookie's text is the
+    # fallback when the calendar cannot be read.
+    try:
+        facts["due"], facts["due_note"] = _due_facts(facts["received_on"])
+    except DatabaseError:
+        facts["due_note"] = ""
     return render(request, "disclosure/applications/receipt.html", {"receipt": facts, **CLOCK_NUMBERS})
 
 
@@ -151,6 +179,7 @@ def status(request):
     """
     found = None
     found_clock = None
+    timeline = []
     refusal = ""
     http_status = 200
     if request.method == "POST":
@@ -165,6 +194,7 @@ def status(request):
                 form.add_error("code", TrackingCodeForm.NOT_FOUND)
             else:
                 found_clock = clock.application_clock(found)
+                timeline = application_timeline(found, for_public=True)
     else:
         form = TrackingCodeForm()
     return render(
@@ -174,6 +204,7 @@ def status(request):
             "form": form,
             "application": found,
             "clock": found_clock,
+            "timeline": timeline,
             "refusal": refusal,
             "statuses": ApplicationStatus,
         },

@@ -2,7 +2,8 @@
 carries each one out through the kernel's mechanism (disclosure/core/transitions.py).
 
 Receiving an application (online, or registered by staff) creates it in RECEIVED and is not a move.
-Two moves keep the status and record a fact: approving the extension and recording that the applicant
+The system resumes the clock of a consultation whose statutory 15 working days are over
+(``resume_consultation``); no person makes that move. Two moves keep the status and record a fact: approving the extension and recording that the applicant
 was told of it.
 """
 
@@ -19,6 +20,8 @@ TRANSITIONS = TransitionTable(
         Transition("receive_correction", _("收到补正"), (S.CORRECTION,), S.RECEIVED, Right.HANDLE),
         Transition("start_consultation", _("征求意见"), (S.RECEIVED,), S.CONSULTATION, Right.HANDLE),
         Transition("end_consultation", _("结束征求意见"), (S.CONSULTATION,), S.RECEIVED, Right.HANDLE),
+        # 条例 第三十二条: the third party's 15 working days are over, answer or not: the clock runs again.
+        Transition("resume_consultation", _("征求意见期满恢复计算"), (S.CONSULTATION,), S.RECEIVED, Right.SYSTEM),
         # The office head's consent of article 33: the reviewer's right.
         Transition("extend", _("批准延期"), (S.RECEIVED, S.CONSULTATION), None, Right.APPROVE),
         Transition(

@@ -8,7 +8,6 @@ disclosure/concerns/clock.py.
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +18,7 @@ from disclosure.concerns.models import Concern, ConcernResponse, ConcernStatus
 from disclosure.concerns.workflow import ACTION_LABELS
 from disclosure.core import access
 from disclosure.core.admin_moves import REFUSALS, refusal_messages
+from disclosure.core.dates import cn_datetime
 from disclosure.core.log import ActivityEntry
 from disclosure.core.models import DeadlineNotice
 from disclosure.records import policy as record_policy
@@ -186,7 +186,7 @@ class ConcernAdmin(admin.ModelAdmin):
         deadline = clock.next_deadline(obj)
         if deadline is None:
             return "—"
-        return f"{deadline.label} {timezone.localtime(deadline.due_at):%m-%d %H:%M}"
+        return f"{deadline.label} {cn_datetime(deadline.due_at)}"
 
     @admin.display(description=_("剩余/逾期"))
     def clock(self, obj):
@@ -239,7 +239,7 @@ class ConcernAdmin(admin.ModelAdmin):
         rows = [
             (
                 d.label,
-                timezone.localtime(d.due_at).strftime("%Y-%m-%d %H:%M"),
+                cn_datetime(d.due_at),
                 d.state,
                 d.describe(),
             )
@@ -261,7 +261,7 @@ class ConcernAdmin(admin.ModelAdmin):
         )
         rows = [
             (
-                timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M"),
+                cn_datetime(e.created_at),
                 e.actor_name,
                 ACTION_LABELS.get(e.action, e.action),
                 e.comment or "",
@@ -361,4 +361,5 @@ class DeadlineNoticeAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("事项类型"), ordering="source")
     def source_label(self, obj):
-        return {"concern": _("回应关切"), "application": _("依申请公开")}.get(obj.source, obj.source)
+        labels = {"concern": _("回应关切"), "application": _("依申请公开"), "consultation": _("意见征集")}
+        return labels.get(obj.source, obj.source)

@@ -30,6 +30,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from disclosure.core.dates import cn_datetime
 from disclosure.core.deadlines import format_duration
 
 AUTHORITATIVE_HOURS = 5  # 特别重大、重大: authoritative information
@@ -149,7 +150,7 @@ class ConcernDeadline:
     def describe(self) -> str:
         """The state in words (never conveyed by colour alone)."""
         if self.state == ClockState.MET:
-            return _("已按时完成（%s）") % timezone.localtime(self.met_at).strftime("%m-%d %H:%M")
+            return _("已按时完成（%s）") % cn_datetime(self.met_at)
         if self.state == ClockState.MET_LATE:
             return _("超时 %s 后完成") % format_duration(self.overdue_by)
         if self.state == ClockState.PENDING:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Organisation
 from disclosure.concerns.clock import SEVERITY_HELP, ResponseKind, Severity
+from disclosure.core.dates import cn_datetime
 from disclosure.core.models import RegisteredModel
 from disclosure.records.models import Record
 
@@ -126,4 +127,4 @@ class ConcernResponse(RegisteredModel):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.published_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} {cn_datetime(self.published_at)}"

@@ -26,6 +26,7 @@ from disclosure.concerns.clock import CLOCK_SKEW, concern_deadlines, unmet_deadl
 from disclosure.concerns.models import Concern, ConcernResponse, ConcernStatus, ResponseKind
 from disclosure.concerns.workflow import TRANSITIONS
 from disclosure.core import transitions
+from disclosure.core.dates import cn_datetime
 from disclosure.core.deadlines import Deadline
 from disclosure.core.log import ActivityEntry
 from disclosure.core.models import actor_name
@@ -108,9 +109,7 @@ def validate_response(
         if published_at > now + CLOCK_SKEW:
             errors["published_at"] = _("发布时间不能晚于当前时间；请在回应实际发布后登记。")
         elif published_at < concern.arose_at:
-            errors["published_at"] = _("发布时间不能早于舆情发生时间（%s）。") % timezone.localtime(
-                concern.arose_at
-            ).strftime("%Y-%m-%d %H:%M")
+            errors["published_at"] = _("发布时间不能早于舆情发生时间（%s）。") % cn_datetime(concern.arose_at)
     if not (text or "").strip() and record is None:
         errors["text"] = _("请填写回应内容摘要，或选择在“回应关切”栏目发布的对应信息。")
     if record is not None:
@@ -237,7 +236,7 @@ def concern_respond(
     def comment(_locked) -> str:
         return _("%(kind)s，发布时间 %(when)s") % {
             "kind": ResponseKind(kind).label,
-            "when": timezone.localtime(published_at).strftime("%Y-%m-%d %H:%M"),
+            "when": cn_datetime(published_at),
         }
 
     locked = _move(user=user, concern=concern, name="respond", check=check, log_comment=comment)

@@ -26,6 +26,7 @@ from catalog import selectors as catalog_selectors
 from disclosure.consultations import policy
 from disclosure.consultations import selectors as consultation_selectors
 from disclosure.consultations import services as consultations
+from disclosure.consultations.clock import feedback_clock
 from disclosure.consultations.models import (
     Consultation,
     ConsultationAttachment,
@@ -162,12 +163,30 @@ class AttachmentInline(admin.TabularInline):
         return True
 
 
+class FeedbackDueFilter(admin.SimpleListFilter):
+    """采纳情况逾期未公布: the window has ended, the feedback is not published and its time limit
+    (consultations/clock.py) has passed; computed in Python, the working-day calendar is not SQL."""
+
+    title = _("采纳情况")
+    parameter_name = "feedback"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", _("逾期未公布"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "overdue":
+            return queryset.filter(pk__in=consultation_selectors.feedback_overdue_ids(queryset))
+        return queryset
+
+
 @admin.register(Consultation)
 class ConsultationAdmin(WorkflowMovesMixin, admin.ModelAdmin):
     form = ConsultationForm
     inlines = [AttachmentInline]
-    list_display = ("title", "organisation", "decision_kind", "status", "opens_at", "closes_at", "comment_counts")
-    list_filter = ("status", "decision_kind")
+    list_display = (
+        "title", "organisation", "decision_kind", "status", "opens_at", "closes_at", "comment_counts", "feedback_due",
+    )
+    list_filter = ("status", FeedbackDueFilter, "decision_kind")
     search_fields = ("title",)
     list_select_related = ("organisation",)
     date_hierarchy = "opens_at"
@@ -199,6 +218,15 @@ class ConsultationAdmin(WorkflowMovesMixin, admin.ModelAdmin):
     @admin.display(description=_("公众意见（待审/全部）"))
     def comment_counts(self, obj):
         return f"{obj.pending_count} / {obj.total_count}"
+
+    @admin.display(description=_("采纳情况公布时限"))
+    def feedback_due(self, obj):
+        state = feedback_clock(obj)
+        if state is None:
+            return "—"
+        if state.overdue:
+            return format_html("<strong>{}</strong>", state.describe())
+        return state.describe()
 
     def view_on_site(self, obj):
         """The public page, only for a consultation the public can see (the one public rule decides)."""

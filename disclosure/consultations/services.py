@@ -46,6 +46,7 @@ from disclosure.consultations.models import (
 )
 from disclosure.consultations.workflow import TRANSITIONS
 from disclosure.core import contact, transitions
+from disclosure.core.dates import cn_date, cn_datetime
 from disclosure.core.log import ActivityEntry
 from disclosure.core.models import actor_name
 from disclosure.core.sanitize import assign_content, clean_html
@@ -140,8 +141,8 @@ def window_errors(*, decision_kind: str, opens_at, closes_at, shorter_window_rea
             % {
                 "kind": DecisionKind(decision_kind).label,
                 "minimum": minimum,
-                "opened": timezone.localdate(opens_at).strftime("%Y年%m月%d日"),
-                "earliest": earliest.strftime("%Y年%m月%d日"),
+                "opened": cn_date(timezone.localdate(opens_at)),
+                "earliest": cn_date(earliest),
             }
         }
     return {}
@@ -293,8 +294,8 @@ def _move(*, user, consultation: Consultation, name: str, comment: str = "", cha
 
 def _window_text(consultation: Consultation) -> str:
     return _("征求意见期限：%(start)s 至 %(end)s") % {
-        "start": timezone.localtime(consultation.opens_at).strftime("%Y-%m-%d %H:%M"),
-        "end": timezone.localtime(consultation.closes_at).strftime("%Y-%m-%d %H:%M"),
+        "start": cn_datetime(consultation.opens_at),
+        "end": cn_datetime(consultation.closes_at),
     }
 
 
@@ -431,10 +432,10 @@ def closed_message(consultation: Consultation, now: datetime | None = None) -> s
     now = now or timezone.now()
     if consultation.status == ConsultationStatus.OPEN and now < consultation.opens_at:
         return _("本次意见征集尚未开始，请于%(start)s后提交意见。") % {
-            "start": timezone.localtime(consultation.opens_at).strftime("%Y年%m月%d日 %H:%M")
+            "start": cn_datetime(consultation.opens_at)
         }
     return _("本次意见征集已于%(end)s截止，不再接受意见。感谢您的关注。") % {
-        "end": timezone.localtime(consultation.closes_at).strftime("%Y年%m月%d日 %H:%M")
+        "end": cn_datetime(consultation.closes_at)
     }
 
 

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from catalog import selectors as catalog_selectors
 from disclosure.consultations import selectors as consultation_selectors
 from disclosure.consultations import services as consultations
+from disclosure.consultations.clock import feedback_clock
 from disclosure.consultations.forms import CommentForm
 from disclosure.consultations.models import COMMENT_MAX_CHARS, ConsultationStatus
 from disclosure.core.antispam import rate_limited
@@ -135,6 +136,7 @@ def consultation_detail(request, org, pk):
             "last_day": consultations.window_last_day(consultation.closes_at),
             "now": now,
             "feedback_published": consultation.status == ConsultationStatus.FEEDBACK_PUBLISHED,
+            "feedback_clock": feedback_clock(consultation, now=now),
         },
         status=status,
     )

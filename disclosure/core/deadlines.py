@@ -43,8 +43,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from disclosure.core.dates import cn_datetime
 from disclosure.core.models import DeadlineNotice, NoticeKind
-from disclosure.core.workdays import add_working_days, is_working_day
+from disclosure.core.workdays import Reckoner, add_working_days, is_working_day
 
 logger = logging.getLogger(__name__)
 
@@ -64,13 +65,16 @@ def due_soon_horizon(today: date) -> date:
     return add_working_days(today, DUE_SOON_WORKING_DAYS)
 
 
-def due_soon_from(due_on: date) -> date:
+def due_soon_from(due_on: date, reckoner: Reckoner | None = None) -> date:
     """The first day on which a limit ending with the day ``due_on`` is due soon: the working day
     DUE_SOON_WORKING_DAYS working days before ``due_on`` (the inverse of ``due_soon_horizon``: for
     every day d, ``d >= due_soon_from(due_on)`` exactly when ``due_on <= due_soon_horizon(d)``).
 
-    Raises CalendarUnknown when the count reaches a year whose holidays are unknown.
+    Raises CalendarUnknown when the count reaches a year whose holidays are unknown, unless
+    ``reckoner`` estimates (workdays.Reckoner): a provisional due date gets a provisional warning day.
     """
+    if reckoner is not None:
+        return reckoner.back(due_on, DUE_SOON_WORKING_DAYS)
     day, remaining = due_on, DUE_SOON_WORKING_DAYS
     while remaining:
         day -= timedelta(days=1)
@@ -79,10 +83,10 @@ def due_soon_from(due_on: date) -> date:
     return day
 
 
-def warn_before_working_days(due_on: date, due_at: datetime) -> timedelta:
+def warn_before_working_days(due_on: date, due_at: datetime, reckoner: Reckoner | None = None) -> timedelta:
     """``Deadline.warn_before`` for a limit ending with the day ``due_on`` and overdue at ``due_at``:
     the "before" reminder is due from the start (local time) of ``due_soon_from(due_on)``."""
-    warn_at = datetime.combine(due_soon_from(due_on), time.min, tzinfo=timezone.get_current_timezone())
+    warn_at = datetime.combine(due_soon_from(due_on, reckoner), time.min, tzinfo=timezone.get_current_timezone())
     return due_at - warn_at
 
 
@@ -140,7 +144,7 @@ def format_duration(span: timedelta) -> str:
 
 
 def _message(deadline: Deadline, notice_kind: str, now: datetime) -> tuple[str, str]:
-    due_text = timezone.localtime(deadline.due_at).strftime("%Y-%m-%d %H:%M")
+    due_text = cn_datetime(deadline.due_at)
     prefix = deadline.subject_label or _("办理时限")
     if notice_kind == NoticeKind.BEFORE:
         subject = _("【%(prefix)s】“%(title)s”%(label)s时限将于 %(due)s 到期") % {

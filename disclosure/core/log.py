@@ -64,6 +64,7 @@ ACTIONS: Mapping[str, str] = MappingProxyType(
         "receive_correction": _("收到补正"),
         "start_consultation": _("征求意见"),
         "end_consultation": _("结束征求意见"),
+        "resume_consultation": _("征求意见期满恢复计算"),
         "extend": _("延长期限"),
         "notify_extension": _("登记延期告知"),
         "reply": _("答复"),

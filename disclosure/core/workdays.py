@@ -184,3 +184,76 @@ def working_days_between(a: date, b: date) -> int:
             if a < d <= b:
                 count += 1 if working else -1
     return count
+
+
+class Reckoner:
+    """Counts working days, strictly or as an estimate, and remembers whether it had to estimate.
+
+    ``Reckoner()`` is strict: it behaves exactly like the functions above and raises CalendarUnknown
+    for a year whose schedule is unknown. ``Reckoner(estimate=True)`` counts such a year on weekends
+    only (Monday to Friday work, no holiday, no make-up day) and records the year in
+    ``unknown_years``; every result it gave is then *provisional* (预计): the deadlines the citizen
+    sees while the State Council's notice for next year is not yet entered, confirmed (and perhaps
+    moved) once it is. Known years are always counted on the official calendar. Nothing is stored:
+    once the year is entered, the next count is final.
+    """
+
+    def __init__(self, *, estimate: bool = False):
+        self.estimate = estimate
+        self.unknown_years: set[int] = set()
+
+    @property
+    def provisional(self) -> bool:
+        """Whether any count so far crossed a year whose schedule is unknown."""
+        return bool(self.unknown_years)
+
+    def _exceptions(self, year: int) -> dict[date, bool]:
+        try:
+            return _year_exceptions(year)
+        except CalendarUnknown:
+            if not self.estimate:
+                raise
+            self.unknown_years.add(year)
+            return {}
+
+    def is_working_day(self, d: date) -> bool:
+        return self._exceptions(d.year).get(d, d.weekday() < 5)
+
+    def add(self, start: date, n: int) -> date:
+        """As ``add_working_days``."""
+        if n < 0:
+            raise ValueError("n must not be negative")
+        current, remaining = start, n
+        while remaining:
+            current += timedelta(days=1)
+            if self.is_working_day(current):
+                remaining -= 1
+        return current
+
+    def between(self, a: date, b: date) -> int:
+        """As ``working_days_between``: the working days in (a, b], negative when b < a."""
+        if b < a:
+            return -self.between(b, a)
+        count = _weekdays_through(b) - _weekdays_through(a)
+        for year in range(a.year, b.year + 1):
+            for d, working in self._exceptions(year).items():
+                if a < d <= b:
+                    count += 1 if working else -1
+        return count
+
+    def late(self, due: date, day: date) -> int:
+        """As ``working_days_late``: at least 1 whenever ``day`` is past ``due``, 0 otherwise."""
+        if day <= due:
+            return 0
+        if not self.is_working_day(day):
+            day = self.add(day, 1)
+        return self.between(due, day)
+
+    def back(self, end: date, n: int) -> date:
+        """The working day ``n`` working days before ``end`` (the inverse of ``add`` on working days)."""
+        day, remaining = end, n
+        while remaining:
+            day -= timedelta(days=1)
+            if self.is_working_day(day):
+                remaining -= 1
+        return day

@@ -42,17 +42,20 @@ from disclosure.applications.clock import application_clock
 from disclosure.applications.models import Application
 from disclosure.concerns import policy as concern_policy
 from disclosure.concerns import selectors as concern_selectors
+from disclosure.concerns.clock import next_deadline as concern_next_deadline
 from disclosure.concerns.models import Concern
 from disclosure.concerns.workflow import NOT_CLOSED as OPEN_CONCERN_STATUSES
 from disclosure.consultations import selectors as consultation_selectors
+from disclosure.consultations.clock import feedback_clock
 from disclosure.consultations.models import Consultation, ConsultationComment, ConsultationStatus, Moderation
 from disclosure.core import access
 from disclosure.core.access import Role
 from disclosure.core.calendar import CalendarYear
-from disclosure.core.deadlines import DUE_SOON_WORKING_DAYS, due_soon_horizon
-from disclosure.core.workdays import CalendarUnknown, year_is_known
+from disclosure.core.dates import cn_datetime
+from disclosure.core.deadlines import DUE_SOON_WORKING_DAYS, format_duration
+from disclosure.core.workdays import Reckoner, year_is_known
 from disclosure.feedback import policy as feedback_policy
-from disclosure.feedback.clock import feedback_clock
+from disclosure.feedback.clock import feedback_clock as message_clock
 from disclosure.feedback.models import Feedback, FeedbackStatus
 from disclosure.records import policy
 from disclosure.records.models import Record, Status
@@ -123,7 +126,7 @@ def changelist_urls(app_list) -> dict[type, str]:
 
 
 def _local(moment: datetime) -> str:
-    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
+    return cn_datetime(moment)
 
 
 # --- records -----------------------------------------------------------------------------------
@@ -186,21 +189,20 @@ def _application_section(user, base: str, *, today: date) -> TodoSection:
         .only(*CLOCK_FIELDS)
         .prefetch_related("pauses")
     )
-    soon_error = ""
-    try:
-        horizon = due_soon_horizon(today)
-    except CalendarUnknown as unknown:
-        horizon, soon_error = None, str(unknown)
-    overdue, soon, unknown_clock = [], [], []
+    # The same reckoning as the clocks': a year whose holidays are not entered is estimated (预计).
+    horizon = Reckoner(estimate=True).add(today, DUE_SOON_WORKING_DAYS)
+    overdue, soon, provisional = [], [], []
+    most_late = 0
     for application in open_ones:
-        if not application.being_handled:
-            continue  # awaiting a correction (no clock) or paused for consultation: nothing falls due
         clock = application_clock(application, today=today)
-        if clock.unknown:
-            unknown_clock.append(application.pk)
-        elif clock.overdue:
+        if clock.due_on is None or clock.paused:
+            continue  # awaiting a correction (no clock) or paused for consultation: nothing falls due
+        if clock.provisional:
+            provisional.append(application.pk)
+        if clock.overdue:
             overdue.append(application.pk)
-        elif horizon is not None and clock.due_on <= horizon:
+            most_late = max(most_late, clock.overdue_days)
+        elif clock.due_on <= horizon:
             soon.append(application.pk)
     section = TodoSection(_("依申请公开"))
     section.add(TodoRow(
@@ -209,21 +211,16 @@ def _application_section(user, base: str, *, today: date) -> TodoSection:
     ))
     section.add(TodoRow(
         _("已逾期未答复的申请"), len(overdue), _link(base, due="overdue"), unit=_("件"), urgent=True,
+        note=_("最长已逾期%(days)d个工作日") % {"days": most_late} if overdue else "",
     ))
-    if soon_error:
+    section.add(TodoRow(
+        _("%(days)s个工作日内到期的申请") % {"days": DUE_SOON_WORKING_DAYS}, len(soon),
+        _link(base, id__in=",".join(map(str, soon))), unit=_("件"),
+    ))
+    if provisional:
         section.add(TodoRow(
-            _("%(days)s个工作日内到期的申请") % {"days": DUE_SOON_WORKING_DAYS}, None, unit=_("件"),
-            note=_("无法计算：%(reason)s") % {"reason": soon_error},
-        ))
-    else:
-        section.add(TodoRow(
-            _("%(days)s个工作日内到期的申请") % {"days": DUE_SOON_WORKING_DAYS}, len(soon),
-            _link(base, id__in=",".join(map(str, soon))), unit=_("件"),
-        ))
-    if unknown_clock:
-        section.add(TodoRow(
-            _("答复期限无法计算的申请"), len(unknown_clock), _link(base, id__in=",".join(map(str, unknown_clock))),
-            unit=_("件"), note=_("所涉年度的法定节假日安排尚未录入，请管理员录入。"),
+            _("答复期限为预计日期的申请"), len(provisional), _link(base, id__in=",".join(map(str, provisional))),
+            unit=_("件"), note=_("所涉年度的法定节假日安排尚未录入，暂按周末休息计算；录入后自动更正。"),
         ))
     return section
 
@@ -241,8 +238,20 @@ def _concern_section(user, base: str, *, now: datetime) -> TodoSection:
         _("尚未办结的关切事项"), figures["unfinished"], _link(base, status__in=",".join(OPEN_CONCERN_STATUSES)),
         unit=_("件"),
     ))
+    note = ""
+    if figures["overdue"]:
+        # How late: the concerns' limits are clock hours (concerns/clock.py), so the lateness is a duration.
+        overdue = concern_selectors.overdue_concerns(concern_policy.visible_concerns(user), now=now)
+        late = [
+            deadline.overdue_by
+            for concern in overdue.prefetch_related("responses")
+            if (deadline := concern_next_deadline(concern, now=now)) is not None and deadline.overdue_by
+        ]
+        if late:
+            note = _("最长已逾期%(span)s") % {"span": format_duration(max(late))}
     section.add(TodoRow(
         _("已逾期的关切事项（有时限未完成）"), figures["overdue"], _link(base, clock="overdue"), unit=_("件"), urgent=True,
+        note=note,
     ))
     return section
 
@@ -250,7 +259,9 @@ def _concern_section(user, base: str, *, now: datetime) -> TodoSection:
 # --- consultations -----------------------------------------------------------------------------
 
 
-def _consultation_section(user, comments_base: str | None, consultations_base: str | None) -> TodoSection:
+def _consultation_section(
+    user, comments_base: str | None, consultations_base: str | None, *, now: datetime | None = None
+) -> TodoSection:
     section = TodoSection(_("意见征集"))
     if comments_base:
         pending = consultation_selectors.comments_for_staff(user).filter(moderation=Moderation.PENDING).count()
@@ -262,6 +273,17 @@ def _consultation_section(user, comments_base: str | None, consultations_base: s
         section.add(TodoRow(
             _("已结束、尚未公布采纳情况的意见征集"), closed,
             _link(consultations_base, status__exact=ConsultationStatus.CLOSED), unit=_("项"),
+        ))
+        # The feedback's time limit (consultations/clock.py), the admin's own 采纳情况 逾期未公布 filter.
+        late = [
+            feedback_clock(c, now=now)
+            for c in consultation_selectors.awaiting_feedback(consultation_selectors.consultations_for_staff(user), now=now)
+        ]
+        late = [clock for clock in late if clock.overdue]
+        section.add(TodoRow(
+            _("采纳情况逾期未公布的意见征集"), len(late), _link(consultations_base, feedback="overdue"), unit=_("项"),
+            urgent=True,
+            note=_("最长已逾期%(days)d个工作日") % {"days": max(c.overdue_days for c in late)} if late else "",
         ))
     return section
 
@@ -276,7 +298,7 @@ def _feedback_section(user, base: str, *, today: date) -> TodoSection:
         .only("kind", "received_at", "replied_at", "status")
     )
     waiting = [f for f in open_ones if f.status == FeedbackStatus.RECEIVED]
-    overdue = [f for f in waiting if feedback_clock(f, today=today).overdue]
+    overdue = [f for f in waiting if message_clock(f, today=today).overdue]
     replied = len(open_ones) - len(waiting)
     section = TodoSection(_("留言与纠错"))
     section.add(TodoRow(_("待答复的留言"), len(waiting), _link(base, clock="waiting")))
@@ -363,7 +385,7 @@ def todo_panel(user, app_list, *, now: datetime | None = None) -> TodoPanel | No
         sections.append(_feedback_section(user, url, today=today))
     comments_url, consultations_url = urls.get(ConsultationComment), urls.get(Consultation)
     if comments_url or consultations_url:
-        sections.append(_consultation_section(user, comments_url, consultations_url))
+        sections.append(_consultation_section(user, comments_url, consultations_url, now=now))
     calendar_url = urls.get(CalendarYear) and reverse("admin:disclosure_calendaryear_enter_notice")
     sections.append(_calendar_section(today, calendar_url))
     sections.append(_annual_report_section(user, today))

@@ -13,7 +13,6 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import filesizeformat
 from django.urls import NoReverseMatch, path
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +21,7 @@ from catalog.models import CatalogNode, Organisation
 from disclosure.core import access
 from disclosure.core.access import Role
 from disclosure.core.admin_moves import REFUSALS, WorkflowMovesMixin, log_rows, refusal_messages
+from disclosure.core.dates import cn_datetime
 from disclosure.core.sanitize import clean_html
 from disclosure.records import policy, privacy_guard, services
 from disclosure.records.audit import action_label, is_multi_organisation, status_label
@@ -514,7 +514,7 @@ class RecordAdmin(WorkflowMovesMixin, admin.ModelAdmin):
         elif record.status == Status.SCHEDULED:
             message = _t("“%(title)s”将于 %(when)s 定时发布。") % {
                 "title": record.title,
-                "when": timezone.localtime(record.publish_at).strftime("%Y-%m-%d %H:%M"),
+                "when": cn_datetime(record.publish_at),
             }
         else:
             message = _t("“%(title)s”已%(action)s，当前状态：%(status)s。") % {

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import CatalogNode, Organisation
 from disclosure.core import transitions
+from disclosure.core.dates import cn_datetime
 from disclosure.core.models import actor_name
 from disclosure.core.sanitize import assign_content, clean_html, refuse_outside_images
 from disclosure.core.transitions import InvalidTransition
@@ -352,7 +353,7 @@ def record_publish(*, user, record: Record, publish_at: datetime | None = None) 
         _require_publishable(locked)
         interpretation_sync.check_publishable(locked, publish_at=publish_at)
         _check_companions(user, locked, "schedule")
-        comment = _("定时发布时间：%s") % timezone.localtime(publish_at).strftime("%Y-%m-%d %H:%M")
+        comment = _("定时发布时间：%s") % cn_datetime(publish_at)
         record, _previous = _move(
             user=user, record=locked, name="schedule", comment=comment, changes={"publish_at": publish_at}
         )

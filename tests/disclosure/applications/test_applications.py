@@ -56,7 +56,7 @@ def test_due_date_across_national_day_2025(desk):
     application = register(desk, date(2025, 9, 26))
     clock = application_clock(application, today=date(2025, 10, 1))
     assert clock.due_on == date(2025, 10, 30)
-    assert clock.due_text == "2025-10-30"
+    assert clock.due_text == "2025年10月30日"
     assert not clock.overdue
     assert application_clock(application, today=date(2025, 10, 30)).overdue is False
     assert application_clock(application, today=date(2025, 10, 31)).overdue is True
@@ -165,22 +165,27 @@ def test_one_extension_of_at_most_20_working_days_approved_by_the_reviewer(desk)
     assert [e[0] for e in entries(application)] == ["register", "extend", "notify_extension"]
 
     late = register(desk, date(2025, 9, 26))
-    with pytest.raises(ValidationError, match="2025-10-30"):
+    with pytest.raises(ValidationError, match="2025年10月30日"):
         services.application_extend(user=desk.reviewer, application=late, days=10, reason="需调档", on=date(2025, 10, 31), today=TODAY)
 
 
 @pytest.mark.django_db
-def test_unknown_holiday_schedule_says_so_and_never_guesses(desk):
-    """A count reaching a year neither built in nor entered shows "无法计算（节假日安排未录入）"."""
+def test_unknown_holiday_schedule_gives_a_provisional_date_never_unknown(desk):
+    """A count reaching a year neither built in nor entered gives a provisional date (预计), counted on
+    weekends only, with the note naming the year; never "无法计算". Received Monday 2099-12-21
+    (2099 is not known either: weekends only): 22–25 Dec = 1–4, 28–31 Dec = 5–8, 1 Jan 2100 (Fri) = 9,
+    4–8 Jan = 10–14, 11–15 Jan = 15–19, 18 Jan = 20 → 2100-01-18."""
     year = 2099
     assert not library_covers(year)
     application = services.application_register(
         user=desk.handler, organisation=desk.organisation, channel="letter",
-        received_on=date(year, 12, 20), today=date(year, 12, 31), **PERSON,
+        received_on=date(year, 12, 21), today=date(year, 12, 31), **PERSON,
     )
     clock = application_clock(application, today=date(year, 12, 31))
-    assert clock.unknown and clock.due_on is None and not clock.overdue
-    assert clock.due_text == "无法计算（节假日安排未录入）"
+    assert clock.provisional and clock.unknown_years == (2099, 2100)
+    assert clock.due_on == date(2100, 1, 18) and not clock.overdue
+    assert clock.due_text == "2100年1月18日（预计）"
+    assert "2099、2100年法定节假日安排尚未公布" in clock.note and "无法计算" not in clock.due_text
 
 
 @pytest.mark.django_db
@@ -646,13 +651,15 @@ def test_admin_pages_render_for_handlers_and_superusers(client, desk):
         assert listing.status_code == 200 and application.tracking_code in listing.content.decode()
         assert client.get(reverse("admin:disclosure_application_changelist") + "?due=late").status_code == 200
         page = client.get(reverse("admin:disclosure_application_change", args=[application.pk]))
-        assert page.status_code == 200 and "2025-10-30" in page.content.decode()
+        assert page.status_code == 200 and "2025年10月30日" in page.content.decode()
         assert client.get(reverse("admin:disclosure_application_add")).status_code == 200
         for name, move in TRANSITIONS.items():
             url = reverse("admin:disclosure_application_move", args=[application.pk, name])
             expected = 200 if application.status in move.sources else 302  # wrong state: back, with a message
             if name == "extend" and user == desk.handler:
                 expected = 403  # the reviewer's move
+            if move.is_system:
+                expected = 404  # the clock resuming by itself: no person's move, no page
             assert client.get(url).status_code == expected, name
     assert "清河县住房和城乡建设局" in client.get(reverse("admin:disclosure_application_changelist")).content.decode()
     assert client.post(reverse("admin:disclosure_application_change", args=[application.pk]), {}).status_code == 302

@@ -340,9 +340,9 @@ def test_reminders_go_before_and_after_each_deadline_once_to_the_responsible_sta
         assert sorted(message.to) == ["deputy@example.gov.cn", "officer@example.gov.cn"]
         assert concern.title in message.subject
     subjects = [m.subject for m in mail.outbox]
-    assert "发布权威信息时限将于 2026-02-17 03:30 到期" in subjects[0]
+    assert "发布权威信息时限将于 2026年2月17日 03:30 到期" in subjects[0]
     assert "发布权威信息已逾期" in subjects[1]
-    assert "举行新闻发布会时限将于 2026-02-17 22:30 到期" in subjects[2]
+    assert "举行新闻发布会时限将于 2026年2月17日 22:30 到期" in subjects[2]
     assert "举行新闻发布会已逾期" in subjects[3]
     assert "已逾期 5分钟" in mail.outbox[3].body
     assert f"/admin/disclosure/concern/{concern.pk}/change/" in mail.outbox[0].body

@@ -105,8 +105,8 @@ MOVES = {
 ALLOWED = {
     ("update", ConcernStatus.OPEN): (ConcernStatus.OPEN, "修改：关切事项"),
     ("update", ConcernStatus.RESPONDED): (ConcernStatus.RESPONDED, "修改：关切事项"),
-    ("respond", ConcernStatus.OPEN): (ConcernStatus.RESPONDED, "权威信息发布，发布时间 2026-02-16 23:30"),
-    ("respond", ConcernStatus.RESPONDED): (ConcernStatus.RESPONDED, "权威信息发布，发布时间 2026-02-16 23:30"),
+    ("respond", ConcernStatus.OPEN): (ConcernStatus.RESPONDED, "权威信息发布，发布时间 2026年2月16日 23:30"),
+    ("respond", ConcernStatus.RESPONDED): (ConcernStatus.RESPONDED, "权威信息发布，发布时间 2026年2月16日 23:30"),
     ("close", ConcernStatus.OPEN): (ConcernStatus.CLOSED, "经研判舆情已平息"),
     ("close", ConcernStatus.RESPONDED): (ConcernStatus.CLOSED, "经研判舆情已平息"),
 }

@@ -152,8 +152,9 @@ def test_open_logs_the_window_and_the_reviewers_comment(people):
     consultation = people.desk.draft()
     consultation = services.consultation_open(user=people.reviewer, consultation=consultation, comment="同意发布")
     entry = ActivityEntry.objects.get(subject_id=consultation.pk, action="open")
-    start = timezone.localtime(consultation.opens_at).strftime("%Y-%m-%d %H:%M")
-    end = timezone.localtime(consultation.closes_at).strftime("%Y-%m-%d %H:%M")
+    opens, closes = timezone.localtime(consultation.opens_at), timezone.localtime(consultation.closes_at)
+    start = f"{opens.year}年{opens.month}月{opens.day}日 {opens:%H:%M}"
+    end = f"{closes.year}年{closes.month}月{closes.day}日 {closes:%H:%M}"
     assert entry.comment == f"征求意见期限：{start} 至 {end}；同意发布"
     assert (entry.actor, entry.actor_name) == (people.reviewer, "李建国")
 

@@ -274,7 +274,8 @@ def test_reviewer_sees_the_review_queue_approved_and_scheduled_with_the_next_tim
     scheduled = rows["定时发布的信息"]
     assert scheduled.count == 2
     first = Record.objects.filter(organisation=w.county, status=Status.SCHEDULED).order_by("publish_at").first()
-    assert f"{timezone.localtime(first.publish_at):%Y-%m-%d %H:%M}" in scheduled.note
+    local = timezone.localtime(first.publish_at)
+    assert f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}" in scheduled.note
     assert "退回修改的信息（我起草的）" not in rows
     # Four eyes: a reviewer who also writes does not find their own submission in the queue.
     both = assert_links_list_exactly_the_counts(w.both)
@@ -300,6 +301,8 @@ def test_applications_running_due_soon_and_overdue_are_counted_and_linked_exactl
     assert rows["办理中、尚未答复的申请"].count == 5
     overdue = rows["已逾期未答复的申请"]
     assert overdue.count == 1 and overdue.urgent and overdue.url.endswith("?due=overdue")
+    # How late, in working days, never 0 (the clock's own count of the overdue one).
+    assert overdue.note.startswith("最长已逾期") and "已逾期0个" not in overdue.note
     visible = application_policy.visible_applications(w.editor)
     assert overdue.count == len(application_selectors.overdue_application_ids(visible))
     soon = rows["3个工作日内到期的申请"]
@@ -310,17 +313,19 @@ def test_applications_running_due_soon_and_overdue_are_counted_and_linked_exactl
 
 
 @pytest.mark.django_db
-def test_an_unknown_calendar_year_is_said_not_guessed(w):
-    """When the holidays of the year the count reaches are not entered, the panel says so (never a 500,
-    never a guessed date) and still links the applications whose due date cannot be computed."""
+def test_an_unknown_calendar_year_gives_provisional_dates_said_as_such(w):
+    """When the holidays of the year the count reaches are not entered, the panel counts on the
+    provisional (预计) dates, never a 500, and links the applications whose date is provisional.
+    Received Monday 2100-01-04 (2100 unknown, weekends only): due 20 working days later, Monday
+    2100-02-01 (5–8 Jan = 1–4, 11–15 = 5–9, 18–22 = 10–14, 25–29 = 15–19, 1 Feb = 20); on 11 January
+    that is not within 3 working days, so no "due soon" row."""
     far = date(2100, 1, 11)
     _application(w.county, date(2100, 1, 4), handler=w.editor, today=far)
     rows = rows_of(panel_for(w.editor, now=timezone.make_aware(datetime(2100, 1, 11, 10, 0))))
-    soon = rows["3个工作日内到期的申请"]
-    assert soon.count is None and "2100年的法定节假日安排尚未录入" in soon.note
-    unknown = rows["答复期限无法计算的申请"]
-    assert unknown.count == 1 and "尚未录入" in unknown.note
-    pks, count = listed(client_for(w.editor), unknown.url)
+    assert "3个工作日内到期的申请" not in rows
+    provisional = rows["答复期限为预计日期的申请"]
+    assert provisional.count == 1 and "尚未录入" in provisional.note
+    pks, count = listed(client_for(w.editor), provisional.url)
     assert count == 1
     html = client_for(w.editor).get("/admin/").content.decode()
     assert "待办事项" in html  # today's page renders whatever the far future holds
@@ -334,6 +339,8 @@ def test_concerns_open_and_overdue(w):
     assert rows["尚未办结的关切事项"].count == 3
     overdue = rows["已逾期的关切事项（有时限未完成）"]
     assert overdue.count == 1 and overdue.urgent and overdue.url.endswith("?clock=overdue")
+    # Arose 7 hours ago, authoritative information due within 5 (a 重大 concern): 2 hours late.
+    assert overdue.note.startswith("最长已逾期2小时")
 
 
 @pytest.mark.django_db
@@ -465,10 +472,11 @@ def test_query_count_is_fixed_whatever_the_data(w):
     populate(w, copies=2)
     large = {user.username: _panel_queries(user) for user in users}
     assert small == large
-    # records, applications + pauses, concerns, 留言与纠错, comments, consultations; the annual report: the
-    # catalog's levels and the organisations with their publication (reports/deadline.py)
-    assert large[w.reviewer.username] == 9
-    assert max(large.values()) <= 9
+    # records, applications + pauses, concerns, the overdue concerns + their responses (how late), 留言与纠错,
+    # comments, consultations, consultations awaiting feedback; the annual report: the catalog's levels and
+    # the organisations with their publication (reports/deadline.py)
+    assert large[w.reviewer.username] == 12
+    assert max(large.values()) <= 12
 
 
 @pytest.mark.django_db

@@ -715,7 +715,7 @@ def test_column_rows_link_titles_and_show_number_and_date(client, desk):
     published = timezone.localtime(record.published_at)
     assert f'<a href="{record.get_absolute_url()}">关于测试事项的公告【row】</a>' in html
     assert "豫建〔2024〕12号" in html
-    assert f'<time datetime="{published.isoformat()}">{published:%Y-%m-%d}</time>' in html
+    assert f'<time datetime="{published.isoformat()}">{published.year}年{published.month}月{published.day}日</time>' in html
 
 
 def test_lists_are_newest_first(client, desk):

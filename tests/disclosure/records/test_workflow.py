@@ -423,7 +423,8 @@ def test_schedule_sets_the_time_and_keeps_the_record_off_the_public_site(w):
     record.refresh_from_db()
     assert record.status == Status.SCHEDULED
     assert record.publish_at == when and record.published_at is None and not record.index_number
-    comment = "定时发布时间：%s" % timezone.localtime(when).strftime("%Y-%m-%d %H:%M")
+    local = timezone.localtime(when)
+    comment = f"定时发布时间：{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
     assert_audit(last_audit(record), actor=w.reviewer, action="schedule", from_status=Status.APPROVED,
                  to_status=Status.SCHEDULED, comment=comment, record=record, since=since)
     assert not public_records().exists()
