@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "disclosure",
     "portal",
     "csp",
+    # The body editor's ProseMirror/Tiptap files, served from the wheel (disclosure/core/editor.py).
+    "django_prose_editor",
 ]
 
 MIDDLEWARE = [

@@ -37,6 +37,7 @@ from disclosure.consultations.workflow import TRANSITIONS, Transition
 from disclosure.core.access import organisations_in_scope
 from disclosure.core.admin_fields import limit_organisation_field
 from disclosure.core.admin_moves import REFUSALS, WorkflowMovesMixin, log_rows, refusal_messages
+from disclosure.core.editor import BodyEditorWidget
 from disclosure.core.files import check_upload
 from disclosure.core.log import ActivityEntry
 
@@ -84,6 +85,7 @@ class ConsultationForm(forms.ModelForm):
     class Meta:
         model = Consultation
         fields = ["organisation", "node", *consultations.CONTENT_FIELDS]
+        widgets = {"body": BodyEditorWidget}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -16,6 +16,7 @@ from catalog import selectors as catalog_selectors
 from catalog.models import CatalogNode
 from disclosure.core.admin_fields import limit_organisation_field
 from disclosure.core.admin_moves import refusal_messages
+from disclosure.core.editor import BodyEditorWidget
 from disclosure.core.files import check_upload
 from disclosure.records.docnumber import document_number_problem, normalise_document_number
 from disclosure.records.models import Attachment, Openness, Record
@@ -72,6 +73,7 @@ class RecordForm(forms.ModelForm):
     class Meta:
         model = Record
         fields = ["organisation", "node", *CONTENT_FIELDS, "related"]
+        widgets = {"body": BodyEditorWidget}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from catalog.models import CatalogNode, Organisation
 from disclosure.core import transitions
 from disclosure.core.models import actor_name
-from disclosure.core.sanitize import assign_content, clean_html, refuse_outside_images
+from disclosure.core.sanitize import assign_content, clean_body, refuse_outside_images
 from disclosure.core.transitions import InvalidTransition
 from disclosure.records import interpretation_sync, policy, privacy_guard
 from disclosure.records.models import (
@@ -106,7 +106,7 @@ def record_create(*, user, organisation: Organisation, node: CatalogNode, **fiel
         raise TypeError(f"unknown record fields: {sorted(unknown)}")
     refuse_outside_images(fields.get("body", ""))
     record = Record(organisation=organisation, node=node, created_by=user, **fields)
-    record.body = clean_html(record.body)
+    record.body = clean_body(record.body)
     _validate_content(record)
     record.save()
     _snapshot(record, user)
