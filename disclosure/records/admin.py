@@ -179,7 +179,7 @@ class RecordAdmin(WorkflowMovesMixin, admin.ModelAdmin):
             },
         ),
         (_("公开属性"), {"fields": ("openness", "withholding_ground", "openness_note")}),
-        (_("内容"), {"fields": ("summary", "body", "related")}),
+        (_("内容"), {"fields": ("summary", "body_docx", "body", "related")}),
     )
     state_fieldset = (
         _("办理状态（由审核流程设置，不可直接修改）"),
@@ -251,7 +251,7 @@ class RecordAdmin(WorkflowMovesMixin, admin.ModelAdmin):
                         "fields": tuple(
                             "body_preview" if f == "body" else f
                             for f in options["fields"]
-                            if f != "confirm_document_number"
+                            if f not in ("confirm_document_number", "body_docx")
                         ),
                     },
                 )
@@ -314,6 +314,12 @@ class RecordAdmin(WorkflowMovesMixin, admin.ModelAdmin):
                 )
         except REFUSALS as exc:
             raise ServiceRefused(exc) from exc
+        if form.docx_images_left_out:
+            messages.warning(
+                request,
+                _t("已从 Word 文档导入正文；文档中的 %(count)s 张图片未导入，请作为附件上传。")
+                % {"count": form.docx_images_left_out},
+            )
         # The admin goes on with ``obj`` (logging, redirect): give it the saved state.
         for field in Record._meta.concrete_fields:
             setattr(obj, field.attname, getattr(record, field.attname))
