@@ -23,7 +23,7 @@ from disclosure.core import access
 from disclosure.core.access import Role
 from disclosure.core.admin_moves import REFUSALS, WorkflowMovesMixin, log_rows, refusal_messages
 from disclosure.core.sanitize import clean_html
-from disclosure.records import policy, privacy_guard, services
+from disclosure.records import policy, preview, privacy_guard, services
 from disclosure.records.audit import action_label, is_multi_organisation, status_label
 from disclosure.records.forms import (
     MOVE_FORMS,
@@ -445,12 +445,29 @@ class RecordAdmin(WorkflowMovesMixin, admin.ModelAdmin):
     def get_urls(self):
         return [
             path(
+                "<path:object_id>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="disclosure_record_preview",
+            ),
+            path(
+                "<path:object_id>/preview/attachment/<int:attachment_id>/",
+                self.admin_site.admin_view(self.preview_attachment_view),
+                name="disclosure_record_preview_attachment",
+            ),
+            path(
                 "<path:object_id>/privacy/<int:finding_id>/keep/",
                 self.admin_site.admin_view(self.privacy_keep_view),
                 name="disclosure_record_privacy_keep",
             ),
             *super().get_urls(),
         ]
+
+    def preview_view(self, request, object_id):
+        """The record as its public page will show it (disclosure/records/preview.py), for whoever may read it here."""
+        return preview.preview_response(request, self._visible_or_404(request, object_id))
+
+    def preview_attachment_view(self, request, object_id, attachment_id):
+        return preview.preview_attachment_response(self._visible_or_404(request, object_id), attachment_id)
 
     def privacy_keep_view(self, request, object_id, finding_id):
         """POST: keep one finding public with a reason and a legal basis, through privacy_guard.privacy_keep."""

@@ -26,6 +26,12 @@ def record(request, org, number):
         if notice is not None:
             return render(request, "disclosure/records/record_withdrawn.html", {"notice": notice}, status=410)
         raise Http404
+    return render(request, "disclosure/records/record.html", page_context(current))
+
+
+def page_context(current) -> dict:
+    """What the record page shows of ``current``; the staff preview (disclosure/records/preview.py) renders
+    the same template from the same context, so that it shows exactly what the public will see."""
     tree = catalog_selectors.catalog_tree()
     node = catalog_selectors.find_in_tree(tree, current.node.code) or current.node
     related = (
@@ -34,18 +40,14 @@ def record(request, org, number):
         .select_related("organisation")
         .order_by("-published_at", "-id")
     )
-    return render(
-        request,
-        "disclosure/records/record.html",
-        {
-            "record": current,
-            "organisation": current.organisation,
-            "node": node,
-            "path": catalog_selectors.path_in_tree(node),
-            "attachments": list(current.attachments.all()),
-            "related": list(related),
-        },
-    )
+    return {
+        "record": current,
+        "organisation": current.organisation,
+        "node": node,
+        "path": catalog_selectors.path_in_tree(node),
+        "attachments": list(current.attachments.all()),
+        "related": list(related),
+    }
 
 
 @require_safe
