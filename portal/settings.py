@@ -322,3 +322,7 @@ CLAMD_TIMEOUT = env.integer("CLAMD_TIMEOUT", 30, minimum=1)
 APPLICATION_RETENTION_DAYS = env.integer("APPLICATION_RETENTION_DAYS", 1095, minimum=1)
 
 PAGE_SIZE = 20
+
+# Minutes an edit lock on a draft lasts after its holder opened the form (disclosure/records/edit_lock.py);
+# it is released earlier when the holder saves.
+RECORD_EDIT_LOCK_MINUTES = env.integer("RECORD_EDIT_LOCK_MINUTES", 30, minimum=1)

@@ -23,7 +23,7 @@ from disclosure.core import access
 from disclosure.core.access import Role
 from disclosure.core.admin_moves import REFUSALS, WorkflowMovesMixin, log_rows, refusal_messages
 from disclosure.core.sanitize import clean_html
-from disclosure.records import policy, preview, privacy_guard, services
+from disclosure.records import edit_lock, policy, preview, privacy_guard, services
 from disclosure.records.audit import action_label, is_multi_organisation, status_label
 from disclosure.records.forms import (
     MOVE_FORMS,
@@ -169,6 +169,7 @@ class RecordAdmin(WorkflowMovesMixin, admin.ModelAdmin):
             {
                 "fields": (
                     "title",
+                    "edit_version",
                     ("document_number", "issuing_body"),
                     "confirm_document_number",
                     "organisation",
@@ -251,7 +252,7 @@ class RecordAdmin(WorkflowMovesMixin, admin.ModelAdmin):
                         "fields": tuple(
                             "body_preview" if f == "body" else f
                             for f in options["fields"]
-                            if f not in ("confirm_document_number", "body_docx")
+                            if f not in ("confirm_document_number", "body_docx", "edit_version")
                         ),
                     },
                 )
@@ -305,7 +306,11 @@ class RecordAdmin(WorkflowMovesMixin, admin.ModelAdmin):
         try:
             if change:
                 record = services.record_update(
-                    user=request.user, record=obj, node=data.get("node"), **content
+                    user=request.user,
+                    record=obj,
+                    node=data.get("node"),
+                    opened_version=data.get("edit_version"),
+                    **content,
                 )
             else:
                 organisation = data.get("organisation") or access.organisation_of(request.user)
@@ -386,7 +391,11 @@ class RecordAdmin(WorkflowMovesMixin, admin.ModelAdmin):
                         % {"status": record.get_status_display()},
                     )
                 return redirect(self._change_url(record))
-            extra_context = {**(extra_context or {}), **self.workflow_context(request, record)}
+            extra_context = {
+                **(extra_context or {}),
+                **self.workflow_context(request, record),
+                **self.edit_lock_context(request, record),
+            }
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except ServiceRefused as refusal:
@@ -407,6 +416,14 @@ class RecordAdmin(WorkflowMovesMixin, admin.ModelAdmin):
     def history_view(self, request, object_id, extra_context=None):
         self._visible_or_404(request, object_id)
         return super().history_view(request, object_id, extra_context)
+
+    def edit_lock_context(self, request, record: Record) -> dict:
+        """Opening an editable record to edit it takes the edit lock; whoever else holds a live one is named."""
+        if request.method == "GET" and record.is_editable and self.has_change_permission(request, record):
+            other = edit_lock.lock_take(user=request.user, record=record)
+        else:
+            other = edit_lock.held_by_other(record, request.user) if record.is_editable else None
+        return {"edit_lock_notice": other.describe() if other else ""}
 
     def workflow_context(self, request, record: Record) -> dict:
         """The buttons of the moves this user may make now, and the record's review and audit trail."""

@@ -20,6 +20,7 @@ from disclosure.core.docx_body import docx_body
 from disclosure.core.editor import BodyEditorWidget
 from disclosure.core.files import check_upload
 from disclosure.records.docnumber import document_number_problem, normalise_document_number
+from disclosure.records.edit_lock import StaleEdit, current_version
 from disclosure.records.models import Attachment, Openness, Record
 from disclosure.records.services import CONTENT_FIELDS
 from disclosure.records.workflow import Transition
@@ -76,6 +77,8 @@ class RecordForm(forms.ModelForm):
         help_text=_("选择 .docx 文件，保存时以文档内容替换下方正文（保留标题、段落、列表和表格；图片请作为附件上传）。"),
     )
     docx_images_left_out = 0
+    # The version the form was opened on (disclosure/records/edit_lock.py): a save from an older one is refused.
+    edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Record
@@ -98,6 +101,13 @@ class RecordForm(forms.ModelForm):
             field = self.fields["node"]
             field.queryset = CatalogNode.objects.filter(pk__in=[pk for _name, options in groups for pk, _label in options])
             field.choices = [("", "---------"), *groups]
+        if "edit_version" in self.fields and self.instance.pk:
+            if not self.is_bound:
+                self.initial["edit_version"] = current_version(self.instance)
+            elif isinstance(self.refusal, StaleEdit):
+                # Shown again with the user's input: saving once more, knowingly, takes the newer version.
+                self.data = self.data.copy()
+                self.data[self.add_prefix("edit_version")] = self.refusal.current_version
         if "related" in self.fields:
             related = Record.objects.all() if fixed is None else Record.objects.filter(organisation=fixed)
             if self.instance.pk:

@@ -25,7 +25,7 @@ from disclosure.core import transitions
 from disclosure.core.models import actor_name
 from disclosure.core.sanitize import assign_content, clean_body, refuse_outside_images
 from disclosure.core.transitions import InvalidTransition
-from disclosure.records import interpretation_sync, policy, privacy_guard
+from disclosure.records import edit_lock, interpretation_sync, policy, privacy_guard
 from disclosure.records.models import (
     Attachment,
     AuditEntry,
@@ -115,8 +115,14 @@ def record_create(*, user, organisation: Organisation, node: CatalogNode, **fiel
 
 
 @transaction.atomic
-def record_update(*, user, record: Record, node: CatalogNode | None = None, **fields) -> Record:
-    """Change a draft's content. Published records are changed by revising them."""
+def record_update(
+    *, user, record: Record, node: CatalogNode | None = None, opened_version: int | None = None, **fields
+) -> Record:
+    """Change a draft's content. Published records are changed by revising them.
+
+    ``opened_version``: the version the editing form was opened on; given, the save is refused while someone
+    else holds the edit lock or has saved since, and releases the user's lock (disclosure/records/edit_lock.py).
+    """
     locked = Record.objects.select_for_update().get(pk=record.pk)
     if not locked.is_editable:
         raise InvalidTransition(
@@ -125,11 +131,15 @@ def record_update(*, user, record: Record, node: CatalogNode | None = None, **fi
         )
     if not policy.can_edit(user, locked):
         raise PermissionDenied(_("只有本单位的信息员可以修改该信息。"))
+    if opened_version is not None:
+        edit_lock.check_save(user=user, record=locked, opened_version=opened_version)
     refuse_outside_images(fields.get("body", ""))
     assign_content(locked, fields, allowed=CONTENT_FIELDS, node=node)
     _validate_content(locked)
     locked.save()
     _snapshot(locked, user)
+    if opened_version is not None:
+        edit_lock.lock_release(user=user, record=locked)
     return locked
 
 
