@@ -19,6 +19,7 @@ from disclosure.core.admin_moves import refusal_messages
 from disclosure.core.docx_body import docx_body
 from disclosure.core.editor import BodyEditorWidget
 from disclosure.core.files import check_upload
+from disclosure.records.body_images import editor_images, image_url_prefix
 from disclosure.records.docnumber import document_number_problem, normalise_document_number
 from disclosure.records.edit_lock import StaleEdit, current_version
 from disclosure.records.models import Attachment, Openness, Record
@@ -101,6 +102,11 @@ class RecordForm(forms.ModelForm):
             field = self.fields["node"]
             field.queryset = CatalogNode.objects.filter(pk__in=[pk for _name, options in groups for pk, _label in options])
             field.choices = [("", "---------"), *groups]
+        if "body" in self.fields:
+            # The editor's 插入图片 list: this record's image attachments (disclosure/records/body_images.py).
+            self.fields["body"].widget.attrs.update(
+                {"data-body-images": editor_images(self.instance), "data-body-image-prefix": image_url_prefix()}
+            )
         if "edit_version" in self.fields and self.instance.pk:
             if not self.is_bound:
                 self.initial["edit_version"] = current_version(self.instance)

@@ -1,9 +1,13 @@
 """The body editor in a real Chromium: an 信息员 pastes a fragment as Word puts it on the clipboard (mso
 styles, a list written as Word's list paragraphs, a table) and types a plain text of several paragraphs;
 after review and publication the public page shows the same paragraphs, list and table, with Word's
-styles gone; nothing on the way is fetched from anywhere but the test server."""
+styles gone. An image uploaded as an attachment is inserted from the editor's list and shows in the preview
+and on the public page. Nothing on the way is fetched from anywhere but the test server, and Chromium
+reports no Content-Security-Policy violation."""
 
 import re
+import struct
+import zlib
 from urllib.parse import urlsplit
 
 import pytest
@@ -51,6 +55,38 @@ PASTE = """([html, text]) => {
 }"""
 
 
+# Runs before any page script: every CSP violation the browser raises is kept for the test to read.
+COLLECT_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(`${event.violatedDirective} ${event.blockedURI} ${event.sourceFile}:${event.lineNumber}`);
+});
+"""
+
+
+def png(width: int, height: int) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + b"\x20\x60\xa0" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+def violations(page) -> list:
+    return page.evaluate("window.__cspViolations")
+
+
+def image_loaded(page, selector: str) -> bool:
+    """Whether the image at ``selector`` loads (the 40×30 test picture), waiting up to five seconds."""
+    page.wait_for_function(
+        "selector => { const img = document.querySelector(selector); return img && img.complete && img.naturalWidth === 40; }",
+        arg=selector,
+        timeout=5000,
+    )
+    return True
+
+
 def log_in(context, live_server, username):
     page = context.new_page()
     page.goto(f"{live_server.url}/admin/login/")
@@ -61,14 +97,17 @@ def log_in(context, live_server, username):
     return page
 
 
-def test_word_paste_and_typed_paragraphs_reach_the_public_page(live_server, chromium):
+def test_word_paste_and_typed_paragraphs_reach_the_public_page(live_server, chromium, tmp_path):
     call_command("load_catalog", stdout=open("/dev/null", "w"))
     county = ensure_demo_organisations()["419901"]
     editor_user = make_staff(county, Role.EDITOR, username="editor")
     reviewer = make_staff(county, Role.REVIEWER, username="reviewer")
     node = CatalogNode.objects.get(name="配租（分配）结果", parent__name="配给管理")
 
+    picture = tmp_path / "小区位置图.png"
+    picture.write_bytes(png(40, 30))
     context = chromium.new_context(locale="zh-CN")
+    context.add_init_script(COLLECT_VIOLATIONS)
     requested = []
     context.on("request", lambda request: requested.append(request.url))
     try:
@@ -79,6 +118,11 @@ def test_word_paste_and_typed_paragraphs_reach_the_public_page(live_server, chro
         page.fill("#id_formed_on", "2026-11-20")
         page.select_option("#id_record_type", "result")
         page.select_option("#id_openness", "proactive")
+        page.set_input_files("input[name='attachments-0-upload']", str(picture))
+        page.click("input[name=_continue]")
+        page.wait_for_load_state()
+        record = Record.objects.get(title="清河县2026年第五批公租房配租结果公示")
+        assert page.url.endswith(f"/admin/disclosure/record/{record.pk}/change/")
 
         body = page.locator(".body-editor .tiptap.ProseMirror")
         body.wait_for()
@@ -95,16 +139,28 @@ def test_word_paste_and_typed_paragraphs_reach_the_public_page(live_server, chro
         page.keyboard.press("Enter")
         page.evaluate(PASTE, [None, PASTED_TEXT])
         page.keyboard.press("Enter")
+        page.select_option(".body-editor-images select", label="小区位置图.png")
+        page.click(".body-editor-images button")
+        assert image_loaded(page, ".body-editor .tiptap img")
         page.evaluate(PASTE, [WORD_FRAGMENT, WORD_TEXT])
         save_screenshot(page, "body-editor-editing")
         page.click("input[name=_save]")
         page.wait_for_load_state()
         save_screenshot(page, "body-editor-saved")
 
-        record = Record.objects.get(title="清河县2026年第五批公租房配租结果公示")
+        record.refresh_from_db()
         assert record.created_by == editor_user
         stored = record.body
         assert "mso" not in stored and "style" not in stored and "class" not in stored, stored
+        assert not violations(page)
+
+        # The preview, before submitting: the same structure, the image shown, marked 预览.
+        page.goto(f"{live_server.url}/admin/disclosure/record/{record.pk}/preview/")
+        assert page.locator(".preview-banner").inner_text().startswith("预览")
+        assert page.locator(".record-body ol > li").count() == 2
+        assert image_loaded(page, ".record-body img")
+        assert not violations(page)
+
         services.record_submit(user=editor_user, record=record)
         services.record_approve(user=reviewer, record=record, confidentiality_checked=True, openness_checked=True)
         record = services.record_publish(user=reviewer, record=record)
@@ -120,6 +176,10 @@ def test_word_paste_and_typed_paragraphs_reach_the_public_page(live_server, chro
         cells = [t.strip() for t in article.locator("table tr td, table tr th").all_inner_texts()]
         assert cells == ["姓名", "保障面积", "张某某", "50平方米"]
         assert article.locator("[style], [class]").count() == 0
+        assert article.locator("img").get_attribute("src") == f"/images/{record.attachments.get().sha256}/"
+        assert article.locator("img").get_attribute("alt") == "小区位置图"
+        assert image_loaded(public, ".record-body img")
+        assert not violations(public)
         save_screenshot(public, "body-editor-public")
     finally:
         context.close()

@@ -159,6 +159,45 @@ function translateToolbar(root) {
   });
 }
 
+// Below the editor: the record's image attachments to insert at the cursor, or how to get some there.
+function addImagePicker(wrapper, textarea, editor) {
+  const images = JSON.parse(textarea.dataset.bodyImages || "[]");
+  const panel = document.createElement("p");
+  panel.className = "body-editor-images help";
+  if (!images.length) {
+    panel.textContent = "如需在正文中插入图片，请先在下方“附件”中上传 JPG 或 PNG 图片并保存，再从这里插入。";
+    wrapper.after(panel);
+    return;
+  }
+  const select = document.createElement("select");
+  select.id = `${textarea.id}-image`;
+  for (const image of images) {
+    select.append(new Option(image.name, image.src));
+  }
+  const label = document.createElement("label");
+  label.htmlFor = select.id;
+  label.textContent = "插入图片附件：";
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "button";
+  button.textContent = "插入图片";
+  button.addEventListener("click", () => {
+    const chosen = images[select.selectedIndex];
+    // The image, then a paragraph to write on, with the cursor in it (not the image selected, which the
+    // next keystroke or paste would replace).
+    editor
+      .chain()
+      .focus()
+      .insertContent([
+        { type: "image", attrs: { src: chosen.src, alt: chosen.name.replace(/\.[^.]+$/, "") } },
+        { type: "paragraph" },
+      ])
+      .run();
+  });
+  panel.append(label, select, " ", button);
+  wrapper.after(panel);
+}
+
 async function start(textarea) {
   const lib = await import(textarea.dataset.bodyEditor);
   // Tables and cells without the inline widths and alignment Tiptap writes as style attributes: the
@@ -177,6 +216,14 @@ async function start(textarea) {
         return attributes;
       },
     });
+  // Images only from this record's image attachments, addressed under the prefix the server gives; any
+  // other image (pasted from Word or a web page) has no place in the document and is dropped.
+  const imagePrefix = textarea.dataset.bodyImagePrefix || "";
+  const Image = lib.Image.extend({
+    parseHTML() {
+      return [{ tag: "img[src]", getAttrs: (img) => (imagePrefix && img.getAttribute("src").startsWith(imagePrefix) ? null : false) }];
+    },
+  });
   const extensions = [
     lib.Document,
     lib.Paragraph,
@@ -195,6 +242,7 @@ async function start(textarea) {
     lib.UndoRedo || lib.History,
     lib.Dropcursor,
     lib.Gapcursor,
+    Image,
     lib.Menu,
   ];
   const label = document.querySelector(`label[for="${textarea.id}"]`);
@@ -222,6 +270,7 @@ async function start(textarea) {
     },
   });
   translateToolbar(wrapper);
+  addImagePicker(wrapper, textarea, editor);
   new MutationObserver(() => translateToolbar(wrapper)).observe(wrapper, { childList: true, subtree: true });
   textarea.bodyEditor = editor;
   textarea.dispatchEvent(new CustomEvent("body-editor:ready", { detail: { editor }, bubbles: true }));
