@@ -55,9 +55,13 @@ def text_paragraphs(text: str) -> str:
     return "".join(f"<p>{line}</p>" for line in lines if line)
 
 
+EMPTY_PARAGRAPH = re.compile(r"<p>(?:\s|&nbsp;|<br>)*</p>")
+
+
 def clean_body(text: str) -> str:
-    """A rich body as it is stored: plain-text lines made paragraphs, then sanitised (clean_html)."""
-    return clean_html(text_paragraphs(text))
+    """A rich body as it is stored: plain-text lines made paragraphs, then sanitised (clean_html), without
+    the empty paragraphs an editor leaves behind (or that held only what the sanitiser removed)."""
+    return EMPTY_PARAGRAPH.sub("", clean_html(text_paragraphs(text))).strip()
 
 
 SCRIPT_SCHEMES = {"javascript", "vbscript"}

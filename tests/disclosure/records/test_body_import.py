@@ -92,6 +92,9 @@ def test_plain_text_body_keeps_its_paragraphs(a):
     record = services.record_update(user=a.editor, record=record, body="甲\n乙<script>alert(1)</script>")
     assert record.body == "<p>甲</p><p>乙</p>"
     assert clean_body("<p>已是段落</p>\n<p>第二段</p>") == "<p>已是段落</p>\n<p>第二段</p>"
+    # Empty paragraphs (an editor's trailing ones, or what held only removed markup) are not kept.
+    assert clean_body("<p></p><p>正文</p><p>&nbsp;</p><p><br></p>") == "<p>正文</p>"
+    assert clean_body("<script>alert(1)</script>") == ""
 
 
 def test_docx_fills_the_body_with_the_same_structure(a):
