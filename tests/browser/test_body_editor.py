@@ -73,6 +73,17 @@ def png(width: int, height: int) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
 
 
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_problems(page, context=None) -> list[str]:
+    """axe-core's WCAG 2.1 AA violations on the page (or the part ``context`` selects)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, context=context, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    return [f"{v['id']}: {v['nodes'][0]['target']}" for v in results.response["violations"]]
+
+
 def violations(page) -> list:
     return page.evaluate("window.__cspViolations")
 
@@ -144,6 +155,7 @@ def test_word_paste_and_typed_paragraphs_reach_the_public_page(live_server, chro
         assert image_loaded(page, ".body-editor .tiptap img")
         page.evaluate(PASTE, [WORD_FRAGMENT, WORD_TEXT])
         save_screenshot(page, "body-editor-editing")
+        assert not axe_problems(page, {"include": [[".body-editor"], [".body-editor-images"]]})
         page.click("input[name=_save]")
         page.wait_for_load_state()
         save_screenshot(page, "body-editor-saved")
@@ -160,6 +172,7 @@ def test_word_paste_and_typed_paragraphs_reach_the_public_page(live_server, chro
         assert page.locator(".record-body ol > li").count() == 2
         assert image_loaded(page, ".record-body img")
         assert not violations(page)
+        assert not axe_problems(page)
 
         services.record_submit(user=editor_user, record=record)
         services.record_approve(user=reviewer, record=record, confidentiality_checked=True, openness_checked=True)
@@ -180,6 +193,7 @@ def test_word_paste_and_typed_paragraphs_reach_the_public_page(live_server, chro
         assert article.locator("img").get_attribute("alt") == "小区位置图"
         assert image_loaded(public, ".record-body img")
         assert not violations(public)
+        assert not axe_problems(public)
         save_screenshot(public, "body-editor-public")
     finally:
         context.close()
