@@ -17,7 +17,7 @@ def paragraphs_of_plain_bodies(apps, schema_editor):
     for name in ("Record", "Consultation"):
         model = apps.get_model("disclosure", name)
         for pk, body in model.objects.exclude(body="").values_list("pk", "body").iterator():
-            if BLOCK_TAG.search(body) or "\n" not in body.strip():
+            if BLOCK_TAG.search(body) or not body.strip():
                 continue
             lines = (line.strip() for line in re.split(r"\r\n?|\n", body))
             html = nh3.clean("".join(f"<p>{line}</p>" for line in lines if line))

@@ -4,6 +4,7 @@ admin by the 信息员 who owns the form."""
 
 from __future__ import annotations
 
+import importlib
 import io
 import struct
 import zipfile
@@ -186,3 +187,19 @@ def test_reviewer_form_has_no_import_field(a):
     response = client_for(a.reviewer).get(change_url(record))
     assert response.status_code == 200
     assert b'name="body_docx"' not in response.content
+
+
+def test_migration_gives_bodies_saved_as_plain_text_their_paragraphs(a):
+    """Migration 0007_editor: a body stored as plain lines before this change gets one <p> per line; a
+    body with markup is left alone."""
+    from django.apps import apps
+
+    migration = importlib.import_module("disclosure.migrations.0007_editor")
+    plain, marked, single = draft(a), draft(a, title="二"), draft(a, title="三")
+    Record.objects.filter(pk=plain.pk).update(body="第一段 & 说明\r\n\r\n第二段\n")
+    Record.objects.filter(pk=marked.pk).update(body="<p>甲</p>\n<p>乙</p>")
+    Record.objects.filter(pk=single.pk).update(body="只有一行")
+    migration.paragraphs_of_plain_bodies(apps, None)
+    assert Record.objects.get(pk=plain.pk).body == "<p>第一段 &amp; 说明</p><p>第二段</p>"
+    assert Record.objects.get(pk=marked.pk).body == "<p>甲</p>\n<p>乙</p>"
+    assert Record.objects.get(pk=single.pk).body == "<p>只有一行</p>"
