@@ -126,3 +126,20 @@ def test_editor_form_lists_the_records_images(a):
     widget = response.context["adminform"].form.fields["body"].widget
     assert json.loads(widget.attrs["data-body-images"]) == [{"src": image_url(image), "name": "位置图.png"}]
     assert widget.attrs["data-body-image-prefix"] == "/images/"
+
+
+def test_public_image_costs_the_same_queries_whatever_the_data(a, django_assert_num_queries):
+    """One query for an anonymous visitor (the public lookup), however many records and images there are."""
+    record = a.desk.draft(a.node)
+    image = with_image(a, record)
+    a.desk.bring_to(record, "published")
+    client = Client()
+    client.get(image_url(image))  # settle whatever is cached per process (site settings, calendar)
+    with django_assert_num_queries(1) as first:
+        assert client.get(image_url(image)).status_code == 200
+    for seed in range(2, 6):
+        more = a.desk.draft(a.node, title=f"更多{seed}")
+        with_image(a, more, seed=seed)
+        a.desk.bring_to(more, "published")
+    with django_assert_num_queries(len(first.captured_queries)):
+        assert client.get(image_url(image)).status_code == 200
