@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from disclosure.records import policy
 from disclosure.records.models import Attachment, Record
@@ -44,3 +46,18 @@ def staff_image(user, digest: str) -> Attachment | None:
     return Attachment.objects.filter(
         sha256=digest, kind__in=IMAGE_KINDS, record__in=policy.visible_records(user)
     ).first()
+
+
+def refuse_removing_shown_image(attachment: Attachment) -> None:
+    """ValidationError when the record's body shows this image and no other attachment of the record has
+    the same bytes: removing it would leave a broken image on the public page."""
+    if attachment.kind not in IMAGE_KINDS:
+        return
+    body = Record.objects.filter(pk=attachment.record_id).values_list("body", flat=True).get()
+    if image_url(attachment.sha256) not in body:
+        return
+    if Attachment.objects.filter(record_id=attachment.record_id, sha256=attachment.sha256).exclude(pk=attachment.pk).exists():
+        return
+    raise ValidationError(
+        {"body": _("正文中插入了图片“%(name)s”，请先从正文中删除该图片，再删除这个附件。") % {"name": attachment.original_name}}
+    )

@@ -25,7 +25,7 @@ from disclosure.core import transitions
 from disclosure.core.models import actor_name
 from disclosure.core.sanitize import assign_content, clean_body, refuse_outside_images
 from disclosure.core.transitions import InvalidTransition
-from disclosure.records import edit_lock, interpretation_sync, policy, privacy_guard
+from disclosure.records import body_images, edit_lock, interpretation_sync, policy, privacy_guard
 from disclosure.records.models import (
     Attachment,
     AuditEntry,
@@ -159,6 +159,7 @@ def attachment_remove(*, user, attachment: Attachment) -> None:
     record = attachment.record
     if not policy.can_edit(user, record):
         raise PermissionDenied(_("只能从本单位可编辑的信息上删除附件。"))
+    body_images.refuse_removing_shown_image(attachment)
     attachment.delete()
     _snapshot(record, user)
 

@@ -143,3 +143,32 @@ def test_public_image_costs_the_same_queries_whatever_the_data(a, django_assert_
         a.desk.bring_to(more, "published")
     with django_assert_num_queries(len(first.captured_queries)):
         assert client.get(image_url(image)).status_code == 200
+
+
+def test_an_image_shown_in_the_body_cannot_be_removed_first(a):
+    """Deleting the attachment of an image the body shows is refused on the body field and nothing is
+    removed; deleting it in the same save that takes the image out of the body succeeds."""
+    from disclosure.records.models import Attachment
+    from tests.disclosure.records.test_admin_records import form_data
+
+    record = services.record_create(user=a.desk.editor, organisation=a.county, node=a.node, **record_fields())
+    image = with_image(a, record)
+    shown = f'<p>位置如图。</p><img src="{image_url(image)}" alt="位置图">'
+    record = services.record_update(user=a.desk.editor, record=record, body=shown)
+    rows = {
+        "attachments-TOTAL_FORMS": "1",
+        "attachments-INITIAL_FORMS": "1",
+        "attachments-0-id": str(image.pk),
+        "attachments-0-record": str(record.pk),
+        "attachments-0-sort_order": "0",
+        "attachments-0-DELETE": "on",
+    }
+    url = reverse("admin:disclosure_record_change", args=[record.pk])
+    editor = client_for(a.desk.editor)
+    response = editor.post(url, form_data(a.node, body=shown, **rows))
+    assert response.status_code == 200
+    assert "请先从正文中删除该图片" in response.content.decode()
+    assert Attachment.objects.filter(pk=image.pk).exists()
+    response = editor.post(url, form_data(a.node, body="<p>位置见附件。</p>", **rows))
+    assert response.status_code == 302
+    assert not Attachment.objects.filter(pk=image.pk).exists()
