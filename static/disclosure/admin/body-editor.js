@@ -160,13 +160,13 @@ function translateToolbar(root) {
 }
 
 // Below the editor: the record's image attachments to insert at the cursor, or how to get some there.
-function addImagePicker(wrapper, textarea, editor) {
+function addImagePicker(field, textarea, editor) {
   const images = JSON.parse(textarea.dataset.bodyImages || "[]");
   const panel = document.createElement("p");
   panel.className = "body-editor-images help";
   if (!images.length) {
     panel.textContent = "如需在正文中插入图片，请先在下方“附件”中上传 JPG 或 PNG 图片并保存，再从这里插入。";
-    wrapper.after(panel);
+    field.append(panel);
     return;
   }
   const select = document.createElement("select");
@@ -195,7 +195,7 @@ function addImagePicker(wrapper, textarea, editor) {
       .run();
   });
   panel.append(label, select, " ", button);
-  wrapper.after(panel);
+  field.append(panel);
 }
 
 async function start(textarea) {
@@ -246,9 +246,13 @@ async function start(textarea) {
     lib.Menu,
   ];
   const label = document.querySelector(`label[for="${textarea.id}"]`);
+  // One box for the editor and its image list, so that the admin's form row lays them out as one field.
+  const field = document.createElement("div");
+  field.className = "body-editor-field";
   const wrapper = document.createElement("div");
   wrapper.className = "prose-editor body-editor";
-  textarea.before(wrapper);
+  textarea.before(field);
+  field.append(wrapper);
   wrapper.append(textarea);
   const editor = new lib.Editor({
     element: wrapper,
@@ -270,7 +274,7 @@ async function start(textarea) {
     },
   });
   translateToolbar(wrapper);
-  addImagePicker(wrapper, textarea, editor);
+  addImagePicker(field, textarea, editor);
   new MutationObserver(() => translateToolbar(wrapper)).observe(wrapper, { childList: true, subtree: true });
   textarea.bodyEditor = editor;
   textarea.dispatchEvent(new CustomEvent("body-editor:ready", { detail: { editor }, bubbles: true }));
