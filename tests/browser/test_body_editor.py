@@ -44,6 +44,8 @@ WORD_FRAGMENT = """<html xmlns:o="urn:schemas-microsoft-com:office:office" xmlns
 <!--EndFragment--></body></html>"""
 WORD_TEXT = "经审核，下列家庭符合公共租赁住房保障条件。\n城关镇张某某家庭\n城关镇李某某家庭\n"
 TYPED = ["公示期间如有异议，请向县住房和城乡建设局反映。", "联系电话：0000-1234567。", "清河县住房和城乡建设局"]
+LINK_TEXT = "详见县人民政府网站"
+LINK_URL = "https://www.example.gov.cn/zwgk/"
 PASTED_TEXT = "本公示自发布之日起生效。\n\n特此公示。"
 
 PASTE = """([html, text]) => {
@@ -148,6 +150,15 @@ def test_word_paste_and_typed_paragraphs_reach_the_public_page(live_server, chro
                 page.keyboard.press("Enter")
             page.keyboard.type(paragraph)
         page.keyboard.press("Enter")
+        # A link through the toolbar's dialog (in Chinese).
+        page.keyboard.type(LINK_TEXT)
+        page.keyboard.press("Shift+Home")
+        page.click(".body-editor [title='插入链接']")
+        page.fill("dialog input[name=href]", LINK_URL)
+        page.click("dialog button[type=submit]")
+        page.locator("dialog").first.wait_for(state="hidden")
+        body.press("End")
+        body.press("Enter")
         page.evaluate(PASTE, [None, PASTED_TEXT])
         page.keyboard.press("Enter")
         page.select_option(".body-editor-images select", label="小区位置图.png")
@@ -182,13 +193,15 @@ def test_word_paste_and_typed_paragraphs_reach_the_public_page(live_server, chro
         public.goto(live_server.url + record.get_absolute_url())
         article = public.locator(".record-body")
         paragraphs = [text.strip() for text in article.locator(":scope > p").all_inner_texts()]
-        assert paragraphs == [*TYPED, "本公示自发布之日起生效。", "特此公示。", "经审核，下列家庭符合公共租赁住房保障条件。"]
+        assert paragraphs == [*TYPED, LINK_TEXT, "本公示自发布之日起生效。", "特此公示。", "经审核，下列家庭符合公共租赁住房保障条件。"]
         assert article.locator("ul > li").all_inner_texts() == ["城关镇张某某家庭", "城关镇李某某家庭"]
         assert [t.strip() for t in article.locator("ol > li").all_inner_texts()] == ["公示期为七个工作日", "异议请书面提出"]
         assert article.locator("ol > li strong").inner_text() == "公示期"
         cells = [t.strip() for t in article.locator("table tr td, table tr th").all_inner_texts()]
         assert cells == ["姓名", "保障面积", "张某某", "50平方米"]
         assert article.locator("[style], [class]").count() == 0
+        link = article.locator("a")
+        assert (link.inner_text(), link.get_attribute("href")) == (LINK_TEXT, LINK_URL)
         assert article.locator("img").get_attribute("src") == f"/images/{record.attachments.get().sha256}/"
         assert article.locator("img").get_attribute("alt") == "小区位置图"
         assert image_loaded(public, ".record-body img")
