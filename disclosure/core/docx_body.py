@@ -12,8 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import mammoth
+from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from disclosure.core.files import check_upload
 from disclosure.core.sanitize import clean_body
@@ -60,3 +62,36 @@ def docx_body(upload) -> DocxBody:
     if not html:
         raise ValidationError(_("Word 文档“%(name)s”中没有可导入的正文。") % {"name": facts["name"]})
     return DocxBody(html=html, images_left_out=len(images))
+
+
+class DocxBodyFormMixin(forms.Form):
+    """A content form's "从 Word 文档导入正文" field: a .docx uploaded there replaces the ``body`` field's value
+    when the form is cleaned; the form's data is changed too, so that the imported body is what the editor
+    shows if the form comes back with other errors. ``docx_images_left_out`` counts the pictures not taken.
+    Call ``import_docx(cleaned_data)`` from ``clean()``."""
+
+    body_docx = forms.FileField(
+        label=gettext_lazy("从 Word 文档导入正文"),
+        required=False,
+        help_text=gettext_lazy(
+            "选择 .docx 文件，保存时以文档内容替换下方正文（保留标题、段落、列表和表格；图片请作为附件上传）。"
+        ),
+    )
+    docx_images_left_out = 0
+
+    def import_docx(self, cleaned: dict) -> None:
+        if not cleaned.get("body_docx"):
+            return
+        try:
+            imported = docx_body(cleaned["body_docx"])
+        except ValidationError as error:
+            self.add_error("body_docx", error)
+            return
+        cleaned["body"] = imported.html
+        self.data = self.data.copy()
+        self.data[self.add_prefix("body")] = imported.html
+        self.docx_images_left_out = imported.images_left_out
+
+
+def images_left_out_message(count: int) -> str:
+    return _("已从 Word 文档导入正文；文档中的 %(count)s 张图片未导入，请作为附件上传。") % {"count": count}

@@ -22,6 +22,7 @@ from catalog.models import CatalogNode, Organisation
 from disclosure.core import access
 from disclosure.core.access import Role
 from disclosure.core.admin_moves import REFUSALS, WorkflowMovesMixin, log_rows, refusal_messages
+from disclosure.core.docx_body import images_left_out_message
 from disclosure.core.sanitize import clean_html
 from disclosure.records import edit_lock, policy, preview, privacy_guard, services
 from disclosure.records.audit import action_label, is_multi_organisation, status_label
@@ -320,11 +321,7 @@ class RecordAdmin(WorkflowMovesMixin, admin.ModelAdmin):
         except REFUSALS as exc:
             raise ServiceRefused(exc) from exc
         if form.docx_images_left_out:
-            messages.warning(
-                request,
-                _t("已从 Word 文档导入正文；文档中的 %(count)s 张图片未导入，请作为附件上传。")
-                % {"count": form.docx_images_left_out},
-            )
+            messages.warning(request, images_left_out_message(form.docx_images_left_out))
         # The admin goes on with ``obj`` (logging, redirect): give it the saved state.
         for field in Record._meta.concrete_fields:
             setattr(obj, field.attname, getattr(record, field.attname))

@@ -16,7 +16,7 @@ from catalog import selectors as catalog_selectors
 from catalog.models import CatalogNode
 from disclosure.core.admin_fields import limit_organisation_field
 from disclosure.core.admin_moves import refusal_messages
-from disclosure.core.docx_body import docx_body
+from disclosure.core.docx_body import DocxBodyFormMixin
 from disclosure.core.editor import BodyEditorWidget
 from disclosure.core.files import check_upload
 from disclosure.records.body_images import editor_images, image_url_prefix
@@ -57,7 +57,7 @@ class RelatedRecordField(forms.ModelMultipleChoiceField):
         return f"{obj.title}（{obj.index_number}）" if obj.index_number else obj.title
 
 
-class RecordForm(forms.ModelForm):
+class RecordForm(DocxBodyFormMixin, forms.ModelForm):
     """The content of a record. Status, index number and times are not fields: services set them.
 
     ``request_user`` and ``refusal`` are set on the class by RecordAdmin.get_form; ``refusal`` is the
@@ -72,12 +72,6 @@ class RecordForm(forms.ModelForm):
         required=False,
         help_text=_("文号不是“发文机关代字〔年份〕序号号”的标准格式（如外单位或早年文件）而确实如此时勾选。"),
     )
-    body_docx = forms.FileField(
-        label=_("从 Word 文档导入正文"),
-        required=False,
-        help_text=_("选择 .docx 文件，保存时以文档内容替换下方正文（保留标题、段落、列表和表格；图片请作为附件上传）。"),
-    )
-    docx_images_left_out = 0
     # The version the form was opened on (disclosure/records/edit_lock.py): a save from an older one is refused.
     edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -145,23 +139,10 @@ class RecordForm(forms.ModelForm):
         if organisation is not None and related:
             if any(other.organisation_id != organisation.pk for other in related):
                 self.add_error("related", _("相关信息只能选择本单位的其他信息。"))
-        if cleaned.get("body_docx"):
-            self.import_docx(cleaned)
+        self.import_docx(cleaned)
         if self.refusal is not None:
             self.add_refusal(self.refusal)
         return cleaned
-
-    def import_docx(self, cleaned: dict) -> None:
-        """The uploaded .docx replaces the body; shown in the editor too if the form comes back."""
-        try:
-            imported = docx_body(cleaned["body_docx"])
-        except ValidationError as error:
-            self.add_error("body_docx", error)
-            return
-        cleaned["body"] = imported.html
-        self.data = self.data.copy()
-        self.data[self.add_prefix("body")] = imported.html
-        self.docx_images_left_out = imported.images_left_out
 
     def add_refusal(self, exc: Exception) -> None:
         """Put a service's ValidationError / PermissionDenied / InvalidTransition onto the form."""
