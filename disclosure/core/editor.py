@@ -17,8 +17,6 @@ EDITOR_MODULE = "django_prose_editor/editor.js"
 class BodyEditorWidget(forms.Textarea):
     """A textarea that body-editor.js turns into the editor; it keeps the HTML the form posts."""
 
-    template_name = "django/forms/widgets/textarea.html"
-
     def __init__(self, attrs=None):
         super().__init__({"rows": 16, **(attrs or {})})
 
