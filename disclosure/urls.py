@@ -1,5 +1,5 @@
 from django.contrib.sitemaps import views as sitemap_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from disclosure.applications import views as applications
 from disclosure.consultations import views as consultations
@@ -66,6 +66,7 @@ urlpatterns = [
     path("org/<str:org>/interact/", feedback.feedback_list, name="feedback_list"),
     path("org/<str:org>/doc/<str:number>/print/", notice_board.record_print, name="record_print"),
     path("org/<str:org>/doc/<str:number>/", records.record, name="record"),
+    re_path(r"^images/(?P<digest>[0-9a-f]{64})/$", records.image, name="record_image"),
     path(
         "org/<str:org>/doc/<str:number>/files/<int:attachment_id>/",
         records.attachment,

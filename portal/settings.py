@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "disclosure",
     "portal",
     "csp",
+    # The body editor's ProseMirror/Tiptap files, served from the wheel (disclosure/core/editor.py).
+    "django_prose_editor",
 ]
 
 MIDDLEWARE = [
@@ -348,3 +350,6 @@ if DOWNLOAD_OFFLOAD == "presigned" and "S3" not in STORAGES["default"]["BACKEND"
     raise ImproperlyConfigured("DOWNLOAD_OFFLOAD=presigned 需要 MEDIA_STORAGE=s3。")
 DOWNLOAD_ACCEL_PREFIX = env.string("DOWNLOAD_ACCEL_PREFIX", "/_protected/")
 DOWNLOAD_PRESIGNED_SECONDS = env.integer("DOWNLOAD_PRESIGNED_SECONDS", 60, minimum=5)
+# Minutes an edit lock on a draft lasts after its holder opened the form (disclosure/records/edit_lock.py);
+# it is released earlier when the holder saves.
+RECORD_EDIT_LOCK_MINUTES = env.integer("RECORD_EDIT_LOCK_MINUTES", 30, minimum=1)

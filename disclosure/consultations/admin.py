@@ -38,6 +38,8 @@ from disclosure.consultations.workflow import TRANSITIONS, Transition
 from disclosure.core.access import organisations_in_scope
 from disclosure.core.admin_fields import limit_organisation_field
 from disclosure.core.admin_moves import REFUSALS, WorkflowMovesMixin, log_rows, refusal_messages
+from disclosure.core.docx_body import DocxBodyFormMixin, images_left_out_message
+from disclosure.core.editor import BodyEditorWidget
 from disclosure.core.files import check_upload
 from disclosure.core.log import ActivityEntry
 
@@ -72,7 +74,7 @@ def _in_scope(user) -> bool:
     return user.is_active and organisations_in_scope(user).exists()
 
 
-class ConsultationForm(forms.ModelForm):
+class ConsultationForm(DocxBodyFormMixin, forms.ModelForm):
     """The draft's content. Status and feedback are not fields: the services set them.
 
     ``request_user`` and ``refusal`` are set on the class by ConsultationAdmin.get_form; ``refusal`` is
@@ -85,6 +87,7 @@ class ConsultationForm(forms.ModelForm):
     class Meta:
         model = Consultation
         fields = ["organisation", "node", *consultations.CONTENT_FIELDS]
+        widgets = {"body": BodyEditorWidget}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -106,6 +109,7 @@ class ConsultationForm(forms.ModelForm):
         ).items():
             if not self.has_error(field):
                 self.add_error(field, errors)
+        self.import_docx(data)
         if self.refusal is not None:
             self.add_refusal(self.refusal)
         return data
@@ -210,6 +214,14 @@ class ConsultationAdmin(WorkflowMovesMixin, admin.ModelAdmin):
         attrs = {"request_user": request.user, "refusal": getattr(request, "_consultation_refusal", None)}
         return type("ConsultationFormForUser", (base,), attrs)
 
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        # The Word import belongs to the editing form only; and right above the body it replaces.
+        fields = [name for name in fields if name != "body_docx"]
+        if obj is None or self.has_change_permission(request, obj):
+            fields.insert(fields.index("body") if "body" in fields else len(fields), "body_docx")
+        return fields
+
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and not obj.is_editable:
             return ConsultationForm.Meta.fields
@@ -270,6 +282,8 @@ class ConsultationAdmin(WorkflowMovesMixin, admin.ModelAdmin):
                 )
         except REFUSALS as error:
             raise ServiceRefused(error) from error
+        if form.docx_images_left_out:
+            messages.warning(request, images_left_out_message(form.docx_images_left_out))
         # The admin goes on with ``obj`` (inlines, logging, redirect): give it the saved state.
         for field in Consultation._meta.concrete_fields:
             setattr(obj, field.attname, getattr(saved, field.attname))

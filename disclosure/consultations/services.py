@@ -49,7 +49,7 @@ from disclosure.core import contact, transitions
 from disclosure.core.dates import cn_date, cn_datetime
 from disclosure.core.log import ActivityEntry
 from disclosure.core.models import actor_name
-from disclosure.core.sanitize import assign_content, clean_html
+from disclosure.core.sanitize import assign_content, clean_body, clean_html
 from disclosure.core.transitions import InvalidTransition
 from disclosure.core.workdays import CalendarUnknown, add_working_days
 
@@ -200,7 +200,7 @@ def consultation_create(*, user, organisation: Organisation, node: CatalogNode |
     if node is None:
         raise ValidationError({"node": _("标准目录尚未载入“决策前预公开”栏目，请选择目录栏目。")})
     consultation = Consultation(organisation=organisation, node=node, created_by=user, **fields)
-    consultation.body = clean_html(consultation.body)
+    consultation.body = clean_body(consultation.body)
     _validate(consultation)
     consultation.save()
     _log_consultation(consultation, user, "create", "", consultation.status)

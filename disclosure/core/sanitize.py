@@ -1,5 +1,6 @@
 """Cleaning record bodies pasted from Word: structure and tables stay, scripts and handlers never do."""
 
+import re
 from html.parser import HTMLParser
 
 import nh3
@@ -37,6 +38,30 @@ def clean_html(html: str) -> str:
         strip_comments=True,
         clean_content_tags={"script", "style", "iframe", "object", "embed", "noscript", "template"},
     ).strip()
+
+
+# A body holding none of these is plain text (typed into a bare textarea, or sent by a script): its lines
+# are its paragraphs, as in a Chinese official document, where every paragraph starts on a new line.
+BLOCK_TAG = re.compile(r"<\s*/?\s*(?:p|div|h[1-6]|ul|ol|li|table|tr|td|th|blockquote|pre|br|hr|dl)\b", re.IGNORECASE)
+LINE_BREAK = re.compile(r"\r\n?|\n")
+
+
+def text_paragraphs(text: str) -> str:
+    """``text`` with each non-blank line made a ``<p>`` when it has no block markup of its own; HTML
+    (what the editor, Word or a .docx import produce) is returned as it is."""
+    if not text or BLOCK_TAG.search(text):
+        return text or ""
+    lines = (line.strip() for line in LINE_BREAK.split(text))
+    return "".join(f"<p>{line}</p>" for line in lines if line)
+
+
+EMPTY_PARAGRAPH = re.compile(r"<p>(?:\s|&nbsp;|<br>)*</p>")
+
+
+def clean_body(text: str) -> str:
+    """A rich body as it is stored: plain-text lines made paragraphs, then sanitised (clean_html), without
+    the empty paragraphs an editor leaves behind (or that held only what the sanitiser removed)."""
+    return EMPTY_PARAGRAPH.sub("", clean_html(text_paragraphs(text))).strip()
 
 
 SCRIPT_SCHEMES = {"javascript", "vbscript"}
@@ -88,4 +113,4 @@ def assign_content(instance, fields: dict, *, allowed, node=None) -> None:
         setattr(instance, name, value)
     if node is not None:
         instance.node = node
-    instance.body = clean_html(instance.body)
+    instance.body = clean_body(instance.body)

@@ -22,8 +22,9 @@ from disclosure.core import access
 from disclosure.core.access import Role
 from disclosure.core.admin_moves import REFUSALS, WorkflowMovesMixin, log_rows, refusal_messages
 from disclosure.core.dates import cn_datetime
+from disclosure.core.docx_body import images_left_out_message
 from disclosure.core.sanitize import clean_html
-from disclosure.records import policy, privacy_guard, services
+from disclosure.records import edit_lock, policy, preview, privacy_guard, services
 from disclosure.records.audit import action_label, is_multi_organisation, status_label
 from disclosure.records.forms import (
     MOVE_FORMS,
@@ -169,6 +170,7 @@ class RecordAdmin(WorkflowMovesMixin, admin.ModelAdmin):
             {
                 "fields": (
                     "title",
+                    "edit_version",
                     ("document_number", "issuing_body"),
                     "confirm_document_number",
                     "organisation",
@@ -179,7 +181,7 @@ class RecordAdmin(WorkflowMovesMixin, admin.ModelAdmin):
             },
         ),
         (_("公开属性"), {"fields": ("openness", "withholding_ground", "openness_note")}),
-        (_("内容"), {"fields": ("summary", "body", "related")}),
+        (_("内容"), {"fields": ("summary", "body_docx", "body", "related")}),
     )
     state_fieldset = (
         _("办理状态（由审核流程设置，不可直接修改）"),
@@ -251,7 +253,7 @@ class RecordAdmin(WorkflowMovesMixin, admin.ModelAdmin):
                         "fields": tuple(
                             "body_preview" if f == "body" else f
                             for f in options["fields"]
-                            if f != "confirm_document_number"
+                            if f not in ("confirm_document_number", "body_docx", "edit_version")
                         ),
                     },
                 )
@@ -305,7 +307,11 @@ class RecordAdmin(WorkflowMovesMixin, admin.ModelAdmin):
         try:
             if change:
                 record = services.record_update(
-                    user=request.user, record=obj, node=data.get("node"), **content
+                    user=request.user,
+                    record=obj,
+                    node=data.get("node"),
+                    opened_version=data.get("edit_version"),
+                    **content,
                 )
             else:
                 organisation = data.get("organisation") or access.organisation_of(request.user)
@@ -314,6 +320,8 @@ class RecordAdmin(WorkflowMovesMixin, admin.ModelAdmin):
                 )
         except REFUSALS as exc:
             raise ServiceRefused(exc) from exc
+        if form.docx_images_left_out:
+            messages.warning(request, images_left_out_message(form.docx_images_left_out))
         # The admin goes on with ``obj`` (logging, redirect): give it the saved state.
         for field in Record._meta.concrete_fields:
             setattr(obj, field.attname, getattr(record, field.attname))
@@ -380,7 +388,11 @@ class RecordAdmin(WorkflowMovesMixin, admin.ModelAdmin):
                         % {"status": record.get_status_display()},
                     )
                 return redirect(self._change_url(record))
-            extra_context = {**(extra_context or {}), **self.workflow_context(request, record)}
+            extra_context = {
+                **(extra_context or {}),
+                **self.workflow_context(request, record),
+                **self.edit_lock_context(request, record),
+            }
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except ServiceRefused as refusal:
@@ -401,6 +413,14 @@ class RecordAdmin(WorkflowMovesMixin, admin.ModelAdmin):
     def history_view(self, request, object_id, extra_context=None):
         self._visible_or_404(request, object_id)
         return super().history_view(request, object_id, extra_context)
+
+    def edit_lock_context(self, request, record: Record) -> dict:
+        """Opening an editable record to edit it takes the edit lock; whoever else holds a live one is named."""
+        if request.method == "GET" and record.is_editable and self.has_change_permission(request, record):
+            other = edit_lock.lock_take(user=request.user, record=record)
+        else:
+            other = edit_lock.held_by_other(record, request.user) if record.is_editable else None
+        return {"edit_lock_notice": other.describe() if other else ""}
 
     def workflow_context(self, request, record: Record) -> dict:
         """The buttons of the moves this user may make now, and the record's review and audit trail."""
@@ -439,12 +459,29 @@ class RecordAdmin(WorkflowMovesMixin, admin.ModelAdmin):
     def get_urls(self):
         return [
             path(
+                "<path:object_id>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="disclosure_record_preview",
+            ),
+            path(
+                "<path:object_id>/preview/attachment/<int:attachment_id>/",
+                self.admin_site.admin_view(self.preview_attachment_view),
+                name="disclosure_record_preview_attachment",
+            ),
+            path(
                 "<path:object_id>/privacy/<int:finding_id>/keep/",
                 self.admin_site.admin_view(self.privacy_keep_view),
                 name="disclosure_record_privacy_keep",
             ),
             *super().get_urls(),
         ]
+
+    def preview_view(self, request, object_id):
+        """The record as its public page will show it (disclosure/records/preview.py), for whoever may read it here."""
+        return preview.preview_response(request, self._visible_or_404(request, object_id))
+
+    def preview_attachment_view(self, request, object_id, attachment_id):
+        return preview.preview_attachment_response(self._visible_or_404(request, object_id), attachment_id)
 
     def privacy_keep_view(self, request, object_id, finding_id):
         """POST: keep one finding public with a reason and a legal basis, through privacy_guard.privacy_keep."""

@@ -16,8 +16,12 @@ from catalog import selectors as catalog_selectors
 from catalog.models import CatalogNode
 from disclosure.core.admin_fields import limit_organisation_field
 from disclosure.core.admin_moves import refusal_messages
+from disclosure.core.docx_body import DocxBodyFormMixin
+from disclosure.core.editor import BodyEditorWidget
 from disclosure.core.files import check_upload
+from disclosure.records.body_images import editor_images, image_url_prefix
 from disclosure.records.docnumber import document_number_problem, normalise_document_number
+from disclosure.records.edit_lock import StaleEdit, current_version
 from disclosure.records.models import Attachment, Openness, Record
 from disclosure.records.services import CONTENT_FIELDS
 from disclosure.records.workflow import Transition
@@ -53,7 +57,7 @@ class RelatedRecordField(forms.ModelMultipleChoiceField):
         return f"{obj.title}（{obj.index_number}）" if obj.index_number else obj.title
 
 
-class RecordForm(forms.ModelForm):
+class RecordForm(DocxBodyFormMixin, forms.ModelForm):
     """The content of a record. Status, index number and times are not fields: services set them.
 
     ``request_user`` and ``refusal`` are set on the class by RecordAdmin.get_form; ``refusal`` is the
@@ -68,10 +72,13 @@ class RecordForm(forms.ModelForm):
         required=False,
         help_text=_("文号不是“发文机关代字〔年份〕序号号”的标准格式（如外单位或早年文件）而确实如此时勾选。"),
     )
+    # The version the form was opened on (disclosure/records/edit_lock.py): a save from an older one is refused.
+    edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Record
         fields = ["organisation", "node", *CONTENT_FIELDS, "related"]
+        widgets = {"body": BodyEditorWidget}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -89,6 +96,18 @@ class RecordForm(forms.ModelForm):
             field = self.fields["node"]
             field.queryset = CatalogNode.objects.filter(pk__in=[pk for _name, options in groups for pk, _label in options])
             field.choices = [("", "---------"), *groups]
+        if "body" in self.fields:
+            # The editor's 插入图片 list: this record's image attachments (disclosure/records/body_images.py).
+            self.fields["body"].widget.attrs.update(
+                {"data-body-images": editor_images(self.instance), "data-body-image-prefix": image_url_prefix()}
+            )
+        if "edit_version" in self.fields and self.instance.pk:
+            if not self.is_bound:
+                self.initial["edit_version"] = current_version(self.instance)
+            elif isinstance(self.refusal, StaleEdit):
+                # Shown again with the user's input: saving once more, knowingly, takes the newer version.
+                self.data = self.data.copy()
+                self.data[self.add_prefix("edit_version")] = self.refusal.current_version
         if "related" in self.fields:
             related = Record.objects.all() if fixed is None else Record.objects.filter(organisation=fixed)
             if self.instance.pk:
@@ -120,6 +139,7 @@ class RecordForm(forms.ModelForm):
         if organisation is not None and related:
             if any(other.organisation_id != organisation.pk for other in related):
                 self.add_error("related", _("相关信息只能选择本单位的其他信息。"))
+        self.import_docx(cleaned)
         if self.refusal is not None:
             self.add_refusal(self.refusal)
         return cleaned

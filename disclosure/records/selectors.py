@@ -78,3 +78,11 @@ def public_attachment(*, org_code: str, serial: str, attachment_id: int) -> Atta
         )
         .first()
     )
+
+
+def public_image(digest: str) -> Attachment | None:
+    """An image attachment (JPG, PNG) with this SHA-256 on a public record, or None: what a body's
+    ``<img src="/images/<sha256>/">`` shows the public (disclosure/records/body_images.py)."""
+    return Attachment.objects.filter(
+        sha256=digest, kind__in=("jpg", "jpeg", "png"), record__in=public_records()
+    ).first()

@@ -24,9 +24,9 @@ from catalog.models import CatalogNode, Organisation
 from disclosure.core import transitions
 from disclosure.core.dates import cn_datetime
 from disclosure.core.models import actor_name
-from disclosure.core.sanitize import assign_content, clean_html, refuse_outside_images
+from disclosure.core.sanitize import assign_content, clean_body, refuse_outside_images
 from disclosure.core.transitions import InvalidTransition
-from disclosure.records import interpretation_sync, policy, privacy_guard
+from disclosure.records import body_images, edit_lock, interpretation_sync, policy, privacy_guard
 from disclosure.records.models import (
     Attachment,
     AuditEntry,
@@ -107,7 +107,7 @@ def record_create(*, user, organisation: Organisation, node: CatalogNode, **fiel
         raise TypeError(f"unknown record fields: {sorted(unknown)}")
     refuse_outside_images(fields.get("body", ""))
     record = Record(organisation=organisation, node=node, created_by=user, **fields)
-    record.body = clean_html(record.body)
+    record.body = clean_body(record.body)
     _validate_content(record)
     record.save()
     _snapshot(record, user)
@@ -116,8 +116,14 @@ def record_create(*, user, organisation: Organisation, node: CatalogNode, **fiel
 
 
 @transaction.atomic
-def record_update(*, user, record: Record, node: CatalogNode | None = None, **fields) -> Record:
-    """Change a draft's content. Published records are changed by revising them."""
+def record_update(
+    *, user, record: Record, node: CatalogNode | None = None, opened_version: int | None = None, **fields
+) -> Record:
+    """Change a draft's content. Published records are changed by revising them.
+
+    ``opened_version``: the version the editing form was opened on; given, the save is refused while someone
+    else holds the edit lock or has saved since, and releases the user's lock (disclosure/records/edit_lock.py).
+    """
     locked = Record.objects.select_for_update().get(pk=record.pk)
     if not locked.is_editable:
         raise InvalidTransition(
@@ -126,11 +132,15 @@ def record_update(*, user, record: Record, node: CatalogNode | None = None, **fi
         )
     if not policy.can_edit(user, locked):
         raise PermissionDenied(_("只有本单位的信息员可以修改该信息。"))
+    if opened_version is not None:
+        edit_lock.check_save(user=user, record=locked, opened_version=opened_version)
     refuse_outside_images(fields.get("body", ""))
     assign_content(locked, fields, allowed=CONTENT_FIELDS, node=node)
     _validate_content(locked)
     locked.save()
     _snapshot(locked, user)
+    if opened_version is not None:
+        edit_lock.lock_release(user=user, record=locked)
     return locked
 
 
@@ -150,6 +160,7 @@ def attachment_remove(*, user, attachment: Attachment) -> None:
     record = attachment.record
     if not policy.can_edit(user, record):
         raise PermissionDenied(_("只能从本单位可编辑的信息上删除附件。"))
+    body_images.refuse_removing_shown_image(attachment)
     attachment.delete()
     _snapshot(record, user)
 

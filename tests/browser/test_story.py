@@ -39,7 +39,9 @@ def add_record(page, live_server, node, title, openness, attachment=None, ground
     page.select_option("#id_openness", openness)
     if ground:
         page.select_option("#id_withholding_ground", ground)
-    page.fill("#id_body", "<p>经审核，下列家庭获配公共租赁住房。</p><script>alert(1)</script>")
+    # The body is the rich-text editor (disclosure/core/editor.py); the textarea behind it is hidden.
+    page.locator(".body-editor .tiptap").click()
+    page.keyboard.type("经审核，下列家庭获配公共租赁住房。<script>alert(1)</script>")
     if attachment:
         page.set_input_files("input[name='attachments-0-upload']", attachment)
     page.click("input[name=_save]")
