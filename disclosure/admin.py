@@ -5,6 +5,7 @@ from disclosure.concerns import admin as concerns_admin  # noqa: F401
 from disclosure.consultations import admin as consultations_admin  # noqa: F401
 from disclosure.core import admin as core_admin  # noqa: F401
 from disclosure.core import admin_calendar  # noqa: F401
+from disclosure.core import admin_catalog  # noqa: F401
 from disclosure.core import admin_log as activity_log_admin  # noqa: F401
 from disclosure.interpretations import admin as interpretations_admin  # noqa: F401
 from disclosure.records import admin as records_admin  # noqa: F401
