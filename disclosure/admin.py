@@ -5,10 +5,11 @@ from disclosure.concerns import admin as concerns_admin  # noqa: F401
 from disclosure.consultations import admin as consultations_admin  # noqa: F401
 from disclosure.core import admin as core_admin  # noqa: F401
 from disclosure.core import admin_calendar  # noqa: F401
-from disclosure.core import admin_catalog  # noqa: F401
+from disclosure.core import admin_catalog as catalog_admin  # noqa: F401
 from disclosure.core import admin_log as activity_log_admin  # noqa: F401
 from disclosure.interpretations import admin as interpretations_admin  # noqa: F401
 from disclosure.records import admin as records_admin  # noqa: F401
 from disclosure.records import audit  # noqa: F401
+from disclosure.records import check_admin as site_check_admin  # noqa: F401
 from disclosure.service_guides import admin as service_guides_admin  # noqa: F401
 from disclosure.site import admin as site_admin  # noqa: F401

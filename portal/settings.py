@@ -320,3 +320,8 @@ CLAMD_TIMEOUT = env.integer("CLAMD_TIMEOUT", 30, minimum=1)
 APPLICATION_RETENTION_DAYS = env.integer("APPLICATION_RETENTION_DAYS", 1095, minimum=1)
 
 PAGE_SIZE = 20
+
+# Site check jobs (`manage.py check_site`, disclosure/records/site_checks.py). Links inside the portal are
+# always checked (no network); outside links only when LINK_CHECK_EXTERNAL is on, each with this timeout.
+LINK_CHECK_EXTERNAL = env.boolean("LINK_CHECK_EXTERNAL", False)
+LINK_CHECK_TIMEOUT = env.integer("LINK_CHECK_TIMEOUT", 5, minimum=1)

@@ -23,7 +23,7 @@ from disclosure.core import access
 from disclosure.core.access import Role
 from disclosure.core.admin_moves import REFUSALS, WorkflowMovesMixin, log_rows, refusal_messages
 from disclosure.core.sanitize import clean_html
-from disclosure.records import policy, privacy_guard, services
+from disclosure.records import policy, privacy_guard, services, site_checks
 from disclosure.records.audit import action_label, is_multi_organisation, status_label
 from disclosure.records.forms import (
     MOVE_FORMS,
@@ -175,6 +175,7 @@ class RecordAdmin(WorkflowMovesMixin, admin.ModelAdmin):
                     "node",
                     ("written_on", "formed_on"),
                     ("validity", "record_type"),
+                    ("topic", "keywords"),
                 )
             },
         ),
@@ -423,6 +424,8 @@ class RecordAdmin(WorkflowMovesMixin, admin.ModelAdmin):
             "workflow_versions": list(record.versions.defer("data").order_by("-number")),
             "workflow_revisions": list(record.revisions.order_by("-id")),
             **self.privacy_context(request, record),
+            # 错敏词 in the current content, for the editor to fix and the reviewer to check.
+            "wording_problems": site_checks.wording_problems(record),
         }
 
     # The privacy guard (disclosure/records/privacy_guard.py) -------------------------------------------

@@ -41,6 +41,7 @@ _RECORD_FIELDS = (
     "record_type",
     "title",
     "document_number",
+    "keywords",
     "body",
 )
 
@@ -67,7 +68,8 @@ def build_document(record: Record) -> SearchDocument:
         body_text=text,
         title_tokens=document_tokens(record.title),
         number_tokens=document_tokens(record.document_number),
-        body_tokens=document_tokens(text),
+        # 主题词 are searched with the body: a word a bureau chose to describe the record finds it.
+        body_tokens=document_tokens(f"{record.keywords} {text}".strip()),
     )
 
 
