@@ -22,3 +22,8 @@ for report, view in (
     for fmt in ("csv", "xlsx"):
         urlpatterns.append(path(f"{report}/export.{fmt}", view, {"fmt": fmt}, name=f"reports_{report}_{fmt}"))
 urlpatterns.append(path("annual/export.xlsx", views.annual_export, {"fmt": "xlsx"}, name="reports_annual_xlsx"))
+urlpatterns.append(path("site-check/", views.site_check, name="reports_site_check"))
+for fmt in ("csv", "xlsx"):
+    urlpatterns.append(
+        path(f"site-check/export.{fmt}", views.site_check_export, {"fmt": fmt}, name=f"reports_site_check_{fmt}")
+    )

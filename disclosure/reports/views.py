@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog import selectors as catalog_selectors
+from disclosure.records.check_models import FindingKind
 from disclosure.reports import export
 from disclosure.reports.annual import annual_report
 from disclosure.reports.charts import Bar, Column, HorizontalBarChart, StackedColumnChart
@@ -36,6 +37,7 @@ from disclosure.reports.freshness import (
     Freshness,
     freshness_report,
 )
+from disclosure.reports.site_check import site_check_report, site_check_sheets
 from disclosure.reports.timeliness import Timing, timeliness_report
 
 CELLS_PER_PAGE = 100
@@ -502,3 +504,28 @@ def _table3_layout(applications: dict) -> list[dict]:
     rows.append({"labels": [{"text": applications["result_total"]["label"], "colspan": 2}], "values": values(applications["result_total"])})
     rows.append({"labels": [{"text": applications["carried_out"]["label"], "colspan": 3}], "values": values(applications["carried_out"])})
     return rows
+
+
+# --- site check findings (links, attachments, 错敏词) -------------------------------------------
+
+SITE_CHECK = ReportKind(
+    "site_check", gettext_lazy("网站检查发现"), site_check_report, site_check_sheets
+)
+
+
+@_report_view(SITE_CHECK.template, SITE_CHECK.title)
+def site_check(request):
+    form, organisations, base = _filter(request, SITE_CHECK)
+    kind = _choice(request, "kind", FindingKind, _("没有这种问题类别。"))
+    report = site_check_report(organisations, kind=kind)
+    return {
+        "form": form,
+        "report": report,
+        "base": base,
+        "kind": kind,
+        "keep": {"kind": kind},
+        "page": _page(request, report.findings, CELLS_PER_PAGE),
+    }
+
+
+site_check_export = _export_view(SITE_CHECK)
