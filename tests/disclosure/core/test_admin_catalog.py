@@ -133,6 +133,15 @@ def test_county_admin_adds_a_local_sub_item_under_0101(s, client):
     item.refresh_from_db()
     assert item.name == "本县房屋征收补偿实施办法" and item.owner == s.county
 
+    # The open-data catalog says whose item it is; the standard items are the platform's.
+    import json
+
+    tree = json.loads(client.get("/api/v1/catalog").content)["results"]
+    levy = next(item for item in tree[0]["children"] if item["code"] == "0101")
+    local = next(child for child in levy["children"] if child["code"] == item.code)
+    assert (local["origin"], local["owner"]) == ("local", s.county.code)
+    assert (levy["origin"], levy["owner"], tree[0]["origin"]) == ("standard", None, "standard")
+
     # A reload of the standard leaves the local item alone.
     catalog_load_standard()
     assert CatalogNode.objects.get(pk=item.pk).owner == s.county
