@@ -325,3 +325,5 @@ PAGE_SIZE = 20
 # always checked (no network); outside links only when LINK_CHECK_EXTERNAL is on, each with this timeout.
 LINK_CHECK_EXTERNAL = env.boolean("LINK_CHECK_EXTERNAL", False)
 LINK_CHECK_TIMEOUT = env.integer("LINK_CHECK_TIMEOUT", 5, minimum=1)
+# The 单位管理员 of a province-level organisation may change the standard catalog (disclosure/core/platform.py).
+AUTHENTICATION_BACKENDS += ["disclosure.core.platform.ProvincePlatformBackend"]

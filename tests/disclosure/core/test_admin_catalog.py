@@ -180,6 +180,21 @@ def test_county_admin_switches_a_column_off_for_their_own_organisation_only(s, c
 
 
 @pytest.mark.django_db
+def test_a_province_administrator_is_the_platform(s, demo_orgs):
+    """The 单位管理员 of the province-level department may rename 0101 (the platform); the same role in a
+    city may not."""
+    node = CatalogNode.objects.get(code="0101")
+    url = reverse("admin:catalog_catalognode_change", args=[node.pk])
+    city_admin = make_staff(demo_orgs["419900"], Role.ORG_ADMIN, username="city_admin")
+    assert client_for(city_admin).post(url, change_data(node, name="改名")).status_code == 403
+    province_admin = make_staff(demo_orgs["410000"], Role.ORG_ADMIN, username="province_admin")
+    response = client_for(province_admin).post(url, change_data(node, name="法规政策（省厅改）"))
+    assert response.status_code == 302
+    node.refresh_from_db()
+    assert node.name == "法规政策（省厅改）"
+
+
+@pytest.mark.django_db
 def test_the_platform_changes_standard_nodes_and_a_reload_restores_them(s):
     """A superuser renames 0101; the next load_catalog puts the standard name back."""
     node = CatalogNode.objects.get(code="0101")
