@@ -171,6 +171,8 @@ def test_county_admin_switches_a_column_off_for_their_own_organisation_only(s, c
     sitemap = client.get("/sitemap-columns.xml").content.decode()
     assert f"/org/{s.county.code}/0101/<" not in sitemap and f"/org/{s.other.code}/0101/<" in sitemap
     assert f"/org/{s.county.code}/0102/<" in sitemap
+    guide = client.get(reverse("disclosure:organisation_guide", args=[s.county.code])).content.decode()
+    assert f'/org/{s.county.code}/0101/"' not in guide and f'/org/{s.county.code}/0102/"' in guide
 
     # Shown again, with the county's own note under the standard.
     ColumnSetting.objects.filter(pk=setting.pk).update(shown=True)
