@@ -106,3 +106,24 @@ def test_api_exports_and_filters_the_metadata(client, records):
     assert [r["title"] for r in by_word["results"]] == [fee.title]
     detail = json.loads(client.get(row["api_url"].removeprefix("http://testserver")).content)
     assert detail["keywords"] == ["公租房", "配租", "租金"]
+
+
+@pytest.mark.django_db
+def test_metadata_filters_never_reveal_a_non_public_record(client, standard_catalog, demo_orgs):
+    """In the leak world every record gets its own 主题词 and the 主题分类 财政; filtering by them in the
+    column, in search and in the API finds the public records only."""
+    from disclosure.records.models import Record
+    from tests.disclosure.publishing import PUBLIC_KEYS, leak_world, marker
+
+    records = leak_world(demo_orgs)
+    for key, record in records.items():
+        Record.objects.filter(pk=record.pk).update(keywords=f"泄露 {marker(key)}", topic=Topic.FINANCE)
+    for key, record in records.items():
+        word = marker(key)
+        column = client.get(f"/org/{record.organisation.code}/{record.node.code}/", {"keyword": word})
+        search = client.get("/search/", {"keyword": word, "topic": "finance"})
+        api = json.loads(client.get("/api/v1/records", {"keyword": word, "topic": "finance"}).content)
+        # The title (not the echoed filter value) tells whether the record is listed.
+        shown = record.title in column.content.decode() or record.title in search.content.decode()
+        assert (api["count"] > 0) is shown, key
+        assert shown is (key in PUBLIC_KEYS), key
