@@ -242,3 +242,16 @@ def test_public_columns_tell_the_provenance_and_show_no_working_note(s, client):
         text = " ".join([node.name, node.content, node.basis, node.subject, node.channels_text, node.audience])
         for note in WORKING_NOTES:
             assert note not in text, (node.code, note)
+
+
+@pytest.mark.django_db
+def test_a_local_item_without_an_owner_is_a_form_error_not_a_500(s):
+    """The platform adding a 本单位细化 item must name its organisation; a platform item names none."""
+    parent = CatalogNode.objects.get(code="0101")
+    root = client_for(s.root)
+    url = reverse("admin:catalog_catalognode_add")
+    response = root.post(url, local_item_data(parent, origin=Origin.LOCAL, provenance=Provenance.LOCAL, owner=""))
+    assert response.status_code == 200 and "必须指定细化单位" in response.content.decode()
+    response = root.post(url, local_item_data(parent, origin=Origin.SUPPLEMENT, owner=str(s.county.pk)))
+    assert response.status_code == 200 and "请清空细化单位" in response.content.decode()
+    assert not CatalogNode.objects.filter(code="QH-0101-01").exists()
