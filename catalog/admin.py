@@ -13,17 +13,23 @@ from mptt.admin import MPTTModelAdmin
 
 from catalog import services
 from catalog.forms import CatalogNodeForm, TreeNodeForm
-from catalog.models import CatalogNode, Channel, NodeChannel, Organisation, Provenance
+from catalog.models import CatalogNode, Channel, NodeChannel, Organisation, Origin, Provenance
 
 STANDARD_NODE_PERMISSION = "catalog.change_standard_node"
 
 
+def is_platform(user) -> bool:
+    """The platform (平台): superusers and holders of catalog.change_standard_node, which a superuser
+    grants to province-level staff. Only they change the standard catalog (标准目录, 参考各地目录补充)."""
+    return user.has_perm(STANDARD_NODE_PERMISSION)
+
+
 def may_change_node(request, node) -> bool:
-    """Local items are edited by whoever may change catalog nodes; standard ones only by holders of
-    catalog.change_standard_node (superusers hold every permission)."""
-    if node is None or node.provenance == Provenance.LOCAL:
+    """Local items (本单位细化) are edited by whoever may change catalog nodes (the disclosure admin
+    narrows that to the owning organisation); platform items only by the platform."""
+    if node is None or node.origin == Origin.LOCAL:
         return True
-    return request.user.has_perm(STANDARD_NODE_PERMISSION)
+    return is_platform(request.user)
 
 
 class NodeChannelInline(admin.TabularInline):
@@ -82,14 +88,16 @@ class TreeAdmin(MPTTModelAdmin):
 class CatalogNodeAdmin(TreeAdmin):
     form = CatalogNodeForm
     inlines = [NodeChannelInline]
-    list_display = ("name", "code", "method", "time_limit_days", "provenance", "sort_order", "is_active")
+    list_display = (
+        "name", "code", "method", "time_limit_days", "origin", "provenance", "owner", "sort_order", "is_active"
+    )
     list_display_links = ("name",)
     list_editable = ("sort_order", "is_active")
-    list_filter = ("provenance", "method", "is_active")
+    list_filter = ("origin", "provenance", "method", "is_active")
     search_fields = ("code", "name", "content")
     mptt_level_indent = 24
     fieldsets = (
-        (None, {"fields": ("code", "name", "parent", "sort_order", "is_active", "provenance")}),
+        (None, {"fields": ("code", "name", "parent", "sort_order", "is_active", "origin", "provenance", "owner")}),
         (
             _("公开标准"),
             {
@@ -108,39 +116,47 @@ class CatalogNodeAdmin(TreeAdmin):
         ),
     )
 
+    def local_owner(self, request) -> Organisation | None:
+        """The organisation a non-platform user's new local item belongs to (the disclosure admin knows
+        the user's organisation; the catalog alone does not)."""
+        return None
+
     def get_readonly_fields(self, request, obj=None):
         # Codes key URLs, reports and index numbers: fixed once the node exists.
         fields = ("code",) if obj else ()
-        if not request.user.has_perm(STANDARD_NODE_PERMISSION):
-            # Whoever may not edit standard items cannot make an item standard either.
-            fields = (*fields, "provenance")
+        if not is_platform(request.user):
+            # Whoever may not edit standard items cannot make an item standard, or someone else's, either.
+            fields = (*fields, "origin", "provenance", "owner")
         return fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None and not is_platform(request.user):
+            forced = {"origin": Origin.LOCAL, "provenance": Provenance.LOCAL, "owner": self.local_owner(request)}
+            form = type(form.__name__, (form,), {"forced_values": forced})
+        return form
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
         initial.setdefault("provenance", Provenance.LOCAL)
+        initial.setdefault("origin", Origin.LOCAL)
         return initial
 
     def has_change_permission(self, request, obj=None):
         return may_change_node(request, obj) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        # Standard nodes are deactivated, never deleted: reports and records key on them.
-        if obj is not None and obj.provenance != Provenance.LOCAL:
+        # Platform nodes are deactivated, never deleted: reports and records key on them.
+        if obj is not None and obj.origin != Origin.LOCAL:
             return False
         return super().has_delete_permission(request, obj)
 
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)
-        if not request.user.has_perm(STANDARD_NODE_PERMISSION):
+        if not is_platform(request.user):
             # Editing in the list would reach standard items past has_change_permission(obj).
             changelist.list_editable = ()
         return changelist
-
-    def save_model(self, request, obj, form, change):
-        if not change and not request.user.has_perm(STANDARD_NODE_PERMISSION):
-            obj.provenance = Provenance.LOCAL
-        super().save_model(request, obj, form, change)
 
     def save_node(self, obj):
         services.catalog_node_save(node=obj)

@@ -106,12 +106,13 @@ def parse_levels(text: str) -> list[str]:
     return levels
 
 
-def item_from_row(code: str, order: int, row: dict) -> dict:
+def item_from_row(code: str, order: int, row: dict, origin: str = "standard") -> dict:
     days, trigger = parse_time_limit(row["time_limit"])
     return {
         "code": code,
         "name": row["name"],
         "sort_order": order,
+        "origin": origin,
         "provenance": row["provenance"],
         "content": row["content"].strip(),
         "basis": " ".join(row["basis"].split()),
@@ -128,12 +129,24 @@ def item_from_row(code: str, order: int, row: dict) -> dict:
     }
 
 
-def _group(code: str, name: str, order: int, children: list[dict]) -> dict:
-    """A domain or first-level item: its levels are those of the items beneath it."""
+def _group(code: str, name: str, order: int, children: list[dict], origin: str = "standard") -> dict:
+    """A domain or first-level item: its levels are those of the items beneath it.
+
+    The domains and first-level items are named in the guideline itself (section 三), so they are
+    read from the source (``sourced``); the extra items come from other provinces' copies.
+    """
     levels: list[str] = []
     for child in children:
         levels += [level for level in child["levels"] if level not in levels]
-    return {"code": code, "name": name, "sort_order": order, "levels": levels, "children": children}
+    return {
+        "code": code,
+        "name": name,
+        "sort_order": order,
+        "origin": origin,
+        "provenance": "sourced",
+        "levels": levels,
+        "children": children,
+    }
 
 
 def build(table: dict) -> dict:
@@ -161,10 +174,10 @@ def build(table: dict) -> dict:
         i = next_index[item["domain"]]
         icode = f"{dcode}{i:02d}"
         children = [
-            item_from_row(f"{icode}{c:02d}", c, row)
+            item_from_row(f"{icode}{c:02d}", c, row, origin="supplement")
             for c, row in enumerate(item["children"], start=1)
         ]
-        extra = _group(icode, item["name"], i, children)
+        extra = _group(icode, item["name"], i, children, origin="supplement")
         extra["domain"] = dcode
         extras.append(extra)
 

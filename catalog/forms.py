@@ -21,6 +21,11 @@ class TreeNodeForm(forms.ModelForm):
 
 
 class CatalogNodeForm(TreeNodeForm):
+    """``forced_values`` (set on a subclass by the admin) are written to the instance before the model
+    is validated: the origin and owner a non-platform user's new item gets, whatever was posted."""
+
+    forced_values: dict = {}
+
     levels = forms.MultipleChoiceField(
         label=_("公开层级"),
         choices=OrgLevel.choices,
@@ -32,6 +37,11 @@ class CatalogNodeForm(TreeNodeForm):
     class Meta:
         model = CatalogNode
         fields = "__all__"
+
+    def clean(self):
+        for name, value in self.forced_values.items():
+            setattr(self.instance, name, value)
+        return super().clean()
 
     def clean_levels(self):
         # Keep the levels in the tree's order, whatever order the boxes were ticked in.

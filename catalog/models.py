@@ -54,6 +54,18 @@ class Provenance(models.TextChoices):
     LOCAL = "local", _("本地扩展")
 
 
+class Origin(models.TextChoices):
+    """Where a catalog node comes from, as the public column page tells it.
+
+    标准目录 and 参考各地目录补充 are the platform's (loaded from fixtures/standard-catalog.json); only the
+    platform changes them. 本单位细化 belongs to one organisation, which alone sees and edits it.
+    """
+
+    STANDARD = "standard", _("标准目录")
+    SUPPLEMENT = "supplement", _("参考各地目录补充")
+    LOCAL = "local", _("本单位细化")
+
+
 class TimeLimitTrigger(models.TextChoices):
     FORMED = "formed", _("信息形成或变更之日起")
     APPLICATION = "application", _("收到申请之日起")
@@ -128,9 +140,11 @@ class Channel(models.Model):
 class CatalogNode(MPTTModel):
     """A node of the standard catalog: domain → first-level item → second-level item (→ local refinements).
 
-    Invariants: ``code`` is unique and stable (URLs and reports key on it). Standard nodes keep in
-    ``standard_values`` the attribute values last loaded from the fixture, so that a reload can tell
-    a bureau's edit (kept) from an unchanged value (updated); see catalog/services.py.
+    Invariants: ``code`` is unique and stable (URLs and reports key on it). Platform nodes (``origin``
+    标准目录 or 参考各地目录补充) are changed only by the platform, and a reload of the fixture restores
+    their standard attributes (``standard_values`` holds what was last loaded); see catalog/services.py.
+    A local node (本单位细化) has an ``owner`` and applies to that organisation only; an organisation's own
+    view of a platform node (shown or not, its own note) is a ``ColumnSetting``, never an edit of the node.
     """
 
     code = models.CharField(
@@ -190,6 +204,22 @@ class CatalogNode(MPTTModel):
     provenance = models.CharField(
         _("来源"), max_length=20, choices=Provenance.choices, default=Provenance.LOCAL
     )
+    origin = models.CharField(
+        _("目录来源"),
+        max_length=12,
+        choices=Origin.choices,
+        default=Origin.LOCAL,
+        help_text=_("标准目录与参考各地目录补充的事项由平台维护；本单位细化的事项归所属单位。"),
+    )
+    owner = models.ForeignKey(
+        Organisation,
+        verbose_name=_("细化单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="local_catalog_nodes",
+        help_text=_("本单位细化事项所属的单位；该事项只出现在这个单位的栏目中。平台事项留空。"),
+    )
     standard_values = models.JSONField(
         _("标准原值"), default=dict, blank=True, editable=False
     )
@@ -224,12 +254,22 @@ class CatalogNode(MPTTModel):
         unknown = set(self.levels or []) - set(OrgLevel.values)
         if unknown:
             raise ValidationError({"levels": _("未知的层级：%s") % "、".join(sorted(unknown))})
+        if self.origin == Origin.LOCAL and self.owner_id is None:
+            # Not keyed on ``owner``: forms where the field is read-only could not show the message.
+            raise ValidationError(_("本单位细化的事项必须指定细化单位。"), code="owner")
+        if self.origin != Origin.LOCAL and self.owner_id is not None:
+            raise ValidationError(_("平台目录事项不属于某个单位，请清空细化单位。"), code="owner")
         if self.time_limit_trigger == TimeLimitTrigger.NONE and self.time_limit_days:
             raise ValidationError(
                 {"time_limit_trigger": _("填写了时限工作日数时，必须选择时限起算方式。")}
             )
         if self.time_limit_trigger != TimeLimitTrigger.NONE and not self.time_limit_days:
             raise ValidationError({"time_limit_days": _("请填写时限工作日数。")})
+
+    @property
+    def is_platform_node(self) -> bool:
+        """A node of the platform's catalog (标准目录 or 参考各地目录补充), not one organisation's refinement."""
+        return self.origin != Origin.LOCAL
 
     @property
     def is_leaf_item(self):
@@ -266,3 +306,39 @@ class NodeChannel(models.Model):
 
     def __str__(self):
         return f"{'■' if self.required else '□'}{self.channel.name}"
+
+
+class ColumnSetting(models.Model):
+    """One organisation's own view of a platform catalog node: whether the column is shown on its
+    pages and a note of its own. It changes nothing for any other organisation and survives reloads.
+
+    Invariant: one row per (organisation, node).
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="column_settings"
+    )
+    node = models.ForeignKey(
+        CatalogNode, verbose_name=_("目录事项"), on_delete=models.CASCADE, related_name="column_settings"
+    )
+    shown = models.BooleanField(
+        _("在本单位栏目中显示"),
+        default=True,
+        help_text=_("只影响本单位的公开栏目；该事项仍计入本单位的目录完整性检查。"),
+    )
+    note = models.CharField(
+        _("本单位说明"),
+        max_length=300,
+        blank=True,
+        help_text=_("显示在本单位该栏目页面的公开标准下方，例如本单位的承办科室。"),
+    )
+
+    class Meta:
+        verbose_name = _("本单位栏目设置")
+        verbose_name_plural = _("本单位栏目设置")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "node"], name="unique_column_setting"),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} · {self.node}"

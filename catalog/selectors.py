@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, QuerySet
 
-from catalog.models import CatalogNode, Organisation
+from catalog.models import CatalogNode, ColumnSetting, Organisation
 
 
 def _without_inactive_ancestor(queryset: QuerySet) -> QuerySet:
@@ -80,7 +80,8 @@ def _path_of(node: CatalogNode) -> list[CatalogNode]:
 # --- "Does this catalog node apply to this organisation?" -- decided here and nowhere else. ----------
 #
 # A node applies to an organisation when the organisation's level is ticked in the ``levels`` of the
-# node and of every node above it. Columns, their navigation, feeds, the sitemap, the disclosure
+# node and of every node above it, and none of them is another organisation's refinement (本单位细化,
+# ``owner``). Columns, their navigation, feeds, the sitemap, the disclosure
 # guide, the record form and the reports all ask these functions; none restates the rule.
 
 
@@ -101,28 +102,66 @@ def applies_to_level(node: CatalogNode, level: str) -> bool:
     return level in applicable_levels(node)
 
 
+def owned_by_another(node: CatalogNode, organisation: Organisation) -> bool:
+    """Whether ``node`` or a node above it is a local refinement of an organisation other than this one."""
+    return any(step.owner_id not in (None, organisation.pk) for step in _path_of(node))
+
+
 def applies_to(node: CatalogNode, organisation: Organisation) -> bool:
     """Whether catalog ``node`` applies to ``organisation``: THE rule (see above)."""
-    return applies_to_level(node, organisation.level)
+    return applies_to_level(node, organisation.level) and not owned_by_another(node, organisation)
 
 
-def prune_for_level(roots: list[CatalogNode], level: str) -> list[Branch]:
-    """The part of a cached tree that applies to organisations of one level (in memory, no query)."""
+def prune_for_level(
+    roots: list[CatalogNode], level: str, *, organisation: Organisation | None = None
+) -> list[Branch]:
+    """The part of a cached tree that applies to organisations of one level (in memory, no query).
+
+    Without ``organisation``, local refinements (本单位细化) are left out: they belong to one organisation.
+    """
+    owner_id = organisation.pk if organisation is not None else None
     return [
-        Branch(node, prune_for_level(node.get_children(), level))
+        Branch(node, prune_for_level(node.get_children(), level, organisation=organisation))
         for node in roots
-        if applies_to_level(node, level)
+        if node.owner_id in (None, owner_id) and applies_to_level(node, level)
     ]
 
 
 def applicable_tree(roots: list[CatalogNode], organisation: Organisation) -> list[Branch]:
     """The part of a cached tree that applies to ``organisation``: its columns (no query)."""
-    return prune_for_level(roots, organisation.level)
+    return prune_for_level(roots, organisation.level, organisation=organisation)
 
 
-def applicable_children(node: CatalogNode, organisation: Organisation) -> list[CatalogNode]:
-    """The children of a cached node that apply to ``organisation`` (no query)."""
-    return [child for child in node.get_children() if applies_to(child, organisation)]
+def column_settings(organisation: Organisation) -> dict[int, ColumnSetting]:
+    """The organisation's own settings of platform columns, by node id (one query)."""
+    return {setting.node_id: setting for setting in ColumnSetting.objects.filter(organisation=organisation)}
+
+
+def hidden_ids(settings: dict[int, ColumnSetting]) -> set[int]:
+    """The nodes switched off among ``column_settings()``."""
+    return {node_id for node_id, setting in settings.items() if not setting.shown}
+
+
+def hidden_node_ids_by_organisation() -> dict[int, set[int]]:
+    """For every organisation, the platform nodes it switched off for itself (one query)."""
+    hidden: dict[int, set[int]] = {}
+    for organisation_id, node_id in ColumnSetting.objects.filter(shown=False).values_list("organisation_id", "node_id"):
+        hidden.setdefault(organisation_id, set()).add(node_id)
+    return hidden
+
+
+def shown_tree(branches: list[Branch], hidden: set[int]) -> list[Branch]:
+    """The branches without those an organisation switched off for itself (in memory)."""
+    return [Branch(b.node, shown_tree(b.children, hidden)) for b in branches if b.node.pk not in hidden]
+
+
+def applicable_children(
+    node: CatalogNode, organisation: Organisation, hidden: set[int] = frozenset()
+) -> list[CatalogNode]:
+    """The children of a cached node that apply to ``organisation`` and that it shows (no query)."""
+    return [
+        child for child in node.get_children() if child.pk not in hidden and applies_to(child, organisation)
+    ]
 
 
 def find_in_tree(roots: list[CatalogNode], code: str) -> CatalogNode | None:

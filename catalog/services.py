@@ -15,9 +15,11 @@ from catalog.models import CatalogNode, Channel, NodeChannel, Organisation
 
 STANDARD_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "standard-catalog.json"
 
-# Attributes the standard sets and a bureau may edit; a reload updates only those not edited.
+# Attributes the standard sets. Only the platform edits them, and a reload puts the fixture's values
+# back: an organisation's own view of a column lives in ColumnSetting and local items, never here.
 STANDARD_FIELDS = (
     "name",
+    "origin",
     "sort_order",
     "content",
     "basis",
@@ -37,12 +39,14 @@ STANDARD_FIELDS = (
 @dataclass
 class LoadReport:
     created: list[str] = field(default_factory=list)
+    # The standard itself changed: the node now carries the new values.
     updated: list[str] = field(default_factory=list)
-    kept_edits: list[str] = field(default_factory=list)
+    # The node had been edited away from the standard: the standard values were put back.
+    restored: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
-        return bool(self.created or self.updated)
+        return bool(self.created or self.updated or self.restored)
 
 
 def read_fixture(path: Path = STANDARD_FIXTURE) -> dict:
@@ -74,10 +78,11 @@ def _standard_values(row: dict) -> dict:
 def _merge_node(
     row: dict, parent: CatalogNode | None, by_code: dict[str, Channel], report: LoadReport
 ) -> CatalogNode:
-    """Create the node, or update each attribute that still holds the value last loaded.
+    """Create the node, or bring each standard attribute back to the fixture's value.
 
-    A three-way merge per attribute: the fixture's new value replaces the current one only where the
-    current one equals the previous standard value, i.e. where the bureau has not edited it.
+    The fixture is the standard: whatever differs is overwritten. A value that differs from the
+    previous load too is a change of the standard (``updated``); one that equals the previous load was
+    an edit of the node, now undone (``restored``).
     """
     new = _standard_values(row)
     node = CatalogNode.objects.filter(code=row["code"]).first()
@@ -92,28 +97,30 @@ def _merge_node(
         return node
 
     previous = node.standard_values or {}
-    if previous == new:
-        return node
-    changed_fields = []
-    edited = False
+    standard_changed = edit_undone = False
     for name, value in new.items():
         current = _node_channels(node) if name == "channels" else getattr(node, name)
         if current == value:
             continue
-        if name in previous and current == previous[name]:
-            if name == "channels":
-                _set_node_channels(node, value, by_code)
-            else:
-                setattr(node, name, value)
-            changed_fields.append(name)
+        if name == "channels":
+            _set_node_channels(node, value, by_code)
         else:
-            edited = True
+            setattr(node, name, value)
+        if name in previous and previous[name] == value:
+            edit_undone = True
+        else:
+            standard_changed = True
+    if node.owner_id is not None:
+        node.owner = None  # a platform node belongs to no organisation
+        edit_undone = True
+    if previous == new and not edit_undone:
+        return node
     node.standard_values = new
     node.save()
-    if changed_fields:
+    if standard_changed:
         report.updated.append(node.code)
-    if edited:
-        report.kept_edits.append(node.code)
+    if edit_undone:
+        report.restored.append(node.code)
     return node
 
 
@@ -121,7 +128,8 @@ def _merge_node(
 def catalog_load_standard(
     *, fixture: dict | None = None, include_extras: bool = False
 ) -> LoadReport:
-    """Load or update the standard catalog by code. Idempotent; local nodes and edits survive."""
+    """Load or update the standard catalog by code. Idempotent; the standard attributes of platform
+    nodes are restored, local items (本单位细化) and organisations' column settings are left alone."""
     fixture = fixture or read_fixture()
     report = LoadReport()
     for row in fixture["channels"]:

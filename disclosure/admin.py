@@ -5,11 +5,13 @@ from disclosure.concerns import admin as concerns_admin  # noqa: F401
 from disclosure.consultations import admin as consultations_admin  # noqa: F401
 from disclosure.core import admin as core_admin  # noqa: F401
 from disclosure.core import admin_calendar  # noqa: F401
+from disclosure.core import admin_catalog as catalog_admin  # noqa: F401
 from disclosure.core import admin_log as activity_log_admin  # noqa: F401
 from disclosure.feedback import admin as feedback_admin  # noqa: F401
 from disclosure.interpretations import admin as interpretations_admin  # noqa: F401
 from disclosure.records import admin as records_admin  # noqa: F401
 from disclosure.records import audit  # noqa: F401
+from disclosure.records import check_admin as site_check_admin  # noqa: F401
 from disclosure.reports import admin as reports_admin  # noqa: F401
 from disclosure.search import admin as search_admin  # noqa: F401
 from disclosure.service_guides import admin as service_guides_admin  # noqa: F401

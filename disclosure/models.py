@@ -15,6 +15,7 @@ from disclosure.core.log import ActivityEntry  # noqa: F401
 from disclosure.core.models import DeadlineNotice  # noqa: F401
 from disclosure.core.staff import StaffProfile  # noqa: F401
 from disclosure.feedback.models import Feedback  # noqa: F401
+from disclosure.records.check_models import SiteCheckFinding, WordingRule  # noqa: F401
 from disclosure.records.edit_lock import RecordEditLock  # noqa: F401
 from disclosure.records.models import (  # noqa: F401
     Attachment,

@@ -353,3 +353,9 @@ DOWNLOAD_PRESIGNED_SECONDS = env.integer("DOWNLOAD_PRESIGNED_SECONDS", 60, minim
 # Minutes an edit lock on a draft lasts after its holder opened the form (disclosure/records/edit_lock.py);
 # it is released earlier when the holder saves.
 RECORD_EDIT_LOCK_MINUTES = env.integer("RECORD_EDIT_LOCK_MINUTES", 30, minimum=1)
+# Site check jobs (`manage.py check_site`, disclosure/records/site_checks.py). Links inside the portal are
+# always checked (no network); outside links only when LINK_CHECK_EXTERNAL is on, each with this timeout.
+LINK_CHECK_EXTERNAL = env.boolean("LINK_CHECK_EXTERNAL", False)
+LINK_CHECK_TIMEOUT = env.integer("LINK_CHECK_TIMEOUT", 5, minimum=1)
+# The 单位管理员 of a province-level organisation may change the standard catalog (disclosure/core/platform.py).
+AUTHENTICATION_BACKENDS += ["disclosure.core.platform.ProvincePlatformBackend"]

@@ -1,7 +1,7 @@
 import factory
 from django.contrib.auth import get_user_model
 
-from catalog.models import CatalogNode, Organisation, OrgLevel, Provenance
+from catalog.models import CatalogNode, Organisation, OrgLevel, Origin, Provenance
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
@@ -21,6 +21,8 @@ class CatalogNodeFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: f"local-{n}")
     name = factory.Sequence(lambda n: f"本地栏目{n}")
     provenance = Provenance.LOCAL
+    # A platform node unless a test gives it an owner (本单位细化 needs one): most tests build catalogs.
+    origin = Origin.SUPPLEMENT
     levels = factory.LazyFunction(lambda: [OrgLevel.COUNTY])
 
 

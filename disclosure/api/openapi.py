@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from disclosure.api.params import PAGE_MAX, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
+from disclosure.records.metadata import Topic
 from disclosure.records.models import RecordType, Validity
 from disclosure.search.selectors import QUERY_MAX_LENGTH
 
@@ -46,6 +47,8 @@ RECORD_FILTERS = [
     _query("year", "发布年份（北京时间）。", {"type": "integer", "minimum": 1949, "maximum": 2100}),
     _query("type", "信息类别。", {"type": "string", "enum": list(RecordType.values)}),
     _query("validity", "有效性。", {"type": "string", "enum": list(Validity.values)}),
+    _query("topic", "主题分类（国务院政府信息公开目录的一级主题分类）。", {"type": "string", "enum": list(Topic.values)}),
+    _query("keyword", "主题词（整词匹配）。", {"type": "string", "maxLength": QUERY_MAX_LENGTH}),
     _query(
         "q",
         "检索词：在标题、文号和正文中全文检索（中文按相邻两字切分，数字和字母按整词），"
@@ -112,7 +115,7 @@ SCHEMAS = {
     },
     "CatalogNode": {
         "type": "object",
-        "required": ["code", "name", "depth", "method", "levels", "children"],
+        "required": ["code", "name", "depth", "method", "levels", "origin", "children"],
         "properties": {
             "code": {"type": "string", "description": "稳定编码：领域 01，一级事项 0101，二级事项 010101。"},
             "name": {"type": "string"},
@@ -133,7 +136,18 @@ SCHEMAS = {
                 "items": {"type": "string", "enum": ["province", "city", "county", "township", "village"]},
                 "description": "适用的机构层级。",
             },
-            "provenance": {"type": "string", "enum": ["sourced", "partial", "reconstructed", "local"]},
+            "provenance": {
+                "type": "string",
+                "enum": ["sourced", "partial", "reconstructed", "local"],
+                "description": "要素来源：sourced 见于公布的目录；partial 部分要素依法补全；"
+                "reconstructed 依据法规重建，待主管部门确认；local 本单位细化。",
+            },
+            "origin": {
+                "type": "string",
+                "enum": ["standard", "supplement", "local"],
+                "description": "目录来源：standard 标准目录；supplement 参考各地目录补充；local 本单位细化。",
+            },
+            "owner": {**NULLABLE_STRING, "description": "本单位细化事项所属机构的编码；平台目录事项为 null。"},
             "children": {"type": "array", "items": _ref("CatalogNode")},
         },
     },
@@ -178,6 +192,8 @@ SCHEMAS = {
             "node",
             "record_type",
             "validity",
+            "topic",
+            "keywords",
             "published_at",
             "url",
             "api_url",
@@ -193,6 +209,9 @@ SCHEMAS = {
             "record_type_label": {"type": "string"},
             "validity": {"type": "string", "enum": list(Validity.values)},
             "validity_label": {"type": "string"},
+            "topic": {"type": "string", "enum": list(Topic.values), "description": "主题分类。"},
+            "topic_label": {"type": "string"},
+            "keywords": {"type": "array", "items": {"type": "string"}, "description": "主题词。"},
             "written_on": {**NULLABLE_STRING, "format": "date", "description": "成文日期。"},
             "formed_on": {**NULLABLE_STRING, "format": "date", "description": "信息形成（变更）日期。"},
             "published_at": {"type": "string", "format": "date-time"},

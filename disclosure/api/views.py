@@ -15,10 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog import selectors as catalog_selectors
-from catalog.models import NodeChannel
+from catalog.models import NodeChannel, Organisation
 from disclosure.api import params
 from disclosure.api.openapi import openapi_document
 from disclosure.api.params import ApiError
+from disclosure.records.metadata import Topic
 from disclosure.records.models import RecordType, Validity
 from disclosure.records.selectors import public_record
 from disclosure.reports.common import OrganisationNotFound, all_organisations, select_organisations
@@ -103,7 +104,7 @@ def not_found(request, rest=""):
 # ----------------------------------------------------------------------------------- catalog
 
 
-def _node_dict(node, channels_by_node) -> dict:
+def _node_dict(node, channels_by_node, owner_codes) -> dict:
     return {
         "code": node.code,
         "name": node.name,
@@ -121,7 +122,9 @@ def _node_dict(node, channels_by_node) -> dict:
         "method": node.method,
         "levels": list(node.levels or []),
         "provenance": node.provenance,
-        "children": [_node_dict(child, channels_by_node) for child in node.get_children()],
+        "origin": node.origin,
+        "owner": owner_codes.get(node.owner_id),
+        "children": [_node_dict(child, channels_by_node, owner_codes) for child in node.get_children()],
     }
 
 
@@ -135,7 +138,18 @@ def catalog(request):
         channels_by_node.setdefault(link.node_id, []).append(
             {"code": link.channel.code, "name": link.channel.name, "required": link.required}
         )
-    return json_response({"results": [_node_dict(root, channels_by_node) for root in tree]})
+    owner_ids = {node.owner_id for node in _walk(tree) if node.owner_id}
+    # Organisations owning local items (本单位细化): a query only when there are such items.
+    owner_codes = dict(Organisation.objects.filter(pk__in=owner_ids).values_list("pk", "code")) if owner_ids else {}
+    return json_response({"results": [_node_dict(root, channels_by_node, owner_codes) for root in tree]})
+
+
+def _walk(roots):
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(node.get_children())
 
 
 # ----------------------------------------------------------------------------- organisations
@@ -189,6 +203,9 @@ def _record_dict(request, record, organisation, node) -> dict:
         "node": {"code": node.code, "name": node.name},
         "record_type": record.record_type,
         "record_type_label": RecordType(record.record_type).label,
+        "topic": record.topic,
+        "topic_label": Topic(record.topic).label,
+        "keywords": record.keyword_list,
         "validity": record.validity,
         "validity_label": Validity(record.validity).label,
         "written_on": _date(record.written_on),
@@ -212,6 +229,8 @@ def _record_filters(request) -> tuple[str, SearchFilters]:
         year=params.integer(query, "year", default=None, minimum=YEAR_MIN, maximum=YEAR_MAX),
         record_type=params.choice(query, "type", RecordType.choices),
         validity=params.choice(query, "validity", Validity.choices),
+        topic=params.choice(query, "topic", Topic.choices),
+        keyword=params.text(query, "keyword", max_length=QUERY_MAX_LENGTH).strip(),
     )
     return q, filters
 

@@ -48,6 +48,8 @@ ACTIONS: Mapping[str, str] = MappingProxyType(
         "privacy_keep": _("个人信息保留公开"),
         "privacy_masked": _("个人信息已脱敏"),
         "privacy_removed": _("个人信息已删除"),
+        # Records: the 错敏词 warning at submission (disclosure/records/site_checks.py).
+        "wording_check": _("错敏词检查"),
         # Policy interpretations, written on the interpretation record.
         "link_interpretation": _("关联所解读的政策文件"),
         "unlink_interpretation": _("取消解读关联"),

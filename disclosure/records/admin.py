@@ -24,7 +24,7 @@ from disclosure.core.admin_moves import REFUSALS, WorkflowMovesMixin, log_rows, 
 from disclosure.core.dates import cn_datetime
 from disclosure.core.docx_body import images_left_out_message
 from disclosure.core.sanitize import clean_html
-from disclosure.records import edit_lock, policy, preview, privacy_guard, services
+from disclosure.records import edit_lock, policy, preview, privacy_guard, services, site_checks
 from disclosure.records.audit import action_label, is_multi_organisation, status_label
 from disclosure.records.forms import (
     MOVE_FORMS,
@@ -177,6 +177,7 @@ class RecordAdmin(WorkflowMovesMixin, admin.ModelAdmin):
                     "node",
                     ("written_on", "formed_on"),
                     ("validity", "record_type"),
+                    ("topic", "keywords"),
                 )
             },
         ),
@@ -443,6 +444,8 @@ class RecordAdmin(WorkflowMovesMixin, admin.ModelAdmin):
             "workflow_versions": list(record.versions.defer("data").order_by("-number")),
             "workflow_revisions": list(record.revisions.order_by("-id")),
             **self.privacy_context(request, record),
+            # 错敏词 in the current content, for the editor to fix and the reviewer to check.
+            "wording_problems": site_checks.wording_problems(record),
         }
 
     # The privacy guard (disclosure/records/privacy_guard.py) -------------------------------------------

@@ -15,6 +15,7 @@ from django.db.models.functions import ExtractYear
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from disclosure.records.metadata import Topic, keyword_condition
 from disclosure.records.models import Record, RecordType, Validity
 
 KEYWORD_MAX_LENGTH = 100
@@ -32,9 +33,11 @@ def publication_years(records: QuerySet[Record]) -> list[int]:
 
 
 class PublicRecordFilter(django_filters.FilterSet):
-    """Year of publication, record type, validity and a keyword in the title or document number.
+    """Year of publication, record type, validity, 主题分类, a 主题词 and a keyword in the title or
+    document number.
 
-    The GET parameter names (``year``, ``type``, ``validity``, ``q``) are part of public URLs.
+    The GET parameter names (``year``, ``type``, ``validity``, ``topic``, ``keyword``, ``q``) are part
+    of public URLs.
     """
 
     year = django_filters.TypedChoiceFilter(
@@ -58,6 +61,17 @@ class PublicRecordFilter(django_filters.FilterSet):
         empty_label=_("全部"),
         error_messages={"invalid_choice": _("请从列表中选择有效性。")},
     )
+    topic = django_filters.ChoiceFilter(
+        label=_("主题分类"),
+        choices=Topic.choices,
+        empty_label=_("全部"),
+        error_messages={"invalid_choice": _("请从列表中选择主题分类。")},
+    )
+    keyword = django_filters.CharFilter(
+        label=_("主题词"),
+        method="filter_subject_word",
+        max_length=KEYWORD_MAX_LENGTH,
+    )
     q = django_filters.CharFilter(
         label=_("关键词"),
         method="filter_keyword",
@@ -70,14 +84,18 @@ class PublicRecordFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def __init__(self, data=None, *args, years: Sequence[int] = (), **kwargs):
-        if data is not None and len(data.get("q", "")) > KEYWORD_MAX_LENGTH:
-            # Cap rather than reject: a pasted long title still searches by its beginning.
-            data = data.copy()
-            data["q"] = data["q"][:KEYWORD_MAX_LENGTH]
+        for capped in ("q", "keyword"):
+            if data is not None and len(data.get(capped, "")) > KEYWORD_MAX_LENGTH:
+                # Cap rather than reject: a pasted long title still searches by its beginning.
+                data = data.copy()
+                data[capped] = data[capped][:KEYWORD_MAX_LENGTH]
         super().__init__(data, *args, **kwargs)
         self.filters["year"].extra["choices"] = [("", _("全部年份"))] + [
             (year, _("%(year)s年") % {"year": year}) for year in years
         ]
+
+    def filter_subject_word(self, queryset, name, value):
+        return queryset.filter(keyword_condition(value.strip()))
 
     def filter_keyword(self, queryset, name, value):
         return queryset.filter(Q(title__icontains=value) | Q(document_number__icontains=value))

@@ -22,6 +22,7 @@ from disclosure.core.files import check_upload
 from disclosure.records.body_images import editor_images, image_url_prefix
 from disclosure.records.docnumber import document_number_problem, normalise_document_number
 from disclosure.records.edit_lock import StaleEdit, current_version
+from disclosure.records.metadata import normalise_keywords
 from disclosure.records.models import Attachment, Openness, Record
 from disclosure.records.services import CONTENT_FIELDS
 from disclosure.records.workflow import Transition
@@ -113,6 +114,9 @@ class RecordForm(DocxBodyFormMixin, forms.ModelForm):
             if self.instance.pk:
                 related = related.exclude(pk=self.instance.pk)
             self.fields["related"].queryset = related
+
+    def clean_keywords(self):
+        return normalise_keywords(self.cleaned_data.get("keywords", ""))
 
     def clean_document_number(self):
         return normalise_document_number(self.cleaned_data.get("document_number", ""))

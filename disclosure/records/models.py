@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import CatalogNode, Organisation
 from disclosure.core.log import check_action
 from disclosure.core.models import AuthoredModel, LogEntryModel, UploadedFileModel
+from disclosure.records.metadata import DEFAULT_TOPIC, KEYWORDS_MAX_LENGTH, Topic, split_keywords
 
 
 class Openness(models.TextChoices):
@@ -119,6 +120,19 @@ class Record(AuthoredModel):
     record_type = models.CharField(
         _("信息类别"), max_length=20, choices=RecordType.choices, default=RecordType.NOTICE
     )
+    topic = models.CharField(
+        _("主题分类"),
+        max_length=20,
+        choices=Topic.choices,
+        default=DEFAULT_TOPIC,
+        help_text=_("按国务院政府信息公开目录的主题分类选择；住房城乡建设类信息一般为“城乡建设、环境保护”。"),
+    )
+    keywords = models.CharField(
+        _("主题词"),
+        max_length=KEYWORDS_MAX_LENGTH,
+        blank=True,
+        help_text=_("反映信息主题的词语，多个用空格或顿号分隔，如：保障性住房 公租房 租金。"),
+    )
     needs_interpretation = models.BooleanField(
         _("需要解读"),
         default=False,
@@ -206,6 +220,11 @@ class Record(AuthoredModel):
     def index_serial(self) -> str:
         """The "year-serial" tail of the index number, used in the record's URL."""
         return self.index_number.rsplit("/", 1)[-1] if self.index_number else ""
+
+    @property
+    def keyword_list(self) -> list[str]:
+        """主题词 as a list (disclosure/records/metadata.py)."""
+        return split_keywords(self.keywords)
 
     @property
     def is_editable(self) -> bool:

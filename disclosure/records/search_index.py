@@ -42,6 +42,7 @@ _RECORD_FIELDS = (
     "record_type",
     "title",
     "document_number",
+    "keywords",
     "body",
 )
 
@@ -93,7 +94,9 @@ def build_document(record: Record) -> SearchDocument:
         attachment_text=attached or None,
         title_tokens=document_tokens(record.title),
         number_tokens=document_tokens(record.document_number),
-        body_tokens=document_tokens(f"{text}\n{attached}" if attached else text),
+        # 主题词 are searched with the body: a word a bureau chose to describe the record finds it; the
+        # attachments' text too.
+        body_tokens=document_tokens("\n".join(part for part in (record.keywords, text, attached) if part)),
     )
 
 

@@ -26,7 +26,8 @@ from disclosure.core.dates import cn_datetime
 from disclosure.core.models import actor_name
 from disclosure.core.sanitize import assign_content, clean_body, refuse_outside_images
 from disclosure.core.transitions import InvalidTransition
-from disclosure.records import body_images, edit_lock, interpretation_sync, policy, privacy_guard
+from disclosure.records import body_images, edit_lock, interpretation_sync, policy, privacy_guard, site_checks
+from disclosure.records.metadata import normalise_keywords
 from disclosure.records.models import (
     Attachment,
     AuditEntry,
@@ -48,6 +49,8 @@ CONTENT_FIELDS = (
     "formed_on",
     "validity",
     "record_type",
+    "topic",
+    "keywords",
     "needs_interpretation",
     "openness",
     "withholding_ground",
@@ -95,6 +98,7 @@ def _validate_content(record: Record) -> None:
         errors["node"] = _("该目录栏目已停用。")
     if errors:
         raise ValidationError(errors)
+    record.keywords = normalise_keywords(record.keywords)  # stored one way, so a 主题词 filter matches words
     record.full_clean(exclude=["related", "revises"])
 
 
@@ -201,6 +205,8 @@ def record_submit(*, user, record: Record, comment: str = "") -> Record:
     # The reviewer sees what personal data the version holds (个人信息检查); publication waits for decisions.
     # Scanned before the move (state and right checked first), so the log reads "scan, then submit".
     _check_allowed(user, Record.objects.get(pk=record.pk), get_transition("submit"))
+    # 错敏词: a blocking phrase refuses here, before anything is written; others are noted for the reviewer.
+    site_checks.check_submission(user=user, record=Record.objects.get(pk=record.pk))
     privacy_guard.record_privacy_scan(user=user, record=record)
     record, _previous = _move(user=user, record=record, name="submit", comment=comment)
     Review.objects.create(record=record, submitted_by=user, submitted_at=timezone.now(), comment="")

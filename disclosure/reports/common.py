@@ -165,8 +165,11 @@ class Item:
         return self.node.method == Method.PROACTIVE
 
     def applies_to(self, organisation: Organisation) -> bool:
-        # ``levels`` is catalog.selectors.applicable_levels(node), computed once per item.
-        return organisation.level in self.levels
+        # ``levels`` is catalog.selectors.applicable_levels(node), computed once per item; a local
+        # refinement (本单位细化) counts only for the organisation that owns it.
+        return organisation.level in self.levels and all(
+            step.owner_id in (None, organisation.pk) for step in self.path
+        )
 
 
 @dataclass

@@ -207,6 +207,28 @@ class FreshnessOrganisationRow:
         return reasons
 
     @property
+    def site_check_lines(self) -> list[tuple[str, bool]]:
+        """The verdict explained line by line: each of the three conditions with this organisation's
+        count and whether it is met, passing or failing."""
+        own = self.own
+        return [
+            (
+                _("（一）动态要闻类栏目2周未更新、通知公告政策文件类栏目6个月未更新：%(n)s个，%(limit)s个及以上否决")
+                % {"n": own.stale_key, "limit": STALE_KEY_FAILING},
+                own.stale_key >= STALE_KEY_FAILING,
+            ),
+            (
+                _("（二）其他应更新栏目（含回应关切、政策解读）长期未更新：%(n)s个，%(limit)s个及以上否决")
+                % {"n": own.stale_other, "limit": STALE_OTHER_FAILING},
+                own.stale_other >= STALE_OTHER_FAILING,
+            ),
+            (
+                _("（三）空白栏目：%(n)s个，%(limit)s个及以上否决") % {"n": own.blank, "limit": BLANK_FAILING},
+                own.blank >= BLANK_FAILING,
+            ),
+        ]
+
+    @property
     def fails_site_check(self) -> bool:
         return bool(self.site_check_reasons)
 

@@ -24,3 +24,8 @@ for report, view in (
 urlpatterns.append(path("annual/export.xlsx", views.annual_export, {"fmt": "xlsx"}, name="reports_annual_xlsx"))
 urlpatterns.append(path("annual/export.csv", views.annual_export, {"fmt": "csv"}, name="reports_annual_csv"))
 urlpatterns.append(path("annual/compare/", views.annual_compare, name="reports_annual_compare"))
+urlpatterns.append(path("site-check/", views.site_check, name="reports_site_check"))
+for fmt in ("csv", "xlsx"):
+    urlpatterns.append(
+        path(f"site-check/export.{fmt}", views.site_check_export, {"fmt": fmt}, name=f"reports_site_check_{fmt}")
+    )

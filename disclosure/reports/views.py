@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from catalog import selectors as catalog_selectors
 from catalog.models import Organisation
+from disclosure.records.check_models import FindingKind
 from disclosure.reports import documents, export
 from disclosure.reports.annual import annual_report, table3_layout
 from disclosure.reports.charts import Bar, Column, HorizontalBarChart, StackedColumnChart
@@ -40,6 +41,7 @@ from disclosure.reports.freshness import (
     freshness_report,
 )
 from disclosure.reports.models import AnnualReportDocument
+from disclosure.reports.site_check import site_check_report, site_check_sheets
 from disclosure.reports.timeliness import Timing, timeliness_report
 
 CELLS_PER_PAGE = 100
@@ -524,3 +526,28 @@ def annual_compare(request):
         "changed": sum(1 for row in rows if row.change),
         "base": {key: value for key, value in request.GET.items() if key in form.fields},
     }
+
+
+# --- site check findings (links, attachments, 错敏词) -------------------------------------------
+
+SITE_CHECK = ReportKind(
+    "site_check", gettext_lazy("网站检查发现"), site_check_report, site_check_sheets
+)
+
+
+@_report_view(SITE_CHECK.template, SITE_CHECK.title)
+def site_check(request):
+    form, organisations, base = _filter(request, SITE_CHECK)
+    kind = _choice(request, "kind", FindingKind, _("没有这种问题类别。"))
+    report = site_check_report(organisations, kind=kind)
+    return {
+        "form": form,
+        "report": report,
+        "base": base,
+        "kind": kind,
+        "keep": {"kind": kind},
+        "page": _page(request, report.findings, CELLS_PER_PAGE),
+    }
+
+
+site_check_export = _export_view(SITE_CHECK)

@@ -7,6 +7,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from disclosure.records.metadata import Topic
 from disclosure.records.models import RecordType
 from disclosure.search.selectors import QUERY_MAX_LENGTH, SearchFilters
 
@@ -43,6 +44,8 @@ class SearchForm(forms.Form):
     sort = forms.ChoiceField(
         label=_("排序"), required=False, choices=[("", _("相关度优先")), ("date", _("发布时间（新的在前）"))]
     )
+    topic = forms.ChoiceField(label=_("主题分类"), required=False, choices=[("", _("全部主题")), *Topic.choices])
+    keyword = forms.CharField(label=_("主题词"), required=False, max_length=QUERY_MAX_LENGTH)
 
     def __init__(self, data=None, *, organisations, tree):
         if data is not None and len(data.get("q", "")) > QUERY_MAX_LENGTH:
@@ -73,6 +76,8 @@ class SearchForm(forms.Form):
             nodes=tuple(valid[name] for name in ("domain", "item") if name in valid),
             year=valid.get("year"),
             record_type=valid.get("type", ""),
+            topic=valid.get("topic", ""),
+            keyword=valid.get("keyword", "").strip(),
         )
 
     def active_query(self) -> QueryDict:

@@ -20,6 +20,7 @@ from django.db.models.fields import FloatField
 
 from catalog import selectors as catalog_selectors
 from disclosure.core.tokens import query_terms
+from disclosure.records.metadata import keyword_condition
 from disclosure.records.models import Record, SearchDocument
 from disclosure.records.selectors import public_record_condition, public_records
 from disclosure.search.synonyms import Group, query_groups
@@ -41,6 +42,8 @@ class SearchFilters:
     year: int | None = None
     record_type: str = ""
     validity: str = ""
+    topic: str = ""  # 主题分类 (disclosure/records/metadata.py)
+    keyword: str = ""  # one 主题词, matched as a whole word
 
 
 def _expression(groups: list[Group], match_all: bool, *, AND: str, OR: str, quote) -> str:
@@ -89,6 +92,8 @@ _DOCUMENT_FIELDS = {
     "year": "year",
     "record_type": "record_type",
     "validity": "record__validity",
+    "topic": "record__topic",
+    "keyword_prefix": "record__",
 }
 _RECORD_FIELDS = {
     "organisation": "organisation__code",
@@ -96,6 +101,8 @@ _RECORD_FIELDS = {
     "year": "published_at__year",  # in the current (local) time zone, as SearchDocument.year
     "record_type": "record_type",
     "validity": "validity",
+    "topic": "topic",
+    "keyword_prefix": "",
 }
 
 
@@ -115,6 +122,10 @@ def _narrow(queryset: QuerySet, filters: SearchFilters, tree, fields: dict[str, 
         queryset = queryset.filter(**{fields["record_type"]: filters.record_type})
     if filters.validity:
         queryset = queryset.filter(**{fields["validity"]: filters.validity})
+    if filters.topic:
+        queryset = queryset.filter(**{fields["topic"]: filters.topic})
+    if filters.keyword:
+        queryset = queryset.filter(keyword_condition(filters.keyword, fields["keyword_prefix"]))
     return queryset
 
 

@@ -61,7 +61,11 @@ def organisation_guide(request, org):
         "disclosure/site/guide.html",
         {
             "organisation": organisation,
-            "branches": catalog_selectors.applicable_tree(tree, organisation),
+            # The organisation's columns, less those it switched off for itself (their pages are 404).
+            "branches": catalog_selectors.shown_tree(
+                catalog_selectors.applicable_tree(tree, organisation),
+                catalog_selectors.hidden_ids(catalog_selectors.column_settings(organisation)),
+            ),
             "reading_points": list(notice_board.guide_reading_points(organisation)),
             "channels": list(notice_board.disclosure_channels()),
         },

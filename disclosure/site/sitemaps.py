@@ -29,8 +29,11 @@ class ColumnSitemap(Sitemap):
     def items(self):
         tree = catalog_selectors.catalog_tree()
         pairs = []
+        hidden = catalog_selectors.hidden_node_ids_by_organisation()
         for organisation in catalog_selectors.disclosing_organisations():
-            stack = list(reversed(catalog_selectors.applicable_tree(tree, organisation)))
+            branches = catalog_selectors.applicable_tree(tree, organisation)
+            branches = catalog_selectors.shown_tree(branches, hidden.get(organisation.pk, set()))
+            stack = list(reversed(branches))
             while stack:
                 branch = stack.pop()
                 pairs.append((organisation.code, branch.node.code))

@@ -88,10 +88,18 @@ def home(request):
     )
 
 
+def _columns_of(organisation, tree):
+    """The organisation's columns: the catalog that applies to it, less those it switched off for itself.
+    Returns the branches and the organisation's column settings by node id (one query for those)."""
+    settings_by_node = catalog_selectors.column_settings(organisation)
+    hidden = catalog_selectors.hidden_ids(settings_by_node)
+    return catalog_selectors.shown_tree(catalog_selectors.applicable_tree(tree, organisation), hidden), settings_by_node
+
+
 def organisation_home(request, org):
     organisation = _organisation_or_404(org)
     tree = catalog_selectors.catalog_tree()
-    branches = catalog_selectors.applicable_tree(tree, organisation)
+    branches, _settings = _columns_of(organisation, tree)
     latest = _newest_first(
         selectors.public_records().filter(organisation=organisation).select_related("organisation")
     )[:LATEST_COUNT]
@@ -141,8 +149,11 @@ def column(request, org, node):
     current = catalog_selectors.find_in_tree(tree, node)
     if current is None:
         raise Http404(_("没有找到该栏目。"))
-    applies = catalog_selectors.applies_to(current, organisation)
     path = catalog_selectors.path_in_tree(current)
+    branches, settings_by_node = _columns_of(organisation, tree)
+    hidden = catalog_selectors.hidden_ids(settings_by_node)
+    switched_off = any(step.pk in hidden for step in path)
+    applies = catalog_selectors.applies_to(current, organisation) and not switched_off
     levels = catalog_selectors.applicable_levels(current)
     return render(
         request,
@@ -153,12 +164,15 @@ def column(request, org, node):
             "path": path,
             # The navigation opens only the branches on the way to this column.
             "open_codes": {n.code for n in path},
-            "branches": catalog_selectors.applicable_tree(tree, organisation),
+            "branches": branches,
             "applies": applies,
+            "switched_off": switched_off,
+            # The organisation's own note on this column (本单位说明), shown under the standard.
+            "local_note": settings_by_node[current.pk].note if applies and current.pk in settings_by_node else "",
             # Who discloses it, told on the 404 page of a column that does not apply here.
             "applicable_level_labels": [label for value, label in OrgLevel.choices if value in levels],
             "channels": list(current.node_channels.select_related("channel")) if applies else [],
-            "children": catalog_selectors.applicable_children(current, organisation) if applies else [],
+            "children": catalog_selectors.applicable_children(current, organisation, hidden) if applies else [],
             "listing": _record_listing(request, organisation, current) if applies else {},
         },
         status=200 if applies else 404,

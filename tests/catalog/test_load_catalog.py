@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from catalog.models import CatalogNode, Method, NodeChannel, Provenance, TimeLimitTrigger
+from catalog.models import CatalogNode, ColumnSetting, Method, NodeChannel, Origin, Provenance, TimeLimitTrigger
 from catalog.services import catalog_load_standard, read_fixture
-from tests.factories import CatalogNodeFactory
+from tests.factories import CatalogNodeFactory, OrganisationFactory
 
 GUIDELINE_ITEMS = {
     "国有土地上房屋征收": ["法规政策", "征收", "评估", "补偿"],
@@ -93,28 +93,59 @@ def test_extras_not_loaded_by_default():
 
 
 @pytest.mark.django_db
-def test_local_extensions_and_edits_survive_reload():
-    """A bureau's own node and its edits of standard attributes survive a reload."""
+def test_every_node_of_the_guideline_is_standard():
+    """The 4 domains, 20 first-level and 45 second-level items are the platform's 标准目录, none local;
+    the extra items of other provinces' copies are 参考各地目录补充."""
+    catalog_load_standard(include_extras=True)
+    guideline = CatalogNode.objects.filter(code__regex=r"^0[1-4]([0-9]{2}){0,2}$").exclude(
+        code__in=["0304", "0305", "0404"]
+    ).exclude(code__startswith="0304").exclude(code__startswith="0305").exclude(code__startswith="0404")
+    assert guideline.count() == 4 + 20 + 45
+    assert set(guideline.values_list("origin", flat=True)) == {Origin.STANDARD}
+    assert guideline.get(code="01").provenance == Provenance.SOURCED
+    assert guideline.get(code="0101").provenance == Provenance.SOURCED
+    extras = CatalogNode.objects.filter(code__in=["0304", "0305", "0404"])
+    assert set(extras.values_list("origin", flat=True)) == {Origin.SUPPLEMENT}
+    assert not CatalogNode.objects.filter(origin=Origin.LOCAL).exists()
+
+
+@pytest.mark.django_db
+def test_reload_restores_standard_fields_and_keeps_local_items():
+    """An edit of a standard node (name switched, item switched off by renaming, channel loosened) is
+    undone by a reload; an organisation's local item and its column setting survive."""
     catalog_load_standard()
+    county = OrganisationFactory(code="419901")
     item = CatalogNode.objects.get(name="配给管理", level=1)
-    local = CatalogNodeFactory(code="QH-peizu-1", name="公租房轮候名单", parent=item)
+    local = CatalogNodeFactory(
+        code="QH-peizu-1", name="公租房轮候名单", parent=item, origin=Origin.LOCAL, owner=county
+    )
+    setting = ColumnSetting.objects.create(organisation=county, node=item, shown=False, note="本县不设")
     edited = CatalogNode.objects.get(name="租金标准")
     edited.basis = "本县公租房租金管理办法"
+    edited.origin = Origin.LOCAL
     edited.save()
     edited.node_channels.filter(channel__code="website").update(required=False)
+    domain = CatalogNode.objects.get(code="01")
+    domain.name = "房屋征收（改）"
+    domain.save()
 
     report = catalog_load_standard()
 
     assert CatalogNode.objects.get(pk=local.pk).name == "公租房轮候名单"
+    assert ColumnSetting.objects.get(pk=setting.pk).note == "本县不设"
     edited.refresh_from_db()
-    assert edited.basis == "本县公租房租金管理办法"
-    assert not edited.node_channels.get(channel__code="website").required
+    assert edited.basis == "《公共租赁住房管理办法》；建保〔2019〕55号"
+    assert edited.origin == Origin.STANDARD
+    assert edited.node_channels.get(channel__code="website").required
+    assert CatalogNode.objects.get(code="01").name == "国有土地上房屋征收"
+    assert sorted(report.restored) == sorted([edited.code, "01"])
     assert not report.updated
+    assert not catalog_load_standard().changed
 
 
 @pytest.mark.django_db
-def test_standard_changes_reach_unedited_attributes_only():
-    """When the standard itself changes, unedited attributes follow it and edited ones stay."""
+def test_standard_changes_reach_every_standard_node():
+    """When the standard itself changes, the new value replaces whatever the node holds."""
     fixture = read_fixture()
     catalog_load_standard(fixture=fixture)
     node = CatalogNode.objects.get(name="租金标准")
@@ -129,10 +160,9 @@ def test_standard_changes_reach_unedited_attributes_only():
     report = catalog_load_standard(fixture=changed)
 
     node.refresh_from_db()
-    assert node.subject == "清河县住房保障中心"
+    assert node.subject == "住房保障部门（新）"
     assert node.content == "公租房租金标准、调整情况及依据"
     assert report.updated == [node.code]
-    assert report.kept_edits == [node.code]
     assert not catalog_load_standard(fixture=changed).changed
 
 

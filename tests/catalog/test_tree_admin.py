@@ -6,7 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 
 from catalog import services
-from catalog.models import CatalogNode, Organisation, OrgLevel, Provenance
+from catalog.models import CatalogNode, Organisation, OrgLevel, Origin, Provenance
 from tests.factories import CatalogNodeFactory, OrganisationFactory, UserFactory
 
 CYCLE_MESSAGE = "移到它自己或它的下级之下"
@@ -46,6 +46,8 @@ def node_data(node: CatalogNode, **changes) -> dict:
         "sort_order": node.sort_order,
         "is_active": "on" if node.is_active else "",
         "provenance": node.provenance,
+        "origin": node.origin,
+        "owner": node.owner_id or "",
         "content": node.content,
         "basis": node.basis,
         "time_limit_text": node.time_limit_text,
@@ -96,7 +98,7 @@ def test_admin_add_of_a_node_goes_through_the_service(root_client, spy):
     parent = CatalogNodeFactory(code="local-parent")
     data = node_data(
         CatalogNode(code="local-child", name="新增本地事项", parent=parent, provenance=Provenance.LOCAL,
-                    levels=[OrgLevel.COUNTY]),
+                    origin=Origin.SUPPLEMENT, levels=[OrgLevel.COUNTY]),
         parent=parent.pk,
     )
     response = root_client.post("/admin/catalog/catalognode/add/", data)
@@ -162,7 +164,9 @@ def test_admin_list_edit_of_the_sort_order_goes_through_the_service(root_client,
 @pytest.mark.django_db
 def test_admin_delete_of_a_node_goes_through_the_service(root_client, spy):
     """Deleting a local node, alone or as a bulk action, calls catalog_node_delete."""
-    one, two = CatalogNodeFactory(code="local-d1"), CatalogNodeFactory(code="local-d2")
+    county = OrganisationFactory(code="419901")
+    one = CatalogNodeFactory(code="local-d1", origin=Origin.LOCAL, owner=county)
+    two = CatalogNodeFactory(code="local-d2", origin=Origin.LOCAL, owner=county)
     response = root_client.post(f"/admin/catalog/catalognode/{one.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     response = root_client.post(

@@ -4,7 +4,7 @@ from catalog.services import catalog_load_standard
 
 
 class Command(BaseCommand):
-    help = "按编码载入或更新标准目录（可重复执行；本地扩展与本地修改保留）。"
+    help = "按编码载入或更新标准目录（可重复执行；标准事项的属性恢复为标准值，本单位细化事项与本单位栏目设置保留）。"
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -17,5 +17,5 @@ class Command(BaseCommand):
         report = catalog_load_standard(include_extras=include_extras)
         self.stdout.write(
             f"标准目录：新增 {len(report.created)} 项，更新 {len(report.updated)} 项，"
-            f"保留本地修改 {len(report.kept_edits)} 项。"
+            f"恢复被改动的标准事项 {len(report.restored)} 项。"
         )

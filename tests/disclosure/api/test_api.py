@@ -182,7 +182,9 @@ def test_openapi_document_is_valid(client):
     validate(document)
     assert document["openapi"].startswith("3.0")
     parameters = {p["name"] for p in document["paths"]["/records"]["get"]["parameters"]}
-    assert parameters == {"org", "node", "year", "type", "validity", "q", "page", "page_size"}
+    assert parameters == {
+        "org", "node", "year", "type", "validity", "topic", "keyword", "q", "page", "page_size"
+    }
 
 
 # ---------------------------------------------------------------------------------------- errors
@@ -204,6 +206,8 @@ def test_openapi_document_is_valid(client):
         ({"page": "9" * 5000}, "page"),
         ({"type": "secret"}, "type"),
         ({"validity": "maybe"}, "validity"),
+        ({"topic": "housing"}, "topic"),
+        ({"keyword": "词" * 101}, "keyword"),
         ({"org": "../etc"}, "org"),
         ({"org": "999999"}, "org"),
         ({"org": "\x00"}, "org"),

@@ -102,6 +102,8 @@ def form_data(node, **overrides) -> dict:
         "formed_on": "2026-03-02",
         "validity": "current",
         "record_type": "result",
+        "topic": "construction",
+        "keywords": "公租房、配租 公租房",
         "openness": "proactive",
         "withholding_ground": "",
         "openness_note": "",
@@ -143,6 +145,8 @@ def test_editor_adds_record_with_attachment_through_services(a):
     assert record.organisation == a.county
     assert record.created_by == a.editor
     assert record.status == Status.DRAFT
+    # 主题分类 and 主题词 come from the form, the words stored once each, space-separated.
+    assert (record.topic, record.keywords) == ("construction", "公租房 配租")
     assert "script" not in record.body and "onclick" not in record.body and "javascript" not in record.body
     assert "配租结果" in record.body
     attachment = Attachment.objects.get(record=record)

@@ -576,16 +576,17 @@ def test_query_counts_are_the_same_with_10_and_1000_records(client, desk, demo_o
     assert Record.objects.count() == 1000
     with_1000 = {name: count_queries(client, url) for name, url in urls.items()}
     assert with_10 == with_1000
-    # organisation + catalog levels, catalog tree, channels, years present, count, page.
+    # organisation + catalog levels, catalog tree, the organisation's column settings, channels,
+    # years present, count, page.
     assert with_10 == {
-        "column": 7,
-        "column_domain": 7,
-        "column_filtered": 7,
+        "column": 8,
+        "column_domain": 8,
+        "column_filtered": 8,
         # record, catalog tree (breadcrumb), attachments, public related records, and the
         # interpretation links ({% interpretation_links %}, disclosure/interpretations/selectors.py).
         "record": 5,
-        # organisation + catalog levels, catalog tree, counts per item, latest ten.
-        "organisation": 5,
+        # organisation + catalog levels, catalog tree, column settings, counts per item, latest ten.
+        "organisation": 6,
         # catalog levels + organisations, catalog tree, latest ten.
         "home": 4,
         "download": 1,
