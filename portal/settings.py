@@ -320,3 +320,7 @@ CLAMD_TIMEOUT = env.integer("CLAMD_TIMEOUT", 30, minimum=1)
 APPLICATION_RETENTION_DAYS = env.integer("APPLICATION_RETENTION_DAYS", 1095, minimum=1)
 
 PAGE_SIZE = 20
+
+# 紧急发布: a record approved by the first step of its review chain ahead of the others must pass the
+# remaining steps within this many hours; overdue ones are flagged on the dashboard (records/review_chain.py).
+RECORD_URGENT_REVIEW_HOURS = env.integer("RECORD_URGENT_REVIEW_HOURS", 24, minimum=1)

@@ -138,6 +138,11 @@ class Record(AuthoredModel):
     related = models.ManyToManyField(
         "self", verbose_name=_("相关信息"), blank=True, symmetrical=True
     )
+    change_note = models.TextField(
+        _("更新说明"),
+        blank=True,
+        help_text=_("修订稿发布后在信息页面公开显示（连同发布日期），说明本次更新了什么；首次发布的信息留空。"),
+    )
     revises = models.ForeignKey(
         "self",
         verbose_name=_("修订的原信息"),
