@@ -50,7 +50,7 @@ from disclosure.core.access import Role
 from disclosure.core.calendar import CalendarYear
 from disclosure.core.deadlines import DUE_SOON_WORKING_DAYS, due_soon_horizon
 from disclosure.core.workdays import CalendarUnknown, year_is_known
-from disclosure.records import policy
+from disclosure.records import policy, review_chain
 from disclosure.records.models import Record, Status
 
 # What application_clock reads: the applicant's particulars (personal data) are never loaded here.
@@ -133,7 +133,7 @@ def _record_section(user, base: str, *, is_super: bool) -> TodoSection | None:
         return None
     mine = Q(created_by=user)
     # ReviewQueueFilter ("待我审核"): submitted, no part written by them, of the reviewer's own organisation.
-    queue = Q(status=Status.SUBMITTED) & ~policy.written_by(user)
+    queue = Q(status=Status.SUBMITTED) & ~policy.written_by(user) & ~policy.decided_a_step(user)
     if not is_super:
         queue &= Q(organisation=access.organisation_of(user))
     figures = policy.visible_records(user).aggregate(
@@ -144,6 +144,8 @@ def _record_section(user, base: str, *, is_super: bool) -> TodoSection | None:
         approved=Count("pk", filter=Q(status=Status.APPROVED)),
         scheduled=Count("pk", filter=Q(status=Status.SCHEDULED)),
         next_scheduled=Min("publish_at", filter=Q(status=Status.SCHEDULED)),
+        # 紧急发布 whose remaining review steps are past their time (records.review_chain).
+        urgent_overdue=Count("pk", filter=review_chain.follow_up_overdue(), distinct=True),
     )
     section = TodoSection(_("信息发布"))
     by_me = {"created_by__id__exact": user.pk}
@@ -163,6 +165,10 @@ def _record_section(user, base: str, *, is_super: bool) -> TodoSection | None:
         section.add(TodoRow(
             _("审核通过待发布的信息") if reviewer else _("审核通过尚未发布的信息"),
             figures["approved"], _link(base, status__exact=Status.APPROVED),
+        ))
+        section.add(TodoRow(
+            _("紧急发布后逾期未补充审核的信息"), figures["urgent_overdue"], _link(base, queue="urgent_overdue"),
+            urgent=True,
         ))
         next_at = figures["next_scheduled"]
         section.add(TodoRow(

@@ -16,6 +16,7 @@ from catalog.models import Organisation
 from disclosure.core.access import Role, has_role_in, is_superuser, organisations_in_scope
 from disclosure.records import review_chain
 from disclosure.records.models import Openness, Record, RecordVersion
+from disclosure.records.review_models import ReviewStepEntry
 from disclosure.records.workflow import Right, Transition
 
 
@@ -30,6 +31,15 @@ def written_by(user) -> Q:
     """Records ``user`` wrote any part of: created, or left a version of (one condition, usable in
     filters and aggregates; the review queue and the admin's to-do panel read it)."""
     return Q(created_by=user) | Q(Exists(RecordVersion.objects.filter(record=OuterRef("pk"), author=user)))
+
+
+def decided_a_step(user) -> Q:
+    """Records whose open review round has a step ``user`` already decided (they decide no other)."""
+    return Q(
+        Exists(
+            ReviewStepEntry.objects.filter(review__record=OuterRef("pk"), review__decision="", reviewer=user)
+        )
+    )
 
 
 def has_written(user, record: Record) -> bool:

@@ -24,7 +24,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,6 +37,7 @@ from disclosure.records.review_models import (
     ReviewChain,
     ReviewCheck,
     ReviewPlan,
+    ReviewStep,
     ReviewStepEntry,
     check_label,
 )
@@ -84,6 +85,17 @@ def check_steps(steps: Sequence[tuple[str, Iterable[str]]]) -> None:
         raise ValidationError(
             _("审核流程中必须有环节确认：%(checks)s。") % {"checks": "；".join(check_label(c) for c in missing)}
         )
+
+
+def chain_set(chain: ReviewChain, steps: Sequence[tuple[str, Iterable[str]]]) -> None:
+    """Replace the steps of ``chain`` by ``steps`` (name, checks), numbered 1..n, after checking them.
+    Must run in a transaction (the admin's save does)."""
+    check_steps(steps)
+    ReviewStep.objects.filter(chain=chain).delete()
+    ReviewStep.objects.bulk_create(
+        ReviewStep(chain=chain, position=n, name=name.strip(), checks=normalise_checks(checks))
+        for n, (name, checks) in enumerate(steps, start=1)
+    )
 
 
 # ------------------------------------------------------------------------------------- a round's progress
@@ -233,12 +245,19 @@ def has_passed_a_step(user, record: Record) -> bool:
     ).exists()
 
 
-def overdue_follow_ups(records: QuerySet[Record]) -> QuerySet[Record]:
-    """Records published (or approved) urgently whose remaining steps are overdue."""
-    late = ReviewPlan.objects.filter(
-        review__decision=Review.Decision.OPEN, completed_at__isnull=True, urgent_due_at__lt=timezone.now()
+def follow_up_overdue(prefix: str = "") -> Q:
+    """Records approved urgently (紧急发布) whose remaining steps are past their time: one condition, for
+    the dashboard's count and the list filter it links to."""
+    return Q(
+        Exists(
+            ReviewPlan.objects.filter(
+                review__record=OuterRef(f"{prefix}pk"),
+                review__decision=Review.Decision.OPEN,
+                completed_at__isnull=True,
+                urgent_due_at__lt=timezone.now(),
+            )
+        )
     )
-    return records.filter(Q(reviews__plan__in=late)).distinct()
 
 
 # ------------------------------------------------------------------------------------ the 审核表
