@@ -96,15 +96,34 @@ def text_diff(old_lines: list[str], new_lines: list[str]) -> list[list[Segment]]
         elif op == "insert":
             paragraphs += [[Segment("ins", line)] for line in new_lines[j1:j2]]
         else:
-            # Pair changed paragraphs one to one; the surplus of either side is deleted or inserted whole.
-            old_block, new_block = old_lines[i1:i2], new_lines[j1:j2]
-            for k in range(max(len(old_block), len(new_block))):
-                if k < len(old_block) and k < len(new_block):
-                    paragraphs.append(_token_diff(old_block[k], new_block[k]))
-                elif k < len(old_block):
-                    paragraphs.append([Segment("del", old_block[k])])
-                else:
-                    paragraphs.append([Segment("ins", new_block[k])])
+            paragraphs += _pair_paragraphs(old_lines[i1:i2], new_lines[j1:j2])
+    return paragraphs
+
+
+SIMILAR = 0.5  # paragraphs at least this alike (difflib ratio) are one paragraph changed, not two
+
+
+def _pair_paragraphs(old_block: list[str], new_block: list[str]) -> list[list[Segment]]:
+    """Changed paragraphs in order: each old one is paired with the next new one that resembles it
+    (new ones skipped on the way were inserted); an old one resembling none was deleted."""
+    paragraphs: list[list[Segment]] = []
+    j = 0
+    for old in old_block:
+        match = next(
+            (
+                k
+                for k in range(j, len(new_block))
+                if difflib.SequenceMatcher(None, old, new_block[k], autojunk=False).ratio() >= SIMILAR
+            ),
+            None,
+        )
+        if match is None:
+            paragraphs.append([Segment("del", old)])
+            continue
+        paragraphs += [[Segment("ins", line)] for line in new_block[j:match]]
+        paragraphs.append(_token_diff(old, new_block[match]))
+        j = match + 1
+    paragraphs += [[Segment("ins", line)] for line in new_block[j:]]
     return paragraphs
 
 
