@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from disclosure.core.models import actor_name
 from disclosure.core.transitions import InvalidTransition
-from disclosure.records.models import Record, Review
+from disclosure.records.models import Record, Review, Status
 from disclosure.records.review_models import (
     REQUIRED_CHECKS,
     SINGLE_STEP,
@@ -248,7 +248,8 @@ def has_passed_a_step(user, record: Record) -> bool:
 def follow_up_overdue(prefix: str = "") -> Q:
     """Records approved urgently (紧急发布) whose remaining steps are past their time: one condition, for
     the dashboard's count and the list filter it links to."""
-    return Q(
+    # Only where the follow-up can still be made (a withdrawn or superseded record takes no more steps).
+    return Q(**{f"{prefix}status__in": [Status.APPROVED, Status.SCHEDULED, Status.PUBLISHED]}) & Q(
         Exists(
             ReviewPlan.objects.filter(
                 review__record=OuterRef(f"{prefix}pk"),

@@ -471,3 +471,20 @@ def test_the_org_admin_configures_the_chain_in_the_admin(c):
     assert client.get(f"/admin/disclosure/reviewchain/{county_chain.pk}/change/").status_code in (302, 404)
     assert client_for(c.editor).get("/admin/disclosure/reviewchain/add/").status_code == 403
     assert ReviewStep.objects.filter(chain=county_chain).count() == 3
+
+
+@pytest.mark.django_db
+def test_a_withdrawn_urgent_record_is_no_longer_flagged(c):
+    """A record withdrawn before its remaining steps passed takes no more steps (补充审核 is not a move
+    from 已撤回), so the overdue flag leaves it."""
+    record = submitted(c)
+    yesterday = timezone.now() - timedelta(hours=25)
+    with mock.patch("django.utils.timezone.now", return_value=yesterday):
+        record = services.record_approve_urgent(user=c.first, record=record, checks=FIRST, reason="紧急通知")
+        record = services.record_publish(user=c.second, record=record)
+    overdue = Record.objects.filter(review_chain.follow_up_overdue())
+    assert list(overdue) == [record]
+    services.record_withdraw(user=c.second, record=record, reason="情况已变化")
+    assert not overdue.exists()
+    with pytest.raises(InvalidTransition):
+        services.record_follow_up(user=c.third, record=record, checks=SECOND)
