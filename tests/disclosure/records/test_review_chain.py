@@ -482,9 +482,8 @@ def test_a_withdrawn_urgent_record_is_no_longer_flagged(c):
     with mock.patch("django.utils.timezone.now", return_value=yesterday):
         record = services.record_approve_urgent(user=c.first, record=record, checks=FIRST, reason="紧急通知")
         record = services.record_publish(user=c.second, record=record)
-    overdue = Record.objects.filter(review_chain.follow_up_overdue())
-    assert list(overdue) == [record]
+    assert list(Record.objects.filter(review_chain.follow_up_overdue())) == [record]
     services.record_withdraw(user=c.second, record=record, reason="情况已变化")
-    assert not overdue.exists()
+    assert not Record.objects.filter(review_chain.follow_up_overdue()).exists()
     with pytest.raises(InvalidTransition):
         services.record_follow_up(user=c.third, record=record, checks=SECOND)
