@@ -578,7 +578,23 @@ class RecordAdmin(WorkflowMovesMixin, admin.ModelAdmin):
         return self.move_form(transition, data)
 
     def move_context(self, request, record: Record, transition: Transition) -> dict:
-        return {"title": _t("%(action)s：%(title)s") % {"action": transition.label, "title": record.title}}
+        label = transition.label
+        context = {}
+        if transition.name in CHAIN_MOVES:
+            progress = review_chain.progress_of(record)
+            step = progress.next_step if progress else None
+            if step:
+                if transition.name in ("pass_step", "approve", "follow_up"):
+                    label = _t("%(step)s通过") % {"step": step["name"]}
+                context["review_step_text"] = _t("第 %(n)s 个环节（共 %(total)s 个）：%(step)s") % {
+                    "n": progress.position, "total": progress.total, "step": step["name"],
+                }
+            context["is_revision"] = bool(record.revises_id)
+        return {
+            **context,
+            "action_label": label,
+            "title": _t("%(action)s：%(title)s") % {"action": label, "title": record.title},
+        }
 
     def perform_move(self, user, record: Record, transition: Transition, data: dict) -> Record:
         name, comment = transition.name, data.get("comment") or ""

@@ -387,6 +387,9 @@ def test_three_reviewers_pass_the_chain_in_the_admin_and_the_sheet_lists_all_thr
         client = client_for(reviewer)
         page = client.get(f"/admin/disclosure/record/{record.pk}/change/").content.decode()
         assert label in page and move_url(record, move) in page
+        position = ["first", "second", "third"].index(reviewer.username) + 1
+        confirm = client.get(move_url(record, move)).content.decode()
+        assert f"第 {position} 个环节（共 3 个）" in confirm and f"确认{label}" in confirm
         # A missing check is a form error; nothing moves.
         partial = dict(list(checks.items())[1:])
         response = client.post(move_url(record, move), {**partial, "comment": comment})

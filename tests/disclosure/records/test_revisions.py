@@ -222,3 +222,35 @@ def test_a_paragraph_replaced_by_an_unrelated_one_is_deleted_and_inserted_whole(
         [("del", "附：联系电话 0371-1234567")],
         [("ins", "本细则自发布之日起施行。")],
     ]
+
+
+@pytest.mark.django_db
+def test_the_editor_writes_the_change_note_in_the_revision_form(r):
+    """The 更新说明 field is on the admin form of a revision (not of a first draft); the editor's POST
+    saves it through record_update, leaving a version by the editor."""
+    from tests.disclosure.records.test_admin_records import form_data
+
+    original = published_original(r)
+    client = client_for(r.editor)
+    draft = services.record_create(user=r.editor, organisation=r.county, node=r.node, **record_fields())
+    assert 'name="change_note"' not in client.get(f"/admin/disclosure/record/{draft.pk}/change/").content.decode()
+
+    revision = services.record_revise(user=r.editor, record=original)
+    url = f"/admin/disclosure/record/{revision.pk}/change/"
+    assert 'name="change_note"' in client.get(url).content.decode()
+    data = form_data(
+        r.node,
+        title=original.title,
+        document_number="清建〔2026〕5号",
+        body=NEW_BODY,
+        change_note="租金标准改为每两年评估调整一次。",
+        **{"attachments-TOTAL_FORMS": "2", "attachments-INITIAL_FORMS": "2"},
+    )
+    for i, attachment in enumerate(revision.attachments.order_by("sort_order", "id")):
+        data |= {f"attachments-{i}-id": str(attachment.pk), f"attachments-{i}-record": str(revision.pk),
+                 f"attachments-{i}-sort_order": str(attachment.sort_order)}
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    revision.refresh_from_db()
+    assert revision.change_note == "租金标准改为每两年评估调整一次。"
+    assert revision.versions.order_by("-number").first().data["change_note"] == "租金标准改为每两年评估调整一次。"
