@@ -512,7 +512,7 @@ class RecordAdmin(WorkflowMovesMixin, admin.ModelAdmin):
             "log": log_rows(entries, action_label=action_label, status_label=status_label),
             "drafted_by": first_version.author_name if first_version else "",
             "drafted_at": first_version.created_at if first_version else None,
-            "submitted": entries.filter(action="submit").first(),
+            "submitted": entries.filter(action="submit").last(),  # the round that led to the decision
             "published": entries.filter(action__in=("publish", "publish_due")).last(),
             "printed_at": timezone.now(),
             "printed_by": request.user.get_full_name() or request.user.get_username(),

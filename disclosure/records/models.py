@@ -95,6 +95,9 @@ class Record(AuthoredModel):
     - What the public may see is decided in one place: ``disclosure.records.selectors.public_records``.
     - The reviewer of a record never wrote any part of it (``disclosure.records.policy``): the people who
       did are its creator and the authors of its versions (``RecordVersion``), one written per change.
+    - A record is approved only when the last step of its organisation's review chain passes (or, on
+      the urgent path, its first step; the others follow): ``disclosure.records.review_chain``.
+    - ``change_note`` (更新说明) is public only on a published revision, with the revision's publication date.
     """
 
     organisation = models.ForeignKey(

@@ -138,6 +138,12 @@ class ReviewStepEntry(models.Model):
     def __str__(self):
         return f"{self.step_name} · {self.reviewer_name} · {self.get_outcome_display()}"
 
+    def save(self, *args, **kwargs):
+        # Part of the history: written once (as LogEntryModel; a database trigger does not guard it yet).
+        if not self._state.adding:
+            raise ValueError("ReviewStepEntry rows are append-only.")
+        super().save(*args, **kwargs)
+
     @property
     def check_labels(self) -> list[str]:
         return [check_label(code) for code in self.checks]

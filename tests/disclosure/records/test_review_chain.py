@@ -490,3 +490,13 @@ def test_a_withdrawn_urgent_record_is_no_longer_flagged(c):
     assert not Record.objects.filter(review_chain.follow_up_overdue()).exists()
     with pytest.raises(InvalidTransition):
         services.record_follow_up(user=c.third, record=record, checks=SECOND)
+
+
+@pytest.mark.django_db
+def test_a_step_entry_is_never_rewritten(c):
+    record = services.record_pass_step(user=c.first, record=at_step(c, 1), checks=FIRST, comment="同意")
+    entry = ReviewStepEntry.objects.get(review__record=record)
+    entry.comment = "改写"
+    with pytest.raises(ValueError):
+        entry.save()
+    assert ReviewStepEntry.objects.get(pk=entry.pk).comment == "同意"
