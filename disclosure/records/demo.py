@@ -100,6 +100,7 @@ class DemoRecord:
     comment: str = ""
     notice: bool = False
     change_note: str = ""
+    steps_passed: int = 0  # of a submitted record: review steps already passed
 
 
 C, T = DEMO_COUNTY, DEMO_TOWNSHIP
@@ -192,7 +193,7 @@ DEMO_RECORDS = [
     DemoRecord(
         C, "010401", f"{PROJECT}分户补偿情况公示（第二批）", S.SUBMITTED, 12, (
             "现将第二批已签约被征收户的补偿情况予以公示，接受社会监督。公示期为10日。",
-        ), record_type=RT.RESULT,
+        ), record_type=RT.RESULT, steps_passed=1,  # 初审 passed: waits for 保密审查 (secrecy)
     ),
     DemoRecord(
         C, "010201", f"{PROJECT}房屋征收启动要件材料", S.APPROVED, 470, (
@@ -428,7 +429,7 @@ DEMO_RECORDS = [
     DemoRecord(
         C, "040201", "2026年第三季度燃气经营许可证核发结果公告", S.SUBMITTED, 8, (
             "2026年第三季度共核发燃气经营许可证2件，详见下表。",
-        ), record_type=RT.LICENSING,
+        ), record_type=RT.LICENSING, steps_passed=2,  # waits for 终审签发 (leader)
     ),
     DemoRecord(
         C, "040202", "燃气经营者改动市政燃气设施审批办事指南", S.DRAFT, 15, (
@@ -578,7 +579,7 @@ def _build(spec: DemoRecord, *, organisation, node, editor, reviewer, originals,
         return record
     services.record_submit(user=editor, record=record)
     if spec.state == Status.SUBMITTED:
-        return record
+        return review_through_chain(record, upto=spec.steps_passed) if spec.steps_passed else record
     if spec.state == Status.CHANGES_REQUESTED:
         return services.record_request_changes(user=reviewer, record=record, comment=spec.comment)
     review_through_chain(record)
