@@ -571,11 +571,14 @@ class RecordAdmin(WorkflowMovesMixin, admin.ModelAdmin):
         return MOVE_FORMS[transition.name](data, transition=transition)
 
     def move_form_for(self, record: Record, transition: Transition, data=None):
+        if transition.name not in CHAIN_MOVES:
+            return self.move_form(transition, data)
+        progress = review_chain.progress_of(record)
+        initial = {"step_position": progress.position} if progress else {}
         if transition.name in STEP_MOVES:
-            progress = review_chain.progress_of(record)
             step = progress.next_step if progress else None
-            return StepForm(data, transition=transition, step=step)
-        return self.move_form(transition, data)
+            return StepForm(data, transition=transition, step=step, initial=initial)
+        return MOVE_FORMS[transition.name](data, transition=transition, initial=initial)
 
     def move_context(self, request, record: Record, transition: Transition) -> dict:
         label = transition.label
@@ -600,19 +603,21 @@ class RecordAdmin(WorkflowMovesMixin, admin.ModelAdmin):
         name, comment = transition.name, data.get("comment") or ""
         if name == "submit":
             return services.record_submit(user=user, record=record, comment=comment)
+        position = data.get("step_position")
         if name == "request_changes":
-            return services.record_request_changes(user=user, record=record, comment=comment)
+            return services.record_request_changes(user=user, record=record, comment=comment, position=position)
         if name in STEP_MOVES:
             progress = review_chain.progress_of(record)
             step = (progress.next_step if progress else None) or {}
             checks = [code for code in step.get("checks", []) if data.get(check_field_name(code))]
+            decision = {"user": user, "record": record, "checks": checks, "position": position}
             if name == "approve":
-                return services.record_approve(user=user, record=record, checks=checks, comment=comment)
+                return services.record_approve(**decision, comment=comment)
             if name == "pass_step":
-                return services.record_pass_step(user=user, record=record, checks=checks, comment=comment)
+                return services.record_pass_step(**decision, comment=comment)
             if name == "approve_urgent":
-                return services.record_approve_urgent(user=user, record=record, checks=checks, reason=comment)
-            return services.record_follow_up(user=user, record=record, checks=checks, comment=comment)
+                return services.record_approve_urgent(**decision, reason=comment)
+            return services.record_follow_up(**decision, comment=comment)
         if name in ("publish", "schedule"):
             return services.record_publish(user=user, record=record, publish_at=data.get("publish_at"))
         if name == "unschedule":

@@ -188,7 +188,14 @@ class ConfirmForm(MoveForm):
     comment = None
 
 
-class RequestChangesForm(MoveForm):
+class StepPositionMixin(forms.Form):
+    """The review step the reviewer is looking at, sent back with the decision: if someone else decided
+    it meanwhile, the service refuses instead of applying the decision to the next step."""
+
+    step_position = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+
+class RequestChangesForm(StepPositionMixin, MoveForm):
     comment_label = _("退回理由")
 
 
@@ -203,7 +210,7 @@ def check_field_name(code: str) -> str:
     return CHECK_FIELD_NAMES.get(code, f"check_{code}")
 
 
-class StepForm(MoveForm):
+class StepForm(StepPositionMixin, MoveForm):
     """A decision of the review chain: one required checkbox per check of the record's current step
     (disclosure/records/review_chain.py), and the comment (the reason, for 紧急发布)."""
 
@@ -214,6 +221,7 @@ class StepForm(MoveForm):
         from disclosure.records.review_models import check_label
 
         comment = self.fields.pop("comment")
+        position = self.fields.pop("step_position")
         for code in (step or {}).get("checks", []):
             label = check_label(code)
             self.fields[check_field_name(code)] = forms.BooleanField(
@@ -228,6 +236,7 @@ class StepForm(MoveForm):
         elif transition.name == "approve" and (step or {}).get("name") == "终审签发":
             comment.label = _("签发意见（可选）")
         self.fields["comment"] = comment
+        self.fields["step_position"] = position
         self.step = step or {}
 
     def checks(self) -> list[str]:

@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from disclosure.core.models import actor_name
-from disclosure.core.transitions import InvalidTransition
+from disclosure.core.transitions import STALE, InvalidTransition
 from disclosure.records.models import Record, Review, Status
 from disclosure.records.review_models import (
     REQUIRED_CHECKS,
@@ -163,7 +163,7 @@ def normalise_checks(checks: Iterable[str]) -> list[str]:
     return [code for code in ReviewCheck.values if code in wanted]
 
 
-def check_step(record: Record, name: str, checks: Iterable[str] = ()) -> Progress:
+def check_step(record: Record, name: str, checks: Iterable[str] = (), *, position: int | None = None) -> Progress:
     """May the move ``name`` decide the next step of ``record`` now, with ``checks`` confirmed?
 
     Wrong step for the move → InvalidTransition; a check of the step not confirmed → ValidationError.
@@ -173,6 +173,9 @@ def check_step(record: Record, name: str, checks: Iterable[str] = ()) -> Progres
         if name == "follow_up":
             raise InvalidTransition(_("该信息没有待补充审核的环节。"))
         raise InvalidTransition(_("该信息没有进行中的审核。"))
+    if position is not None and position != progress.position:
+        # Someone else decided the step this reviewer was looking at.
+        raise InvalidTransition(STALE)
     step = progress.next_step
     where = {"n": progress.position, "total": progress.total, "step": step["name"]}
     if name == "pass_step" and progress.is_last:

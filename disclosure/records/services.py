@@ -212,14 +212,20 @@ def _close_review(record: Record, user, decision: str, comment: str, **checks) -
     review.save()
 
 
-def _decide_step(*, user, record: Record, name: str, checks=(), comment: str = "") -> Record:
+def _decide_step(
+    *, user, record: Record, name: str, checks=(), comment: str = "", position: int | None = None
+) -> Record:
     """One decision of the review chain: lock, state, right (policy, four eyes, one step per person),
     the step's own rules and checks (``review_chain.check_step``), then the move, the step's entry and,
-    when the round ends, its review closed. Nothing is written when anything refuses."""
+    when the round ends, its review closed. Nothing is written when anything refuses.
+
+    ``position``: the step the reviewer saw (the admin's form sends it); if another reviewer decided
+    that step meanwhile, the decision is refused as stale rather than applied to the next step."""
+    checks = list(checks)
     decided = {}
 
     def check(locked, transition):
-        decided["progress"] = review_chain.check_step(locked, name, checks)
+        decided["progress"] = review_chain.check_step(locked, name, checks, position=position)
 
     record, _previous = _move(user=user, record=record, name=name, comment=comment, check=check)
     progress = decided["progress"]
@@ -241,15 +247,15 @@ def _decide_step(*, user, record: Record, name: str, checks=(), comment: str = "
 
 
 @transaction.atomic
-def record_request_changes(*, user, record: Record, comment: str) -> Record:
+def record_request_changes(*, user, record: Record, comment: str, position: int | None = None) -> Record:
     """Any step sends the record back with a reason; the round is closed."""
-    return _decide_step(user=user, record=record, name="request_changes", comment=comment)
+    return _decide_step(user=user, record=record, name="request_changes", comment=comment, position=position)
 
 
 @transaction.atomic
-def record_pass_step(*, user, record: Record, checks, comment: str = "") -> Record:
+def record_pass_step(*, user, record: Record, checks, comment: str = "", position: int | None = None) -> Record:
     """A step before the last passes; the record waits for the next step (still 待审核)."""
-    return _decide_step(user=user, record=record, name="pass_step", checks=checks, comment=comment)
+    return _decide_step(user=user, record=record, name="pass_step", checks=checks, comment=comment, position=position)
 
 
 @transaction.atomic
@@ -261,6 +267,7 @@ def record_approve(
     openness_checked: bool = False,
     checks=None,
     comment: str = "",
+    position: int | None = None,
 ) -> Record:
     """The last step passes: the record is approved and may be published.
 
@@ -272,20 +279,22 @@ def record_approve(
             for code, ticked in ((ReviewCheck.NOT_SECRET, confidentiality_checked), (ReviewCheck.OPENNESS, openness_checked))
             if ticked
         ]
-    return _decide_step(user=user, record=record, name="approve", checks=checks, comment=comment)
+    return _decide_step(user=user, record=record, name="approve", checks=checks, comment=comment, position=position)
 
 
 @transaction.atomic
-def record_approve_urgent(*, user, record: Record, checks, reason: str) -> Record:
+def record_approve_urgent(*, user, record: Record, checks, reason: str, position: int | None = None) -> Record:
     """紧急发布: the first step approves ahead of the others, with a reason; the remaining steps are due
     within the set hours (``record_follow_up``)."""
-    return _decide_step(user=user, record=record, name="approve_urgent", checks=checks, comment=reason)
+    return _decide_step(
+        user=user, record=record, name="approve_urgent", checks=checks, comment=reason, position=position
+    )
 
 
 @transaction.atomic
-def record_follow_up(*, user, record: Record, checks, comment: str = "") -> Record:
+def record_follow_up(*, user, record: Record, checks, comment: str = "", position: int | None = None) -> Record:
     """A remaining step of an urgent publication passes (the record may already be public)."""
-    return _decide_step(user=user, record=record, name="follow_up", checks=checks, comment=comment)
+    return _decide_step(user=user, record=record, name="follow_up", checks=checks, comment=comment, position=position)
 
 
 def next_index_number(organisation: Organisation, year: int) -> str:

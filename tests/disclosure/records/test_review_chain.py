@@ -500,3 +500,27 @@ def test_a_step_entry_is_never_rewritten(c):
     with pytest.raises(ValueError):
         entry.save()
     assert ReviewStepEntry.objects.get(pk=entry.pk).comment == "同意"
+
+
+@pytest.mark.django_db
+def test_a_decision_on_a_step_someone_else_decided_meanwhile_is_refused_as_stale(c):
+    """Two reviewers open 初审 at once; the first passes it. The second's decision carries the step it
+    was made on (1): it is refused as stale, not applied to 保密审查, and nothing is written — in the
+    service and through the admin's form."""
+    record = submitted(c)
+    services.record_pass_step(user=c.first, record=record, checks=FIRST, position=1)
+    before = db_state(record)
+    with pytest.raises(InvalidTransition) as refused:
+        services.record_pass_step(user=c.second, record=record, checks=SECOND, position=1)
+    assert "已被他人更改" in str(refused.value)
+    with pytest.raises(InvalidTransition):
+        services.record_request_changes(user=c.second, record=record, comment="退回", position=1)
+    response = client_for(c.second).post(
+        move_url(record, "pass_step"),
+        {"confidentiality_checked": "on", "check_no_privacy": "on", "step_position": "1"},
+    )
+    assert response.status_code == 302 and "该事项已被他人更改，请刷新后重试。" in messages_of(response)
+    assert db_state(record) == before
+    # The form the second reviewer gets now is that of step 2.
+    page = client_for(c.second).get(move_url(record, "pass_step")).content.decode()
+    assert 'name="step_position" value="2"' in page
