@@ -10,6 +10,7 @@ from disclosure.core import admin_log as activity_log_admin  # noqa: F401
 from disclosure.feedback import admin as feedback_admin  # noqa: F401
 from disclosure.interpretations import admin as interpretations_admin  # noqa: F401
 from disclosure.records import admin as records_admin  # noqa: F401
+from disclosure.records import admin_review_chain as review_chain_admin  # noqa: F401
 from disclosure.records import audit  # noqa: F401
 from disclosure.records import check_admin as site_check_admin  # noqa: F401
 from disclosure.reports import admin as reports_admin  # noqa: F401

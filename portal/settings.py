@@ -359,3 +359,6 @@ LINK_CHECK_EXTERNAL = env.boolean("LINK_CHECK_EXTERNAL", False)
 LINK_CHECK_TIMEOUT = env.integer("LINK_CHECK_TIMEOUT", 5, minimum=1)
 # The 单位管理员 of a province-level organisation may change the standard catalog (disclosure/core/platform.py).
 AUTHENTICATION_BACKENDS += ["disclosure.core.platform.ProvincePlatformBackend"]
+# 紧急发布: a record approved by the first step of its review chain ahead of the others must pass the
+# remaining steps within this many hours; overdue ones are flagged on the dashboard (records/review_chain.py).
+RECORD_URGENT_REVIEW_HOURS = env.integer("RECORD_URGENT_REVIEW_HOURS", 24, minimum=1)

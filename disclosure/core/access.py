@@ -56,11 +56,16 @@ ROLE_PERMISSIONS = {
         "catalog.add_nodechannel", "catalog.change_nodechannel", "catalog.delete_nodechannel",
         "catalog.view_nodechannel",
         "catalog.view_organisation", "catalog.change_organisation",
+        "disclosure.add_reviewchain", "disclosure.change_reviewchain", "disclosure.delete_reviewchain",
+        "disclosure.view_reviewchain",
+        "disclosure.add_reviewstep", "disclosure.change_reviewstep", "disclosure.delete_reviewstep",
+        "disclosure.view_reviewstep",
     ],
     Role.AUDITOR: [
         "disclosure.view_record", "disclosure.view_attachment", "disclosure.view_review",
         "disclosure.view_auditentry", "disclosure.view_recordversion", "disclosure.view_activityentry",
         "catalog.view_catalognode", "catalog.view_organisation",
+        "disclosure.view_reviewchain", "disclosure.view_reviewstep",
     ],
 }
 

@@ -79,6 +79,11 @@ class WorkflowMovesMixin:
         """The move's form, bound to ``data`` on a POST."""
         raise NotImplementedError
 
+    def move_form_for(self, obj, move, data=None):
+        """The move's form for ``obj`` (a form that depends on the object, e.g. its review step);
+        by default ``move_form``."""
+        return self.move_form(move, data)
+
     def perform_move(self, user, obj, move, data: dict):
         """Carry the move out through its service; returns the object as it is afterwards."""
         raise NotImplementedError
@@ -148,7 +153,7 @@ class WorkflowMovesMixin:
             raise PermissionDenied(reason)
 
         if request.method == "POST":
-            form = self.move_form(move, request.POST)
+            form = self.move_form_for(obj, move, request.POST)
             if form.is_valid():
                 try:
                     with transaction.atomic(using=router.db_for_write(self.model)):
@@ -160,7 +165,7 @@ class WorkflowMovesMixin:
                 self.report_move(request, move, result)
                 return redirect(self._change_url(result))
         else:
-            form = self.move_form(move)
+            form = self.move_form_for(obj, move)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,

@@ -20,6 +20,9 @@ DEMO_ACCOUNTS = [
 DEMO_STAFF = [
     ("editor", "张晓梅", Role.EDITOR, "419901"),
     ("reviewer", "李建国", Role.REVIEWER, "419901"),
+    # The county's review chain (初审 → 保密审查 → 终审签发) needs three reviewers: 李建国 does 初审.
+    ("secrecy", "孙丽华", Role.REVIEWER, "419901"),
+    ("leader", "周国平", Role.REVIEWER, "419901"),
     ("orgadmin", "王志强", Role.ORG_ADMIN, "419901"),
     ("auditor", "陈静", Role.AUDITOR, "419901"),
     ("editor2", "刘洋", Role.EDITOR, "419901001"),

@@ -43,6 +43,10 @@ ACTIONS: Mapping[str, str] = MappingProxyType(
         "withdraw": _("撤回"),
         "supersede": _("被新版本替代"),
         "revise": _("修订"),
+        # Records: the review chain (disclosure/records/review_chain.py).
+        "pass_step": _("本环节审核通过"),
+        "approve_urgent": _("紧急发布（先行通过）"),
+        "follow_up": _("补充审核"),
         # Records: the privacy guard (disclosure/records/privacy_guard.py).
         "privacy_scan": _("个人信息检查"),
         "privacy_keep": _("个人信息保留公开"),

@@ -57,7 +57,7 @@ from disclosure.core.workdays import Reckoner, year_is_known
 from disclosure.feedback import policy as feedback_policy
 from disclosure.feedback.clock import feedback_clock as message_clock
 from disclosure.feedback.models import Feedback, FeedbackStatus
-from disclosure.records import policy
+from disclosure.records import policy, review_chain
 from disclosure.records.models import Record, Status
 from disclosure.reports.deadline import annual_reports_due
 
@@ -141,7 +141,7 @@ def _record_section(user, base: str, *, is_super: bool) -> TodoSection | None:
         return None
     mine = Q(created_by=user)
     # ReviewQueueFilter ("待我审核"): submitted, no part written by them, of the reviewer's own organisation.
-    queue = Q(status=Status.SUBMITTED) & ~policy.written_by(user)
+    queue = Q(status=Status.SUBMITTED) & ~policy.written_by(user) & ~policy.decided_a_step(user)
     if not is_super:
         queue &= Q(organisation=access.organisation_of(user))
     figures = policy.visible_records(user).aggregate(
@@ -152,6 +152,8 @@ def _record_section(user, base: str, *, is_super: bool) -> TodoSection | None:
         approved=Count("pk", filter=Q(status=Status.APPROVED)),
         scheduled=Count("pk", filter=Q(status=Status.SCHEDULED)),
         next_scheduled=Min("publish_at", filter=Q(status=Status.SCHEDULED)),
+        # 紧急发布 whose remaining review steps are past their time (records.review_chain).
+        urgent_overdue=Count("pk", filter=review_chain.follow_up_overdue(), distinct=True),
     )
     section = TodoSection(_("信息发布"))
     by_me = {"created_by__id__exact": user.pk}
@@ -171,6 +173,10 @@ def _record_section(user, base: str, *, is_super: bool) -> TodoSection | None:
         section.add(TodoRow(
             _("审核通过待发布的信息") if reviewer else _("审核通过尚未发布的信息"),
             figures["approved"], _link(base, status__exact=Status.APPROVED),
+        ))
+        section.add(TodoRow(
+            _("紧急发布后逾期未补充审核的信息"), figures["urgent_overdue"], _link(base, queue="urgent_overdue"),
+            urgent=True,
         ))
         next_at = figures["next_scheduled"]
         section.add(TodoRow(

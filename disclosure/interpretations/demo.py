@@ -14,6 +14,7 @@ from catalog.demo import DEMO_COUNTY
 from catalog.models import CatalogNode, Organisation
 from disclosure.interpretations.services import interpretation_link
 from disclosure.records import services
+from disclosure.records.demo import review_through_chain
 from disclosure.records.models import Interpretation, InterpretationForm, RecordType
 
 POLICY_NODE = "020102"  # 保障性住房 › 法规政策 › 政策文件
@@ -35,10 +36,8 @@ def _record(editor, county, node, **fields):
 
 def _approve(reviewer, editor, record):
     services.record_submit(user=editor, record=record)
-    return services.record_approve(
-        user=reviewer, record=record, confidentiality_checked=True, openness_checked=True,
-        comment="经保密审查，同意公开。",
-    )
+    # Through the county's review chain, by its demo reviewers (``reviewer`` does the first step).
+    return review_through_chain(record)
 
 
 def _interpretation_pair(county, editor, reviewer) -> int:

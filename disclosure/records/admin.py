@@ -12,7 +12,9 @@ from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import filesizeformat
-from django.urls import NoReverseMatch, path
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +26,7 @@ from disclosure.core.admin_moves import REFUSALS, WorkflowMovesMixin, log_rows, 
 from disclosure.core.dates import cn_datetime
 from disclosure.core.docx_body import images_left_out_message
 from disclosure.core.sanitize import clean_html
-from disclosure.records import edit_lock, policy, preview, privacy_guard, services, site_checks
+from disclosure.records import diff, edit_lock, policy, preview, privacy_guard, review_chain, services, site_checks
 from disclosure.records.audit import action_label, is_multi_organisation, status_label
 from disclosure.records.forms import (
     MOVE_FORMS,
@@ -32,16 +34,22 @@ from disclosure.records.forms import (
     PrivacyKeepForm,
     RecordForm,
     RelatedRecordField,
+    StepForm,
     WithdrawForm,
+    check_field_name,
 )
-from disclosure.records.models import Attachment, Record, Status
+from disclosure.records.models import Attachment, Record, RecordVersion, Status
 from disclosure.records.privacy_models import PrivacyFinding
+from disclosure.records.review_models import ReviewStepEntry
 from disclosure.records.selectors import public_records
 from disclosure.records.services import CONTENT_FIELDS
 from disclosure.records.workflow import REVISE, TRANSITIONS, Right, Transition, moves_from
 
 # Moves that publish: where policy.publication_blocker refuses a record, the admin shows the reason instead.
 PUBLISH_MOVES = ("publish", "schedule")
+# The review chain's moves: offered only where they fit the step the record is at (review_chain).
+CHAIN_MOVES = ("request_changes", *review_chain.STEP_MOVES)
+STEP_MOVES = review_chain.STEP_MOVES
 
 
 class ServiceRefused(Exception):
@@ -64,22 +72,29 @@ def person_transition(name: str) -> Transition | None:
 
 class ReviewQueueFilter(admin.SimpleListFilter):
     """待我审核: submitted records of the reviewer's organisation that they wrote no part of (four eyes,
-    policy.written_by)."""
+    policy.written_by) and whose open round has no step they decided already (policy.decided_a_step).
+    紧急发布逾期未补审: urgent publications whose remaining steps are overdue (review_chain)."""
 
     title = _("审核队列")
     parameter_name = "queue"
 
     def lookups(self, request, model_admin):
         user = request.user
+        lookups = []
         if user.is_superuser or Role.REVIEWER in access.roles_of(user):
-            return [("mine", _("待我审核"))]
-        return []
+            lookups.append(("mine", _("待我审核")))
+        if user.is_superuser or {Role.REVIEWER, Role.AUDITOR} & access.roles_of(user):
+            lookups.append(("urgent_overdue", _("紧急发布逾期未补审")))
+        return lookups
 
     def queryset(self, request, queryset):
+        if self.value() == "urgent_overdue":
+            return queryset.filter(review_chain.follow_up_overdue())
         if self.value() != "mine":
             return queryset
         user = request.user
         queryset = queryset.filter(status=Status.SUBMITTED).exclude(policy.written_by(user))
+        queryset = queryset.exclude(policy.decided_a_step(user))
         if not user.is_superuser:
             queryset = queryset.filter(organisation=access.organisation_of(user))
         return queryset
@@ -243,6 +258,9 @@ class RecordAdmin(WorkflowMovesMixin, admin.ModelAdmin):
         if obj is None:
             return self.content_fieldsets
         fieldsets = self.content_fieldsets
+        if obj.revises_id:
+            # A revision says publicly what it changes (更新说明).
+            fieldsets = (*fieldsets, (_("更新说明"), {"fields": ("change_note",)}))
         if not self.has_change_permission(request, obj):
             # Reviewers read the body as it will look, not as HTML source; the confirmation box of an
             # unusual document number belongs to the editing form only.
@@ -425,17 +443,34 @@ class RecordAdmin(WorkflowMovesMixin, admin.ModelAdmin):
 
     def workflow_context(self, request, record: Record) -> dict:
         """The buttons of the moves this user may make now, and the record's review and audit trail."""
-        permitted = [t for t in moves_from(record.status) if policy.can(request.user, t, record)]
+        progress = review_chain.progress_of(record)
+        fitting = review_chain.moves_that_apply(record, progress)
+        permitted = [
+            t
+            for t in moves_from(record.status)
+            if (t.name not in CHAIN_MOVES or t.name in fitting) and policy.can(request.user, t, record)
+        ]
         # The publish services would refuse this record: say why instead of offering the buttons.
         blocked = [t for t in permitted if t.name in PUBLISH_MOVES and policy.publication_blocker(record)]
+        buttons = self.move_buttons(record, [t for t in permitted if t not in blocked])
+        step = progress.next_step if progress else None
+        for button in buttons:
+            # 初审通过, 保密审查通过, …: the step's own name on its button.
+            if step and button["name"] in ("pass_step", "approve", "follow_up"):
+                button["label"] = _t("%(step)s通过") % {"step": step["name"]}
+        comparison = diff.compare_revision(record)
         return {
-            "workflow_moves": self.move_buttons(record, [t for t in permitted if t not in blocked]),
+            "workflow_moves": buttons,
+            "review_progress": progress,
+            "review_step": step,
+            "review_sheet_url": reverse("admin:disclosure_record_review_sheet", args=[record.pk]),
+            "revision_diff": comparison,
             "workflow_note": (
                 _t("公开属性为“%(openness)s”，不能发布。") % {"openness": record.get_openness_display()}
                 if blocked
                 else ""
             ),
-            "workflow_reviews": list(record.reviews.order_by("-submitted_at")),
+            "workflow_reviews": self._reviews_with_steps(record),
             "workflow_log": log_rows(
                 record.audit_entries.order_by("-created_at", "-id")[:200],
                 action_label=action_label,
@@ -459,6 +494,16 @@ class RecordAdmin(WorkflowMovesMixin, admin.ModelAdmin):
         )
         return {"privacy_scan": scan, "privacy_findings": findings, "privacy_may_keep": may_keep}
 
+    def _reviews_with_steps(self, record: Record) -> list:
+        """The record's review rounds, newest first, each with its decided steps (``step_entries``)."""
+        steps = {}
+        for entry in ReviewStepEntry.objects.filter(review__record=record).order_by("position"):
+            steps.setdefault(entry.review_id, []).append(entry)
+        reviews = list(record.reviews.order_by("-submitted_at"))
+        for review in reviews:
+            review.step_entries = steps.get(review.pk, [])
+        return reviews
+
     def get_urls(self):
         return [
             path(
@@ -470,6 +515,16 @@ class RecordAdmin(WorkflowMovesMixin, admin.ModelAdmin):
                 "<path:object_id>/preview/attachment/<int:attachment_id>/",
                 self.admin_site.admin_view(self.preview_attachment_view),
                 name="disclosure_record_preview_attachment",
+            ),
+            path(
+                "<path:object_id>/review-sheet/",
+                self.admin_site.admin_view(self.review_sheet_view),
+                name="disclosure_record_review_sheet",
+            ),
+            path(
+                "<path:object_id>/versions/<int:number>/",
+                self.admin_site.admin_view(self.version_view),
+                name="disclosure_record_version",
             ),
             path(
                 "<path:object_id>/privacy/<int:finding_id>/keep/",
@@ -485,6 +540,46 @@ class RecordAdmin(WorkflowMovesMixin, admin.ModelAdmin):
 
     def preview_attachment_view(self, request, object_id, attachment_id):
         return preview.preview_attachment_response(self._visible_or_404(request, object_id), attachment_id)
+
+    def review_sheet_view(self, request, object_id):
+        """信息发布审核表: every step of every review round, who, checks, comment and time, and the log of
+        the record's moves; printable on A4. Whoever may read the record may open it (staff, auditors)."""
+        record = self._visible_or_404(request, object_id)
+        entries = record.audit_entries.order_by("created_at", "id")
+        first_version = record.versions.order_by("number").only("author_name", "created_at").first()
+        context = {
+            "record": record,
+            "rows": review_chain.review_sheet_rows(record),
+            "log": log_rows(entries, action_label=action_label, status_label=status_label),
+            "drafted_by": first_version.author_name if first_version else "",
+            "drafted_at": first_version.created_at if first_version else None,
+            "submitted": entries.filter(action="submit").last(),  # the round that led to the decision
+            "published": entries.filter(action__in=("publish", "publish_due")).last(),
+            "printed_at": timezone.now(),
+            "printed_by": request.user.get_full_name() or request.user.get_username(),
+        }
+        return TemplateResponse(request, "admin/disclosure/record/review_sheet.html", context)
+
+    def version_view(self, request, object_id, number):
+        """One saved version of a record and what it changed against the version before (修改历史)."""
+        record = self._visible_or_404(request, object_id)
+        version = get_object_or_404(RecordVersion, record=record, number=number)
+        previous = record.versions.filter(number__lt=number).order_by("-number").first()
+        comparison = diff.compare(
+            diff.version_state(previous.data) if previous else {}, diff.version_state(version.data)
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": record,
+            "title": _t("第 %(n)s 版：%(title)s") % {"n": number, "title": record.title},
+            "version": version,
+            "previous": previous,
+            "comparison": comparison,
+            "change_url": self._change_url(record),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/disclosure/record/version.html", context)
 
     def privacy_keep_view(self, request, object_id, finding_id):
         """POST: keep one finding public with a reason and a legal basis, through privacy_guard.privacy_keep."""
@@ -516,23 +611,54 @@ class RecordAdmin(WorkflowMovesMixin, admin.ModelAdmin):
     def move_form(self, transition: Transition, data=None):
         return MOVE_FORMS[transition.name](data, transition=transition)
 
+    def move_form_for(self, record: Record, transition: Transition, data=None):
+        if transition.name not in CHAIN_MOVES:
+            return self.move_form(transition, data)
+        progress = review_chain.progress_of(record)
+        initial = {"step_position": progress.position} if progress else {}
+        if transition.name in STEP_MOVES:
+            step = progress.next_step if progress else None
+            return StepForm(data, transition=transition, step=step, initial=initial)
+        return MOVE_FORMS[transition.name](data, transition=transition, initial=initial)
+
     def move_context(self, request, record: Record, transition: Transition) -> dict:
-        return {"title": _t("%(action)s：%(title)s") % {"action": transition.label, "title": record.title}}
+        label = transition.label
+        context = {}
+        if transition.name in CHAIN_MOVES:
+            progress = review_chain.progress_of(record)
+            step = progress.next_step if progress else None
+            if step:
+                if transition.name in ("pass_step", "approve", "follow_up"):
+                    label = _t("%(step)s通过") % {"step": step["name"]}
+                context["review_step_text"] = _t("第 %(n)s 个环节（共 %(total)s 个）：%(step)s") % {
+                    "n": progress.position, "total": progress.total, "step": step["name"],
+                }
+            context["is_revision"] = bool(record.revises_id)
+        return {
+            **context,
+            "action_label": label,
+            "title": _t("%(action)s：%(title)s") % {"action": label, "title": record.title},
+        }
 
     def perform_move(self, user, record: Record, transition: Transition, data: dict) -> Record:
         name, comment = transition.name, data.get("comment") or ""
         if name == "submit":
             return services.record_submit(user=user, record=record, comment=comment)
+        position = data.get("step_position")
         if name == "request_changes":
-            return services.record_request_changes(user=user, record=record, comment=comment)
-        if name == "approve":
-            return services.record_approve(
-                user=user,
-                record=record,
-                confidentiality_checked=data["confidentiality_checked"],
-                openness_checked=data["openness_checked"],
-                comment=comment,
-            )
+            return services.record_request_changes(user=user, record=record, comment=comment, position=position)
+        if name in STEP_MOVES:
+            progress = review_chain.progress_of(record)
+            step = (progress.next_step if progress else None) or {}
+            checks = [code for code in step.get("checks", []) if data.get(check_field_name(code))]
+            decision = {"user": user, "record": record, "checks": checks, "position": position}
+            if name == "approve":
+                return services.record_approve(**decision, comment=comment)
+            if name == "pass_step":
+                return services.record_pass_step(**decision, comment=comment)
+            if name == "approve_urgent":
+                return services.record_approve_urgent(**decision, reason=comment)
+            return services.record_follow_up(**decision, comment=comment)
         if name in ("publish", "schedule"):
             return services.record_publish(user=user, record=record, publish_at=data.get("publish_at"))
         if name == "unschedule":

@@ -26,13 +26,50 @@ from django.utils import timezone
 from catalog.demo import DEMO_COUNTY
 from catalog.models import CatalogNode, Organisation
 from disclosure.core.workdays import CalendarUnknown, add_working_days
-from disclosure.records import services
+from disclosure.records import review_chain, services
 from disclosure.records.models import Openness, Record, RecordType, Status, WithholdingGround
+from disclosure.records.review_models import STANDARD_CHAIN, ReviewChain
 from disclosure.records.search_index import search_document_refresh
 
 DEMO_TOWNSHIP = "419901001"
 # Who writes and who reviews at each demo organisation (usernames from disclosure/demo.py).
 ACTORS = {DEMO_COUNTY: ("editor", "reviewer"), DEMO_TOWNSHIP: ("editor2", "reviewer2")}
+# The county reviews in three steps (初审 by the section, 保密审查, 终审签发 by the leader), one demo
+# reviewer each; the township has one reviewer and keeps the single default step.
+CHAIN_REVIEWERS = {DEMO_COUNTY: ("reviewer", "secrecy", "leader"), DEMO_TOWNSHIP: ("reviewer2",)}
+STEP_COMMENTS = {
+    "初审": "内容准确，公开属性正确，同意提交保密审查。",
+    "保密审查": "经保密审查，不涉及国家秘密和工作秘密，无个人隐私。",
+    "终审签发": "同意签发。",
+}
+
+
+def ensure_demo_review_chain() -> bool:
+    """The demo county's three-step chain (idempotent); True if it was made now."""
+    county = Organisation.objects.filter(code=DEMO_COUNTY).first()
+    if county is None or ReviewChain.objects.filter(organisation=county).exists():
+        return False
+    chain = ReviewChain.objects.create(organisation=county)
+    review_chain.chain_set(chain, [(str(name), checks) for name, checks in STANDARD_CHAIN])
+    return True
+
+
+def review_through_chain(record: Record, *, upto: int | None = None) -> Record:
+    """Pass the steps of ``record``'s open review round (all, or the first ``upto``), each by the next
+    demo reviewer of its organisation, every check confirmed. Demo data only."""
+    names = CHAIN_REVIEWERS.get(record.organisation.code, ())
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=names)}
+    progress = review_chain.progress_of(record)
+    while progress is not None and progress.next_step is not None and (upto is None or progress.position <= upto):
+        step = progress.next_step
+        user = users[names[(progress.position - 1) % len(names)]]
+        comment = STEP_COMMENTS.get(step["name"], "经保密审查，同意按所定公开属性办理。")
+        if progress.is_last:
+            record = services.record_approve(user=user, record=record, checks=step["checks"], comment=comment)
+        else:
+            record = services.record_pass_step(user=user, record=record, checks=step["checks"], comment=comment)
+        progress = review_chain.progress_of(record)
+    return record
 
 
 @dataclass(frozen=True)
@@ -62,6 +99,8 @@ class DemoRecord:
     revises: str = ""
     comment: str = ""
     notice: bool = False
+    change_note: str = ""
+    steps_passed: int = 0  # of a submitted record: review steps already passed
 
 
 C, T = DEMO_COUNTY, DEMO_TOWNSHIP
@@ -97,6 +136,7 @@ DEMO_RECORDS = [
             "修订后增加：搬迁奖励、临时安置费标准每三年评估调整一次。",
         ), record_type=RT.NORMATIVE, document_number="清政〔2026〕（待定）", issuing_body="清河县人民政府",
         revises="清河县国有土地上房屋征收与补偿实施办法",
+        change_note="依据县政府2026年工作安排修订：第三条增加搬迁奖励、临时安置费标准定期评估调整的规定。",
     ),
     DemoRecord(
         C, "010203", f"关于{PROJECT}房屋调查登记的公告", S.PUBLISHED, 450, (
@@ -153,7 +193,7 @@ DEMO_RECORDS = [
     DemoRecord(
         C, "010401", f"{PROJECT}分户补偿情况公示（第二批）", S.SUBMITTED, 12, (
             "现将第二批已签约被征收户的补偿情况予以公示，接受社会监督。公示期为10日。",
-        ), record_type=RT.RESULT,
+        ), record_type=RT.RESULT, steps_passed=1,  # 初审 passed: waits for 保密审查 (secrecy)
     ),
     DemoRecord(
         C, "010201", f"{PROJECT}房屋征收启动要件材料", S.APPROVED, 470, (
@@ -190,6 +230,7 @@ DEMO_RECORDS = [
             "第三条　公共租赁住房租金标准由县住房和城乡建设局会同县发展改革委每两年评估调整一次。",
         ), delay=6, record_type=RT.NORMATIVE, document_number="清建〔2026〕5号",
         revises="清河县公共租赁住房管理实施细则",
+        change_note="扩大保障范围：新就业无房职工和外来务工人员可以申请；租金标准改为每两年评估调整一次。",
     ),
     DemoRecord(
         C, "020201", "关于公开征求《清河县保障性租赁住房发展实施方案（征求意见稿）》意见的公告", S.PUBLISHED, 330, (
@@ -388,7 +429,7 @@ DEMO_RECORDS = [
     DemoRecord(
         C, "040201", "2026年第三季度燃气经营许可证核发结果公告", S.SUBMITTED, 8, (
             "2026年第三季度共核发燃气经营许可证2件，详见下表。",
-        ), record_type=RT.LICENSING,
+        ), record_type=RT.LICENSING, steps_passed=2,  # waits for 终审签发 (leader)
     ),
     DemoRecord(
         C, "040202", "燃气经营者改动市政燃气设施审批办事指南", S.DRAFT, 15, (
@@ -518,13 +559,10 @@ def _content(spec: DemoRecord, organisation: Organisation, today: datetime.date)
         "openness_note": spec.note,
         "summary": _summary(spec.body),
         "body": _body_html(spec.body),
+        "change_note": spec.change_note,
     }
 
 
-def _approve(reviewer, record, comment="经保密审查，同意按所定公开属性办理。"):
-    return services.record_approve(
-        user=reviewer, record=record, confidentiality_checked=True, openness_checked=True, comment=comment
-    )
 
 
 def _build(spec: DemoRecord, *, organisation, node, editor, reviewer, originals, today, serial) -> Record:
@@ -541,10 +579,10 @@ def _build(spec: DemoRecord, *, organisation, node, editor, reviewer, originals,
         return record
     services.record_submit(user=editor, record=record)
     if spec.state == Status.SUBMITTED:
-        return record
+        return review_through_chain(record, upto=spec.steps_passed) if spec.steps_passed else record
     if spec.state == Status.CHANGES_REQUESTED:
         return services.record_request_changes(user=reviewer, record=record, comment=spec.comment)
-    _approve(reviewer, record)
+    review_through_chain(record)
     if spec.state == Status.APPROVED:
         return record
     if spec.state == Status.SCHEDULED:
@@ -573,6 +611,7 @@ def ensure_demo_records() -> int:
     Idempotent: nothing is made when the demo county already has records. Needs the standard catalog
     (`load_catalog`) and the demo accounts.
     """
+    ensure_demo_review_chain()
     if Record.objects.filter(organisation__code=DEMO_COUNTY).exists():
         return 0
     organisations = {o.code: o for o in Organisation.objects.filter(code__in=ACTORS)}

@@ -212,24 +212,60 @@ class ConfirmForm(MoveForm):
     comment = None
 
 
-class RequestChangesForm(MoveForm):
+class StepPositionMixin(forms.Form):
+    """The review step the reviewer is looking at, sent back with the decision: if someone else decided
+    it meanwhile, the service refuses instead of applying the decision to the next step."""
+
+    step_position = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+
+class RequestChangesForm(StepPositionMixin, MoveForm):
     comment_label = _("退回理由")
 
 
-class ApproveForm(MoveForm):
-    comment_label = _("审核意见（可选）")
-    field_order = ["confidentiality_checked", "openness_checked", "comment"]
+# The two checks of the single-step review keep the field names they had before review chains.
+CHECK_FIELD_NAMES = {"not_secret": "confidentiality_checked", "openness": "openness_checked"}
 
-    confidentiality_checked = forms.BooleanField(
-        label=_("保密审查已完成"),
-        error_messages={"required": _("请确认已完成保密审查。")},
-        help_text=_("已按保密审查程序确认本信息不涉及国家秘密、工作秘密等不得公开的内容。"),
-    )
-    openness_checked = forms.BooleanField(
-        label=_("公开属性已核定"),
-        error_messages={"required": _("请确认已核定公开属性。")},
-        help_text=_("已核定本信息的公开属性（主动公开、依申请公开或不予公开）及其依据。"),
-    )
+
+REQUIRED_MESSAGES = {"not_secret": _("请确认已完成保密审查。"), "openness": _("请确认已核定公开属性。")}
+
+
+def check_field_name(code: str) -> str:
+    return CHECK_FIELD_NAMES.get(code, f"check_{code}")
+
+
+class StepForm(StepPositionMixin, MoveForm):
+    """A decision of the review chain: one required checkbox per check of the record's current step
+    (disclosure/records/review_chain.py), and the comment (the reason, for 紧急发布)."""
+
+    comment_label = _("审核意见（可选）")
+
+    def __init__(self, *args, transition: Transition, step: dict | None = None, **kwargs):
+        super().__init__(*args, transition=transition, **kwargs)
+        from disclosure.records.review_models import check_label
+
+        comment = self.fields.pop("comment")
+        position = self.fields.pop("step_position")
+        for code in (step or {}).get("checks", []):
+            label = check_label(code)
+            self.fields[check_field_name(code)] = forms.BooleanField(
+                label=label,
+                error_messages={"required": REQUIRED_MESSAGES.get(code) or _("请确认：%(check)s") % {"check": label}},
+            )
+        if transition.name == "approve_urgent":
+            comment.label = _("紧急发布理由")
+            comment.help_text = _(
+                "紧急发布后本信息即可发布，其余审核环节须在规定时限内补充审核，逾期在工作台提示。"
+            )
+        elif transition.name == "approve" and (step or {}).get("name") == "终审签发":
+            comment.label = _("签发意见（可选）")
+        self.fields["comment"] = comment
+        self.fields["step_position"] = position
+        self.step = step or {}
+
+    def checks(self) -> list[str]:
+        """The codes of the checks confirmed (all of them, once the form is valid)."""
+        return [code for code in self.step.get("checks", []) if self.cleaned_data.get(check_field_name(code))]
 
 
 class PublishForm(MoveForm):
@@ -275,7 +311,10 @@ class WithdrawForm(MoveForm):
 MOVE_FORMS: dict[str, type[MoveForm]] = {
     "submit": MoveForm,
     "request_changes": RequestChangesForm,
-    "approve": ApproveForm,
+    "approve": StepForm,
+    "pass_step": StepForm,
+    "approve_urgent": StepForm,
+    "follow_up": StepForm,
     "publish": PublishForm,
     "schedule": ScheduleForm,
     "unschedule": ConfirmForm,

@@ -96,6 +96,9 @@ class Record(AuthoredModel):
     - What the public may see is decided in one place: ``disclosure.records.selectors.public_records``.
     - The reviewer of a record never wrote any part of it (``disclosure.records.policy``): the people who
       did are its creator and the authors of its versions (``RecordVersion``), one written per change.
+    - A record is approved only when the last step of its organisation's review chain passes (or, on
+      the urgent path, its first step; the others follow): ``disclosure.records.review_chain``.
+    - ``change_note`` (更新说明) is public only on a published revision, with the revision's publication date.
     """
 
     organisation = models.ForeignKey(
@@ -151,6 +154,11 @@ class Record(AuthoredModel):
     body = models.TextField(_("正文"), blank=True, help_text=_("可直接从 Word 粘贴；保存时自动清理不安全的内容。"))
     related = models.ManyToManyField(
         "self", verbose_name=_("相关信息"), blank=True, symmetrical=True
+    )
+    change_note = models.TextField(
+        _("更新说明"),
+        blank=True,
+        help_text=_("修订稿发布后在信息页面公开显示（连同发布日期），说明本次更新了什么；首次发布的信息留空。"),
     )
     revises = models.ForeignKey(
         "self",

@@ -3,6 +3,7 @@
 Four eyes: whoever wrote any part of a record (created it, edited it, changed its attachments or
 related records, started it as a revision — every such write leaves a ``RecordVersion`` naming its
 author) never reviews, publishes, schedules or withdraws it, whatever roles the account holds.
+And nobody decides two steps of one review round (the review chain, ``review_chain``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Organisation
 from disclosure.core.access import Role, has_role_in, is_superuser, organisations_in_scope
+from disclosure.records import review_chain
 from disclosure.records.models import Openness, Record, RecordVersion
+from disclosure.records.review_models import ReviewStepEntry
 from disclosure.records.workflow import Right, Transition
 
 
@@ -28,6 +31,15 @@ def written_by(user) -> Q:
     """Records ``user`` wrote any part of: created, or left a version of (one condition, usable in
     filters and aggregates; the review queue and the admin's to-do panel read it)."""
     return Q(created_by=user) | Q(Exists(RecordVersion.objects.filter(record=OuterRef("pk"), author=user)))
+
+
+def decided_a_step(user) -> Q:
+    """Records whose open review round has a step ``user`` already decided (they decide no other)."""
+    return Q(
+        Exists(
+            ReviewStepEntry.objects.filter(review__record=OuterRef("pk"), review__decision="", reviewer=user)
+        )
+    )
 
 
 def has_written(user, record: Record) -> bool:
@@ -61,6 +73,9 @@ def denial_reason(user, transition: Transition, record: Record) -> str | None:
         return _("只有本单位的审核员可以执行该操作。")
     if has_written(user, record):
         return _("起草或修改过该信息的人员不能审核或发布该信息。")
+    if transition.right == Right.REVIEW and review_chain.has_passed_a_step(user, record):
+        # 三审: each step of a round by a different person (review_chain).
+        return _("您已审核过该信息本轮的一个环节，其余环节须由其他审核员审核。")
     return None
 
 

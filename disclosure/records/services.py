@@ -26,7 +26,15 @@ from disclosure.core.dates import cn_datetime
 from disclosure.core.models import actor_name
 from disclosure.core.sanitize import assign_content, clean_body, refuse_outside_images
 from disclosure.core.transitions import InvalidTransition
-from disclosure.records import body_images, edit_lock, interpretation_sync, policy, privacy_guard, site_checks
+from disclosure.records import (
+    body_images,
+    edit_lock,
+    interpretation_sync,
+    policy,
+    privacy_guard,
+    review_chain,
+    site_checks,
+)
 from disclosure.records.metadata import normalise_keywords
 from disclosure.records.models import (
     Attachment,
@@ -38,6 +46,7 @@ from disclosure.records.models import (
     Review,
     Status,
 )
+from disclosure.records.review_models import ReviewCheck, ReviewStepEntry
 from disclosure.records.search_index import search_document_refresh
 from disclosure.records.workflow import REVISE, TRANSITIONS, Transition, check_source, get_transition
 
@@ -57,6 +66,7 @@ CONTENT_FIELDS = (
     "openness_note",
     "summary",
     "body",
+    "change_note",
 )
 logger = logging.getLogger(__name__)
 
@@ -170,7 +180,7 @@ def attachment_remove(*, user, attachment: Attachment) -> None:
 
 
 def _move(
-    *, user, record: Record, name: str, comment: str = "", changes: dict | None = None
+    *, user, record: Record, name: str, comment: str = "", changes: dict | None = None, check=None
 ) -> tuple[Record, str]:
     """Lock the row, check state and right, apply ``changes`` with the new status, write the audit row.
 
@@ -186,6 +196,7 @@ def _move(
         log=lambda locked, previous, target, note: _audit(locked, user, name, previous, target, note),
         comment=comment,
         changes=changes,
+        check=check,
     )
 
 
@@ -209,7 +220,9 @@ def record_submit(*, user, record: Record, comment: str = "") -> Record:
     site_checks.check_submission(user=user, record=Record.objects.get(pk=record.pk))
     privacy_guard.record_privacy_scan(user=user, record=record)
     record, _previous = _move(user=user, record=record, name="submit", comment=comment)
-    Review.objects.create(record=record, submitted_by=user, submitted_at=timezone.now(), comment="")
+    review = Review.objects.create(record=record, submitted_by=user, submitted_at=timezone.now(), comment="")
+    # The chain this round follows is fixed now (disclosure/records/review_chain.py).
+    review_chain.start_plan(review)
     return record
 
 
@@ -225,32 +238,89 @@ def _close_review(record: Record, user, decision: str, comment: str, **checks) -
     review.save()
 
 
-@transaction.atomic
-def record_request_changes(*, user, record: Record, comment: str) -> Record:
-    record, _previous = _move(user=user, record=record, name="request_changes", comment=comment)
-    _close_review(record, user, Review.Decision.CHANGES_REQUESTED, comment)
+def _decide_step(
+    *, user, record: Record, name: str, checks=(), comment: str = "", position: int | None = None
+) -> Record:
+    """One decision of the review chain: lock, state, right (policy, four eyes, one step per person),
+    the step's own rules and checks (``review_chain.check_step``), then the move, the step's entry and,
+    when the round ends, its review closed. Nothing is written when anything refuses.
+
+    ``position``: the step the reviewer saw (the admin's form sends it); if another reviewer decided
+    that step meanwhile, the decision is refused as stale rather than applied to the next step."""
+    checks = list(checks)
+    decided = {}
+
+    def check(locked, transition):
+        decided["progress"] = review_chain.check_step(locked, name, checks, position=position)
+
+    record, _previous = _move(user=user, record=record, name=name, comment=comment, check=check)
+    progress = decided["progress"]
+    outcome = (
+        ReviewStepEntry.Outcome.RETURNED if name == "request_changes" else ReviewStepEntry.Outcome.PASSED
+    )
+    closes_round = name == "request_changes" or progress.is_last
+    review_chain.write_entry(
+        progress, user=user, outcome=outcome, checks=checks, comment=comment, urgent=name == "approve_urgent"
+    )
+    if closes_round and name == "request_changes":
+        _close_review(record, user, Review.Decision.CHANGES_REQUESTED, comment)
+    elif closes_round:
+        # Every chain holds the confidentiality review and the openness check (review_chain.check_steps).
+        _close_review(
+            record, user, Review.Decision.APPROVED, comment, confidentiality_checked=True, openness_checked=True
+        )
     return record
+
+
+@transaction.atomic
+def record_request_changes(*, user, record: Record, comment: str, position: int | None = None) -> Record:
+    """Any step sends the record back with a reason; the round is closed."""
+    return _decide_step(user=user, record=record, name="request_changes", comment=comment, position=position)
+
+
+@transaction.atomic
+def record_pass_step(*, user, record: Record, checks, comment: str = "", position: int | None = None) -> Record:
+    """A step before the last passes; the record waits for the next step (still 待审核)."""
+    return _decide_step(user=user, record=record, name="pass_step", checks=checks, comment=comment, position=position)
 
 
 @transaction.atomic
 def record_approve(
-    *, user, record: Record, confidentiality_checked: bool, openness_checked: bool, comment: str = ""
+    *,
+    user,
+    record: Record,
+    confidentiality_checked: bool = False,
+    openness_checked: bool = False,
+    checks=None,
+    comment: str = "",
+    position: int | None = None,
 ) -> Record:
-    """Approve after the confidentiality review (保密审查) and the check of the openness attribute."""
-    if not (confidentiality_checked and openness_checked):
-        # State and right first, as the move would check them; then the form error. Nothing is written.
-        _check_allowed(user, Record.objects.get(pk=record.pk), get_transition("approve"))
-        raise ValidationError(_("审核通过前必须完成保密审查并核定公开属性。"))
-    record, _previous = _move(user=user, record=record, name="approve", comment=comment)
-    _close_review(
-        record,
-        user,
-        Review.Decision.APPROVED,
-        comment,
-        confidentiality_checked=True,
-        openness_checked=True,
+    """The last step passes: the record is approved and may be published.
+
+    ``checks``: the codes of ``ReviewCheck`` the reviewer confirmed. Without it, the two booleans of the
+    single-step review (保密审查 and the openness attribute) stand for NOT_SECRET and OPENNESS."""
+    if checks is None:
+        checks = [
+            code
+            for code, ticked in ((ReviewCheck.NOT_SECRET, confidentiality_checked), (ReviewCheck.OPENNESS, openness_checked))
+            if ticked
+        ]
+    return _decide_step(user=user, record=record, name="approve", checks=checks, comment=comment, position=position)
+
+
+@transaction.atomic
+def record_approve_urgent(*, user, record: Record, checks, reason: str, position: int | None = None) -> Record:
+    """紧急发布: the first step approves ahead of the others, with a reason; the remaining steps are due
+    within the set hours (``record_follow_up``)."""
+    return _decide_step(
+        user=user, record=record, name="approve_urgent", checks=checks, comment=reason, position=position
     )
-    return record
+
+
+@transaction.atomic
+def record_follow_up(*, user, record: Record, checks, comment: str = "", position: int | None = None) -> Record:
+    """A remaining step of an urgent publication passes (the record may already be public)."""
+    return _decide_step(user=user, record=record, name="follow_up", checks=checks, comment=comment, position=position)
 
 
 def next_index_number(organisation: Organisation, year: int) -> str:
@@ -470,6 +540,8 @@ def record_revise(*, user, record: Record) -> Record:
         revises=locked,
         **{name: getattr(locked, name) for name in CONTENT_FIELDS},
     )
+    # The change note says what this revision changes: it starts empty, never the original's.
+    revision.change_note = ""
     revision.save()
     revision.related.set(locked.related.all())
     for attachment in locked.attachments.all():

@@ -15,6 +15,14 @@ TRANSITIONS = TransitionTable(
             "request_changes", _("退回修改"), (Status.SUBMITTED,), Status.CHANGES_REQUESTED, Right.REVIEW, True
         ),
         Transition("approve", _("审核通过"), (Status.SUBMITTED,), Status.APPROVED, Right.REVIEW),
+        # The review chain (disclosure/records/review_chain.py): a step before the last passes and the
+        # record waits for the next; the last step is "approve". 紧急发布: the first step approves ahead of
+        # the others, which follow within the set hours (follow_up), also once it is published.
+        Transition("pass_step", _("本环节审核通过"), (Status.SUBMITTED,), None, Right.REVIEW),
+        Transition("approve_urgent", _("紧急发布（先行通过）"), (Status.SUBMITTED,), Status.APPROVED, Right.REVIEW, True),
+        Transition(
+            "follow_up", _("补充审核"), (Status.APPROVED, Status.SCHEDULED, Status.PUBLISHED), None, Right.REVIEW
+        ),
         Transition("publish", _("发布"), (Status.APPROVED,), Status.PUBLISHED, Right.PUBLISH),
         Transition("schedule", _("定时发布"), (Status.APPROVED,), Status.SCHEDULED, Right.PUBLISH),
         Transition("unschedule", _("取消定时发布"), (Status.SCHEDULED,), Status.APPROVED, Right.PUBLISH),

@@ -35,6 +35,7 @@ from disclosure.records.models import (
     Status,
     WithholdingGround,
 )
+from disclosure.records.review_models import ReviewCheck, ReviewPlan, ReviewStepEntry
 from disclosure.records.selectors import public_record, public_records
 from disclosure.records.workflow import REVISE, TRANSITIONS, InvalidTransition, Right
 from tests.factories import CatalogNodeFactory, make_staff, record_fields
@@ -132,6 +133,8 @@ def db_state(record: Record) -> dict:
         "reviews": list(Review.objects.order_by("pk").values()),
         "sequences": list(IndexSequence.objects.order_by("pk").values()),
         "versions": RecordVersion.objects.count(),
+        "steps": list(ReviewStepEntry.objects.order_by("pk").values()),
+        "plans": list(ReviewPlan.objects.order_by("pk").values()),
     }
 
 
@@ -173,6 +176,12 @@ MOVES = {
     ),
     "withdraw": lambda user, record: services.record_withdraw(user=user, record=record, reason="内容有误"),
     "revise": lambda user, record: services.record_revise(user=user, record=record),
+    # The review chain's own moves; their allowed cases, on a three-step chain, are in test_review_chain.py.
+    "pass_step": lambda user, record: services.record_pass_step(user=user, record=record, checks=ReviewCheck.values),
+    "approve_urgent": lambda user, record: services.record_approve_urgent(
+        user=user, record=record, checks=ReviewCheck.values, reason="汛期安全提示须立即发布"
+    ),
+    "follow_up": lambda user, record: services.record_follow_up(user=user, record=record, checks=ReviewCheck.values),
 }
 SOURCES = {name: TRANSITIONS[name].sources for name in MOVES if name in TRANSITIONS}
 SOURCES["revise"] = REVISE.sources
@@ -241,6 +250,9 @@ START = {
     "unschedule": Status.SCHEDULED,
     "withdraw": Status.PUBLISHED,
     "revise": Status.PUBLISHED,
+    "pass_step": Status.SUBMITTED,
+    "approve_urgent": Status.SUBMITTED,
+    "follow_up": Status.APPROVED,
 }
 
 
