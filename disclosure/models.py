@@ -26,6 +26,8 @@ from disclosure.records.models import (  # noqa: F401
     SearchFts,
 )
 from disclosure.records.privacy_models import PrivacyFinding, PrivacyScan  # noqa: F401
+from disclosure.records.publicity_models import NoticeObjection, PublicNotice  # noqa: F401
+from disclosure.records.validity_models import PolicyChange  # noqa: F401
 from disclosure.service_guides.models import (  # noqa: F401
     ServiceGuide,
     ServiceGuideFAQ,

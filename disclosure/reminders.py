@@ -12,8 +12,11 @@ from datetime import datetime
 from disclosure.applications.selectors import application_deadline_source
 from disclosure.concerns.services import concern_deadline_source
 from disclosure.core.deadlines import Outcome, check_deadlines
+from disclosure.records.publicity import objection_deadline_source
+from disclosure.records.validity import record_expiry_deadline_source
 
 DEADLINE_SOURCES = (concern_deadline_source, application_deadline_source)
+DEADLINE_SOURCES += (record_expiry_deadline_source, objection_deadline_source)
 
 
 def send_deadline_reminders(*, now: datetime | None = None) -> Outcome:

@@ -74,6 +74,20 @@ ACTIONS: Mapping[str, str] = MappingProxyType(
         "lockout": _("登录锁定"),
         "password_change": _("修改密码"),
         "purge_personal_data": _("保存期满清除申请人个人信息"),
+        # Validity of policy documents (disclosure/records/validity.py): system moves and links.
+        "take_effect": _("施行（生效）"),
+        "become_amended": _("被修改"),
+        "become_repealed": _("被废止"),
+        "become_expired": _("有效期届满失效"),
+        "link_policy_change": _("登记修改废止关系"),
+        "unlink_policy_change": _("删除修改废止关系"),
+        # 公示期 (disclosure/records/publicity.py): the setting, the end of the period, objections.
+        "set_public_notice": _("设置公示期"),
+        "notice_keep": _("公示期满继续公开"),
+        "notice_withdraw": _("公示期满撤下"),
+        "notice_deidentify": _("公示期满替换为去标识化版本"),
+        "publish_deidentified": _("发布去标识化版本"),
+        "submit_objection": _("提交公示异议"),
     }
 )
 
@@ -86,6 +100,7 @@ SUBJECT_TYPES: Mapping[str, str] = MappingProxyType(
         "service_guide": _("办事指南"),
         "application": _("依申请公开"),
         "account": _("工作人员账号"),
+        "notice_objection": _("公示异议"),
     }
 )
 
@@ -106,6 +121,9 @@ SUBJECT_STATUSES: Mapping[str, Mapping[str, str]] = MappingProxyType(
         "concern": MappingProxyType({"open": _("待回应"), "responded": _("已回应"), "closed": _("已办结")}),
         "service_guide": MappingProxyType({}),
         "account": MappingProxyType({}),
+        "notice_objection": MappingProxyType(
+            {"received": _("待答复"), "replied": _("已答复"), "closed": _("不予答复（已办结）")}
+        ),
         "application": MappingProxyType(
             {
                 "received": _("办理中"),

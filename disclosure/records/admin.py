@@ -157,6 +157,7 @@ class RecordAdmin(WorkflowMovesMixin, admin.ModelAdmin):
         "created_by",
         "created_at",
         "updated_at",
+        "validity",
     )
     change_form_template = "admin/disclosure/record/change_form.html"
     move_template = "admin/disclosure/record/move.html"
@@ -174,7 +175,8 @@ class RecordAdmin(WorkflowMovesMixin, admin.ModelAdmin):
                     "organisation",
                     "node",
                     ("written_on", "formed_on"),
-                    ("validity", "record_type"),
+                    "record_type",
+                    ("effective_on", "expires_on"),
                 )
             },
         ),
@@ -186,6 +188,7 @@ class RecordAdmin(WorkflowMovesMixin, admin.ModelAdmin):
         {
             "fields": (
                 ("status", "index_number"),
+                "validity",
                 ("published_at", "publish_at"),
                 ("withdrawn_at", "withdrawal_notice"),
                 "revises",

@@ -20,6 +20,7 @@ from disclosure.core.files import check_upload
 from disclosure.records.docnumber import document_number_problem, normalise_document_number
 from disclosure.records.models import Attachment, Openness, Record
 from disclosure.records.services import CONTENT_FIELDS
+from disclosure.records.validity import POLICY_TYPES
 from disclosure.records.workflow import Transition
 
 PATH_SEPARATOR = " › "
@@ -71,7 +72,8 @@ class RecordForm(forms.ModelForm):
 
     class Meta:
         model = Record
-        fields = ["organisation", "node", *CONTENT_FIELDS, "related"]
+        # 有效性 is derived from 施行日期, 有效期至 and the amend/repeal links (disclosure/records/validity.py).
+        fields = ["organisation", "node", *(name for name in CONTENT_FIELDS if name != "validity"), "related"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -120,6 +122,8 @@ class RecordForm(forms.ModelForm):
         if organisation is not None and related:
             if any(other.organisation_id != organisation.pk for other in related):
                 self.add_error("related", _("相关信息只能选择本单位的其他信息。"))
+        if cleaned.get("record_type") in POLICY_TYPES and not cleaned.get("effective_on") and "effective_on" in self.fields:
+            self.add_error("effective_on", _("政策文件、规章和行政规范性文件须填写施行日期，有效性据此自动计算。"))
         if self.refusal is not None:
             self.add_refusal(self.refusal)
         return cleaned

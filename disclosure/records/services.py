@@ -25,7 +25,7 @@ from disclosure.core import transitions
 from disclosure.core.models import actor_name
 from disclosure.core.sanitize import assign_content, clean_html, refuse_outside_images
 from disclosure.core.transitions import InvalidTransition
-from disclosure.records import interpretation_sync, policy, privacy_guard
+from disclosure.records import interpretation_sync, policy, privacy_guard, validity
 from disclosure.records.models import (
     Attachment,
     AuditEntry,
@@ -53,6 +53,8 @@ CONTENT_FIELDS = (
     "openness_note",
     "summary",
     "body",
+    "effective_on",
+    "expires_on",
 )
 logger = logging.getLogger(__name__)
 
@@ -72,7 +74,7 @@ def _audit(record: Record, user, action: str, from_status: str, to_status: str, 
 
 def _snapshot(record: Record, user) -> RecordVersion:
     data = {name: getattr(record, name) for name in CONTENT_FIELDS}
-    for name in ("written_on", "formed_on"):
+    for name in ("written_on", "formed_on", "effective_on", "expires_on"):
         data[name] = data[name].isoformat() if data[name] else None
     data["node"] = record.node.code
     data["attachments"] = list(record.attachments.values_list("original_name", flat=True))
@@ -92,9 +94,12 @@ def _validate_content(record: Record) -> None:
         record.withholding_ground = ""
     if not record.node.is_active:
         errors["node"] = _("该目录栏目已停用。")
+    errors.update(validity.check_dates(record))
     if errors:
         raise ValidationError(errors)
     record.full_clean(exclude=["related", "revises"])
+    # Not yet published: the derived 有效性 is part of the content (published ones: validity.py's job).
+    record.validity = validity.validity_of(record)
 
 
 @transaction.atomic
