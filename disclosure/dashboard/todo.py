@@ -50,8 +50,9 @@ from disclosure.core.access import Role
 from disclosure.core.calendar import CalendarYear
 from disclosure.core.deadlines import DUE_SOON_WORKING_DAYS, due_soon_horizon
 from disclosure.core.workdays import CalendarUnknown, year_is_known
-from disclosure.records import policy
+from disclosure.records import policy, publicity
 from disclosure.records.models import Record, Status
+from disclosure.records.publicity_models import NoticeObjection, ObjectionStatus
 
 # What application_clock reads: the applicant's particulars (personal data) are never loaded here.
 CLOCK_FIELDS = (
@@ -261,6 +262,27 @@ def _consultation_section(user, comments_base: str | None, consultations_base: s
     return section
 
 
+# --- objections to a 公示 (disclosure/records/publicity.py) -------------------------------------
+
+
+def _objection_section(user, base: str, *, today: date) -> TodoSection:
+    """Unanswered objections the user is responsible for (异议承办人), and how many are past their reply date."""
+    mine = publicity.visible_objections(user).filter(publicity.mine_condition(user), status=ObjectionStatus.RECEIVED)
+    figures = mine.aggregate(open=Count("pk", distinct=True),
+                             overdue=Count("pk", filter=Q(reply_due_on__lt=today), distinct=True))
+    section = TodoSection(_("公示异议"))
+    section.add(TodoRow(
+        _("待答复的公示异议（我负责的）"), figures["open"],
+        _link(base, mine="1", status__exact=ObjectionStatus.RECEIVED), unit=_("件"),
+    ))
+    section.add(TodoRow(
+        _("已过答复期限的公示异议（我负责的）"), figures["overdue"],
+        _link(base, mine="1", status__exact=ObjectionStatus.RECEIVED, reply_due_on__lt=today.isoformat()),
+        unit=_("件"), urgent=True,
+    ))
+    return section
+
+
 # --- the panel ---------------------------------------------------------------------------------
 
 
@@ -316,6 +338,8 @@ def todo_panel(user, app_list, *, now: datetime | None = None) -> TodoPanel | No
     comments_url, consultations_url = urls.get(ConsultationComment), urls.get(Consultation)
     if comments_url or consultations_url:
         sections.append(_consultation_section(user, comments_url, consultations_url))
+    if url := urls.get(NoticeObjection):
+        sections.append(_objection_section(user, url, today=today))
     calendar_url = urls.get(CalendarYear) and reverse("admin:disclosure_calendaryear_enter_notice")
     sections.append(_calendar_section(today, calendar_url))
     if is_super:

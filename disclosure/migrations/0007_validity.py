@@ -13,7 +13,6 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-
 POLICY_TYPES = ("policy", "regulation", "normative")
 UNREGISTERED = {
     "amend": "（修改文件未登记：本平台启用有效性自动计算前手工标注为“已修改”）",

@@ -37,6 +37,9 @@ class ServiceFormMixin:
     def save(self, commit=True):
         return self.result
 
+    def validate_unique(self):
+        pass  # the service checked it, and the database holds it
+
     def save_m2m(self):
         pass
 

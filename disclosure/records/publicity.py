@@ -3,8 +3,8 @@
 The period. A 公示 of N days starts on the day the record is published (local time) and that day counts:
 calendar days end on day N (7 days published on Monday 2026-06-01: 1 June to 7 June); working days count
 the publication day if it is a working day and then working days on the official calendar
-(``disclosure.core.workdays``), so 5 working days published on Friday 2026-09-25 run to Thursday
-2026-10-08 across the National Day holiday (the notice: 10月1日至7日放假调休, 9月20日、10月10日上班). The rules
+(``disclosure.core.workdays``), so 5 working days published on Friday 2026-09-25 (中秋节, not counted) run
+to Friday 2026-10-09 across the National Day holiday (the notice: 10月1日至7日放假调休, 9月20日、10月10日上班). The rules
 behind a 公示 (补助对象审核、轮候、征收补偿) set N; the bureau enters it (norms.md: "the period stated by the
 rule or notice behind it").
 
