@@ -143,7 +143,10 @@ def notice_state(notice: PublicNotice, published_at: datetime | None, *, today: 
 
 def notice_for_page(record: Record) -> PublicNotice | None:
     """The 公示 of a public record: its own, or, for a de-identified version, the one it ended."""
-    notice = PublicNotice.objects.filter(record=record).first()
+    try:
+        notice = record.public_notice  # loaded with the record by selectors.public_record
+    except PublicNotice.DoesNotExist:
+        notice = None
     if notice is None and record.revises_id:
         notice = PublicNotice.objects.filter(replacement=record).first()
     return notice
