@@ -29,6 +29,7 @@ from disclosure.core.workdays import CalendarUnknown, add_working_days
 from disclosure.records import services
 from disclosure.records.models import Openness, Record, RecordType, Status, WithholdingGround
 from disclosure.records.search_index import search_document_refresh
+from disclosure.records.validity import POLICY_TYPES
 
 DEMO_TOWNSHIP = "419901001"
 # Who writes and who reviews at each demo organisation (usernames from disclosure/demo.py).
@@ -518,6 +519,8 @@ def _content(spec: DemoRecord, organisation: Organisation, today: datetime.date)
         "openness_note": spec.note,
         "summary": _summary(spec.body),
         "body": _body_html(spec.body),
+        # Policy documents take effect on the day they were written (有效性 is derived from it).
+        "effective_on": (spec.written_on or formed_on) if spec.record_type in POLICY_TYPES else None,
     }
 
 

@@ -269,3 +269,42 @@ def test_dashboard_counts_only_for_the_responsible(desk):
     theirs = todo_panel(desk.reviewer, app_list)
     assert any(row.count == 1 for section in mine.sections for row in section.rows if "公示异议" in row.label)
     assert not any("公示异议" in row.label for section in theirs.sections for row in section.rows)
+
+
+def test_leak_world_notice_withdrawn_by_the_job_is_not_public(client, standard_catalog, demo_orgs):
+    """The leak world's 公示 withdrawn at the end of its period: not on its page, its column, the library,
+    search or the API."""
+    from tests.disclosure.publishing import leak_world, marker
+
+    world = leak_world(demo_orgs)
+    record = world["notice_withdrawn"]
+    assert record.status == Status.WITHDRAWN
+    assert not public_records().filter(pk=record.pk).exists()
+    assert client.get(reverse("disclosure:record", args=[COUNTY, record.index_serial])).status_code == 404
+    for url in (reverse("disclosure:column", args=[COUNTY, NODE]), "/search/?q=" + marker("notice_withdrawn"),
+                reverse("disclosure:organisation", args=[COUNTY])):
+        assert marker("notice_withdrawn") not in client.get(url).content.decode().split("</form>")[-1], url
+
+
+def test_objections_and_raw_numbers_never_reach_the_public(client, desk):
+    """An objection's text and the original list's full numbers are on no public page, search or API answer,
+    before or after the de-identified version replaced the list."""
+    record = published_list(desk)
+    publicity.objection_submit(notice=record.public_notice, name="赵六", contact="13803719999",
+                               text="异议内容mkobjection")
+    Record.objects.filter(pk=record.pk).update(published_at=F("published_at") - timedelta(days=7))
+    publicity.public_notices_end_due()
+    surfaces = [
+        record.get_absolute_url(),
+        reverse("disclosure:column", args=[COUNTY, NODE]),
+        "/search/?q=mkobjection",
+        "/search/?q=" + ID_A,
+        reverse("disclosure:organisation", args=[COUNTY]),
+        reverse("disclosure:policy_library", args=[COUNTY]),
+    ]
+    for url in surfaces:
+        text = client.get(url).content.decode()
+        assert "mkobjection" not in text.split("</form>")[-1] and ID_A not in text.split("</form>")[-1], url
+    api = client.get("/api/v1/records/", {"org": COUNTY})
+    assert api.status_code == 200
+    assert ID_A not in api.content.decode() and "mkobjection" not in api.content.decode()

@@ -259,3 +259,49 @@ def test_admin_link_form_posted_by_editor(desk):
     old.refresh_from_db()
     assert old.validity == Validity.REPEALED
     assert Status.PUBLISHED == old.status
+
+
+def test_library_query_count_does_not_grow(client, desk):
+    """The library costs the same number of queries for 2 documents as for 12, links included."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("disclosure:policy_library", args=[COUNTY])).status_code == 200
+        return len(queries)
+
+    first = normative(desk, title="办法一")
+    validity.policy_change_link(user=desk.editor, target=first, kind=ChangeKind.AMEND, by_title="省厅修改决定",
+                                effective_on=date(2026, 1, 1))
+    normative(desk, title="办法二")
+    small = count()
+    for number in range(10):
+        other = normative(desk, title=f"办法{number + 3}")
+        validity.policy_change_link(user=desk.editor, target=other, kind=ChangeKind.AMEND,
+                                    by_title=f"修改决定{number}", effective_on=date(2026, 1, 1))
+    assert count() == small
+
+
+def test_migration_keeps_hand_set_values(desk):
+    """The data migration turns hand-set 已废止 / 已修改 / 已失效 into links and dates from which the rule
+    gives the same value, and gives policy documents a 施行日期 from their 成文日期."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("disclosure.migrations.0007_validity")
+    repealed = desk.publish(NODE, record_type="normative", validity="repealed", title="甲")
+    amended = desk.publish(NODE, record_type="policy", validity="amended", title="乙")
+    expired = desk.publish(NODE, record_type="notice", validity="expired", title="丙")
+    current = desk.publish(NODE, record_type="normative", title="丁")
+    migration.derive_from_hand_set_validity(apps, None)
+    for record in (repealed, amended, expired, current):
+        record.refresh_from_db()
+    assert current.effective_on == current.written_on and current.validity == Validity.CURRENT
+    assert PolicyChange.objects.get(target=repealed).kind == ChangeKind.REPEAL
+    assert PolicyChange.objects.get(target=amended).kind == ChangeKind.AMEND
+    assert expired.expires_on is not None
+    assert validity.validity_update_all() == []  # the rule agrees with every hand-set value
+    assert [r.validity for r in (repealed, amended, expired)] == [Validity.REPEALED, Validity.AMENDED,
+                                                                     Validity.EXPIRED]
