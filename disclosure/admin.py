@@ -8,9 +8,7 @@ from disclosure.core import admin_calendar  # noqa: F401
 from disclosure.core import admin_log as activity_log_admin  # noqa: F401
 from disclosure.interpretations import admin as interpretations_admin  # noqa: F401
 from disclosure.records import admin as records_admin  # noqa: F401
-from disclosure.records import (
-    audit,  # noqa: F401
-    lifecycle_admin,  # noqa: F401
-)
+from disclosure.records import audit  # noqa: F401
+from disclosure.records import lifecycle_admin as records_lifecycle_admin  # noqa: F401
 from disclosure.service_guides import admin as service_guides_admin  # noqa: F401
 from disclosure.site import admin as site_admin  # noqa: F401
