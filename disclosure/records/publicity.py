@@ -142,14 +142,42 @@ def notice_state(notice: PublicNotice, published_at: datetime | None, *, today: 
 
 
 def notice_for_page(record: Record) -> PublicNotice | None:
-    """The 公示 of a public record: its own, or, for a de-identified version, the one it ended."""
+    """The 公示 of a public record: its own; for a revision published during the period, its original's (the
+    公示 goes on under the same index number); for a de-identified version, the one it ended."""
     try:
         notice = record.public_notice  # loaded with the record by selectors.public_record
     except PublicNotice.DoesNotExist:
         notice = None
     if notice is None and record.revises_id:
-        notice = PublicNotice.objects.filter(replacement=record).first()
+        notice = (
+            PublicNotice.objects.filter(Q(replacement=record) | Q(record__in=version_chain_ids(record)))
+            .select_related("record")
+            .order_by("-id")
+            .first()
+        )
     return notice
+
+
+def version_chain_ids(record: Record) -> list[int]:
+    """The originals ``record`` revises, nearest first."""
+    ids, current = [], record.revises_id
+    while current and current not in ids:
+        ids.append(current)
+        current = Record.objects.filter(pk=current).values_list("revises_id", flat=True).first()
+    return ids
+
+
+def live_version(record: Record) -> Record | None:
+    """The published version of the document ``record`` is (itself, or the revision that superseded it)."""
+    if record.status == Status.PUBLISHED:
+        return record
+    if record.status != Status.SUPERSEDED or not record.index_number:
+        return None
+    return (
+        Record.objects.select_for_update()
+        .filter(organisation_id=record.organisation_id, index_number=record.index_number, status=Status.PUBLISHED)
+        .first()
+    )
 
 
 # ------------------------------------------------------------------------------------------ setting it
@@ -329,10 +357,12 @@ def public_notice_end(*, notice: PublicNotice, now: datetime | None = None, user
     locked = PublicNotice.objects.select_for_update().select_related("record").get(pk=notice.pk)
     name = END_MOVES[locked.end_action]
     NOTICE_TRANSITIONS.check_source(NOTICE_TRANSITIONS[name], locked.status)
-    record = Record.objects.select_for_update().get(pk=locked.record_id)
-    if record.status != Status.PUBLISHED or record.published_at is None:
+    original = Record.objects.select_for_update().get(pk=locked.record_id)
+    # A revision published during the period carries the 公示 on; the period runs from the first publication.
+    record = live_version(original)
+    if record is None or original.published_at is None:
         raise InvalidTransition(_("该信息不在发布状态，公示期满处理不适用。"))
-    start, end = period(locked, record.published_at)
+    start, end = period(locked, original.published_at)
     if today <= end:
         raise InvalidTransition(_("公示期至 %s 结束，尚未期满。") % end.isoformat())
     changes = {"ended_at": now}
@@ -360,7 +390,9 @@ def public_notices_end_due(*, now: datetime | None = None) -> list[PublicNotice]
     """End every 公示 whose period is over; safe to run again (each notice ends once)."""
     now = now or timezone.now()
     ended = []
-    active = PublicNotice.objects.filter(status=NoticeStatus.ACTIVE, record__status=Status.PUBLISHED)
+    active = PublicNotice.objects.filter(
+        status=NoticeStatus.ACTIVE, record__status__in=[Status.PUBLISHED, Status.SUPERSEDED]
+    )
     for pk in list(active.values_list("pk", flat=True)):
         try:
             ended.append(public_notice_end(notice=PublicNotice(pk=pk), now=now))
@@ -379,7 +411,7 @@ def accepts_objections(notice: PublicNotice, record: Record, *, now: datetime | 
     now = now or timezone.now()
     if not public_records(now=now).filter(pk=record.pk).exists():
         return False
-    state = notice_state(notice, record.published_at, today=timezone.localdate(now))
+    state = notice_state(notice, notice.record.published_at, today=timezone.localdate(now))
     return state.running or (state.unknown and notice.status == NoticeStatus.ACTIVE)
 
 
@@ -407,7 +439,8 @@ def objection_submit(*, notice: PublicNotice, name: str, contact: str, text: str
     """File an objection from the public form; refuses (ObjectionsClosed) outside the period."""
     now = now or timezone.now()
     notice = PublicNotice.objects.select_for_update().select_related("record").get(pk=notice.pk)
-    if not accepts_objections(notice, notice.record, now=now):
+    live = live_version(notice.record)
+    if live is None or not accepts_objections(notice, live, now=now):
         raise ObjectionsClosed(_("该公示不在公示期内，不再受理网上异议。"))
     errors = {}
     for field, value in (("name", name), ("contact", contact), ("text", text)):

@@ -61,11 +61,8 @@ def record_context(request, current, *, objection_form=None) -> dict:
         library.with_links([current])
     notice = publicity.notice_for_page(current)
     if notice is not None:
-        state = publicity.notice_state(notice, current.published_at if notice.record_id == current.pk else None)
-        if notice.record_id != current.pk:
-            state = publicity.notice_state(notice, notice.record.published_at)
-        context["notice"] = state
-        if notice.record_id == current.pk and publicity.accepts_objections(notice, current):
+        context["notice"] = publicity.notice_state(notice, notice.record.published_at)
+        if publicity.accepts_objections(notice, current):
             context["objection_form"] = objection_form or ObjectionForm()
         context["objection_received"] = request.GET.get("objection") == "received"
     return context
@@ -84,7 +81,7 @@ def objection(request, org, number):
     """File an objection (异议) to a public record during its 公示期; never shown to the public."""
     current = selectors.public_record(org_code=org, serial=number)
     notice = publicity.notice_for_page(current) if current is not None else None
-    if notice is None or notice.record_id != current.pk:
+    if notice is None:
         raise Http404
     form = ObjectionForm(request.POST)
     status = 400

@@ -308,3 +308,25 @@ def test_objections_and_raw_numbers_never_reach_the_public(client, desk):
     api = client.get("/api/v1/records/", {"org": COUNTY})
     assert api.status_code == 200
     assert ID_A not in api.content.decode() and "mkobjection" not in api.content.decode()
+
+
+def test_revision_during_the_period_carries_the_notice_on(client, desk):
+    """A list revised during its 公示期 keeps the 公示 (page, objections), and the job ends it on the live
+    revision: the revision is replaced by the de-identified version, not left up with full numbers."""
+    record = published_list(desk)
+    revision = services.record_revise(user=desk.editor, record=record)
+    revision = services.record_update(user=desk.editor, record=revision, title="2026年第四批公租房保障对象审核结果公示（更正）")
+    revision = services.record_submit(user=desk.editor, record=revision)
+    for finding in privacy_guard.open_findings(revision):
+        privacy_guard.privacy_keep(user=desk.reviewer, finding=finding, reason="公示期内依规定公示",
+                                   legal_basis="《公共租赁住房管理办法》第十六条")
+    revision = services.record_approve(user=desk.reviewer, record=revision, confidentiality_checked=True,
+                                       openness_checked=True)
+    revision = services.record_publish(user=desk.reviewer, record=revision)
+    page = client.get(revision.get_absolute_url()).content.decode()
+    assert "距公示期结束还有" in page and "提交异议" in page
+    Record.objects.filter(pk=record.pk).update(published_at=F("published_at") - timedelta(days=7))
+    [notice] = publicity.public_notices_end_due()
+    revision.refresh_from_db()
+    assert revision.status == Status.SUPERSEDED
+    assert notice.replacement.revises_id == revision.pk and ID_A not in notice.replacement.body
