@@ -3,16 +3,16 @@ documents that amended or repealed it and those it amended or repealed.
 
 Reads through ``public_records()`` only; a linked document is linked only when a public record holds its
 index number (a document from elsewhere, or one not public, is named without a link). Queries do not grow
-with the number of documents: the page, the two link lists, and the index numbers that are public.
+with the number of documents: the page, the links, and the index numbers that are public.
 """
 
 from __future__ import annotations
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from disclosure.records.models import Record, Validity
 from disclosure.records.selectors import public_records
-from disclosure.records.validity import POLICY_TYPES, in_force_condition
+from disclosure.records.validity import IN_FORCE_STATUSES, POLICY_TYPES, in_force_condition
 from disclosure.records.validity_models import PolicyChange
 
 VALIDITY_ORDER = Case(
@@ -49,14 +49,16 @@ def with_links(records: list[Record]) -> list[Record]:
     """Give each record ``changed_by`` (links in force that amend or repeal it) and ``changes_made`` (what it
     amends or repeals), each link with ``url``: the public address of the other document, or ""."""
     ids = [record.pk for record in records]
-    received = list(
-        PolicyChange.objects.filter(in_force_condition(), target_id__in=ids)
-        .select_related("by_record__organisation")
+    links = list(
+        PolicyChange.objects.filter((in_force_condition() & Q(target_id__in=ids)) | Q(by_record_id__in=ids))
+        .select_related("by_record__organisation", "target__organisation")
         .order_by("effective_on", "id")
     )
-    made = list(
-        PolicyChange.objects.filter(by_record_id__in=ids).select_related("target__organisation").order_by("id")
-    )
+    received = [
+        change for change in links
+        if change.target_id in ids and (change.by_record is None or change.by_record.status in IN_FORCE_STATUSES)
+    ]
+    made = [change for change in links if change.by_record_id in ids]
     numbers = {c.by_record.index_number for c in received if c.by_record} | {c.target.index_number for c in made}
     public_numbers = set(
         public_records().filter(index_number__in=[n for n in numbers if n]).values_list("index_number", flat=True)
