@@ -348,7 +348,7 @@ def policy_change_link(
 @transaction.atomic
 def policy_change_unlink(*, user, change: PolicyChange, today: date | None = None) -> None:
     """Remove a link that has not taken effect (its document unpublished, or its date not reached)."""
-    change = PolicyChange.objects.select_for_update().select_related("target", "by_record").get(pk=change.pk)
+    change = PolicyChange.objects.select_for_update(of=("self",)).select_related("target", "by_record").get(pk=change.pk)
     today = today or timezone.localdate()
     if change.by_record is not None:
         if change.by_record.status in IN_FORCE_STATUSES or change.by_record.published_at is not None:

@@ -173,6 +173,13 @@ def test_end_move_refusals_write_nothing(desk):
         publicity.public_notice_end(notice=notice, now=timezone.now() + timedelta(days=8), user=desk.reviewer)
     notice.refresh_from_db()
     assert notice.status == NoticeStatus.ACTIVE and AuditEntry.objects.count() == before
+    # Ended once; a second end is a wrong state and writes nothing.
+    Record.objects.filter(pk=record.pk).update(published_at=F("published_at") - timedelta(days=7))
+    publicity.public_notice_end(notice=notice)
+    before = AuditEntry.objects.count()
+    with pytest.raises(InvalidTransition):
+        publicity.public_notice_end(notice=notice)
+    assert AuditEntry.objects.count() == before
 
 
 def test_notice_set_only_before_publication_by_own_staff(desk, demo_orgs):
