@@ -337,3 +337,24 @@ def test_revision_during_the_period_carries_the_notice_on(client, desk):
     revision.refresh_from_db()
     assert revision.status == Status.SUPERSEDED
     assert notice.replacement.revises_id == revision.pk and ID_A not in notice.replacement.body
+
+
+def test_admin_notice_change_posted_by_reviewer(desk):
+    """The publisher (a reviewer) may change the 公示 before publishing; afterwards the form is read-only."""
+    draft = desk.draft(NODE)
+    publicity.public_notice_set(user=desk.editor, record=draft, day_count=5, day_kind=DayKind.WORKING,
+                                contact="电话", end_action=EndAction.KEEP, responsible_staff=[desk.editor])
+    notice = draft.public_notice
+    client = client_for(desk.reviewer)
+    url = reverse("admin:disclosure_publicnotice_change", args=[notice.pk])
+    response = client.post(url, {"day_count": "7", "day_kind": "calendar", "contact": "0371-12345678",
+                                 "end_action": "withdraw", "responsible_staff": [str(desk.reviewer.pk)],
+                                 "_save": "保存"})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    notice.refresh_from_db()
+    assert (notice.day_count, notice.end_action) == (7, EndAction.WITHDRAW)
+    desk.bring_to(Record.objects.get(pk=draft.pk), "published")
+    client.post(url, {"day_count": "1", "day_kind": "calendar", "contact": "x", "end_action": "keep",
+                      "responsible_staff": [str(desk.reviewer.pk)], "_save": "保存"})
+    notice.refresh_from_db()
+    assert notice.day_count == 7

@@ -305,3 +305,36 @@ def test_migration_keeps_hand_set_values(desk):
     assert validity.validity_update_all() == []  # the rule agrees with every hand-set value
     assert [r.validity for r in (repealed, amended, expired)] == [Validity.REPEALED, Validity.AMENDED,
                                                                      Validity.EXPIRED]
+
+
+def test_admin_record_form_requires_effective_date_for_policy_types(desk):
+    """The editor's record form: a 规范性文件 without 施行日期 is refused with a Chinese message; with it the
+    derived 有效性 is stored (尚未生效 for a future date)."""
+    from catalog.models import CatalogNode
+
+    node = CatalogNode.objects.get(code=NODE)
+    data = {
+        "title": "清河县住房保障办法", "document_number": "清建〔2026〕12号", "issuing_body": "清河县住房和城乡建设局",
+        "node": str(node.pk), "written_on": "2026-03-02", "formed_on": "2026-03-02", "record_type": "normative",
+        "openness": "proactive", "withholding_ground": "", "openness_note": "", "summary": "",
+        "body": "<p>正文</p>", "attachments-TOTAL_FORMS": "0", "attachments-INITIAL_FORMS": "0",
+        "attachments-MIN_NUM_FORMS": "0", "attachments-MAX_NUM_FORMS": "1000", "_save": "保存",
+    }
+    client = client_for(desk.editor)
+    refused = client.post(reverse("admin:disclosure_record_add"), data)
+    assert refused.status_code == 200 and "须填写施行日期" in refused.content.decode()
+    saved = client.post(reverse("admin:disclosure_record_add"), {**data, "effective_on": "2099-01-01"})
+    assert saved.status_code == 302
+    assert Record.objects.get(title="清河县住房保障办法").validity == Validity.UPCOMING
+
+
+def test_admin_unlink_posted_by_editor(desk):
+    """An outside link not yet in force is removed through the admin by the organisation's editor."""
+    old = normative(desk)
+    change = validity.policy_change_link(user=desk.editor, target=old, kind=ChangeKind.REPEAL, by_title="省厅决定",
+                                         effective_on=date(2099, 1, 1))
+    response = client_for(desk.editor).post(reverse("admin:disclosure_policychange_delete", args=[change.pk]),
+                                            {"post": "yes"})
+    assert response.status_code == 302
+    assert not PolicyChange.objects.filter(pk=change.pk).exists()
+    assert AuditEntry.objects.filter(record=old, action="unlink_policy_change").exists()
