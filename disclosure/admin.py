@@ -13,6 +13,7 @@ from disclosure.records import admin as records_admin  # noqa: F401
 from disclosure.records import admin_review_chain as review_chain_admin  # noqa: F401
 from disclosure.records import audit  # noqa: F401
 from disclosure.records import check_admin as site_check_admin  # noqa: F401
+from disclosure.records import lifecycle_admin as records_lifecycle_admin  # noqa: F401
 from disclosure.reports import admin as reports_admin  # noqa: F401
 from disclosure.search import admin as search_admin  # noqa: F401
 from disclosure.service_guides import admin as service_guides_admin  # noqa: F401

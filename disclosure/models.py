@@ -29,7 +29,9 @@ from disclosure.records.models import (  # noqa: F401
     SearchFts,
 )
 from disclosure.records.privacy_models import PrivacyFinding, PrivacyScan  # noqa: F401
+from disclosure.records.publicity_models import NoticeObjection, PublicNotice  # noqa: F401
 from disclosure.records.review_models import ReviewChain, ReviewPlan, ReviewStep, ReviewStepEntry  # noqa: F401
+from disclosure.records.validity_models import PolicyChange  # noqa: F401
 from disclosure.reports.models import AnnualReportDocument, AnnualReportEdition, DisclosureCase  # noqa: F401
 from disclosure.search.models import SearchSynonym, SearchTermCount  # noqa: F401
 from disclosure.service_guides.models import (  # noqa: F401

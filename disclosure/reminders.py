@@ -17,9 +17,12 @@ from disclosure.concerns.services import concern_deadline_source
 from disclosure.consultations.selectors import feedback_deadline_source
 from disclosure.core.deadlines import Outcome, check_deadlines
 from disclosure.feedback.selectors import feedback_deadline_source as feedback_reply_deadline_source
+from disclosure.records.publicity import objection_deadline_source
+from disclosure.records.validity import record_expiry_deadline_source
 
 DEADLINE_SOURCES = (concern_deadline_source, application_deadline_source, feedback_reply_deadline_source)
 DEADLINE_SOURCES += (feedback_deadline_source,)  # consultations' feedback (采纳情况), issue 12
+DEADLINE_SOURCES += (record_expiry_deadline_source, objection_deadline_source)
 
 
 def send_deadline_reminders(*, now: datetime | None = None) -> Outcome:

@@ -67,6 +67,8 @@ urlpatterns = [
     path("org/<str:org>/doc/<str:number>/print/", notice_board.record_print, name="record_print"),
     path("org/<str:org>/doc/<str:number>/", records.record, name="record"),
     re_path(r"^images/(?P<digest>[0-9a-f]{64})/$", records.image, name="record_image"),
+    path("org/<str:org>/doc/<str:number>/objection/", records.objection, name="record_objection"),
+    path("org/<str:org>/policies/", records.policy_library, name="policy_library"),
     path(
         "org/<str:org>/doc/<str:number>/files/<int:attachment_id>/",
         records.attachment,

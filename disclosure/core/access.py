@@ -40,12 +40,18 @@ ROLE_PERMISSIONS = {
         "disclosure.view_review", "disclosure.view_auditentry", "disclosure.view_recordversion",
         "disclosure.view_activityentry",
         "catalog.view_catalognode", "catalog.view_organisation",
+        "disclosure.add_policychange", "disclosure.view_policychange", "disclosure.delete_policychange",
+        "disclosure.add_publicnotice", "disclosure.change_publicnotice", "disclosure.view_publicnotice",
+        "disclosure.change_noticeobjection", "disclosure.view_noticeobjection",
     ],
     Role.REVIEWER: [
         "disclosure.view_record", "disclosure.change_record", "disclosure.view_attachment",
         "disclosure.view_review", "disclosure.view_auditentry", "disclosure.view_recordversion",
         "disclosure.view_activityentry",
         "catalog.view_catalognode", "catalog.view_organisation",
+        "disclosure.view_policychange",
+        "disclosure.add_publicnotice", "disclosure.change_publicnotice", "disclosure.view_publicnotice",
+        "disclosure.change_noticeobjection", "disclosure.view_noticeobjection",
     ],
     Role.ORG_ADMIN: [
         "disclosure.view_record", "disclosure.view_attachment", "disclosure.view_auditentry",

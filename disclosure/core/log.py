@@ -90,6 +90,20 @@ ACTIONS: Mapping[str, str] = MappingProxyType(
         "confirm": _("确认订阅"),
         "unsubscribe": _("退订"),
         "resubscribe": _("重新订阅"),
+        # Validity of policy documents (disclosure/records/validity.py): system moves and links.
+        "take_effect": _("施行（生效）"),
+        "become_amended": _("被修改"),
+        "become_repealed": _("被废止"),
+        "become_expired": _("有效期届满失效"),
+        "link_policy_change": _("登记修改废止关系"),
+        "unlink_policy_change": _("删除修改废止关系"),
+        # 公示期 (disclosure/records/publicity.py): the setting, the end of the period, objections.
+        "set_public_notice": _("设置公示期"),
+        "notice_keep": _("公示期满继续公开"),
+        "notice_withdraw": _("公示期满撤下"),
+        "notice_deidentify": _("公示期满替换为去标识化版本"),
+        "publish_deidentified": _("发布去标识化版本"),
+        "submit_objection": _("提交公示异议"),
     }
 )
 
@@ -104,6 +118,7 @@ SUBJECT_TYPES: Mapping[str, str] = MappingProxyType(
         "account": _("工作人员账号"),
         "feedback": _("留言与纠错"),
         "subscription": _("邮件订阅"),
+        "notice_objection": _("公示异议"),
     }
 )
 
@@ -129,6 +144,9 @@ SUBJECT_STATUSES: Mapping[str, Mapping[str, str]] = MappingProxyType(
         ),
         "subscription": MappingProxyType(
             {"pending": _("待确认"), "confirmed": _("已订阅"), "unsubscribed": _("已退订")}
+        ),
+        "notice_objection": MappingProxyType(
+            {"received": _("待答复"), "replied": _("已答复"), "closed": _("不予答复（已办结）")}
         ),
         "application": MappingProxyType(
             {

@@ -168,23 +168,30 @@ def _name_in(texts: Iterable[str]) -> str:
 
 def _values_in(text: str, today: date | None) -> Iterator[tuple[str, str]]:
     """(kind, raw value) for each piece of personal data in one line or cell."""
+    for kind, _start, _end, value in spans_in(text, today=today):
+        yield kind, value
+
+
+def spans_in(text: str, *, today: date | None = None) -> Iterator[tuple[str, int, int, str]]:
+    """(kind, start, end, raw value) for each piece of personal data in one (NFKC-normalised) line or
+    cell; the de-identification (disclosure/core/deidentify.py) masks these spans."""
     taken: list[tuple[int, int]] = []
     for match in LANDLINE_RE.finditer(text):
         taken.append(match.span())
-        yield LANDLINE, match.group()
+        yield LANDLINE, match.start(), match.end(), match.group()
     for match in DIGIT_RUN_RE.finditer(text):
         start, end = match.span()
         if any(start < t_end and t_start < end for t_start, t_end in taken):
             continue
         run = match.group()
         if len(run) == 18 and is_resident_id(run, today=today):
-            yield ID_NUMBER, run.upper()
+            yield ID_NUMBER, start, end, run.upper()
         elif not run[-1].isdigit():
             continue
         elif len(run) == 11 and MOBILE_RE.fullmatch(run):
-            yield MOBILE, run
+            yield MOBILE, start, end, run
         elif 16 <= len(run) <= 19 and luhn_ok(run):
-            yield BANK_CARD, run
+            yield BANK_CARD, start, end, run
 
 
 def scan_units(units: Iterable[tuple[str, list[tuple[str, str]]]], *, key: bytes, today: date | None = None,

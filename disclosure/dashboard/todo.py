@@ -57,8 +57,9 @@ from disclosure.core.workdays import Reckoner, year_is_known
 from disclosure.feedback import policy as feedback_policy
 from disclosure.feedback.clock import feedback_clock as message_clock
 from disclosure.feedback.models import Feedback, FeedbackStatus
-from disclosure.records import policy, review_chain
+from disclosure.records import policy, publicity, review_chain
 from disclosure.records.models import Record, Status
+from disclosure.records.publicity_models import NoticeObjection, ObjectionStatus
 from disclosure.reports.deadline import annual_reports_due
 
 # What application_clock reads: the applicant's particulars (personal data) are never loaded here.
@@ -313,6 +314,27 @@ def _feedback_section(user, base: str, *, today: date) -> TodoSection:
     return section
 
 
+# --- objections to a 公示 (disclosure/records/publicity.py) -------------------------------------
+
+
+def _objection_section(user, base: str, *, today: date) -> TodoSection:
+    """Unanswered objections the user is responsible for (异议承办人), and how many are past their reply date."""
+    mine = publicity.visible_objections(user).filter(publicity.mine_condition(user), status=ObjectionStatus.RECEIVED)
+    figures = mine.aggregate(open=Count("pk", distinct=True),
+                             overdue=Count("pk", filter=Q(reply_due_on__lt=today), distinct=True))
+    section = TodoSection(_("公示异议"))
+    section.add(TodoRow(
+        _("待答复的公示异议（我负责的）"), figures["open"],
+        _link(base, mine="1", status__exact=ObjectionStatus.RECEIVED), unit=_("件"),
+    ))
+    section.add(TodoRow(
+        _("已过答复期限的公示异议（我负责的）"), figures["overdue"],
+        _link(base, mine="1", status__exact=ObjectionStatus.RECEIVED, reply_due_on__lt=today.isoformat()),
+        unit=_("件"), urgent=True,
+    ))
+    return section
+
+
 # --- the panel ---------------------------------------------------------------------------------
 
 
@@ -392,6 +414,8 @@ def todo_panel(user, app_list, *, now: datetime | None = None) -> TodoPanel | No
     comments_url, consultations_url = urls.get(ConsultationComment), urls.get(Consultation)
     if comments_url or consultations_url:
         sections.append(_consultation_section(user, comments_url, consultations_url, now=now))
+    if url := urls.get(NoticeObjection):
+        sections.append(_objection_section(user, url, today=today))
     calendar_url = urls.get(CalendarYear) and reverse("admin:disclosure_calendaryear_enter_notice")
     sections.append(_calendar_section(today, calendar_url))
     sections.append(_annual_report_section(user, today))

@@ -173,6 +173,8 @@ class RecordAdmin(WorkflowMovesMixin, admin.ModelAdmin):
         "created_by",
         "created_at",
         "updated_at",
+        "validity",
+        "public_notice_summary",
     )
     change_form_template = "admin/disclosure/record/change_form.html"
     move_template = "admin/disclosure/record/move.html"
@@ -191,7 +193,8 @@ class RecordAdmin(WorkflowMovesMixin, admin.ModelAdmin):
                     "organisation",
                     "node",
                     ("written_on", "formed_on"),
-                    ("validity", "record_type"),
+                    "record_type",
+                    ("effective_on", "expires_on"),
                     ("topic", "keywords"),
                 )
             },
@@ -204,6 +207,8 @@ class RecordAdmin(WorkflowMovesMixin, admin.ModelAdmin):
         {
             "fields": (
                 ("status", "index_number"),
+                "validity",
+                "public_notice_summary",
                 ("published_at", "publish_at"),
                 ("withdrawn_at", "withdrawal_notice"),
                 "revises",
@@ -282,6 +287,17 @@ class RecordAdmin(WorkflowMovesMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return (*self.readonly_fields, "body_preview")
+
+    @admin.display(description=_("公示期"))
+    def public_notice_summary(self, record):
+        """What happens when the 公示期 ends, shown to whoever publishes (set under 公示期, before publication)."""
+        notice = getattr(record, "public_notice", None) if record.pk else None
+        if notice is None:
+            return _("未设置（如需公示，请在发布前于“公示期”中设置）")
+        return _t("%(n)s个%(kind)s；期满后%(end)s；异议受理：%(contact)s；状态：%(status)s") % {
+            "n": notice.day_count, "kind": notice.get_day_kind_display(), "end": notice.get_end_action_display(),
+            "contact": notice.contact, "status": notice.get_status_display(),
+        }
 
     @admin.display(description=_("正文"))
     def body_preview(self, record):

@@ -30,6 +30,7 @@ from disclosure.records import review_chain, services
 from disclosure.records.models import Openness, Record, RecordType, Status, WithholdingGround
 from disclosure.records.review_models import STANDARD_CHAIN, ReviewChain
 from disclosure.records.search_index import search_document_refresh
+from disclosure.records.validity import POLICY_TYPES
 
 DEMO_TOWNSHIP = "419901001"
 # Who writes and who reviews at each demo organisation (usernames from disclosure/demo.py).
@@ -560,6 +561,8 @@ def _content(spec: DemoRecord, organisation: Organisation, today: datetime.date)
         "summary": _summary(spec.body),
         "body": _body_html(spec.body),
         "change_note": spec.change_note,
+        # Policy documents take effect on the day they were written (有效性 is derived from it).
+        "effective_on": (spec.written_on or formed_on) if spec.record_type in POLICY_TYPES else None,
     }
 
 

@@ -25,6 +25,7 @@ from disclosure.records.edit_lock import StaleEdit, current_version
 from disclosure.records.metadata import normalise_keywords
 from disclosure.records.models import Attachment, Openness, Record
 from disclosure.records.services import CONTENT_FIELDS
+from disclosure.records.validity import POLICY_TYPES
 from disclosure.records.workflow import Transition
 
 PATH_SEPARATOR = " › "
@@ -78,7 +79,8 @@ class RecordForm(DocxBodyFormMixin, forms.ModelForm):
 
     class Meta:
         model = Record
-        fields = ["organisation", "node", *CONTENT_FIELDS, "related"]
+        # 有效性 is derived from 施行日期, 有效期至 and the amend/repeal links (disclosure/records/validity.py).
+        fields = ["organisation", "node", *(name for name in CONTENT_FIELDS if name != "validity"), "related"]
         widgets = {"body": BodyEditorWidget}
 
     def __init__(self, *args, **kwargs):
@@ -144,6 +146,8 @@ class RecordForm(DocxBodyFormMixin, forms.ModelForm):
             if any(other.organisation_id != organisation.pk for other in related):
                 self.add_error("related", _("相关信息只能选择本单位的其他信息。"))
         self.import_docx(cleaned)
+        if cleaned.get("record_type") in POLICY_TYPES and not cleaned.get("effective_on") and "effective_on" in self.fields:
+            self.add_error("effective_on", _("政策文件、规章和行政规范性文件须填写施行日期，有效性据此自动计算。"))
         if self.refusal is not None:
             self.add_refusal(self.refusal)
         return cleaned

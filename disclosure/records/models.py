@@ -35,6 +35,9 @@ class WithholdingGround(models.TextChoices):
 
 
 class Validity(models.TextChoices):
+    """有效性. For a record with a 施行日期 it is derived (disclosure/records/validity.py), never hand-set."""
+
+    UPCOMING = "upcoming", _("尚未生效")
     CURRENT = "current", _("现行有效")
     AMENDED = "amended", _("已修改")
     REPEALED = "repealed", _("已废止")
@@ -119,6 +122,18 @@ class Record(AuthoredModel):
     )
     validity = models.CharField(
         _("有效性"), max_length=10, choices=Validity.choices, default=Validity.CURRENT
+    )
+    effective_on = models.DateField(
+        _("施行日期"),
+        null=True,
+        blank=True,
+        help_text=_("政策文件自此日起施行；施行前有效性为“尚未生效”。规章、规范性文件和政策文件必填。"),
+    )
+    expires_on = models.DateField(
+        _("有效期至"),
+        null=True,
+        blank=True,
+        help_text=_("有效期的最后一天（规范性文件一般为5年）；次日起有效性为“已失效”。无有效期的留空。"),
     )
     record_type = models.CharField(
         _("信息类别"), max_length=20, choices=RecordType.choices, default=RecordType.NOTICE

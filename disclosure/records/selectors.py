@@ -41,7 +41,7 @@ def public_record(*, org_code: str, serial: str) -> Record | None:
     """The public record of an organisation with index number "<org>/<serial>", or None."""
     return (
         public_records()
-        .select_related("organisation", "node")
+        .select_related("organisation", "node", "public_notice")
         .filter(organisation__code=org_code, index_number=f"{org_code}/{serial}")
         .first()
     )

@@ -34,6 +34,7 @@ from disclosure.records import (
     privacy_guard,
     review_chain,
     site_checks,
+    validity,
 )
 from disclosure.records.metadata import normalise_keywords
 from disclosure.records.models import (
@@ -67,6 +68,8 @@ CONTENT_FIELDS = (
     "summary",
     "body",
     "change_note",
+    "effective_on",
+    "expires_on",
 )
 logger = logging.getLogger(__name__)
 
@@ -86,7 +89,7 @@ def _audit(record: Record, user, action: str, from_status: str, to_status: str, 
 
 def _snapshot(record: Record, user) -> RecordVersion:
     data = {name: getattr(record, name) for name in CONTENT_FIELDS}
-    for name in ("written_on", "formed_on"):
+    for name in ("written_on", "formed_on", "effective_on", "expires_on"):
         data[name] = data[name].isoformat() if data[name] else None
     data["node"] = record.node.code
     data["attachments"] = list(record.attachments.values_list("original_name", flat=True))
@@ -106,10 +109,13 @@ def _validate_content(record: Record) -> None:
         record.withholding_ground = ""
     if not record.node.is_active:
         errors["node"] = _("该目录栏目已停用。")
+    errors.update(validity.check_dates(record))
     if errors:
         raise ValidationError(errors)
     record.keywords = normalise_keywords(record.keywords)  # stored one way, so a 主题词 filter matches words
     record.full_clean(exclude=["related", "revises"])
+    # Not yet published: the derived 有效性 is part of the content (published ones: validity.py's job).
+    record.validity = validity.validity_of(record)
 
 
 @transaction.atomic

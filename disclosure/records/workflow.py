@@ -30,6 +30,11 @@ TRANSITIONS = TransitionTable(
         Transition("withdraw", _("撤回"), (Status.PUBLISHED,), Status.WITHDRAWN, Right.PUBLISH, True),
         # Happens to the published original when its revision is published.
         Transition("supersede", _("被新版本替代"), (Status.PUBLISHED,), Status.SUPERSEDED, Right.SYSTEM),
+        # The end of a 公示期 (disclosure/records/publicity.py), as the publisher chose before publishing.
+        Transition("notice_withdraw", _("公示期满撤下"), (Status.PUBLISHED,), Status.WITHDRAWN, Right.SYSTEM),
+        Transition(
+            "publish_deidentified", _("发布去标识化版本"), (Status.DRAFT,), Status.PUBLISHED, Right.SYSTEM
+        ),
     ),
     states=Status,
 )

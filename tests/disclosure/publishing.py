@@ -113,6 +113,33 @@ def marker(key: str) -> str:
     return "mk" + key.replace("_", "")
 
 
+def _leak_fields(key: str, count: int) -> dict:
+    return {
+        "title": f"关于{LEAK_WORDS}的公告 {marker(key)}",
+        "body": f"<p>{LEAK_WORDS}正文 {marker(key)}</p>",
+        "document_number": f"清建〔2026〕{count + 1}号",
+    }
+
+
+def notice_withdrawn_by_the_job(desk: Desk, draft: Record) -> Record:
+    """A 公示 published with a 7-day period to be withdrawn at its end, published eight days ago, and withdrawn
+    by the 公示 job (disclosure/records/publicity.py): no longer public anywhere."""
+    from django.db.models import F
+
+    from disclosure.records import publicity
+    from disclosure.records.publicity_models import DayKind, EndAction
+
+    publicity.public_notice_set(
+        user=desk.editor, record=draft, day_count=7, day_kind=DayKind.CALENDAR, contact="0371-12345678",
+        end_action=EndAction.WITHDRAW, responsible_staff=[desk.editor],
+    )
+    record = bring_to(draft, "published", editor=desk.editor, reviewer=desk.reviewer)
+    Record.objects.filter(pk=record.pk).update(published_at=F("published_at") - timedelta(days=8))
+    publicity.public_notice_end(notice=record.public_notice)
+    record.refresh_from_db()
+    return record
+
+
 def leak_world(demo_orgs) -> dict[str, Record]:
     """A record in every reachable state × openness, a superseded original, and public-looking records
     hidden by a switched-off organisation or catalog node. Only PUBLIC_KEYS are public. Every title
@@ -139,6 +166,9 @@ def leak_world(demo_orgs) -> dict[str, Record]:
         records["superseded"],
         title=f"关于{LEAK_WORDS}的公告（修订） {marker('revision')}",
         body=f"<p>{LEAK_WORDS}修订正文 {marker('revision')}</p>",
+    )
+    records["notice_withdrawn"] = notice_withdrawn_by_the_job(
+        desk, desk.draft(node, **_leak_fields("notice_withdrawn", len(records)))
     )
     records["inactive_node"] = make("inactive_node", "published", where="020503")
     records["inactive_ancestor"] = make("inactive_ancestor", "published", where="030101")

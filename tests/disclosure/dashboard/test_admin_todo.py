@@ -473,10 +473,10 @@ def test_query_count_is_fixed_whatever_the_data(w):
     large = {user.username: _panel_queries(user) for user in users}
     assert small == large
     # records, applications + pauses, concerns, the overdue concerns + their responses (how late), 留言与纠错,
-    # comments, consultations, consultations awaiting feedback; the annual report: the catalog's levels and
+    # comments, consultations, consultations awaiting feedback, 公示 objections; the annual report: the catalog's levels and
     # the organisations with their publication (reports/deadline.py)
-    assert large[w.reviewer.username] == 12
-    assert max(large.values()) <= 12
+    assert large[w.reviewer.username] == 13
+    assert max(large.values()) <= 13
 
 
 @pytest.mark.django_db
