@@ -11,6 +11,7 @@ class Migration(migrations.Migration):
         ('disclosure', '0007_editor'),
         ('disclosure', '0007_review'),
         ('disclosure', '0007_standard'),
+        ('disclosure', '0007_validity'),
     ]
 
     operations = [
