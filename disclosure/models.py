@@ -33,3 +33,4 @@ from disclosure.service_guides.models import (  # noqa: F401
     ServiceGuideStep,
 )
 from disclosure.site.models import ReadingPoint  # noqa: F401
+from disclosure.consultations.privacy_models import ConsultationPrivacyFinding, ConsultationPrivacyScan  # noqa: F401
