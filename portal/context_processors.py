@@ -17,6 +17,7 @@ def site(request):
     """Site identity facts for the shell (header and footer), and the reader's text size."""
     return {
         "large_text": request.COOKIES.get("large_text") == "1",
+        "sso_enabled": getattr(settings, "PORTAL_SSO_ENABLED", False),  # the admin login's platform sign-on
         "site": {
             "name": settings.PORTAL_SITE_NAME,
             "code": settings.PORTAL_SITE_CODE,
