@@ -89,12 +89,11 @@ def consultation_privacy_scan(*, user, consultation: Consultation) -> Consultati
             )
         rows.append(row)
     ConsultationPrivacyFinding.objects.bulk_create(rows)
-    comment = (
-        _("发现个人信息 %(count)s 项（%(summary)s）。") % {"count": len(rows), "summary": _summary(rows)}
-        if rows
-        else _("未发现个人信息。")
-    )
-    _log(consultation, user, "privacy_scan", " ".join([comment, *notes]))
+    if rows:
+        # Logged when something is found (a draft is scanned at every change; a clean result, and a
+        # file that could not be read, show on the change page without filling the log).
+        comment = _("发现个人信息 %(count)s 项（%(summary)s）。") % {"count": len(rows), "summary": _summary(rows)}
+        _log(consultation, user, "privacy_scan", " ".join([comment, *notes]))
 
     still_found = {(f.kind, f.digest) for _source, f in found}
     sources = {SUMMARY, BODY, *consultation.attachments.values_list("original_name", flat=True)}
