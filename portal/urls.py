@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from disclosure.core import sso, twofactor
+from disclosure.records import import_admin
 from portal import views
 
 admin.site.site_header = _("政务公开管理后台")
@@ -24,6 +25,8 @@ urlpatterns = [
     # Staff single sign-on through the province's platform (disclosure/core/sso.py), 404 unless configured.
     path("admin/sso/start/", sso.SSOStartView.as_view(), name="staff_sso_start"),
     path("admin/sso/callback/", sso.SSOCallbackView.as_view(), name="staff_sso_callback"),
+    # Bringing a bureau's published history in (disclosure/records/importing.py).
+    path("admin/import-records/", admin.site.admin_view(import_admin.import_view), name="records_import"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("disclosure.api.urls")),
     path("", include("disclosure.urls")),

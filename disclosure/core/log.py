@@ -74,6 +74,8 @@ ACTIONS: Mapping[str, str] = MappingProxyType(
         "lockout": _("登录锁定"),
         "password_change": _("修改密码"),
         "purge_personal_data": _("保存期满清除申请人个人信息"),
+        # Records brought in from a bureau's old site (disclosure/records/importing.py).
+        "imported": _("导入历史信息"),
     }
 )
 
