@@ -371,3 +371,14 @@ def test_an_unreadable_office_file_is_refused_in_chinese(desk):
     assert "无法读取附件“通知.docx”的文档结构" in " ".join(refusal.value.messages)
     assert not record.attachments.exists()
 
+
+
+def test_a_service_guides_blank_form_is_stored_without_metadata():
+    """Blank forms (表格下载) of service guides go through the same removal; the stored facts describe
+    the stripped bytes."""
+    from disclosure.service_guides.services import material_form_content
+
+    facts, content = material_form_content(SimpleUploadedFile("申请表.docx", word_document()))
+    data = content.read()
+    assert facts["form_file_size"] == len(data) and facts["form_file_name"] == "申请表.docx"
+    assert AUTHOR not in all_text(data) and DELETED not in all_text(data)
