@@ -209,3 +209,17 @@ def test_the_admin_page_shows_the_problems_then_imports(county, importer):
     assert "已导入 3 条信息" in page and Record.objects.filter(status=Status.PUBLISHED).count() == 3
     editor = make_staff(county, Role.EDITOR, username="plain-editor")
     assert client_for(editor).get(url).status_code == 403
+
+
+def test_a_zip_made_on_chinese_windows_has_its_gbk_names_read(county, importer):
+    """Windows' own zip writes GBK names without the UTF-8 flag; the entry is found by its Chinese name."""
+    gbk = "配租结果.pdf".encode("gbk")
+    placeholder = b"X" * (len(gbk) - 4) + b".pdf"
+    zipped = archive({placeholder.decode(): pdf_bytes()}).getvalue().replace(placeholder, gbk)
+    with zipfile.ZipFile(io.BytesIO(zipped)) as check:
+        assert not check.infolist()[0].flag_bits & 0x800  # no UTF-8 flag, as Windows writes it
+    rows = [["配租结果公示", "020502", "2020-04-01", "", "", "", "", "", "配租结果.pdf"]]
+    report = check_import(user=importer, organisation=county, sheet_name="a.xlsx", sheet=sheet(rows),
+                          archive=io.BytesIO(zipped))
+    assert report.ok, report.lines()
+    assert report.rows[0].files[0][0] == "配租结果.pdf"
