@@ -311,7 +311,9 @@ PDF_MARKUP_ANNOTATIONS = {
 }
 
 
-PDF_METADATA_KEYS = (b"/Info", b"/Metadata", b"/Annots", b"/PieceInfo")
+# Names that show where metadata may be; /ObjStm because a compressed object stream hides the page
+# dictionaries' keys (their /Annots) from a byte search.
+PDF_METADATA_KEYS = (b"/Info", b"/Metadata", b"/Annots", b"/PieceInfo", b"/ObjStm")
 
 
 def _pdf_is_signed(reader) -> bool:
@@ -333,8 +335,8 @@ def _strip_pdf(data: bytes) -> Stripped:
     from pypdf.generic import NameObject
 
     if not any(key in data for key in PDF_METADATA_KEYS):
-        # Nothing that could hold metadata: the trailer's /Info, an XMP stream's /Metadata, a page's
-        # /Annots and /PieceInfo are written as names even where objects are compressed. Stored as it is.
+        # Nothing that could hold metadata (the trailer's /Info, an XMP stream's /Metadata, a page's
+        # /Annots, /PieceInfo) and no compressed objects that could hide them: stored as it is.
         return Stripped(data)
     reader = PdfReader(io.BytesIO(data), strict=False)
     if reader.is_encrypted:
