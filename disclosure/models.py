@@ -10,6 +10,7 @@ from disclosure.consultations.models import (  # noqa: F401
     ConsultationAttachment,
     ConsultationComment,
 )
+from disclosure.consultations.privacy_models import ConsultationPrivacyFinding, ConsultationPrivacyScan  # noqa: F401
 from disclosure.core.calendar import CalendarDay, CalendarYear  # noqa: F401
 from disclosure.core.log import ActivityEntry  # noqa: F401
 from disclosure.core.models import DeadlineNotice  # noqa: F401

@@ -22,6 +22,7 @@ def site(request):
         "large_text": display.BY_KEY["large"] in active,
         "display_classes": " ".join(mode.css_class for mode in active),
         "display_switches": display.switches(request, active),
+        "sso_enabled": getattr(settings, "PORTAL_SSO_ENABLED", False),  # the admin login's platform sign-on
         "site": {
             "name": settings.PORTAL_SITE_NAME,
             "code": settings.PORTAL_SITE_CODE,

@@ -362,3 +362,40 @@ AUTHENTICATION_BACKENDS += ["disclosure.core.platform.ProvincePlatformBackend"]
 # 紧急发布: a record approved by the first step of its review chain ahead of the others must pass the
 # remaining steps within this many hours; overdue ones are flagged on the dashboard (records/review_chain.py).
 RECORD_URGENT_REVIEW_HOURS = env.integer("RECORD_URGENT_REVIEW_HOURS", 24, minimum=1)
+# Staff single sign-on through a province's 统一身份认证 platform (OpenID Connect, mozilla-django-oidc;
+# disclosure/core/sso.py, README "Staff single sign-on"). Off unless OIDC_ISSUER is set; then the other
+# endpoints and the client's id and secret are required. TOTP is not asked after a platform sign-on: the
+# platform does the second factor.
+PORTAL_SSO_ENABLED = bool(env.string("OIDC_ISSUER"))
+AUTHENTICATION_BACKENDS += ["disclosure.core.sso.StaffSSOBackend"]  # acts only on the platform's callback
+
+
+def _sso(name: str) -> str:
+    value = env.string(name)
+    if PORTAL_SSO_ENABLED and not value:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"启用统一身份认证（已设置 OIDC_ISSUER）时必须设置环境变量 {name}。")
+    return value
+
+
+OIDC_OP_ISSUER = env.string("OIDC_ISSUER")
+OIDC_RP_CLIENT_ID = _sso("OIDC_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = _sso("OIDC_CLIENT_SECRET")
+OIDC_OP_AUTHORIZATION_ENDPOINT = _sso("OIDC_AUTHORIZATION_ENDPOINT")
+OIDC_OP_TOKEN_ENDPOINT = _sso("OIDC_TOKEN_ENDPOINT")
+OIDC_OP_JWKS_ENDPOINT = _sso("OIDC_JWKS_ENDPOINT")
+OIDC_OP_USER_ENDPOINT = env.string("OIDC_USERINFO_ENDPOINT")  # optional: claims beyond the ID token
+OIDC_RP_SIGN_ALGO = env.string("OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env.string("OIDC_SCOPES", "openid profile")
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = env.integer("OIDC_TIMEOUT", 10, minimum=1)
+OIDC_AUTHENTICATION_CALLBACK_URL = "staff_sso_callback"
+OIDC_ORG_CLAIM = env.string("OIDC_ORG_CLAIM", "org_code")
+OIDC_ROLES_CLAIM = env.string("OIDC_ROLES_CLAIM", "roles")
+# Platform role names for local roles, e.g. "xxy=信息员,shy=审核员" (the local names and editor, reviewer,
+# org_admin, auditor are always understood).
+OIDC_ROLE_MAP = dict(
+    pair.split("=", 1) for pair in env.word_list("OIDC_ROLE_MAP", []) if "=" in pair
+)
+LOGIN_REDIRECT_URL = "/admin/"

@@ -12,8 +12,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import linebreaksbr
 from django.urls import path, reverse
 from django.utils import timezone
@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from catalog import selectors as catalog_selectors
-from disclosure.consultations import policy
+from disclosure.consultations import policy, privacy_guard
 from disclosure.consultations import selectors as consultation_selectors
 from disclosure.consultations import services as consultations
 from disclosure.consultations.clock import feedback_clock
@@ -34,6 +34,7 @@ from disclosure.consultations.models import (
     ConsultationStatus,
     Moderation,
 )
+from disclosure.consultations.privacy_models import ConsultationPrivacyFinding
 from disclosure.consultations.workflow import TRANSITIONS, Transition
 from disclosure.core.access import organisations_in_scope
 from disclosure.core.admin_fields import limit_organisation_field
@@ -42,6 +43,7 @@ from disclosure.core.docx_body import DocxBodyFormMixin, images_left_out_message
 from disclosure.core.editor import BodyEditorWidget
 from disclosure.core.files import check_upload
 from disclosure.core.log import ActivityEntry
+from disclosure.records.forms import PrivacyKeepForm
 
 ACTION_LABELS = {
     "create": _("新建"),
@@ -52,6 +54,10 @@ ACTION_LABELS = {
     "export_comments": _("导出公众意见"),
     "delete": _("删除草稿"),
     "moderate": _("审核意见"),
+    "privacy_scan": _("个人信息检查"),
+    "privacy_keep": _("个人信息保留公开"),
+    "privacy_masked": _("个人信息已脱敏"),
+    "privacy_removed": _("个人信息已删除"),
 }
 # The moves offered in the admin, with their buttons' labels; closing is the closing job's (or happens
 # when the feedback is published).
@@ -331,6 +337,11 @@ class ConsultationAdmin(WorkflowMovesMixin, admin.ModelAdmin):
         wrap = self.admin_site.admin_view
         return [
             path("<path:object_id>/comments.csv", wrap(self.export_view), name="disclosure_consultation_export"),
+            path(
+                "<path:object_id>/privacy/<int:finding_id>/keep/",
+                wrap(self.privacy_keep_view),
+                name="disclosure_consultation_privacy_keep",
+            ),
             *super().get_urls(),
         ]
 
@@ -382,7 +393,36 @@ class ConsultationAdmin(WorkflowMovesMixin, admin.ModelAdmin):
             "workflow_log": log_rows(
                 log, action_label=lambda action: ACTION_LABELS.get(action, action), status_label=_status_label
             ),
+            **self.privacy_context(request, obj),
         }
+
+    def privacy_context(self, request, obj: Consultation) -> dict:
+        """The latest privacy scan's findings, and whether this user may keep one (who may open the draft)."""
+        scan = privacy_guard.latest_scan(obj)
+        return {
+            "privacy_scan": scan,
+            "privacy_findings": list(scan.findings.order_by("id")) if scan else [],
+            "privacy_may_keep": privacy_guard.may_keep(request.user, obj),
+        }
+
+    def privacy_keep_view(self, request, object_id, finding_id):
+        """POST: keep one finding public with a reason and a legal basis (privacy_guard.consultation_privacy_keep)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        obj = self._visible_or_404(request, object_id)
+        finding = get_object_or_404(ConsultationPrivacyFinding, pk=finding_id, consultation=obj)
+        form = PrivacyKeepForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _t("保留公开须填写理由和法定依据。"))
+            return redirect(self._change_url(obj))
+        try:
+            privacy_guard.consultation_privacy_keep(user=request.user, finding=finding, **form.cleaned_data)
+        except REFUSALS as refusal:
+            for message in refusal_messages(refusal):
+                messages.error(request, message)
+        else:
+            messages.success(request, _t("已登记保留公开：%(finding)s") % {"finding": finding})
+        return redirect(self._change_url(obj))
 
     def export_view(self, request, object_id):
         obj = self._visible_or_404(request, object_id)

@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import CatalogNode, Organisation
-from disclosure.consultations import policy
+from disclosure.consultations import policy, privacy_guard
 from disclosure.consultations.models import (
     COMMENT_CONTACT_MAX_CHARS,
     COMMENT_LOG_SUBJECT,
@@ -49,7 +49,7 @@ from disclosure.core import contact, transitions
 from disclosure.core.dates import cn_date, cn_datetime
 from disclosure.core.log import ActivityEntry
 from disclosure.core.models import actor_name
-from disclosure.core.sanitize import assign_content, clean_body, clean_html
+from disclosure.core.sanitize import assign_content, clean_body, clean_html, refuse_outside_images
 from disclosure.core.transitions import InvalidTransition
 from disclosure.core.workdays import CalendarUnknown, add_working_days
 
@@ -199,11 +199,13 @@ def consultation_create(*, user, organisation: Organisation, node: CatalogNode |
     node = node or default_node()
     if node is None:
         raise ValidationError({"node": _("标准目录尚未载入“决策前预公开”栏目，请选择目录栏目。")})
+    refuse_outside_images(fields.get("body", ""))
     consultation = Consultation(organisation=organisation, node=node, created_by=user, **fields)
     consultation.body = clean_body(consultation.body)
     _validate(consultation)
     consultation.save()
     _log_consultation(consultation, user, "create", "", consultation.status)
+    privacy_guard.consultation_privacy_scan(user=user, consultation=consultation)
     return consultation
 
 
@@ -219,6 +221,7 @@ def consultation_update(*, user, consultation: Consultation, node: CatalogNode |
         raise PermissionDenied(_("只有本单位的信息员可以修改意见征集草稿。"))
     before = {name: getattr(locked, name) for name in CONTENT_FIELDS}
     before["node"] = locked.node_id
+    refuse_outside_images(fields.get("body", ""))
     assign_content(locked, fields, allowed=CONTENT_FIELDS, node=node)
     _validate(locked)
     changed = _changed_fields(before, locked)
@@ -227,6 +230,7 @@ def consultation_update(*, user, consultation: Consultation, node: CatalogNode |
         _log_consultation(
             locked, user, "update", locked.status, locked.status, _("修改：%(fields)s") % {"fields": "、".join(changed)}
         )
+        privacy_guard.consultation_privacy_scan(user=user, consultation=locked)
     return locked
 
 
@@ -244,6 +248,7 @@ def consultation_attachment_add(*, user, consultation: Consultation, upload) -> 
     _log_consultation(
         locked, user, "update", locked.status, locked.status, _("添加附件：%(name)s") % {"name": attachment.original_name}
     )
+    privacy_guard.consultation_privacy_scan(user=user, consultation=locked)
     return attachment
 
 
@@ -260,6 +265,7 @@ def consultation_attachment_remove(*, user, attachment: ConsultationAttachment) 
     _log_consultation(
         locked, user, "update", locked.status, locked.status, _("删除附件：%(name)s") % {"name": name}
     )
+    privacy_guard.consultation_privacy_scan(user=user, consultation=locked)
 
 
 @transaction.atomic
@@ -309,6 +315,7 @@ def consultation_open(*, user, consultation: Consultation, comment: str = "", no
         _validate(locked)
         if locked.closes_at <= now:
             raise ValidationError({"closes_at": _("截止时间已过，请先修改征求意见期限。")})
+        privacy_guard.check_openable(locked)  # personal data in the draft or its files: each one decided
 
     def log(locked, previous, target, note):
         _log_consultation(locked, user, "open", previous, target, "；".join(filter(None, [_window_text(locked), note])))

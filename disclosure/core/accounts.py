@@ -95,6 +95,8 @@ def record_login_failed(sender, credentials, request=None, **kwargs):
         return
     username = credentials.get(get_user_model().USERNAME_FIELD) or credentials.get("username") or ""
     note = str(_("账号或地址已锁定")) if getattr(request, "axes_locked_out", False) else ""
+    if getattr(request, "sso_refusal", ""):  # a platform sign-on refused (disclosure/core/sso.py)
+        username, note = getattr(request, "sso_account", "") or username, "统一身份认证：" + request.sso_refusal
     _write_attempt(request, username, "login_failed", note)
 
 

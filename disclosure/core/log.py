@@ -104,6 +104,8 @@ ACTIONS: Mapping[str, str] = MappingProxyType(
         "notice_deidentify": _("公示期满替换为去标识化版本"),
         "publish_deidentified": _("发布去标识化版本"),
         "submit_objection": _("提交公示异议"),
+        # Records brought in from a bureau's old site (disclosure/records/importing.py).
+        "imported": _("导入历史信息"),
     }
 )
 

@@ -5,6 +5,7 @@ abstract base's fields into each concrete model, and each model keeps its own ta
 and constraints.
 """
 
+import hashlib
 import uuid
 from pathlib import PurePath
 
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Organisation
 from disclosure.core.files import check_upload
+from disclosure.core.metadata import cleaned_content
 
 
 def actor_name(user, *, nobody=_("系统")) -> str:
@@ -128,16 +130,20 @@ class UploadedFileModel(models.Model):
         return self.original_name
 
     def store_upload(self, upload) -> None:
-        """Check ``upload`` and store it under a random name; the caller saves the row.
+        """Check ``upload`` and store it, without its document metadata (disclosure.core.metadata), under
+        a random name; the caller saves the row. ``metadata_removed`` and ``metadata_note`` then say what
+        was removed, or why nothing was, for the caller's log.
 
         Raises ValidationError (with a message for the user) for a file that is refused.
         """
         facts = check_upload(upload)
+        content, self.metadata_removed, self.metadata_note = cleaned_content(upload, facts)
         self.original_name = facts["name"]
         self.kind = facts["kind"]
-        self.size = facts["size"]
-        self.sha256 = facts["sha256"]
-        self.file.save(facts["name"], upload, save=False)
+        self.size = content.size
+        self.sha256 = hashlib.sha256(content.read()).hexdigest()
+        content.seek(0)
+        self.file.save(facts["name"], content, save=False)
 
 
 class NoticeKind(models.TextChoices):

@@ -36,6 +36,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from disclosure.core.accounts import SUBJECT_TYPE, client_comment
 from disclosure.core.log import ActivityEntry
 from disclosure.core.passwords import password_expired
+from disclosure.core.sso import signed_in_by_sso
 
 EXPIRED_FLAG = "_portal_password_expired"
 
@@ -153,11 +154,13 @@ class StaffGateMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or request.path.startswith(self._exempt()):
             return self.get_response(request)
-        if settings.PORTAL_REQUIRE_2FA and not user.is_verified():
+        # A platform sign-on (disclosure/core/sso.py) had its second factor at the platform.
+        if settings.PORTAL_REQUIRE_2FA and not user.is_verified() and not signed_in_by_sso(request):
             name = "staff_otp_verify" if user_has_device(user) else "staff_otp_setup"
             return redirect(_with_next(reverse(name), request.get_full_path()))
         if (
             settings.PASSWORD_MAX_AGE_DAYS
+            and user.has_usable_password()  # platform accounts have no password here
             and not request.path.startswith((reverse("admin:password_change"), reverse("admin:password_change_done")))
             and self._password_expired(request)
         ):

@@ -47,18 +47,11 @@ class PrivacyScan(models.Model):
         return f"{self.record_id} v{self.version_number}"
 
 
-class PrivacyFinding(models.Model):
-    """One piece of personal data found by a scan: never the raw value, only its masked form and a keyed
-    digest (HMAC with the site's secret key) that recognises it in the next scan.
+class FindingFields(models.Model):
+    """What a privacy finding holds, wherever it was found (a record's or a consultation's content): never
+    the raw value, only its masked form and a keyed digest (HMAC with the site's secret key) that
+    recognises it in the next scan, and the decision about it."""
 
-    Invariants:
-    - A decision, once made, is final: ``masked``/``removed`` when a later scan no longer finds the value,
-      ``kept`` by a reviewer with a reason and a legal basis (database constraint).
-    - A record is published only when every finding of its current scan has a decision.
-    """
-
-    scan = models.ForeignKey(PrivacyScan, on_delete=models.CASCADE, related_name="findings")
-    record = models.ForeignKey(Record, verbose_name=_("公开信息"), on_delete=models.CASCADE, related_name="privacy_findings")
     kind = models.CharField(_("类型"), max_length=20, choices=FindingKind.choices)
     source = models.CharField(_("所在文件"), max_length=200, help_text=_("“正文”或附件文件名。"))
     where = models.CharField(_("位置"), max_length=300)
@@ -75,6 +68,26 @@ class PrivacyFinding(models.Model):
     decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
 
     class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.masked}（{self.where}）"
+
+
+class PrivacyFinding(FindingFields):
+    """One piece of personal data found by a scan: never the raw value, only its masked form and a keyed
+    digest (HMAC with the site's secret key) that recognises it in the next scan.
+
+    Invariants:
+    - A decision, once made, is final: ``masked``/``removed`` when a later scan no longer finds the value,
+      ``kept`` by a reviewer with a reason and a legal basis (database constraint).
+    - A record is published only when every finding of its current scan has a decision.
+    """
+
+    scan = models.ForeignKey(PrivacyScan, on_delete=models.CASCADE, related_name="findings")
+    record = models.ForeignKey(Record, verbose_name=_("公开信息"), on_delete=models.CASCADE, related_name="privacy_findings")
+
+    class Meta:
         verbose_name = _("个人信息检查结果")
         verbose_name_plural = _("个人信息检查结果")
         ordering = ["id"]
@@ -85,6 +98,3 @@ class PrivacyFinding(models.Model):
                 name="privacy_kept_has_reason",
             ),
         ]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} {self.masked}（{self.where}）"

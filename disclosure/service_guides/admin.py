@@ -90,9 +90,10 @@ class MaterialInlineForm(forms.ModelForm):
         upload = self.cleaned_data.get("form_file")
         if isinstance(upload, UploadedFile):
             # Same checks as record attachments: allowed type by content, size cap.
-            facts = service_guides.material_form_facts(upload)
+            facts, content = service_guides.material_form_content(upload)
             for name, value in facts.items():
                 setattr(self.instance, name, value)
+            return content  # stored without its document metadata
         elif upload is False:  # "clear" ticked
             self.instance.form_file_name, self.instance.form_file_size, self.instance.form_file_sha256 = "", None, ""
         return upload

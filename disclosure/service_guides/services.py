@@ -10,12 +10,15 @@ disclosure/service_guides/selectors.py.
 
 from __future__ import annotations
 
+import hashlib
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from disclosure.core.files import check_upload
 from disclosure.core.log import ActivityEntry
+from disclosure.core.metadata import cleaned_content
 from disclosure.records.models import Record, RecordType
 from disclosure.service_guides import policy, selectors
 from disclosure.service_guides.models import (
@@ -151,10 +154,21 @@ def service_guide_update(*, user, guide: ServiceGuide, **fields) -> ServiceGuide
     return locked
 
 
-def material_form_facts(upload) -> dict:
-    """Check a blank form like a record attachment (type by content, size cap); its stored facts."""
+def material_form_content(upload):
+    """Check a blank form like a record attachment (type by content, size cap) and remove its document
+    metadata (disclosure.core.metadata): its stored facts and the content to store."""
     facts = check_upload(upload)
-    return {"form_file_name": facts["name"], "form_file_size": facts["size"], "form_file_sha256": facts["sha256"]}
+    content, _removed, _note = cleaned_content(upload, facts)
+    data = content.read()
+    content.seek(0)
+    return {
+        "form_file_name": facts["name"], "form_file_size": len(data), "form_file_sha256": hashlib.sha256(data).hexdigest()
+    }, content
+
+
+def material_form_facts(upload) -> dict:
+    """The stored facts of a blank form (see ``material_form_content``)."""
+    return material_form_content(upload)[0]
 
 
 @transaction.atomic
@@ -172,9 +186,10 @@ def service_guide_add_material(*, user, guide: ServiceGuide, name: str, order: i
     _locked_record(user, guide.record_id)
     material = ServiceGuideMaterial(guide=guide, name=name, order=order, **fields)
     if upload is not None:
-        for field_name, value in material_form_facts(upload).items():
+        facts, content = material_form_content(upload)
+        for field_name, value in facts.items():
             setattr(material, field_name, value)
-        material.form_file.save(material.form_file_name, upload, save=False)
+        material.form_file.save(material.form_file_name, content, save=False)
     material.full_clean()
     material.save()
     return material
