@@ -22,10 +22,16 @@ demo: install
 	$(PY) manage.py seed_demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 
-# Serves like production (gunicorn, whitenoise, DEBUG off) on the embedded SQLite database.
+# Serves like production (gunicorn, whitenoise, DEBUG off) on the embedded SQLite database, with the
+# periodic jobs (scheduled publication, consultation closing, reminders, retention: `manage.py run_jobs`)
+# running beside it. Ctrl-C stops both; if either ends, the other is stopped too.
+run: SHELL := /bin/bash
 run: demo
 	@echo "门户地址：http://$(HOST):$(PORT)/   管理后台：http://$(HOST):$(PORT)/admin/"
-	$(VENV)/bin/gunicorn portal.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
+	@trap 'kill $$web $$jobs 2>/dev/null' INT TERM; \
+	$(VENV)/bin/gunicorn portal.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - & web=$$!; \
+	$(PY) manage.py run_jobs & jobs=$$!; \
+	wait -n; status=$$?; kill $$web $$jobs 2>/dev/null; wait; exit $$status
 
 # Django's auto-reloading development server with DEBUG on.
 dev: demo
