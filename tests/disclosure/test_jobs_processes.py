@@ -179,3 +179,58 @@ def test_a_record_scheduled_ahead_goes_public_under_the_runner_with_no_other_com
     finally:
         stop(jobs)
         stop(web)
+
+
+def test_two_hosts_starting_the_reminders_at_once_send_each_reminder_once(transactional_db, county, tmp_path):
+    """Two hosts start `run_jobs --once` for the reminders at the same moment, over three major concerns whose
+    5-hour limit has passed: one host wins the run, the other runs nothing, and the e-mails printed (the
+    console mail backend) are exactly the reminder rows, one per deadline."""
+    if connection.vendor == "sqlite" and str(connection.settings_dict["NAME"]).startswith((":memory:", "file:")):
+        pytest.skip("the SQLite test database lives in memory; other processes cannot share it")
+    from disclosure.concerns import services as concerns
+    from disclosure.concerns.models import ConcernSource, Severity
+    from disclosure.core.models import DeadlineNotice
+
+    editor = make_staff(county, Role.EDITOR, email="zhang@example.org")
+    for n in range(3):
+        concerns.concern_create(
+            user=editor,
+            organisation=county,
+            title=f"关于小区燃气管道泄漏的网络舆情（第{n + 1}起）",
+            severity=Severity.MAJOR,
+            arose_at=timezone.now() - timedelta(hours=6),
+            source=ConcernSource.ONLINE,
+            responsible_staff=[editor],
+        )
+    env = environment(tmp_path)
+    env.pop("EMAIL_HOST", None)
+    logs = [tmp_path / "host-a.log", tmp_path / "host-b.log"]
+    argv = [sys.executable, "manage.py", "run_jobs", "--once", "--only", "check_deadlines"]
+    processes = [start(argv, env, log) for log in logs]
+    codes = [process.wait(timeout=60) for process in processes]
+    outputs = [log.read_text() for log in logs]
+    assert codes == [0, 0], outputs
+    assert sorted("本轮运行了 1 个任务" in output for output in outputs) == [False, True], outputs
+    notices = DeadlineNotice.objects.filter(source="concern")
+    assert notices.count() >= 3 and all(notice.sent_at for notice in notices)
+    assert sum(output.count("\nSubject: ") for output in outputs) == notices.count(), outputs
+
+
+def test_overlapping_runs_without_the_slot_still_publish_each_record_once(desk, tmp_path):
+    """The second line of defence, for a run that overlaps another after a lease ran out: two processes
+    running the publication service itself at once (`manage.py publish_scheduled`, which takes no slot) over
+    the same due records publish each record once, by one of them."""
+    if connection.vendor == "sqlite" and str(connection.settings_dict["NAME"]).startswith((":memory:", "file:")):
+        pytest.skip("the SQLite test database lives in memory; other processes cannot share it")
+    records = [desk(f"关于第{n}批棚户区改造安置房分配结果的公告", 1) for n in range(8)]
+    time.sleep(1.5)
+    env = environment(tmp_path)
+    logs = [tmp_path / "a.log", tmp_path / "b.log"]
+    argv = [sys.executable, "manage.py", "publish_scheduled"]
+    processes = [start(argv, env, log) for log in logs]
+    assert [process.wait(timeout=60) for process in processes] == [0, 0]
+    counts = [int(log.read_text().split("本次发布了 ")[1].split(" ")[0]) for log in logs]
+    assert sum(counts) == 8, counts
+    for record in Record.objects.filter(pk__in=[r.pk for r in records]):
+        assert record.status == Status.PUBLISHED
+        assert AuditEntry.objects.filter(record=record, action="publish_due").count() == 1
