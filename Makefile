@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run dev test install demo clean-db bench
+.PHONY: run dev test install demo clean-db bench messages
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -49,3 +49,8 @@ bench: install
 
 clean-db:
 	rm -f var/portal.sqlite3
+
+# Recompiles the translations that Django's own catalogs lack (locale/, see README "Language and
+# translations"); the .mo files are committed, so only someone editing a .po needs msgfmt.
+messages:
+	cd locale/zh_Hans/LC_MESSAGES && for po in *.po; do msgfmt --check -o "$${po%.po}.mo" "$$po"; done

@@ -11,6 +11,7 @@ from disclosure.consultations.models import (  # noqa: F401
     ConsultationComment,
 )
 from disclosure.core.calendar import CalendarDay, CalendarYear  # noqa: F401
+from disclosure.core.devices import StaffTOTPDevice  # noqa: F401
 from disclosure.core.jobs import JobSlot  # noqa: F401
 from disclosure.core.log import ActivityEntry  # noqa: F401
 from disclosure.core.models import DeadlineNotice  # noqa: F401

@@ -211,7 +211,7 @@ class Application(TimestampedModel):
         null=True,
         blank=True,
         editable=False,
-        help_text=_("办结后保存期满，申请人个人信息已被清除（manage.py purge_applicant_data）。"),
+        help_text=_("办结后保存期满，申请人个人信息已被清除（由“申请人个人信息到期清除”定时任务执行）。"),
     )
     is_demo = models.BooleanField(
         _("演示数据"),

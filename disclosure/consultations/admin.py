@@ -118,8 +118,17 @@ class ConsultationForm(forms.ModelForm):
             self.add_error(None, refusal_messages(error))
 
 
+class UploadField(forms.FileField):
+    """A file field whose label also heads its inline column when the inline is read-only: Django then titles
+    a form-only column by its name ("Upload") unless the field carries a ``short_description``."""
+
+    @property
+    def short_description(self):
+        return self.label
+
+
 class AttachmentForm(forms.ModelForm):
-    upload = forms.FileField(label=_("上传文件"), required=False)
+    upload = UploadField(label=_("上传文件"), required=False)
 
     class Meta:
         model = ConsultationAttachment
@@ -445,7 +454,7 @@ class CommentModerationForm(forms.ModelForm):
 @admin.register(ConsultationComment)
 class ConsultationCommentAdmin(admin.ModelAdmin):
     form = CommentModerationForm
-    list_display = ("pk", "consultation", "public_name_display", "contact", "excerpt", "submitted_at", "moderation")
+    list_display = ("number", "consultation", "public_name_display", "contact", "excerpt", "submitted_at", "moderation")
     list_filter = ("moderation", ConsultationScopeFilter)
     search_fields = ("text", "name")
     list_select_related = ("consultation",)
@@ -455,6 +464,10 @@ class ConsultationCommentAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return policy.handled_comments(request.user).select_related("consultation", "moderated_by")
+
+    @admin.display(description=_("编号"), ordering="pk")
+    def number(self, obj):
+        return obj.pk
 
     @admin.display(description=_("姓名或称呼"))
     def public_name_display(self, obj):
