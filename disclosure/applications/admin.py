@@ -35,6 +35,7 @@ from disclosure.applications.models import (
 from disclosure.applications.workflow import TRANSITIONS, Transition
 from disclosure.core import masking
 from disclosure.core.access import is_superuser, organisation_of, roles_of
+from disclosure.core.admin_lists import Tone, short_date, state_label
 from disclosure.core.admin_moves import REFUSALS, WorkflowMovesMixin, log_rows, refusal_messages
 
 NOT_CARRIED_OUT = _("操作未被执行。")
@@ -249,18 +250,28 @@ APPLICANT_DISPLAY = {name: f"applicant_{name}" for name in APPLICANT_MASKS}
 # -- the admin -------------------------------------------------------------------------------------
 
 
+# The colour of each state in the list (disclosure/core/admin_lists.py).
+APPLICATION_TONES = {
+    ApplicationStatus.RECEIVED: Tone.WAITING,
+    ApplicationStatus.CORRECTION: Tone.RETURNED,
+    ApplicationStatus.CONSULTATION: Tone.PLANNED,
+    ApplicationStatus.REPLIED: Tone.DONE,
+    ApplicationStatus.CLOSED: Tone.ENDED,
+}
+
+
 @admin.register(Application)
 class ApplicationAdmin(WorkflowMovesMixin, admin.ModelAdmin):
     class Media:
         # Colours as classes, not style attributes (the Content-Security-Policy refuses those).
-        css = {"all": ("disclosure/admin/applications.css",)}
+        css = {"all": ("disclosure/admin/applications.css", "disclosure/admin/lists.css")}
 
     list_display = (
         "tracking_code",
         "organisation",
         "applicant_type",
-        "received_on",
-        "status",
+        "received_date",
+        "state",
         "due_column",
         "overdue_column",
     )
@@ -369,6 +380,14 @@ class ApplicationAdmin(WorkflowMovesMixin, admin.ModelAdmin):
         if not request.user.is_superuser and own is not None:
             shown.remove("organisation")
         return shown
+
+    @admin.display(description=_("收到申请日期"), ordering="received_on")
+    def received_date(self, obj):
+        return short_date(obj.received_on)
+
+    @admin.display(description=_("状态"), ordering="status")
+    def state(self, obj):
+        return state_label(obj.get_status_display(), APPLICATION_TONES.get(obj.status, Tone.WAITING))
 
     @admin.display(description=_("答复期限"))
     def due_column(self, obj):

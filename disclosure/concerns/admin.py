@@ -18,6 +18,7 @@ from disclosure.concerns import services as concerns
 from disclosure.concerns.models import Concern, ConcernResponse, ConcernStatus
 from disclosure.concerns.workflow import ACTION_LABELS
 from disclosure.core import access
+from disclosure.core.admin_lists import Tone, short_date, state_label
 from disclosure.core.admin_moves import REFUSALS, refusal_messages
 from disclosure.core.log import ActivityEntry
 from disclosure.core.models import DeadlineNotice
@@ -147,7 +148,7 @@ class ConcernResponseInline(admin.TabularInline):
 class ConcernAdmin(admin.ModelAdmin):
     form = ConcernAdminForm
     inlines = [ConcernResponseInline]
-    list_display = ("title", "severity", "arose_at", "status", "next_due", "clock", "organisation")
+    list_display = ("title", "severity", "arose_on", "state", "next_due", "clock", "organisation")
     list_filter = (ClockFilter, "status", "severity", "source")
     list_select_related = ("organisation",)
     search_fields = ("title",)
@@ -155,7 +156,7 @@ class ConcernAdmin(admin.ModelAdmin):
     readonly_fields = ("status", "closed_at", "deadline_table", "history", "created_by")
 
     class Media:
-        css = {"all": ("disclosure/admin/concerns.css",)}
+        css = {"all": ("disclosure/admin/concerns.css", "disclosure/admin/lists.css")}
 
     # --- rights ---------------------------------------------------------------------------------
 
@@ -180,6 +181,15 @@ class ConcernAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return policy.visible_concerns(request.user).prefetch_related("responses")
+
+    @admin.display(description=_("发生时间"), ordering="arose_at")
+    def arose_on(self, obj):
+        return short_date(obj.arose_at)
+
+    @admin.display(description=_("状态"), ordering="status")
+    def state(self, obj):
+        tones = {ConcernStatus.OPEN: Tone.WAITING, ConcernStatus.RESPONDED: Tone.PLANNED, ConcernStatus.CLOSED: Tone.DONE}
+        return state_label(obj.get_status_display(), tones.get(obj.status, Tone.WAITING))
 
     @admin.display(description=_("下一时限"))
     def next_due(self, obj):

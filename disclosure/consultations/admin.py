@@ -36,6 +36,7 @@ from disclosure.consultations.models import (
 from disclosure.consultations.workflow import TRANSITIONS, Transition
 from disclosure.core.access import organisations_in_scope
 from disclosure.core.admin_fields import limit_organisation_field
+from disclosure.core.admin_lists import Tone, short_date, state_label
 from disclosure.core.admin_moves import REFUSALS, WorkflowMovesMixin, log_rows, refusal_messages
 from disclosure.core.files import check_upload
 from disclosure.core.log import ActivityEntry
@@ -175,7 +176,7 @@ class AttachmentInline(admin.TabularInline):
 class ConsultationAdmin(WorkflowMovesMixin, admin.ModelAdmin):
     form = ConsultationForm
     inlines = [AttachmentInline]
-    list_display = ("title", "organisation", "decision_kind", "status", "opens_at", "closes_at", "comment_counts")
+    list_display = ("title", "organisation", "decision_kind", "state", "opens_on", "closes_on", "comment_counts")
     list_filter = ("status", "decision_kind")
     search_fields = ("title",)
     list_select_related = ("organisation",)
@@ -184,6 +185,27 @@ class ConsultationAdmin(WorkflowMovesMixin, admin.ModelAdmin):
     move_template = "admin/disclosure/consultation/move.html"
     move_url_name = "disclosure_consultation_move"
     not_found_message = _("没有找到该意见征集，或您无权查看。")
+
+    class Media:
+        css = {"all": ("disclosure/admin/lists.css",)}
+
+    @admin.display(description=_("状态"), ordering="status")
+    def state(self, obj):
+        tones = {
+            ConsultationStatus.DRAFT: Tone.DRAFT,
+            ConsultationStatus.OPEN: Tone.WAITING,
+            ConsultationStatus.CLOSED: Tone.PLANNED,
+            ConsultationStatus.FEEDBACK_PUBLISHED: Tone.DONE,
+        }
+        return state_label(obj.get_status_display(), tones.get(obj.status, Tone.DRAFT))
+
+    @admin.display(description=_("开始日期"), ordering="opens_at")
+    def opens_on(self, obj):
+        return short_date(obj.opens_at)
+
+    @admin.display(description=_("截止日期"), ordering="closes_at")
+    def closes_on(self, obj):
+        return short_date(obj.closes_at)
 
     def get_queryset(self, request):
         return (
@@ -454,7 +476,7 @@ class CommentModerationForm(forms.ModelForm):
 @admin.register(ConsultationComment)
 class ConsultationCommentAdmin(admin.ModelAdmin):
     form = CommentModerationForm
-    list_display = ("number", "consultation", "public_name_display", "contact", "excerpt", "submitted_at", "moderation")
+    list_display = ("number", "consultation", "public_name_display", "contact", "excerpt", "submitted_on", "moderation_state")
     list_filter = ("moderation", ConsultationScopeFilter)
     search_fields = ("text", "name")
     list_select_related = ("consultation",)
@@ -465,9 +487,21 @@ class ConsultationCommentAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return policy.handled_comments(request.user).select_related("consultation", "moderated_by")
 
+    class Media:
+        css = {"all": ("disclosure/admin/lists.css",)}
+
     @admin.display(description=_("编号"), ordering="pk")
     def number(self, obj):
         return obj.pk
+
+    @admin.display(description=_("提交时间"), ordering="submitted_at")
+    def submitted_on(self, obj):
+        return short_date(obj.submitted_at)
+
+    @admin.display(description=_("审核状态"), ordering="moderation")
+    def moderation_state(self, obj):
+        tones = {Moderation.PENDING: Tone.WAITING, Moderation.SHOWN: Tone.DONE, Moderation.HIDDEN: Tone.ENDED}
+        return state_label(obj.get_moderation_display(), tones.get(obj.moderation, Tone.WAITING))
 
     @admin.display(description=_("姓名或称呼"))
     def public_name_display(self, obj):
