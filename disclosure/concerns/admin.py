@@ -339,12 +339,31 @@ class ConcernAdmin(admin.ModelAdmin):
             messages.error(request, "；".join(refusal_messages(error)))
 
 
+NOTICE_SOURCES = {"concern": _("回应关切"), "application": _("依申请公开")}
+
+
+class NoticeSourceFilter(admin.SimpleListFilter):
+    """By the kind of matter, named in Chinese (the stored source is a key such as "concern")."""
+
+    title = _("事项类型")
+    parameter_name = "source"
+
+    def lookups(self, request, model_admin):
+        return list(NOTICE_SOURCES.items())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(source=self.value()) if self.value() else queryset
+
+
 @admin.register(DeadlineNotice)
 class DeadlineNoticeAdmin(admin.ModelAdmin):
     """Which deadline reminders `check_deadlines` sent, to whom and when. Read-only for everyone."""
 
-    list_display = ("claimed_at", "subject_title", "source_label", "deadline_kind", "notice_kind", "due_at", "sent_at", "recipients")
-    list_filter = ("source", "notice_kind", ("sent_at", admin.EmptyFieldListFilter))
+    list_display = ("claimed_at", "subject_title", "source_label", "kind_label", "notice_kind", "due_at", "sent_at", "recipients")
+    fields = ("subject_title", "source_label", "kind_label", "notice_kind", "due_at", "recipients", "claimed_at",
+              "attempts", "sent_at", "last_error")
+    readonly_fields = fields
+    list_filter = (NoticeSourceFilter, "notice_kind", ("sent_at", admin.EmptyFieldListFilter))
     search_fields = ("subject_title", "recipients")
     date_hierarchy = "claimed_at"
 
@@ -371,4 +390,11 @@ class DeadlineNoticeAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("事项类型"), ordering="source")
     def source_label(self, obj):
-        return {"concern": _("回应关切"), "application": _("依申请公开")}.get(obj.source, obj.source)
+        return NOTICE_SOURCES.get(obj.source, obj.source)
+
+    @admin.display(description=_("时限"), ordering="deadline_kind")
+    def kind_label(self, obj):
+        # The stored kind is a stable key ("press_conference"); staff read its name.
+        labels = {rule.kind: rule.label for rule in (clock.AUTHORITATIVE, clock.PRESS_CONFERENCE, clock.RESPONSE)}
+        labels["reply"] = _("答复")  # the application's reply limit (disclosure/applications/selectors.py)
+        return labels.get(obj.deadline_kind, obj.deadline_kind)

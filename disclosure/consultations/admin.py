@@ -18,6 +18,7 @@ from django.template.defaultfilters import linebreaksbr
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
@@ -40,6 +41,7 @@ from disclosure.core.admin_lists import Tone, short_date, state_label
 from disclosure.core.admin_moves import REFUSALS, WorkflowMovesMixin, log_rows, refusal_messages
 from disclosure.core.files import check_upload
 from disclosure.core.log import ActivityEntry
+from disclosure.core.sanitize import clean_html
 
 ACTION_LABELS = {
     "create": _("新建"),
@@ -224,8 +226,19 @@ class ConsultationAdmin(WorkflowMovesMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and not obj.is_editable:
-            return ConsultationForm.Meta.fields
+            return tuple("body_preview" if name == "body" else name for name in ConsultationForm.Meta.fields)
         return ()
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and not obj.is_editable:
+            # Read-only, the body shows as it will read, not as HTML source.
+            return list(dict.fromkeys("body_preview" if name == "body" else name for name in fields))
+        return fields
+
+    @admin.display(description=_("草案正文"))
+    def body_preview(self, obj):
+        return mark_safe(f"<div>{clean_html(obj.body)}</div>") if obj.body else "—"
 
     @admin.display(description=_("公众意见（待审/全部）"))
     def comment_counts(self, obj):

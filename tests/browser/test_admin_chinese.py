@@ -7,7 +7,7 @@ not open (403, 404, a redirect to sign-in) are skipped. On each page the text a 
 (``innerText``, which includes the screen-reader-only headers Django hides off-screen) and the text read to
 screen readers (aria-label, title, alt, placeholder, button values, option labels) must contain no English
 word and no literal "None". What is allowed: the allow-list below (acronyms, product names), and data that is
-necessarily Latin: account names, e-mail addresses, file names, codes containing digits (tracking codes,
+necessarily Latin: account names, e-mail addresses, file names, the browser names in the sign-in log, codes containing digits (tracking codes,
 index numbers, secrets' masked prefixes).
 
 The layout check: the records list at 1366×768, for a reviewer of one organisation and for the system
@@ -42,6 +42,8 @@ EMAIL = re.compile(r"[\w.+*-]+@[\w.-]+")
 URL = re.compile(r"(?:https?://|/)[\w./?=&%#:-]+")
 FILE_NAME = re.compile(r"[\w./-]+\.(?:pdf|docx?|xlsx?|csv|ofd|jpe?g|png|zip|txt)\b", re.IGNORECASE)
 WITH_DIGIT = re.compile(r"[\w*/-]*\d[\w*/-]*")
+# The browser a sign-in came from, as the activity log records it: data, in the browser's own words.
+USER_AGENT = re.compile(r"Mozilla/\d[^\n]*")
 WORD = re.compile(r"[A-Za-z]{2,}")
 NONE = re.compile(r"\bNone\b")
 
@@ -63,7 +65,7 @@ READ_PAGE = """() => {
 
 
 def english_words(text: str, account_names: set[str]) -> set[str]:
-    for pattern in (EMAIL, URL, FILE_NAME, WITH_DIGIT):
+    for pattern in (USER_AGENT, EMAIL, URL, FILE_NAME, WITH_DIGIT):
         text = pattern.sub(" ", text)
     return {word for word in WORD.findall(text) if word not in ALLOWED_WORDS and word not in account_names}
 
