@@ -396,5 +396,5 @@ class DeadlineNoticeAdmin(admin.ModelAdmin):
     def kind_label(self, obj):
         # The stored kind is a stable key ("press_conference"); staff read its name.
         labels = {rule.kind: rule.label for rule in (clock.AUTHORITATIVE, clock.PRESS_CONFERENCE, clock.RESPONSE)}
-        labels["reply"] = _("答复")  # the application's reply limit (disclosure/applications/selectors.py)
-        return labels.get(obj.deadline_kind, obj.deadline_kind)
+        labels["reply"] = _("答复")  # the application's reply limit, "reply:<due date>" (applications/selectors.py)
+        return labels.get(obj.deadline_kind.split(":", 1)[0], obj.deadline_kind)
