@@ -13,7 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from catalog import selectors as catalog_selectors
-from disclosure.concerns import clock, policy, selectors
+from disclosure.concerns import admin_bulk, clock, policy, selectors
 from disclosure.concerns import services as concerns
 from disclosure.concerns.models import Concern, ConcernResponse, ConcernStatus
 from disclosure.concerns.workflow import ACTION_LABELS
@@ -149,6 +149,7 @@ class ConcernAdmin(admin.ModelAdmin):
     form = ConcernAdminForm
     inlines = [ConcernResponseInline]
     list_display = ("title", "severity", "arose_on", "state", "next_due", "clock", "organisation")
+    actions = [admin_bulk.assign_staff]
     list_filter = (ClockFilter, "status", "severity", "source")
     list_select_related = ("organisation",)
     search_fields = ("title",)

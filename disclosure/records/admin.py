@@ -25,7 +25,7 @@ from disclosure.core.access import Role
 from disclosure.core.admin_lists import Tone, short_date, state_label
 from disclosure.core.admin_moves import REFUSALS, WorkflowMovesMixin, log_rows, refusal_messages
 from disclosure.core.sanitize import clean_html
-from disclosure.records import policy, privacy_guard, services
+from disclosure.records import admin_bulk, policy, privacy_guard, services
 from disclosure.records.audit import action_label, is_multi_organisation, status_label
 from disclosure.records.forms import (
     MOVE_FORMS,
@@ -153,6 +153,7 @@ class RecordAdmin(WorkflowMovesMixin, admin.ModelAdmin):
     list_display = ("title", "node_short", "organisation_short", "state", "openness", "published_on", "index_number")
     list_per_page = 50
     list_select_related = ("node", "organisation")
+    actions = [admin_bulk.submit_selected, admin_bulk.withdraw_selected]
     search_fields = ("title", "document_number", "index_number")
     date_hierarchy = "published_at"
     readonly_fields = (
@@ -233,7 +234,7 @@ class RecordAdmin(WorkflowMovesMixin, admin.ModelAdmin):
 
     def get_actions(self, request):
         actions = super().get_actions(request)
-        # Bulk deletion would skip the per-record rule above; no action ever changes a status either.
+        # Bulk deletion would skip the per-record rule above; the bulk moves (admin_bulk.py) go through the services.
         actions.pop("delete_selected", None)
         return actions
 
