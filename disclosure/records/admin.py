@@ -86,6 +86,24 @@ class ReviewQueueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class WrittenByMeFilter(admin.SimpleListFilter):
+    """我起草的: records the user wrote any part of (policy.written_by), for editors finding their own work."""
+
+    title = _("起草人")
+    parameter_name = "mine"
+
+    def lookups(self, request, model_admin):
+        user = request.user
+        if user.is_superuser or Role.EDITOR in access.roles_of(user):
+            return [("yes", _("我起草的"))]
+        return []
+
+    def queryset(self, request, queryset):
+        if self.value() != "yes":
+            return queryset
+        return queryset.filter(policy.written_by(request.user)).distinct()
+
+
 class AttachmentInline(admin.TabularInline):
     """Attachments of a record. Only editable records take new files or lose old ones; every change
     goes through services.attachment_add / attachment_remove (see RecordAdmin.save_formset)."""
@@ -264,7 +282,7 @@ class RecordAdmin(WorkflowMovesMixin, admin.ModelAdmin):
         return short_date(record.published_at)
 
     def get_list_filter(self, request):
-        filters = [ReviewQueueFilter, "status", "openness", "record_type", "validity"]
+        filters = [ReviewQueueFilter, WrittenByMeFilter, "status", "openness", "record_type", "validity"]
         if is_multi_organisation(request.user):
             filters.append(("organisation", admin.RelatedOnlyFieldListFilter))
         return filters
