@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Organisation
-from disclosure.applications import clock, policy, selectors, services
+from disclosure.applications import admin_bulk, clock, policy, selectors, services
 from disclosure.applications.forms import ApplicationForm
 from disclosure.applications.models import (
     Application,
@@ -57,6 +57,23 @@ def _status_label(status: str) -> str:
         return ApplicationStatus(status).label
     except ValueError:
         return status or "—"
+
+
+class HandledByMeFilter(admin.SimpleListFilter):
+    """我承办的: the applications whose 承办人 is the user (services.application_assign_handler)."""
+
+    title = _("承办人")
+    parameter_name = "handler"
+
+    def lookups(self, request, model_admin):
+        return [("me", _("我承办的")), ("none", _("未指定"))] if policy.is_handler(request.user) else []
+
+    def queryset(self, request, queryset):
+        if self.value() == "me":
+            return queryset.filter(handler=request.user)
+        if self.value() == "none":
+            return queryset.filter(handler__isnull=True)
+        return queryset
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -272,10 +289,11 @@ class ApplicationAdmin(WorkflowMovesMixin, admin.ModelAdmin):
         "applicant_type",
         "received_date",
         "state",
+        "handler_name",
         "due_column",
         "overdue_column",
     )
-    list_filter = ("status", OverdueFilter, "applicant_type", "reply_type", "channel")
+    list_filter = ("status", OverdueFilter, HandledByMeFilter, "applicant_type", "reply_type", "channel")
     search_fields = ("tracking_code", "name", "organisation_name")
     date_hierarchy = "received_on"
     list_per_page = 50
@@ -364,13 +382,20 @@ class ApplicationAdmin(WorkflowMovesMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # an acknowledged application is never lost
 
+    actions = [admin_bulk.assign_handler]
+
     def get_actions(self, request):
-        return {}
+        # Only the bulk assignment (through its service); nothing is deleted or changed in bulk otherwise.
+        actions = super().get_actions(request)
+        return {name: action for name, action in actions.items() if name == "assign_handler"}
+
+    def has_handle_permission(self, request):
+        return policy.is_handler(request.user)
 
     def get_queryset(self, request):
         return (
             policy.visible_applications(request.user)
-            .select_related("organisation", "extension_approved_by")
+            .select_related("organisation", "extension_approved_by", "handler")
             .prefetch_related("pauses")
         )
 
@@ -384,6 +409,11 @@ class ApplicationAdmin(WorkflowMovesMixin, admin.ModelAdmin):
     @admin.display(description=_("收到申请日期"), ordering="received_on")
     def received_date(self, obj):
         return short_date(obj.received_on)
+
+    @admin.display(description=_("承办人"), ordering="handler__username")
+    def handler_name(self, obj):
+        handler = obj.handler
+        return (handler.get_full_name() or handler.get_username()) if handler else "—"
 
     @admin.display(description=_("状态"), ordering="status")
     def state(self, obj):

@@ -30,6 +30,7 @@ ACTIONS: Mapping[str, str] = MappingProxyType(
         # Any duty.
         "create": _("新建"),
         "update": _("修改"),
+        "assign": _("指定承办人"),
         "delete": _("删除"),
         "close": _("办结（结束）"),
         # Records: the review workflow (disclosure/records/workflow.py) and revising.
