@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run dev test install demo clean-db bench
+.PHONY: run dev test install demo clean-db bench messages
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,10 +30,16 @@ DEMO_SITE = PORTAL_SPONSOR="$${PORTAL_SPONSOR-清河县住房和城乡建设局�
 	PORTAL_PSB_NUMBER="$${PORTAL_PSB_NUMBER-豫公网安备41990002000001号}" \
 	PORTAL_CONTACT="$${PORTAL_CONTACT-0399-0000000（演示电话）}"
 
-# Serves like production (gunicorn, whitenoise, DEBUG off) on the embedded SQLite database.
+# Serves like production (gunicorn, whitenoise, DEBUG off) on the embedded SQLite database, with the
+# periodic jobs (scheduled publication, consultation closing, reminders, retention: `manage.py run_jobs`)
+# running beside it. Ctrl-C stops both; if either ends, the other is stopped too.
+run: SHELL := /bin/bash
 run: demo
 	@echo "门户地址：http://$(HOST):$(PORT)/   管理后台：http://$(HOST):$(PORT)/admin/"
-	$(DEMO_SITE) $(VENV)/bin/gunicorn portal.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
+	@trap 'kill $$web $$jobs 2>/dev/null' INT TERM; \
+	$(DEMO_SITE) $(VENV)/bin/gunicorn portal.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - & web=$$!; \
+	$(PY) manage.py run_jobs & jobs=$$!; \
+	wait -n; status=$$?; kill $$web $$jobs 2>/dev/null; wait; exit $$status
 
 # Django's auto-reloading development server with DEBUG on.
 dev: demo
@@ -51,3 +57,8 @@ bench: install
 
 clean-db:
 	rm -f var/portal.sqlite3
+
+# Recompiles the translations that Django's own catalogs lack (locale/, see README "Language and
+# translations"); the .mo files are committed, so only someone editing a .po needs msgfmt.
+messages:
+	cd locale/zh_Hans/LC_MESSAGES && for po in *.po; do msgfmt --check -o "$${po%.po}.mo" "$$po"; done

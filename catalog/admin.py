@@ -13,7 +13,7 @@ from mptt.admin import MPTTModelAdmin
 
 from catalog import services
 from catalog.forms import CatalogNodeForm, TreeNodeForm
-from catalog.models import CatalogNode, Channel, NodeChannel, Organisation, Origin, Provenance
+from catalog.models import CatalogNode, Channel, NodeChannel, Organisation, OrgLevel, Origin, Provenance
 
 STANDARD_NODE_PERMISSION = "catalog.change_standard_node"
 
@@ -121,7 +121,23 @@ class CatalogNodeAdmin(TreeAdmin):
         the user's organisation; the catalog alone does not)."""
         return None
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        # Read-only, the levels field would print its stored JSON (["county"]); show the level names.
+        return [
+            (title, {**options, "fields": tuple("levels_display" if f == "levels" else f for f in options["fields"])})
+            for title, options in fieldsets
+        ]
+
+    @admin.display(description=_("公开层级"))
+    def levels_display(self, obj):
+        return "、".join(str(OrgLevel(level).label) if level in OrgLevel.values else level for level in obj.levels) or "—"
+
     def get_readonly_fields(self, request, obj=None):
+        if obj is not None and not self.has_change_permission(request, obj):
+            return ("levels_display",)
         # Codes key URLs, reports and index numbers: fixed once the node exists.
         fields = ("code",) if obj else ()
         if not is_platform(request.user):
@@ -196,5 +212,6 @@ class OrganisationAdmin(TreeAdmin):
 
 @admin.register(Channel)
 class ChannelAdmin(admin.ModelAdmin):
-    list_display = ("name", "code", "sort_order")
+    # The code is a stable identifier for programs (e.g. "notice_board"), not something staff read.
+    list_display = ("name", "sort_order")
     list_editable = ("sort_order",)

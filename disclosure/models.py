@@ -12,6 +12,8 @@ from disclosure.consultations.models import (  # noqa: F401
 )
 from disclosure.consultations.privacy_models import ConsultationPrivacyFinding, ConsultationPrivacyScan  # noqa: F401
 from disclosure.core.calendar import CalendarDay, CalendarYear  # noqa: F401
+from disclosure.core.devices import StaffTOTPDevice  # noqa: F401
+from disclosure.core.jobs import JobSlot  # noqa: F401
 from disclosure.core.log import ActivityEntry  # noqa: F401
 from disclosure.core.models import DeadlineNotice  # noqa: F401
 from disclosure.core.staff import StaffProfile  # noqa: F401

@@ -148,12 +148,13 @@ SESSION_MAX_HOURS = env.integer("SESSION_MAX_HOURS", 12, minimum=1)
 SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
 
 # One language (README, "Language and translations"): our strings are written in Chinese and need no
-# catalog, so there is no LOCALE_PATHS; Django's own strings come from its zh_Hans translations.
+# catalog; Django's own strings come from its zh_Hans translations, and locale/ adds those they lack.
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文"))]
 TIME_ZONE = env.string("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
+LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"

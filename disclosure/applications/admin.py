@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Organisation
-from disclosure.applications import clock, policy, selectors, services
+from disclosure.applications import admin_bulk, clock, policy, selectors, services
 from disclosure.applications.forms import ApplicationForm
 from disclosure.applications.models import (
     Application,
@@ -36,6 +36,7 @@ from disclosure.applications.timeline import application_timeline
 from disclosure.applications.workflow import TRANSITIONS, Transition
 from disclosure.core import masking
 from disclosure.core.access import is_superuser, organisation_of, roles_of
+from disclosure.core.admin_lists import Tone, short_date, state_label
 from disclosure.core.admin_moves import REFUSALS, WorkflowMovesMixin, log_rows, refusal_messages
 from disclosure.core.workdays import Reckoner
 
@@ -58,6 +59,23 @@ def _status_label(status: str) -> str:
         return ApplicationStatus(status).label
     except ValueError:
         return status or "—"
+
+
+class HandledByMeFilter(admin.SimpleListFilter):
+    """我承办的: the applications whose 承办人 is the user (services.application_assign_handler)."""
+
+    title = _("承办人")
+    parameter_name = "handler"
+
+    def lookups(self, request, model_admin):
+        return [("me", _("我承办的")), ("none", _("未指定"))] if policy.is_handler(request.user) else []
+
+    def queryset(self, request, queryset):
+        if self.value() == "me":
+            return queryset.filter(handler=request.user)
+        if self.value() == "none":
+            return queryset.filter(handler__isnull=True)
+        return queryset
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -251,22 +269,33 @@ APPLICANT_DISPLAY = {name: f"applicant_{name}" for name in APPLICANT_MASKS}
 # -- the admin -------------------------------------------------------------------------------------
 
 
+# The colour of each state in the list (disclosure/core/admin_lists.py).
+APPLICATION_TONES = {
+    ApplicationStatus.RECEIVED: Tone.WAITING,
+    ApplicationStatus.CORRECTION: Tone.RETURNED,
+    ApplicationStatus.CONSULTATION: Tone.PLANNED,
+    ApplicationStatus.REPLIED: Tone.DONE,
+    ApplicationStatus.CLOSED: Tone.ENDED,
+}
+
+
 @admin.register(Application)
 class ApplicationAdmin(WorkflowMovesMixin, admin.ModelAdmin):
     class Media:
         # Colours as classes, not style attributes (the Content-Security-Policy refuses those).
-        css = {"all": ("disclosure/admin/applications.css",)}
+        css = {"all": ("disclosure/admin/applications.css", "disclosure/admin/lists.css")}
 
     list_display = (
         "tracking_code",
         "organisation",
         "applicant_type",
-        "received_on",
-        "status",
+        "received_date",
+        "state",
+        "handler_name",
         "due_column",
         "overdue_column",
     )
-    list_filter = ("status", OverdueFilter, "applicant_type", "reply_type", "channel")
+    list_filter = ("status", OverdueFilter, HandledByMeFilter, "applicant_type", "reply_type", "channel")
     search_fields = ("tracking_code", "name", "organisation_name")
     date_hierarchy = "received_on"
     list_per_page = 50
@@ -355,13 +384,20 @@ class ApplicationAdmin(WorkflowMovesMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # an acknowledged application is never lost
 
+    actions = [admin_bulk.assign_handler]
+
     def get_actions(self, request):
-        return {}
+        # Only the bulk assignment (through its service); nothing is deleted or changed in bulk otherwise.
+        actions = super().get_actions(request)
+        return {name: action for name, action in actions.items() if name == "assign_handler"}
+
+    def has_handle_permission(self, request):
+        return policy.is_handler(request.user)
 
     def get_queryset(self, request):
         return (
             policy.visible_applications(request.user)
-            .select_related("organisation", "extension_approved_by")
+            .select_related("organisation", "extension_approved_by", "handler")
             .prefetch_related("pauses")
         )
 
@@ -371,6 +407,19 @@ class ApplicationAdmin(WorkflowMovesMixin, admin.ModelAdmin):
         if not request.user.is_superuser and own is not None:
             shown.remove("organisation")
         return shown
+
+    @admin.display(description=_("收到申请日期"), ordering="received_on")
+    def received_date(self, obj):
+        return short_date(obj.received_on)
+
+    @admin.display(description=_("承办人"), ordering="handler__username")
+    def handler_name(self, obj):
+        handler = obj.handler
+        return (handler.get_full_name() or handler.get_username()) if handler else "—"
+
+    @admin.display(description=_("状态"), ordering="status")
+    def state(self, obj):
+        return state_label(obj.get_status_display(), APPLICATION_TONES.get(obj.status, Tone.WAITING))
 
     @admin.display(description=_("答复期限"))
     def due_column(self, obj):

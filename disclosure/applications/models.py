@@ -198,6 +198,8 @@ class Application(TimestampedModel):
     extension_days = models.PositiveSmallIntegerField(_("延长答复期限（工作日）"), default=0, editable=False)
     extension_reason = models.TextField(_("延期理由"), blank=True, editable=False)
     extension_approved_by = staff_field(_("延期批准人"), blank=True)
+    # Set by services.application_assign_handler; the reply reminders then go to this person only.
+    handler = staff_field(_("承办人"), blank=True)
     extension_approved_on = models.DateField(_("延期批准日期"), null=True, blank=True, editable=False)
     extension_notified_on = models.DateField(_("延期告知申请人日期"), null=True, blank=True, editable=False)
     reply_type = models.CharField(
@@ -211,7 +213,7 @@ class Application(TimestampedModel):
         null=True,
         blank=True,
         editable=False,
-        help_text=_("办结后保存期满，申请人个人信息已被清除（manage.py purge_applicant_data）。"),
+        help_text=_("办结后保存期满，申请人个人信息已被清除（由“申请人个人信息到期清除”定时任务执行）。"),
     )
     is_demo = models.BooleanField(
         _("演示数据"),

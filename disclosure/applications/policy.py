@@ -61,6 +61,13 @@ def can_register_in(user, organisation_id: int) -> bool:
     return has_role_in(user, HANDLER_ROLES, organisation_id)
 
 
+def is_handler_of(user, organisation_id: int) -> bool:
+    """Whether ``user`` is one of the organisation's own handlers: its staff, with a handling role (who may be
+    made an application's 承办人). A superuser, who belongs to no organisation, is not."""
+    organisation = organisation_of(user)
+    return organisation is not None and organisation.pk == organisation_id and bool(HANDLER_ROLES & roles_of(user))
+
+
 def is_handler(user) -> bool:
     """Whether ``user`` handles applications in their organisation (registers them, moves them);
     anyone else's view of applications is read-only."""

@@ -107,6 +107,12 @@ def handler_emails_by_organisation(org_ids) -> dict[int, tuple[str, ...]]:
     return {org_id: tuple(sorted(found)) for org_id, found in emails.items()}
 
 
+def _handler_email(application: Application) -> tuple[str, ...]:
+    """The 承办人's address when one is assigned and can receive mail; else () (the organisation's handlers)."""
+    handler = application.handler
+    return (handler.email,) if handler is not None and handler.is_active and handler.email else ()
+
+
 def application_deadline_source(now: datetime) -> Iterator[Deadline]:
     """Reply deadlines of applications whose clock runs, for the organisation's handlers.
 
@@ -124,6 +130,7 @@ def application_deadline_source(now: datetime) -> Iterator[Deadline]:
     today = timezone.localdate(now)
     applications = list(
         Application.objects.filter(status__in=(ApplicationStatus.RECEIVED, ApplicationStatus.CONSULTATION))
+        .select_related("handler")
         .prefetch_related("pauses")
         .order_by("received_on", "pk")
     )
@@ -145,7 +152,7 @@ def application_deadline_source(now: datetime) -> Iterator[Deadline]:
             label=_("答复（预计日期）") if clock.provisional else _("答复"),
             due_at=due_at,
             warn_before=warn_before,
-            recipients=recipients.get(application.organisation_id, ()),
+            recipients=_handler_email(application) or recipients.get(application.organisation_id, ()),
             admin_path=reverse("admin:disclosure_application_change", args=[application.pk]),
             subject_label=_("依申请公开"),
         )

@@ -42,6 +42,7 @@ from disclosure.applications.workflow import TRANSITIONS, Transition
 from disclosure.core import transitions
 from disclosure.core.dates import cn_date
 from disclosure.core.log import ActivityEntry
+from disclosure.core.models import actor_name
 from disclosure.core.transitions import InvalidTransition
 from disclosure.core.workdays import CalendarUnknown
 
@@ -577,3 +578,23 @@ def applications_purge_expired(*, now: datetime | None = None, retention_days: i
         if application_purge_personal_data(application=application, now=now):
             purged += 1
     return purged
+
+
+@transaction.atomic
+def application_assign_handler(*, user, application: Application, handler) -> Application:
+    """Make ``handler`` the application's 承办人 (any state but 已办结): a member of staff of the organisation it
+    is addressed to, holding a handling role; ``user`` must be a handler there too. Logged; the reply
+    reminders then go to the 承办人 alone. Assigning the current 承办人 again changes and logs nothing."""
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    if not policy.can_register_in(user, locked.organisation_id):
+        raise PermissionDenied(_("只有本单位的办理人员可以指定承办人。"))
+    if locked.status == ApplicationStatus.CLOSED:
+        raise InvalidTransition(_("该申请已办结，不能再指定承办人。"))
+    if handler is None or not handler.is_active or not policy.is_handler_of(handler, locked.organisation_id):
+        raise ValidationError({"handler": _("承办人须为本单位在职的信息员、审核员或单位管理员。")})
+    if locked.handler_id == handler.pk:
+        return locked
+    Application.objects.filter(pk=locked.pk).update(handler=handler, updated_at=timezone.now())
+    locked.handler = handler
+    _log(locked, user, "assign", locked.status, locked.status, _("承办人：%s") % actor_name(handler))
+    return locked

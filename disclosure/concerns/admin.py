@@ -12,11 +12,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from catalog import selectors as catalog_selectors
-from disclosure.concerns import clock, policy, selectors
+from disclosure.concerns import admin_bulk, clock, policy, selectors
 from disclosure.concerns import services as concerns
 from disclosure.concerns.models import Concern, ConcernResponse, ConcernStatus
 from disclosure.concerns.workflow import ACTION_LABELS
 from disclosure.core import access
+from disclosure.core.admin_lists import Tone, short_date, state_label
 from disclosure.core.admin_moves import REFUSALS, refusal_messages
 from disclosure.core.dates import cn_datetime
 from disclosure.core.log import ActivityEntry
@@ -147,7 +148,8 @@ class ConcernResponseInline(admin.TabularInline):
 class ConcernAdmin(admin.ModelAdmin):
     form = ConcernAdminForm
     inlines = [ConcernResponseInline]
-    list_display = ("title", "severity", "arose_at", "status", "next_due", "clock", "organisation")
+    list_display = ("title", "severity", "arose_on", "state", "next_due", "clock", "organisation")
+    actions = [admin_bulk.assign_staff]
     list_filter = (ClockFilter, "status", "severity", "source")
     list_select_related = ("organisation",)
     search_fields = ("title",)
@@ -155,7 +157,7 @@ class ConcernAdmin(admin.ModelAdmin):
     readonly_fields = ("status", "closed_at", "deadline_table", "history", "created_by")
 
     class Media:
-        css = {"all": ("disclosure/admin/concerns.css",)}
+        css = {"all": ("disclosure/admin/concerns.css", "disclosure/admin/lists.css")}
 
     # --- rights ---------------------------------------------------------------------------------
 
@@ -180,6 +182,15 @@ class ConcernAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return policy.visible_concerns(request.user).prefetch_related("responses")
+
+    @admin.display(description=_("发生时间"), ordering="arose_at")
+    def arose_on(self, obj):
+        return short_date(obj.arose_at)
+
+    @admin.display(description=_("状态"), ordering="status")
+    def state(self, obj):
+        tones = {ConcernStatus.OPEN: Tone.WAITING, ConcernStatus.RESPONDED: Tone.PLANNED, ConcernStatus.CLOSED: Tone.DONE}
+        return state_label(obj.get_status_display(), tones.get(obj.status, Tone.WAITING))
 
     @admin.display(description=_("下一时限"))
     def next_due(self, obj):
@@ -329,12 +340,38 @@ class ConcernAdmin(admin.ModelAdmin):
             messages.error(request, "；".join(refusal_messages(error)))
 
 
+NOTICE_SOURCES = {
+    "concern": _("回应关切"),
+    "application": _("依申请公开"),
+    "consultation": _("意见征集"),
+    "feedback": _("留言与纠错"),
+    "record_validity": _("规范性文件有效期"),
+    "notice_objection": _("公示异议"),
+}
+
+
+class NoticeSourceFilter(admin.SimpleListFilter):
+    """By the kind of matter, named in Chinese (the stored source is a key such as "concern")."""
+
+    title = _("事项类型")
+    parameter_name = "source"
+
+    def lookups(self, request, model_admin):
+        return list(NOTICE_SOURCES.items())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(source=self.value()) if self.value() else queryset
+
+
 @admin.register(DeadlineNotice)
 class DeadlineNoticeAdmin(admin.ModelAdmin):
     """Which deadline reminders `check_deadlines` sent, to whom and when. Read-only for everyone."""
 
-    list_display = ("claimed_at", "subject_title", "source_label", "deadline_kind", "notice_kind", "due_at", "sent_at", "recipients")
-    list_filter = ("source", "notice_kind", ("sent_at", admin.EmptyFieldListFilter))
+    list_display = ("claimed_at", "subject_title", "source_label", "kind_label", "notice_kind", "due_at", "sent_at", "recipients")
+    fields = ("subject_title", "source_label", "kind_label", "notice_kind", "due_at", "recipients", "claimed_at",
+              "attempts", "sent_at", "last_error")
+    readonly_fields = fields
+    list_filter = (NoticeSourceFilter, "notice_kind", ("sent_at", admin.EmptyFieldListFilter))
     search_fields = ("subject_title", "recipients")
     date_hierarchy = "claimed_at"
 
@@ -361,5 +398,11 @@ class DeadlineNoticeAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("事项类型"), ordering="source")
     def source_label(self, obj):
-        labels = {"concern": _("回应关切"), "application": _("依申请公开"), "consultation": _("意见征集")}
-        return labels.get(obj.source, obj.source)
+        return NOTICE_SOURCES.get(obj.source, obj.source)
+
+    @admin.display(description=_("时限"), ordering="deadline_kind")
+    def kind_label(self, obj):
+        # The stored kind is a stable key ("press_conference"); staff read its name.
+        labels = {rule.kind: rule.label for rule in (clock.AUTHORITATIVE, clock.PRESS_CONFERENCE, clock.RESPONSE)}
+        labels["reply"] = _("答复")  # the application's reply limit, "reply:<due date>" (applications/selectors.py)
+        return labels.get(obj.deadline_kind.split(":", 1)[0], obj.deadline_kind)

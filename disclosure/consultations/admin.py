@@ -18,6 +18,7 @@ from django.template.defaultfilters import linebreaksbr
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
@@ -38,11 +39,13 @@ from disclosure.consultations.privacy_models import ConsultationPrivacyFinding
 from disclosure.consultations.workflow import TRANSITIONS, Transition
 from disclosure.core.access import organisations_in_scope
 from disclosure.core.admin_fields import limit_organisation_field
+from disclosure.core.admin_lists import Tone, short_date, state_label
 from disclosure.core.admin_moves import REFUSALS, WorkflowMovesMixin, log_rows, refusal_messages
 from disclosure.core.docx_body import DocxBodyFormMixin, images_left_out_message
 from disclosure.core.editor import BodyEditorWidget
 from disclosure.core.files import check_upload
 from disclosure.core.log import ActivityEntry
+from disclosure.core.sanitize import clean_html
 from disclosure.records.forms import PrivacyKeepForm
 
 ACTION_LABELS = {
@@ -129,8 +132,17 @@ class ConsultationForm(DocxBodyFormMixin, forms.ModelForm):
             self.add_error(None, refusal_messages(error))
 
 
+class UploadField(forms.FileField):
+    """A file field whose label also heads its inline column when the inline is read-only: Django then titles
+    a form-only column by its name ("Upload") unless the field carries a ``short_description``."""
+
+    @property
+    def short_description(self):
+        return self.label
+
+
 class AttachmentForm(forms.ModelForm):
-    upload = forms.FileField(label=_("上传文件"), required=False)
+    upload = UploadField(label=_("上传文件"), required=False)
 
     class Meta:
         model = ConsultationAttachment
@@ -194,7 +206,7 @@ class ConsultationAdmin(WorkflowMovesMixin, admin.ModelAdmin):
     form = ConsultationForm
     inlines = [AttachmentInline]
     list_display = (
-        "title", "organisation", "decision_kind", "status", "opens_at", "closes_at", "comment_counts", "feedback_due",
+        "title", "organisation", "decision_kind", "state", "opens_on", "closes_on", "comment_counts", "feedback_due",
     )
     list_filter = ("status", FeedbackDueFilter, "decision_kind")
     search_fields = ("title",)
@@ -204,6 +216,27 @@ class ConsultationAdmin(WorkflowMovesMixin, admin.ModelAdmin):
     move_template = "admin/disclosure/consultation/move.html"
     move_url_name = "disclosure_consultation_move"
     not_found_message = _("没有找到该意见征集，或您无权查看。")
+
+    class Media:
+        css = {"all": ("disclosure/admin/lists.css",)}
+
+    @admin.display(description=_("状态"), ordering="status")
+    def state(self, obj):
+        tones = {
+            ConsultationStatus.DRAFT: Tone.DRAFT,
+            ConsultationStatus.OPEN: Tone.WAITING,
+            ConsultationStatus.CLOSED: Tone.PLANNED,
+            ConsultationStatus.FEEDBACK_PUBLISHED: Tone.DONE,
+        }
+        return state_label(obj.get_status_display(), tones.get(obj.status, Tone.DRAFT))
+
+    @admin.display(description=_("开始日期"), ordering="opens_at")
+    def opens_on(self, obj):
+        return short_date(obj.opens_at)
+
+    @admin.display(description=_("截止日期"), ordering="closes_at")
+    def closes_on(self, obj):
+        return short_date(obj.closes_at)
 
     def get_queryset(self, request):
         return (
@@ -226,12 +259,19 @@ class ConsultationAdmin(WorkflowMovesMixin, admin.ModelAdmin):
         fields = [name for name in fields if name != "body_docx"]
         if obj is None or self.has_change_permission(request, obj):
             fields.insert(fields.index("body") if "body" in fields else len(fields), "body_docx")
+        if obj is not None and not obj.is_editable:
+            # Read-only, the body shows as it will read, not as HTML source.
+            return list(dict.fromkeys("body_preview" if name == "body" else name for name in fields))
         return fields
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and not obj.is_editable:
-            return ConsultationForm.Meta.fields
+            return tuple("body_preview" if name == "body" else name for name in ConsultationForm.Meta.fields)
         return ()
+
+    @admin.display(description=_("草案正文"))
+    def body_preview(self, obj):
+        return mark_safe(f"<div>{clean_html(obj.body)}</div>") if obj.body else "—"
 
     @admin.display(description=_("公众意见（待审/全部）"))
     def comment_counts(self, obj):
@@ -527,7 +567,7 @@ class CommentModerationForm(forms.ModelForm):
 @admin.register(ConsultationComment)
 class ConsultationCommentAdmin(admin.ModelAdmin):
     form = CommentModerationForm
-    list_display = ("pk", "consultation", "public_name_display", "contact", "excerpt", "submitted_at", "moderation")
+    list_display = ("number", "consultation", "public_name_display", "contact", "excerpt", "submitted_on", "moderation_state")
     list_filter = ("moderation", ConsultationScopeFilter)
     search_fields = ("text", "name")
     list_select_related = ("consultation",)
@@ -537,6 +577,22 @@ class ConsultationCommentAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return policy.handled_comments(request.user).select_related("consultation", "moderated_by")
+
+    class Media:
+        css = {"all": ("disclosure/admin/lists.css",)}
+
+    @admin.display(description=_("编号"), ordering="pk")
+    def number(self, obj):
+        return obj.pk
+
+    @admin.display(description=_("提交时间"), ordering="submitted_at")
+    def submitted_on(self, obj):
+        return short_date(obj.submitted_at)
+
+    @admin.display(description=_("审核状态"), ordering="moderation")
+    def moderation_state(self, obj):
+        tones = {Moderation.PENDING: Tone.WAITING, Moderation.SHOWN: Tone.DONE, Moderation.HIDDEN: Tone.ENDED}
+        return state_label(obj.get_moderation_display(), tones.get(obj.moderation, Tone.WAITING))
 
     @admin.display(description=_("姓名或称呼"))
     def public_name_display(self, obj):

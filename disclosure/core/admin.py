@@ -6,12 +6,19 @@ single permissions, and cannot move anyone to another organisation. Of organisat
 their own contact details (公开指南). Superusers manage everything.
 """
 
+from django import forms
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.models import Group
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.forms import ReadOnlyPasswordHashWidget, UserChangeForm
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.contrib.auth.models import Group, Permission
 from django.http import Http404
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +26,7 @@ from catalog.admin import OrganisationAdmin
 from catalog.models import Organisation
 from disclosure.core import access
 from disclosure.core.access import Role
+from disclosure.core.devices import StaffTOTPDevice
 from disclosure.core.staff import StaffProfile
 
 User = get_user_model()
@@ -44,7 +52,27 @@ class StaffProfileInline(admin.StackedInline):
         return () if request.user.is_superuser else ("organisation",)
 
 
+class PasswordStateWidget(ReadOnlyPasswordHashWidget):
+    """The password row of the account page says whether a password is set, in Chinese. Django's widget
+    lists the hasher's algorithm name, iterations and masked salt and hash ("pbkdf2_sha256", "p0PD****"),
+    which tell staff nothing and are not Chinese."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        usable = bool(value) and not value.startswith(UNUSABLE_PASSWORD_PREFIX)
+        context["summary"] = [{"label": _t("已设置密码（加密保存，不可查看）。") if usable else _t("尚未设置密码。")}]
+        return context
+
+
+class StaffUserChangeForm(UserChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "password" in self.fields:
+            self.fields["password"].widget = PasswordStateWidget()
+
+
 class StaffUserAdmin(UserAdmin):
+    form = StaffUserChangeForm
     inlines = [StaffProfileInline]
     org_admin_fieldsets = (
         (None, {"fields": ("username", "password")}),
@@ -105,6 +133,8 @@ class StaffUserAdmin(UserAdmin):
         return ("is_active", "groups")
 
     def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        if db_field.name == "user_permissions":
+            return permission_field(db_field)
         if db_field.name == "groups" and not request.user.is_superuser:
             kwargs["queryset"] = Group.objects.filter(name__in=Role.values).order_by("name")
         return super().formfield_for_manytomany(db_field, request, **kwargs)
@@ -188,3 +218,113 @@ admin.site.unregister(User)
 admin.site.register(User, StaffUserAdmin)
 admin.site.unregister(Organisation)
 admin.site.register(Organisation, ScopedOrganisationAdmin)
+
+
+# The permission boxes of the user and group screens, in Chinese. A permission's stored name is English
+# ("Can add record", written when the table was made); Django shows it as "app | model | name". Here each
+# standard permission reads "政务公开 | 信息 | 增加信息", from the model's Chinese verbose name, and only the
+# applications staff permissions mean anything for are offered (the portal's own, accounts), not the
+# sessions, content types, sign-in throttling or TOTP tables.
+PERMISSION_APPS = ("disclosure", "catalog", "auth")
+PERMISSION_ACTIONS = {"add": _("增加"), "change": _("修改"), "delete": _("删除"), "view": _("查看")}
+
+
+def permission_label(permission) -> str:
+    """"政务公开 | 信息 | 增加信息" for a standard permission; an own permission keeps its (Chinese) name."""
+    content_type = permission.content_type
+    model = content_type.model_class()
+    if model is None:
+        return permission.name
+    app = apps.get_app_config(content_type.app_label).verbose_name
+    action, _sep, model_name = permission.codename.partition("_")
+    name = model._meta.verbose_name
+    if model_name == model._meta.model_name and action in PERMISSION_ACTIONS:
+        text = f"{PERMISSION_ACTIONS[action]}{name}"
+    else:
+        text = permission.name
+    return f"{app} | {name} | {text}"
+
+
+class PermissionChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, permission):
+        return permission_label(permission)
+
+
+def permission_field(db_field, **kwargs):
+    queryset = Permission.objects.filter(content_type__app_label__in=PERMISSION_APPS).select_related("content_type")
+    return PermissionChoiceField(
+        queryset=queryset.order_by("content_type__app_label", "content_type__model", "codename"),
+        required=False,
+        label=db_field.verbose_name.capitalize(),
+        help_text=db_field.help_text,
+        widget=FilteredSelectMultiple(db_field.verbose_name, is_stacked=False),
+    )
+
+
+class ChineseGroupAdmin(GroupAdmin):
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        if db_field.name == "permissions":
+            return permission_field(db_field)
+        return super().formfield_for_manytomany(db_field, request=request, **kwargs)
+
+    def _read_only(self, request, obj) -> bool:
+        return obj is not None and not self.has_change_permission(request, obj)
+
+    def get_fields(self, request, obj=None):
+        # Read-only, Django would list the stored English names ("Can view 组织机构").
+        return ("name", "permission_list") if self._read_only(request, obj) else super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("permission_list",) if self._read_only(request, obj) else super().get_readonly_fields(request, obj)
+
+    @admin.display(description=_("权限"))
+    def permission_list(self, group):
+        labels = sorted(permission_label(p) for p in group.permissions.select_related("content_type"))
+        return format_html_join(mark_safe("<br>"), "{}", ((label,) for label in labels)) or "—"
+
+
+admin.site.unregister(Group)
+admin.site.register(Group, ChineseGroupAdmin)
+
+
+class StaffTOTPDeviceAdmin(admin.ModelAdmin):
+    list_display = ("account", "device_name", "is_confirmed", "enrolled_at", "used_at")
+    list_select_related = ("user",)
+    search_fields = ("user__username", "user__first_name", "user__last_name")
+    search_help_text = _("按账号或姓名搜索")
+    fields = ("account", "device_name", "is_confirmed", "enrolled_at", "used_at")
+    readonly_fields = fields
+    ordering = ("user__username", "pk")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("账号"), ordering="user__username")
+    def account(self, device):
+        user = device.user
+        full_name = user.get_full_name()
+        return f"{full_name}（{user.get_username()}）" if full_name else user.get_username()
+
+    @admin.display(description=_("名称"))
+    def device_name(self, device):
+        return device.name or "—"
+
+    @admin.display(description=_("已绑定"), boolean=True, ordering="confirmed")
+    def is_confirmed(self, device):
+        return device.confirmed
+
+    @admin.display(description=_("绑定时间"), ordering="created_at")
+    def enrolled_at(self, device):
+        return device.created_at
+
+    @admin.display(description=_("最近使用"), ordering="last_used_at")
+    def used_at(self, device):
+        return device.last_used_at or "—"
+
+
+if admin.site.is_registered(StaffTOTPDevice.__base__):
+    admin.site.unregister(StaffTOTPDevice.__base__)
+admin.site.register(StaffTOTPDevice, StaffTOTPDeviceAdmin)

@@ -30,6 +30,7 @@ ACTIONS: Mapping[str, str] = MappingProxyType(
         # Any duty.
         "create": _("新建"),
         "update": _("修改"),
+        "assign": _("指定承办人"),
         "delete": _("删除"),
         "close": _("办结（结束）"),
         # Records: the review workflow (disclosure/records/workflow.py) and revising.
@@ -81,8 +82,7 @@ ACTIONS: Mapping[str, str] = MappingProxyType(
         "lockout": _("登录锁定"),
         "password_change": _("修改密码"),
         "purge_personal_data": _("保存期满清除申请人个人信息"),
-        # 留言与纠错 (disclosure/feedback): received online (submit), then handled.
-        "assign": _("指定办理人"),
+        # 留言与纠错 (disclosure/feedback): received online (submit), assigned (assign), then handled.
         "unpublish": _("取消公开"),
         "dismiss": _("不予处理"),
         # E-mail subscriptions (disclosure/subscriptions), by the subscriber through their links.

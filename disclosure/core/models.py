@@ -188,4 +188,5 @@ class DeadlineNotice(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.subject_title} · {self.deadline_kind} · {self.get_notice_kind_display()}"
+        # The kind is a stable key in English ("press_conference"); the admin list shows its name.
+        return f"{self.subject_title} · {self.get_notice_kind_display()}"

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import CatalogNode, Organisation
-from disclosure.core.log import check_action
+from disclosure.core.log import action_label, check_action
 from disclosure.core.models import AuthoredModel, LogEntryModel, UploadedFileModel
 from disclosure.records.metadata import DEFAULT_TOPIC, KEYWORDS_MAX_LENGTH, Topic, split_keywords
 
@@ -335,14 +335,14 @@ class AuditEntry(LogEntryModel):
     """Append-only log of every state change. Rows survive the deletion of users and draft records."""
 
     record = models.ForeignKey(
-        Record, null=True, on_delete=models.SET_NULL, related_name="audit_entries"
+        Record, verbose_name=_("信息"), null=True, on_delete=models.SET_NULL, related_name="audit_entries"
     )
     record_title = models.CharField(_("信息标题"), max_length=300)
     organisation = models.ForeignKey(
-        Organisation, null=True, on_delete=models.SET_NULL, related_name="+"
+        Organisation, verbose_name=_("单位"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人账号"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
     from_status = models.CharField(_("原状态"), max_length=20, blank=True)
     to_status = models.CharField(_("新状态"), max_length=20, blank=True)
@@ -352,7 +352,7 @@ class AuditEntry(LogEntryModel):
         verbose_name_plural = _("操作日志")
 
     def __str__(self):
-        return f"{self.actor_name} {self.action} {self.record_title}"
+        return f"{self.actor_name} {action_label(self.action)} {self.record_title}"
 
     @classmethod
     def write(cls, *, actor, action: str, **fields):

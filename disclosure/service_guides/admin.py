@@ -130,6 +130,22 @@ class MaterialInline(_GuidePartInline, admin.TabularInline):
     form = MaterialInlineForm
     extra = 1
 
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if _may_edit(request.user, obj):
+            return fields
+        # Read-only, Django would print the storage path as a link that serves nothing.
+        return [("form_file_display" if name == "form_file" else name) for name in fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if _may_edit(request.user, obj) else ("form_file_display",)
+
+    @admin.display(description=_("空白表格"))
+    def form_file_display(self, material):
+        if not material.form_file:
+            return "—"
+        return material.form_file_name or material.form_file.name.rsplit("/", 1)[-1]
+
 
 class FAQInline(_GuidePartInline, admin.StackedInline):
     model = ServiceGuideFAQ

@@ -19,7 +19,7 @@ from django.conf import settings
 DISCLOSURE = Path(settings.BASE_DIR) / "disclosure"
 DUTIES = {"records", "interpretations", "consultations", "concerns", "service_guides", "applications", "feedback", "subscriptions"}
 COMPOSERS = {"site", "dashboard", "search", "reports", "api"}
-ENTRY_POINTS = {"models", "admin", "urls", "reminders", "apps", "management", "templatetags", "migrations"}
+ENTRY_POINTS = {"models", "admin", "urls", "reminders", "jobs", "apps", "management", "templatetags", "migrations"}
 
 
 def _module_name(path: Path) -> str:
