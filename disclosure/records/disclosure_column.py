@@ -16,7 +16,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from catalog import services as catalog_services
-from catalog.models import CatalogNode, Method, OrgLevel, Provenance
+from catalog.models import CatalogNode, Method, OrgLevel, Origin, Provenance
 
 ROOT_CODE = "GK"
 RULES_CODE = "GK01"
@@ -54,6 +54,8 @@ def ensure_disclosure_column_nodes() -> dict[str, CatalogNode]:
             levels=list(LEVELS),
             method=Method.PROACTIVE,
             provenance=Provenance.SOURCED,
+            # Fixed by 国办公开办函〔2019〕61号 for every organisation: the platform's, like the guideline's nodes.
+            origin=Origin.STANDARD,
         )
         found[code] = catalog_services.catalog_node_save(node=node)
     return found

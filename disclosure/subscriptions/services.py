@@ -40,7 +40,7 @@ def absolute(path: str) -> str:
     return base + path
 
 
-def _log(subscription: Subscription, action: str, from_status: str, to_status: str) -> None:
+def _entry(subscription: Subscription, action: str, from_status: str, to_status: str) -> None:
     ActivityEntry.write_for(
         subscription,
         subject_type=SUBJECT_TYPE,
@@ -55,12 +55,14 @@ def _log(subscription: Subscription, action: str, from_status: str, to_status: s
 
 
 def _move(subscription: Subscription, name: str, changes: dict) -> Subscription:
+    """Carry out a move of workflow.py (its name is logged as the action: confirm, unsubscribe,
+    resubscribe, each registered in disclosure.core.log.ACTIONS)."""
     transition = TRANSITIONS.transition(name)
     locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
     TRANSITIONS.check_source(transition, locked.status)
     previous = locked.status
     transitions.claim(locked, expected=previous, values={"status": transition.target, **changes})
-    _log(locked, name, previous, transition.target)
+    _entry(locked, name, previous, transition.target)
     return locked
 
 
@@ -120,7 +122,7 @@ def subscribe(*, email: str, organisation, node=None) -> Subscription:
                     )
             except IntegrityError:  # created meanwhile by a second click
                 return Subscription.objects.get(email=email, organisation=organisation, node=node)
-            _log(subscription, "subscribe", "", SubscriptionStatus.PENDING)
+            _entry(subscription, "subscribe", "", SubscriptionStatus.PENDING)
         elif subscription.status == SubscriptionStatus.UNSUBSCRIBED:
             subscription = _move(
                 subscription, "resubscribe",

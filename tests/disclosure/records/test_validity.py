@@ -317,7 +317,7 @@ def test_admin_record_form_requires_effective_date_for_policy_types(desk):
         "title": "清河县住房保障办法", "document_number": "清建〔2026〕12号", "issuing_body": "清河县住房和城乡建设局",
         "node": str(node.pk), "written_on": "2026-03-02", "formed_on": "2026-03-02", "record_type": "normative",
         "openness": "proactive", "withholding_ground": "", "openness_note": "", "summary": "",
-        "body": "<p>正文</p>", "attachments-TOTAL_FORMS": "0", "attachments-INITIAL_FORMS": "0",
+        "body": "<p>正文</p>", "topic": "construction", "attachments-TOTAL_FORMS": "0", "attachments-INITIAL_FORMS": "0",
         "attachments-MIN_NUM_FORMS": "0", "attachments-MAX_NUM_FORMS": "1000", "_save": "保存",
     }
     client = client_for(desk.editor)
