@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = _("门户")
+
+    def ready(self):
+        from portal import pagecache
+
+        # Every committed write to a table a public page may read starts a new page-cache generation.
+        pagecache.connect()
