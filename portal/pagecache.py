@@ -79,6 +79,7 @@ QUIET_TABLES = frozenset(
         "django_session",
         "django_admin_log",
         "axes_accessattempt",
+        "axes_accessattemptexpiration",
         "axes_accesslog",
         "axes_accessfailurelog",
         "otp_totp_totpdevice",
@@ -177,21 +178,23 @@ def next_time_boundary(now: datetime) -> datetime:
 
     from disclosure.concerns.models import ConcernResponse
     from disclosure.consultations.models import Consultation
-    from disclosure.records.models import Record
+    from disclosure.records.models import Openness, Record, Status
 
     local = timezone.localtime(now)
     candidates = [
         timezone.make_aware(datetime.combine(local.date() + timedelta(days=1), datetime.min.time())),
         now + timedelta(seconds=max(page_seconds(), 1)),
     ]
-    for model, field in (
-        (Record, "published_at"),
-        (Consultation, "opens_at"),
-        (Consultation, "closes_at"),
-        (Consultation, "feedback_published_at"),
-        (ConcernResponse, "published_at"),
+    # A record is public from its published_at (public_records); the filter walks index record_public_idx.
+    published = Record.objects.filter(status=Status.PUBLISHED, openness=Openness.PROACTIVE)
+    for rows, field in (
+        (published, "published_at"),
+        (Consultation.objects.all(), "opens_at"),
+        (Consultation.objects.all(), "closes_at"),
+        (Consultation.objects.all(), "feedback_published_at"),
+        (ConcernResponse.objects.all(), "published_at"),
     ):
-        moment = model.objects.filter(**{f"{field}__gt": now}).aggregate(moment=Min(field))["moment"]
+        moment = rows.filter(**{f"{field}__gt": now}).aggregate(moment=Min(field))["moment"]
         if moment is not None:
             candidates.append(moment)
     return min(candidates)
@@ -287,8 +290,11 @@ class PageCacheMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.warned = False
 
     def __call__(self, request):
+        if request.path_info.startswith(EXCLUDED_PREFIXES):
+            return self.get_response(request)
         if page_seconds() <= 0 or not request_cacheable(request):
             return add_validators(request, self.get_response(request))
         key = page_key(request)
@@ -299,7 +305,9 @@ class PageCacheMiddleware:
                 page_cache().add(GENERATION_KEY, new_token(), timeout=None)
                 generation = page_cache().get(GENERATION_KEY)
         except DatabaseError:
-            logger.exception("页面缓存不可用，本次请求不经缓存。")
+            if not self.warned:  # once per process: a missing table would otherwise log every request
+                self.warned = True
+                logger.exception("页面缓存不可用（是否已运行 manage.py createcachetable？），页面不经缓存。")
             return add_validators(request, self.get_response(request))
         entry = found.get(key)
         if entry is not None and entry["generation"] == generation:
