@@ -141,6 +141,13 @@ def _on_commit_bump(alias: str) -> None:
         current = set(connection.savepoint_ids)
         if any(entry[1] is bump_generation and entry[0] <= current for entry in connection.run_on_commit):
             return
+    elif not connection.get_autocommit():
+        # Manual transaction management (set_autocommit(False); nothing in this project uses it): Django has
+        # no commit hook. Bump now. With the database cache the bump joins this transaction and becomes
+        # visible with the data; with Redis a page rendered between this write and the commit could keep the
+        # old content until the next write or the entry's end — a known limit of this path.
+        bump_generation()
+        return
     transaction.on_commit(bump_generation, using=alias)
 
 
