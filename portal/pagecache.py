@@ -52,7 +52,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import DatabaseError, connections, transaction
+from django.db import DatabaseError, connections
 from django.db.backends.signals import connection_created
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone
@@ -133,8 +133,7 @@ def writes_public_data(sql: str) -> bool:
     return not head.startswith(("VACUUM", "ANALYZE", "SET "))
 
 
-def _on_commit_bump(alias: str) -> None:
-    connection = connections[alias]
+def _on_commit_bump(connection) -> None:
     if connection.in_atomic_block:
         # One bump per transaction, however many statements it writes. An earlier registration covers this
         # write only if it is discarded by no savepoint rollback that would keep this write.
@@ -148,14 +147,14 @@ def _on_commit_bump(alias: str) -> None:
         # old content until the next write or the entry's end — a known limit of this path.
         bump_generation()
         return
-    transaction.on_commit(bump_generation, using=alias)
+    connection.on_commit(bump_generation)
 
 
-def _execute_wrapper(alias: str):
+def _execute_wrapper(connection):
     def wrapper(execute, sql, params, many, context):
         result = execute(sql, params, many, context)
         if isinstance(sql, str) and writes_public_data(sql):
-            _on_commit_bump(alias)
+            _on_commit_bump(connection)
         return result
 
     wrapper.pagecache = True
@@ -163,11 +162,14 @@ def _execute_wrapper(alias: str):
 
 
 def install_write_watch(sender=None, connection=None, **kwargs) -> None:
-    """connection_created receiver: watch this connection's writes (once per connection object)."""
-    if connection is None:
+    """connection_created receiver: watch this connection's writes (once per connection object).
+
+    Only the configured databases: PostgreSQL's maintenance connection (``__no_db__``, CREATE DATABASE
+    for the tests) holds no content."""
+    if connection is None or connection.alias not in settings.DATABASES:
         return
     if not any(getattr(w, "pagecache", False) for w in connection.execute_wrappers):
-        connection.execute_wrappers.append(_execute_wrapper(connection.alias))
+        connection.execute_wrappers.append(_execute_wrapper(connection))
 
 
 def connect() -> None:
