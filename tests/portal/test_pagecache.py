@@ -258,3 +258,16 @@ def test_writes_to_quiet_tables_leave_the_generation_alone():
     assert pagecache.writes_public_data('INSERT INTO "catalog_organisation" ("x") VALUES (1)')
     assert pagecache.writes_public_data('DELETE FROM "disclosure_searchdocument" WHERE 1')
     assert pagecache.writes_public_data("WITH x AS (DELETE FROM t RETURNING 1) SELECT 1")
+
+
+def test_head_is_answered_from_the_cached_get_without_a_body(client, desk):
+    desk.publish(NODE, title="关于HEAD请求的公告 mkhead", body="<p>mkhead</p>")
+    commit()
+    url = f"/org/{COUNTY}/{NODE}/"
+    body = fetch_cached(client, url)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.head(url)
+    assert len(queries) == 1
+    assert response.status_code == 200 and response.content == b""
+    assert response["Content-Length"] == str(len(body))
+    assert response["ETag"] == client.get(url)["ETag"]
