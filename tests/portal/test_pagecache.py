@@ -271,3 +271,31 @@ def test_head_is_answered_from_the_cached_get_without_a_body(client, desk):
     assert response.status_code == 200 and response.content == b""
     assert response["Content-Length"] == str(len(body))
     assert response["ETag"] == client.get(url)["ETag"]
+
+
+def pending_bumps() -> int:
+    return sum(1 for _sids, func, _robust in connection.run_on_commit if func is pagecache.bump_generation)
+
+
+def test_a_rolled_back_write_bumps_nothing_and_a_kept_one_always_does(cached, demo_orgs):
+    from django.db import transaction
+
+    commit()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Organisation.objects.filter(code=COUNTY).update(name="回滚的名称")
+        raise RuntimeError
+    assert pending_bumps() == 0
+
+    with transaction.atomic():
+        # Registered inside a savepoint that rolls back: Django drops that callback...
+        with pytest.raises(RuntimeError), transaction.atomic():
+            Organisation.objects.filter(code=COUNTY).update(name="回滚的名称")
+            raise RuntimeError
+        # ...so the write that stays registers its own.
+        Organisation.objects.filter(code=COUNTY).update(name="保留的名称")
+        Organisation.objects.filter(code=TOWNSHIP).update(name="保留的名称二")
+    assert pending_bumps() == 1
+    # A session write (a staff member's page view) is not a content change.
+    with transaction.atomic():
+        connection.cursor().execute('DELETE FROM "django_session" WHERE 1 = 0')
+    assert pending_bumps() == 1
