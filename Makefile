@@ -17,7 +17,7 @@ install: $(VENV)/.installed
 
 demo: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py createcachetable  # the rate limits' table, shared by the gunicorn workers
+	$(PY) manage.py createcachetable  # the rate limits' and the page cache's tables, shared by the gunicorn workers
 	$(PY) manage.py load_catalog
 	$(PY) manage.py seed_demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0

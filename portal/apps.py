@@ -10,3 +10,8 @@ class PortalConfig(AppConfig):
         from portal import admin_text
 
         admin_text.install()
+
+        from portal import pagecache
+
+        # Every committed write to a table a public page may read starts a new page-cache generation.
+        pagecache.connect()

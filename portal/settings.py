@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "portal.headers.PermissionsPolicyMiddleware",
     # 400 for a control character (NUL above all: PostgreSQL cannot compare it) in the path or query.
     "portal.middleware.RejectControlCharactersMiddleware",
+    # Anonymous public pages from the shared page cache, before sessions, CSRF and the view (portal/pagecache.py).
+    "portal.pagecache.PageCacheMiddleware",
     # Which database this request reads (anonymous public reads: the replica, when one is configured).
     "portal.dbrouter.ReadRoutingMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -202,6 +204,23 @@ CACHES["ratelimit"] = (
     if env.string("REDIS_URL")
     else {"BACKEND": "portal.cache.CounterDatabaseCache", "LOCATION": "portal_ratelimit"}
 )
+# The public page cache (portal/pagecache.py), shared by every worker and host: Redis when there is one,
+# else the database table `portal_pages` (`manage.py createcachetable`). Never stale: every committed write
+# starts a new content generation. PAGE_CACHE_SECONDS caps an entry's life (0 turns the cache off).
+CACHES["pages"] = (
+    {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env.string("REDIS_URL"),
+        "KEY_PREFIX": "pages",
+    }
+    if env.string("REDIS_URL")
+    else {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "portal_pages",
+        "OPTIONS": {"MAX_ENTRIES": 20000, "CULL_FREQUENCY": 4},
+    }
+)
+PAGE_CACHE_SECONDS = env.integer("PAGE_CACHE_SECONDS", 600, minimum=0)
 # How many reverse proxies of our own stand in front of gunicorn: the client address is the N-th entry
 # from the right of X-Forwarded-For (disclosure/core/clientip.py); 0 means REMOTE_ADDR.
 TRUSTED_PROXY_COUNT = env.integer("TRUSTED_PROXY_COUNT", 0)

@@ -9,6 +9,9 @@ def pytest_configure(config):
     """Every test runs with a fast password hasher: PBKDF2's deliberate slowness only costs time here,
     and many tests make accounts and log in."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Test transactions never commit, so the page cache's generation (bumped on commit) would never move:
+    # off, except in tests/portal/test_pagecache.py, which runs the commit callbacks.
+    settings.PAGE_CACHE_SECONDS = 0
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -1,0 +1,379 @@
+"""The public page cache: anonymous GETs of public pages from a cache every worker and host shares.
+
+Never stale, by construction rather than by bookkeeping:
+
+* **One content generation.** Every cached page is stored with the generation it was rendered under, and
+  served only while that generation is still the current one. The generation is a random token in the
+  shared ``pages`` cache (Redis with ``REDIS_URL``, else the database table ``portal_pages``).
+* **Every write changes it.** A database execute wrapper, installed on every connection, notices each
+  INSERT, UPDATE, DELETE (or any other writing statement) on any table except a short list that no public
+  page reads (sessions, sign-in lockouts, second-factor devices, the activity log, the cache tables
+  themselves). When the transaction commits, the generation gets a new token. This catches what model
+  signals would miss: ``move()``'s compare-and-set ``update()``, ``bulk_create``, queryset deletes, raw SQL,
+  and writes made by other processes (``publish_scheduled``, ``loaddata``, the admin). A rolled-back
+  transaction changes nothing and bumps nothing.
+* **Race-free.** A request reads the generation *before* it renders, and stores its page under that
+  generation. A change that commits while the page renders bumps the generation after its commit, so the
+  page (which may show the old state) is stored under a generation that is already dead.
+* **Time.** Some pages change with the clock alone: a record whose publication time lies in the future
+  appears when it is reached, a consultation opens and closes, a response to a public concern is dated
+  ahead, and dates such as "today" or days remaining change at midnight. No cached page outlives the
+  earliest of these moments after it was rendered (nor ``PAGE_CACHE_SECONDS``). A scheduled record
+  (状态“定时发布”) is not public until ``publish_scheduled`` publishes it; that move is a write, so it bumps.
+
+What is cached: a 200 answer to a GET (HEAD is answered from the same entry, without body) with no
+cookie of its own, not under /admin/ and not a file download (streaming), for a request that carries no
+cookie but the CSRF cookie and the large-text display cookie (which is part of the key), and no
+Authorization header. Without a session or messages cookie the session is empty and the visitor
+anonymous, so the ``Vary: Cookie`` that reading them adds changes nothing; a page that uses a CSRF token
+sets the CSRF cookie and is never stored. Everything else passes through untouched.
+
+Validators: a strong ``ETag`` (hash of the body) on every such GET answer, cached or not, and a
+``Last-Modified`` (when this body was rendered). A 304 is answered only when the client's
+``If-None-Match`` names the current body's hash, i.e. only when nothing changed. ``If-Modified-Since`` on
+its own is never answered with 304: two different bodies can be rendered within the same second, which a
+date cannot tell apart, and browsers send ``If-None-Match`` whenever they hold an ETag.
+
+The middleware stands before sessions, CSRF, authentication and the view, right after the security,
+CSP, Permissions-Policy and control-character middlewares, so their headers are still written on a hit.
+A hit costs one cache read (the generation and the page in one ``get_many``: one query with the database
+cache). If the cache cannot be reached, the page is rendered as if there were no cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import re
+import secrets
+import time
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import DatabaseError, connections
+from django.db.backends.signals import connection_created
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.http import http_date
+
+logger = logging.getLogger(__name__)
+
+CACHE_ALIAS = "pages"
+GENERATION_KEY = "pagecache:generation"
+BOUNDARY_KEY = "pagecache:boundary:%s"
+PAGE_KEY = "pagecache:page:%s"
+
+# Cookies that do not change a public page: the CSRF cookie (a page that uses the token says Vary: Cookie
+# and is never stored) and the large-text display mode (part of the key).
+HARMLESS_COOKIES = {"csrftoken"}
+# The display modes (portal/display.py) change the page: each is part of the key.
+KEY_COOKIES = ("large_text", "display_contrast", "display_spacing", "display_targets")
+EXCLUDED_PREFIXES = ("/admin/", "/static/", "/healthz", "/display/")
+MAX_BODY_BYTES = 8 * 1024 * 1024
+
+# Tables no public page reads; writes to them leave the generation alone. Anything else bumps it.
+QUIET_TABLES = frozenset(
+    {
+        "django_session",
+        "django_admin_log",
+        "axes_accessattempt",
+        "axes_accessattemptexpiration",
+        "axes_accesslog",
+        "axes_accessfailurelog",
+        "otp_totp_totpdevice",
+        "otp_static_staticdevice",
+        "otp_static_statictoken",
+        "disclosure_activityentry",
+        "disclosure_deadlinenotice",
+        "portal_pages",
+        "portal_ratelimit",
+        # Written by staff screens, the job runner and a search's anonymous count: no public page shows
+        # them (the popular words on the search page are themselves cached for ten minutes).
+        "disclosure_jobslot",
+        "disclosure_recordeditlock",
+        "disclosure_searchtermcount",
+        "disclosure_subscription",
+    }
+)
+READ_STATEMENTS = ("SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT", "PRAGMA", "SHOW", "EXPLAIN")
+# The table a Django-made writing statement touches: INSERT INTO "t", UPDATE "t", DELETE FROM "t".
+WRITE_TABLE = re.compile(
+    r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)\s+[`"]?([\w.]+)',
+    re.IGNORECASE,
+)
+
+
+# ------------------------------------------------------------------------------------------ generation
+
+
+def page_cache():
+    return caches[CACHE_ALIAS]
+
+
+def new_token() -> str:
+    return f"{time.time_ns():x}-{secrets.token_hex(6)}"
+
+
+def bump_generation() -> None:
+    """Start a new content generation: every page cached so far is dead from now on."""
+    try:
+        page_cache().set(GENERATION_KEY, new_token(), timeout=None)
+    except DatabaseError:
+        # No cache table (yet: migrate runs before createcachetable): no page can be served from it either.
+        logger.debug("页面缓存：无法更新内容版本号。", exc_info=True)
+    except Exception:
+        logger.exception("页面缓存：无法更新内容版本号。")
+
+
+def writes_public_data(sql: str) -> bool:
+    """Whether a statement may change what a public page shows (conservative: unknown writes do)."""
+    head = sql.lstrip()[:10].upper()
+    if head.startswith(READ_STATEMENTS):
+        return False
+    match = WRITE_TABLE.match(sql)
+    if match:
+        return match.group(1).lower().rsplit(".", 1)[-1] not in QUIET_TABLES
+    # WITH ... (a CTE may write), CREATE, DROP, ALTER, TRUNCATE, COPY, VACUUM...: assume it may.
+    return not head.startswith(("VACUUM", "ANALYZE", "SET "))
+
+
+def _on_commit_bump(connection) -> None:
+    if connection.in_atomic_block:
+        # One bump per transaction, however many statements it writes. An earlier registration covers this
+        # write only if it is discarded by no savepoint rollback that would keep this write.
+        current = set(connection.savepoint_ids)
+        if any(entry[1] is bump_generation and entry[0] <= current for entry in connection.run_on_commit):
+            return
+    elif not connection.get_autocommit():
+        # Manual transaction management (set_autocommit(False); nothing in this project uses it): Django has
+        # no commit hook. Bump now. With the database cache the bump joins this transaction and becomes
+        # visible with the data; with Redis a page rendered between this write and the commit could keep the
+        # old content until the next write or the entry's end — a known limit of this path.
+        bump_generation()
+        return
+    connection.on_commit(bump_generation)
+
+
+def _execute_wrapper(connection):
+    def wrapper(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if isinstance(sql, str) and writes_public_data(sql):
+            _on_commit_bump(connection)
+        return result
+
+    wrapper.pagecache = True
+    return wrapper
+
+
+def install_write_watch(sender=None, connection=None, **kwargs) -> None:
+    """connection_created receiver: watch this connection's writes (once per connection object).
+
+    Only the configured databases: PostgreSQL's maintenance connection (``__no_db__``, CREATE DATABASE
+    for the tests) holds no content."""
+    if connection is None or connection.alias not in settings.DATABASES:
+        return
+    if not any(getattr(w, "pagecache", False) for w in connection.execute_wrappers):
+        connection.execute_wrappers.append(_execute_wrapper(connection))
+
+
+def connect() -> None:
+    connection_created.connect(install_write_watch, dispatch_uid="portal.pagecache.install_write_watch")
+    for connection in connections.all(initialized_only=True):
+        install_write_watch(connection=connection)
+
+
+# ------------------------------------------------------------------------------------------- time
+
+
+def next_time_boundary(now: datetime) -> datetime:
+    """The earliest moment after ``now`` at which a public page may change without any write."""
+    from django.db.models import Min
+
+    from disclosure.concerns.models import ConcernResponse
+    from disclosure.consultations.models import Consultation
+    from disclosure.records.models import Openness, Record, Status
+
+    local = timezone.localtime(now)
+    candidates = [
+        timezone.make_aware(datetime.combine(local.date() + timedelta(days=1), datetime.min.time())),
+        now + timedelta(seconds=max(page_seconds(), 1)),
+    ]
+    # A record is public from its published_at (public_records); the filter walks index record_public_idx.
+    published = Record.objects.filter(status=Status.PUBLISHED, openness=Openness.PROACTIVE)
+    for rows, field in (
+        (published, "published_at"),
+        (Consultation.objects.all(), "opens_at"),
+        (Consultation.objects.all(), "closes_at"),
+        (Consultation.objects.all(), "feedback_published_at"),
+        (ConcernResponse.objects.all(), "published_at"),
+    ):
+        moment = rows.filter(**{f"{field}__gt": now}).aggregate(moment=Min(field))["moment"]
+        if moment is not None:
+            candidates.append(moment)
+    return min(candidates)
+
+
+def page_seconds() -> int:
+    return int(getattr(settings, "PAGE_CACHE_SECONDS", 0) or 0)
+
+
+# ------------------------------------------------------------------------------------------ middleware
+
+
+def body_etag(content: bytes) -> str:
+    return '"%s"' % hashlib.sha256(content).hexdigest()[:32]
+
+
+def etag_matches(request, etag: str) -> bool:
+    header = request.META.get("HTTP_IF_NONE_MATCH", "")
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    tags = {tag.strip().removeprefix("W/") for tag in header.split(",")}
+    return etag in tags
+
+
+def not_modified(etag: str, last_modified: str | None) -> HttpResponseNotModified:
+    response = HttpResponseNotModified()
+    response["ETag"] = etag
+    if last_modified:
+        response["Last-Modified"] = last_modified
+    return response
+
+
+def request_cacheable(request) -> bool:
+    if request.method not in ("GET", "HEAD"):
+        return False
+    if request.path_info.startswith(EXCLUDED_PREFIXES):
+        return False
+    if "HTTP_AUTHORIZATION" in request.META:
+        return False
+    allowed = HARMLESS_COOKIES.union(KEY_COOKIES)
+    return all(name in allowed for name in request.COOKIES)
+
+
+def response_storable(response) -> bool:
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    if response.has_header("ETag"):
+        return False  # the view validates itself
+    vary = {v.strip().lower() for v in response.get("Vary", "").split(",") if v.strip()}
+    # Vary: Cookie comes from the session and messages being read (base.html): for a request with no cookie
+    # but the harmless ones, that is the anonymous page. A page that uses a CSRF token sets its cookie
+    # (refused above). Any other Vary (Authorization, Accept...) is not keyed here: not stored.
+    if vary - {"accept-language", "accept-encoding", "cookie"}:
+        return False
+    cache_control = response.get("Cache-Control", "").lower()
+    if any(word in cache_control for word in ("private", "no-store")):
+        return False
+    return len(response.content) <= MAX_BODY_BYTES
+
+
+def page_key(request) -> str:
+    parts = [
+        request.scheme,
+        request.get_host(),
+        request.get_full_path(),
+        *(f"{name}={request.COOKIES.get(name, '')}" for name in KEY_COOKIES),
+    ]
+    return PAGE_KEY % hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def add_validators(request, response, *, answer_304: bool = True):
+    """ETag and Last-Modified on a GET answer we may validate; 304 if the client holds this very body."""
+    if (
+        request.method not in ("GET", "HEAD")
+        or response.status_code != 200
+        or response.streaming
+        or response.has_header("ETag")
+    ):
+        return response
+    etag = body_etag(response.content)
+    response["ETag"] = etag
+    if not response.has_header("Last-Modified"):
+        response["Last-Modified"] = http_date(math.ceil(time.time()))
+    if answer_304 and etag_matches(request, etag):
+        return not_modified(etag, response["Last-Modified"])
+    return response
+
+
+class PageCacheMiddleware:
+    """Serve and store anonymous public pages (see the module docstring)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.warned = False
+
+    def __call__(self, request):
+        if request.path_info.startswith(EXCLUDED_PREFIXES):
+            return self.get_response(request)
+        if page_seconds() <= 0 or not request_cacheable(request):
+            return add_validators(request, self.get_response(request))
+        key = page_key(request)
+        try:
+            found = page_cache().get_many([GENERATION_KEY, key])
+            generation = found.get(GENERATION_KEY)
+            if generation is None:
+                page_cache().add(GENERATION_KEY, new_token(), timeout=None)
+                generation = page_cache().get(GENERATION_KEY)
+        except DatabaseError:
+            if not self.warned:  # once per process: a missing table would otherwise log every request
+                self.warned = True
+                logger.exception("页面缓存不可用（是否已运行 manage.py createcachetable？），页面不经缓存。")
+            return add_validators(request, self.get_response(request))
+        entry = found.get(key)
+        if entry is not None and entry["generation"] == generation:
+            return self.hit(request, entry)
+        response = self.get_response(request)
+        if request.method == "GET" and generation is not None and response_storable(response):
+            response = add_validators(request, response, answer_304=False)
+            patch_cache_control(response, no_cache=True)
+            self.store(key, generation, response)
+            if etag_matches(request, response["ETag"]):
+                return not_modified(response["ETag"], response["Last-Modified"])
+            return response
+        return add_validators(request, response)
+
+    def hit(self, request, entry):
+        if etag_matches(request, entry["etag"]):
+            return not_modified(entry["etag"], entry["last_modified"])
+        response = HttpResponse(b"" if request.method == "HEAD" else entry["content"], status=200)
+        for name, value in entry["headers"]:
+            response[name] = value
+        if request.method == "HEAD":
+            response["Content-Length"] = str(len(entry["content"]))
+        return response
+
+    def store(self, key, generation, response) -> None:
+        now = timezone.now()
+        try:
+            boundary = page_cache().get(BOUNDARY_KEY % generation)
+            if boundary is None or boundary <= now:
+                boundary = next_time_boundary(now)
+                page_cache().set(BOUNDARY_KEY % generation, boundary, timeout=_seconds_until(boundary, now))
+            timeout = _seconds_until(boundary, now)
+            if timeout <= 0:
+                return
+            headers = [(name, value) for name, value in response.items() if name.lower() != "set-cookie"]
+            page_cache().set(
+                key,
+                {
+                    "generation": generation,
+                    "content": response.content,
+                    "headers": headers,
+                    "etag": response["ETag"],
+                    "last_modified": response["Last-Modified"],
+                },
+                timeout=timeout,
+            )
+        except DatabaseError:
+            logger.exception("页面缓存：无法保存页面。")
+
+
+def _seconds_until(moment: datetime, now: datetime) -> int:
+    """Whole seconds strictly before ``moment`` (rounded down, so an entry never outlives it)."""
+    return int((moment - now).total_seconds())

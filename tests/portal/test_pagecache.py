@@ -1,0 +1,301 @@
+"""The public page cache (portal/pagecache.py) never serves a page that a change should have altered.
+
+Test transactions never commit, so ``commit()`` below runs the pending on-commit callbacks exactly as a
+real commit would; the generation moves only then, as in production. Each page is first fetched twice to
+prove it is cached (the second answer costs one query, the cache read, and is byte-identical); then the
+change is made through the real services or a queryset update, committed, and every surface is fetched
+again.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from catalog.models import CatalogNode, Organisation
+from disclosure.records import services
+from disclosure.records.models import Record
+from portal import pagecache
+from tests.disclosure.publishing import COUNTY, TOWNSHIP, Desk
+
+NODE = "020502"
+
+
+def commit() -> None:
+    """Run the callbacks a commit of the test's transaction would run, and forget them, as a commit does."""
+    callbacks = list(connection.run_on_commit)
+    connection.run_on_commit.clear()
+    for _sids, func, _robust in callbacks:
+        func()
+
+
+@pytest.fixture
+def cached(settings, standard_catalog, demo_orgs):
+    settings.PAGE_CACHE_SECONDS = 600
+    pagecache.page_cache().clear()
+    commit()
+
+
+@pytest.fixture
+def desk(cached, demo_orgs):
+    return Desk(demo_orgs[COUNTY])
+
+
+def get(client, url, **headers):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, **headers)
+    return response, len(queries)
+
+
+def fetch_cached(client, url) -> bytes:
+    """The page at ``url``, after proving that the second fetch is a cache hit (one query, same body)."""
+    first, _ = get(client, url)
+    assert first.status_code == 200, url
+    second, queries = get(client, url)
+    assert second.status_code == 200
+    assert queries == 1, f"{url}: a hit is one cache read, not {queries} queries"
+    assert second.content == first.content
+    return second.content
+
+
+def surfaces(record: Record, word: str, *, sitemap: bool = True) -> list[tuple[str, str]]:
+    """(address, what it shows of the record) for every public surface that shows the record."""
+    org = record.organisation.code
+    serial = record.index_number.split("/", 1)[1]
+    pairs = [
+        (url, word)
+        for url in (
+            "/",
+            f"/org/{org}/",
+            f"/org/{org}/{record.node.code}/",
+            f"/org/{org}/doc/{serial}/",
+            f"/org/{org}/feed/rss/",
+            f"/org/{org}/feed/atom/",
+            f"/org/{org}/{record.node.code}/feed/rss/",
+            "/api/v1/records/",
+            f"/api/v1/records/?q={word}",
+            f"/api/v1/records/{org}/{serial}/",
+        )
+    ]
+    # The search page repeats the query: what it shows of the record is the link to it.
+    pairs.append((f"/search/?q={word}", f"/org/{org}/doc/{serial}/"))
+    if sitemap:  # the sitemap lists the record's address, not its title
+        pairs.append(("/sitemap-records.xml", f"/org/{org}/doc/{serial}/"))
+    return pairs
+
+
+def test_after_a_withdrawal_no_surface_serves_the_record_even_from_cache(client, desk):
+    record = desk.publish(NODE, title="关于公租房配租的公告 mkwithdrawn", body="<p>正文 mkwithdrawn</p>")
+    commit()
+    pairs = surfaces(record, "mkwithdrawn")
+    for url, needle in pairs:
+        assert needle in fetch_cached(client, url).decode(), url
+
+    desk.withdraw(record)
+    commit()
+
+    for url, needle in pairs:
+        response = client.get(url)
+        assert needle not in response.content.decode(), url
+        assert response.status_code in (200, 404), url
+
+
+def test_switching_off_an_organisation_or_a_column_empties_every_cached_surface(client, cached, demo_orgs):
+    township = Desk(demo_orgs[TOWNSHIP])
+    record = township.publish("020102", title="关于乡镇公示的公告 mkswitched", body="<p>mkswitched</p>")
+    other = Desk(demo_orgs[COUNTY]).publish(NODE, title="关于县级公示的公告 mkcolumn", body="<p>mkcolumn</p>")
+    commit()
+    pairs = surfaces(record, "mkswitched") + surfaces(other, "mkcolumn")
+    for url, needle in pairs:
+        assert needle in fetch_cached(client, url).decode(), url
+
+    # Queryset updates, as the leak world does: no model signal, no record service.
+    Organisation.objects.filter(code=TOWNSHIP).update(is_active=False)
+    CatalogNode.objects.filter(code=NODE).update(is_active=False)
+    commit()
+
+    for url, needle in pairs:
+        assert needle not in client.get(url).content.decode(), url
+    assert client.get(f"/org/{TOWNSHIP}/").status_code == 404
+
+
+def test_a_published_revision_replaces_the_original_on_every_cached_surface(client, desk):
+    original = desk.publish(NODE, title="关于补偿标准的公告 mkoriginal", body="<p>旧正文 mkoldbody</p>")
+    commit()
+    # The revision keeps the index number, hence the address: the sitemap is not a surface of the title.
+    pairs = surfaces(original, "mkoriginal", sitemap=False)
+    for url, needle in pairs:
+        assert needle in fetch_cached(client, url).decode(), url
+
+    revision = desk.revise(original, title="关于补偿标准的公告（修订） mkrevised", body="<p>新正文 mknewbody</p>")
+    commit()
+
+    assert revision.index_number == original.index_number
+    for url, needle in pairs:
+        if needle == "mkoriginal":
+            assert "mkoriginal" not in client.get(url).content.decode(), url
+    serial = original.index_number.split("/", 1)[1]
+    assert f"/org/{COUNTY}/doc/{serial}/" not in client.get("/search/?q=mkoriginal").content.decode()
+    page = client.get(f"/org/{COUNTY}/doc/{serial}/").content.decode()
+    assert "mkrevised" in page and "mknewbody" in page and "mkoldbody" not in page
+
+
+def test_a_scheduled_record_appears_when_the_publish_job_runs(client, desk):
+    record = desk.approve(desk.draft(NODE, title="关于定时发布的公告 mkscheduled", body="<p>mkscheduled</p>"))
+    record = services.record_publish(user=desk.reviewer, record=record, publish_at=timezone.now() + timedelta(hours=1))
+    # The time is reached: publish_at moves into the past (a write of its own, committed first).
+    Record.objects.filter(pk=record.pk).update(publish_at=timezone.now() - timedelta(seconds=1))
+    commit()
+    column = f"/org/{COUNTY}/{NODE}/"
+    assert "mkscheduled" not in fetch_cached(client, column).decode()
+    assert "mkscheduled" not in fetch_cached(client, "/").decode()
+
+    published = services.publish_due_records()
+    commit()
+
+    assert [r.pk for r in published] == [record.pk]
+    assert "mkscheduled" in client.get(column).content.decode()
+    assert "mkscheduled" in client.get("/").content.decode()
+
+
+def test_a_publication_time_reached_without_any_write_ends_the_cached_page(client, desk):
+    """A record published with a publication time ahead (the due-run's time) is public only from that
+    moment; no write happens then, so the cached page must not outlive it."""
+    record = desk.approve(desk.draft(NODE, title="关于到点公开的公告 mkclock", body="<p>mkclock</p>"))
+    publish_at = timezone.now() + timedelta(seconds=2)
+    record = services.record_publish(user=desk.reviewer, record=record, publish_at=publish_at)
+    services.record_publish_due(record=record, now=publish_at)
+    commit()
+    column = f"/org/{COUNTY}/{NODE}/"
+    assert "mkclock" not in fetch_cached(client, column).decode()
+
+    time.sleep(max((publish_at - timezone.now()).total_seconds(), 0) + 0.2)
+
+    assert "mkclock" in client.get(column).content.decode()
+
+
+def test_304_only_while_nothing_changed(client, desk):
+    record = desk.publish(NODE, title="关于条件请求的公告 mketag", body="<p>mketag</p>")
+    commit()
+    url = f"/org/{COUNTY}/{NODE}/"
+    first = client.get(url)
+    etag = first["ETag"]
+    assert etag and first["Last-Modified"]
+    assert "no-cache" in first["Cache-Control"]
+
+    hit, queries = get(client, url, HTTP_IF_NONE_MATCH=etag)
+    assert hit.status_code == 304 and hit["ETag"] == etag and queries == 1
+    assert client.get(url, HTTP_IF_NONE_MATCH='"someothertag"').status_code == 200
+
+    # A write that leaves this page's body as it was: a new generation, a new render, the same body,
+    # so the same ETag and still 304.
+    desk.publish("020101", title="关于别处的公告 mkelsewhere", body="<p>mkelsewhere</p>")
+    commit()
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+    desk.withdraw(record)
+    commit()
+    changed = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
+    assert "mketag" not in changed.content.decode()
+    # A date alone never earns a 304: the same second can hold two different bodies.
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=changed["Last-Modified"]).status_code == 200
+
+
+def test_a_signed_in_staff_member_never_gets_the_cached_anonymous_page(client, desk):
+    record = desk.publish(NODE, title="关于工作人员视角的公告 mkstaff", body="<p>mkstaff</p>")
+    commit()
+    url = f"/org/{COUNTY}/{NODE}/"
+    assert "mkstaff" in fetch_cached(client, url).decode()
+    # Withdrawn but not yet committed: the cache still holds the old page for anonymous visitors.
+    desk.withdraw(record)
+    assert "mkstaff" in client.get(url).content.decode()
+
+    client.force_login(desk.reviewer)
+    response, queries = get(client, url)
+    assert "mkstaff" not in response.content.decode()
+    assert queries > 1
+
+
+def test_what_is_never_stored(client, desk, settings):
+    desk.publish(NODE, title="关于不缓存的公告 mknever", body="<p>mknever</p>")
+    commit()
+    # A cookie the cache does not know (a session, a message, a receipt) means the page is rendered.
+    client.cookies["sessionid"] = "whatever"
+    client.get("/")
+    _, queries = get(client, "/")
+    assert queries > 1
+    del client.cookies["sessionid"]
+    # Forms carry a CSRF token (Vary: Cookie) and are never stored.
+    client.get("/apply/")
+    response, queries = get(client, "/apply/")
+    assert response.status_code == 200 and queries > 1
+    # POST never reads or fills the cache.
+    assert client.post("/search/").status_code in (200, 405)
+    # The large-text display mode is part of the key.
+    plain = fetch_cached(client, "/")
+    client.cookies["large_text"] = "1"
+    large = fetch_cached(client, "/")
+    assert plain != large
+    # Off: every request is rendered.
+    settings.PAGE_CACHE_SECONDS = 0
+    client.get("/")
+    _, queries = get(client, "/")
+    assert queries > 1
+
+
+def test_writes_to_quiet_tables_leave_the_generation_alone():
+    assert not pagecache.writes_public_data('UPDATE "django_session" SET "expire_date" = 1')
+    assert not pagecache.writes_public_data('INSERT INTO "axes_accessattempt" ("x") VALUES (1)')
+    assert not pagecache.writes_public_data('SELECT * FROM "disclosure_record" FOR UPDATE')
+    assert pagecache.writes_public_data('UPDATE "disclosure_record" SET "status" = 1')
+    assert pagecache.writes_public_data('INSERT INTO "catalog_organisation" ("x") VALUES (1)')
+    assert pagecache.writes_public_data('DELETE FROM "disclosure_searchdocument" WHERE 1')
+    assert pagecache.writes_public_data("WITH x AS (DELETE FROM t RETURNING 1) SELECT 1")
+
+
+def test_head_is_answered_from_the_cached_get_without_a_body(client, desk):
+    desk.publish(NODE, title="关于HEAD请求的公告 mkhead", body="<p>mkhead</p>")
+    commit()
+    url = f"/org/{COUNTY}/{NODE}/"
+    body = fetch_cached(client, url)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.head(url)
+    assert len(queries) == 1
+    assert response.status_code == 200 and response.content == b""
+    assert response["Content-Length"] == str(len(body))
+    assert response["ETag"] == client.get(url)["ETag"]
+
+
+def pending_bumps() -> int:
+    return sum(1 for _sids, func, _robust in connection.run_on_commit if func is pagecache.bump_generation)
+
+
+def test_a_rolled_back_write_bumps_nothing_and_a_kept_one_always_does(cached, demo_orgs):
+    from django.db import transaction
+
+    commit()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Organisation.objects.filter(code=COUNTY).update(name="回滚的名称")
+        raise RuntimeError
+    assert pending_bumps() == 0
+
+    with transaction.atomic():
+        # Registered inside a savepoint that rolls back: Django drops that callback...
+        with pytest.raises(RuntimeError), transaction.atomic():
+            Organisation.objects.filter(code=COUNTY).update(name="回滚的名称")
+            raise RuntimeError
+        # ...so the write that stays registers its own.
+        Organisation.objects.filter(code=COUNTY).update(name="保留的名称")
+        Organisation.objects.filter(code=TOWNSHIP).update(name="保留的名称二")
+    assert pending_bumps() == 1
+    # A session write (a staff member's page view) is not a content change.
+    with transaction.atomic():
+        connection.cursor().execute('DELETE FROM "django_session" WHERE 1 = 0')
+    assert pending_bumps() == 1
