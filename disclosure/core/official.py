@@ -28,8 +28,22 @@ def _text(fragment: str) -> str:
     return re.sub(r"[\s\u00a0\u3000]+", "", strip_tags(fragment))
 
 
+TABLE = re.compile(r"<table\b.*?</table>", re.S | re.I)
+
+
+def scrollable_tables(body: str) -> str:
+    """Each table in a region that scrolls sideways on a narrow screen and can be reached and scrolled by
+    keyboard (a focusable, labelled region: WCAG 2.1.1, axe's scrollable-region-focusable)."""
+    return TABLE.sub(
+        lambda m: f'<div class="table-scroll" role="region" tabindex="0" aria-label="表格（可左右滚动）">{m.group(0)}</div>',
+        body,
+    )
+
+
 def official_layout(body: str) -> SafeString:
-    """``body`` (already sanitised) with its 落款 wrapped for right alignment, when it has one."""
+    """``body`` (already sanitised) with its tables scrollable and its 落款 wrapped for right alignment,
+    when it has one."""
+    body = scrollable_tables(body)
     head, tail = body.rstrip(), []
     match = LAST_PARAGRAPH.search(head)
     if match is None or not DATE_LINE.match(_text(match.group(1))):

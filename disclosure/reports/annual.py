@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
@@ -34,6 +34,8 @@ from django.utils.translation import gettext as _
 
 from disclosure.applications.figures import annual_application_figures
 from disclosure.records.models import Openness, Record, RecordType, Status, Validity
+from disclosure.records.validity import derive_validity, in_force_condition
+from disclosure.records.validity_models import ChangeKind, PolicyChange
 from disclosure.reports.cases import case_counts
 
 # --- table 2 ----------------------------------------------------------------------------------
@@ -75,7 +77,7 @@ def records_in_force(organisation_ids: list[int], year: int, record_types) -> li
         status__in=[Status.PUBLISHED, Status.SUPERSEDED, Status.WITHDRAWN],
         published_at__isnull=False,
     ).only("id", "index_number", "record_type", "validity", "written_on", "formed_on", "status",
-           "withdrawn_at", "published_at")
+           "withdrawn_at", "published_at", "effective_on", "expires_on")
     for version in versions:
         chains[version.index_number].append(version)
     in_force = []
@@ -88,6 +90,36 @@ def records_in_force(organisation_ids: list[int], year: int, record_types) -> li
             continue
         in_force.append(version)
     return in_force
+
+
+def lifecycle_changes(records: list[Record], end: date) -> dict[str, list[tuple[str, date]]]:
+    """(kind, date) of the amend/repeal links in force by ``end`` of each piece of information (by index
+    number: a link made to an original follows it to its revisions). One query."""
+    changes: dict[str, list[tuple[str, date]]] = defaultdict(list)
+    rows = PolicyChange.objects.filter(
+        in_force_condition(), target__index_number__in={r.index_number for r in records}, effective_on__lte=end
+    ).values_list("target__index_number", "kind", "effective_on")
+    for index_number, kind, effective_on in rows:
+        changes[index_number].append((kind, effective_on))
+    return changes
+
+
+def validity_at(record: Record, changes: list[tuple[str, date]], end: date) -> tuple[str, date | None]:
+    """A version's 有效性 at the end of ``end`` and, when it had ended by then, the day it ended.
+
+    Policy documents with a 施行日期, an 有效期至 or amend/repeal links follow the validity rule
+    (disclosure/records/validity.py) on that day; others keep the 有效性 their version was published with
+    (a repeal published as a revision marked 已废止 ends on its formation date)."""
+    if record.effective_on or record.expires_on or changes:
+        value = derive_validity(
+            effective_on=record.effective_on, expires_on=record.expires_on, changes=changes, today=end
+        )
+        ends = [on for kind, on in changes if kind == ChangeKind.REPEAL and on <= end]
+        if record.expires_on is not None and record.expires_on < end:
+            ends.append(record.expires_on + timedelta(days=1))
+        return value, (min(ends) if ends and value in (Validity.REPEALED, Validity.EXPIRED) else None)
+    ended = record.formed_on if record.validity in (Validity.REPEALED, Validity.EXPIRED) else None
+    return record.validity, ended
 
 
 def _document_date(record: Record) -> date:
@@ -107,6 +139,8 @@ def proactive_table(organisation_ids: list[int], year: int, *, fees: Decimal | N
     start, end = date(year, 1, 1), date(year, 12, 31)
     counted = [t for t, _label in DOCUMENT_TYPES] + [t for t, _label in DECISION_TYPES]
     live = records_in_force(list(organisation_ids), year, counted)
+    changes = lifecycle_changes(live, end)
+    state = {record.pk: validity_at(record, changes.get(record.index_number, []), end) for record in live}
 
     def count(record_type, condition) -> int:
         return sum(1 for record in live if record.record_type == record_type and condition(record))
@@ -119,10 +153,10 @@ def proactive_table(organisation_ids: list[int], year: int, *, fees: Decimal | N
                 "issued": count(record_type, lambda r: start <= _document_date(r) <= end),
                 "repealed": count(
                     record_type,
-                    lambda r: r.validity in (Validity.REPEALED, Validity.EXPIRED) and start <= r.formed_on <= end,
+                    lambda r: state[r.pk][1] is not None and start <= state[r.pk][1] <= end,
                 ),
                 "current": count(
-                    record_type, lambda r: r.validity == Validity.CURRENT and _document_date(r) <= end
+                    record_type, lambda r: state[r.pk][0] == Validity.CURRENT and _document_date(r) <= end
                 ),
             }
             for record_type, label in DOCUMENT_TYPES

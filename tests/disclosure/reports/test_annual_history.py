@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from disclosure.records import services
+from disclosure.records.demo import review_through_chain
 from disclosure.records.models import Record, Status, Validity
 from disclosure.reports import annual
 from disclosure.reports.models import CaseKind, CaseOutcome, DisclosureCase
@@ -42,8 +43,8 @@ def test_demo_2025_report_is_the_2025_state_after_a_2026_revision_and_repeal(sta
     So 2025: 行政规范性文件 制发 2, 废止 0, 现行有效 2 (today's state gives 1 / 1, and after the repeal 0 / 0).
     No 规章 and no 行政许可/处罚/强制 decision was public in 2025 (the only 行政许可 record is a 2026
     draft in review): all zero.
-    2026 (as of now, the year's end not yet reached): the repeal (formed 20 Nov 2026, 成文日期 kept at
-    13 Aug 2025) counts 废止 1; the 2026 revision (20 May 2026), the 方案 (1 Mar 2026) and the
+    2026 (as of now, the year's end not yet reached): the repeal (a 政策文件 in force from 20 Nov 2026,
+    not a 规范性文件 itself) makes the 征收 rules 废止 1; the 2026 revision (20 May 2026), the 方案 (1 Mar 2026) and the
     interpretations demo's 清河县公共租赁住房保障对象准入和退出管理办法 (written and published today) are
     制发 and 现行有效 (its sibling 住房租赁补贴发放管理办法 is only approved): 制发 3, 废止 1, 现行有效 3.
     """
@@ -52,27 +53,30 @@ def test_demo_2025_report_is_the_2025_state_after_a_2026_revision_and_repeal(sta
         county = Record.objects.get(title="清河县国有土地上房屋征收与补偿实施办法").organisation
         revised = Record.objects.get(title="清河县公共租赁住房管理实施细则")
         assert revised.status == Status.SUPERSEDED  # the demo's 2026 revision was published
-        # The 2026 repeal: the pending revision of the 征收 rules becomes a repeal and is published.
+        # The 2026 repeal, as the validity lifecycle records it: a county decision (a 政策文件, effective
+        # 20 Nov 2026) linked as repealing the 征收 rules; the pending 2026 revision of those rules is dropped.
         from django.contrib.auth import get_user_model
+
+        from disclosure.records import validity
+        from disclosure.records.validity_models import ChangeKind
 
         users = get_user_model().objects
         editor, reviewer = users.get(username="editor"), users.get(username="reviewer")
-        repeal = Record.objects.get(title="清河县国有土地上房屋征收与补偿实施办法（2026年修订）")
-        repeal = services.record_request_changes(user=reviewer, record=repeal, comment="改为废止")
+        pending = Record.objects.get(title="清河县国有土地上房屋征收与补偿实施办法（2026年修订）")
+        services.record_request_changes(user=reviewer, record=pending, comment="改为废止，不再修订")
         original = Record.objects.get(title="清河县国有土地上房屋征收与补偿实施办法")
-        repeal = services.record_update(
-            user=editor,
-            record=repeal,
-            title="关于废止《清河县国有土地上房屋征收与补偿实施办法》的决定",
-            validity=Validity.REPEALED,
-            formed_on=date(2026, 11, 20),
-            written_on=original.written_on,
+        decision = services.record_create(
+            user=editor, organisation=original.organisation, node=original.node,
+            title="关于废止《清河县国有土地上房屋征收与补偿实施办法》的决定", record_type="policy",
+            written_on=date(2026, 11, 20), formed_on=date(2026, 11, 20), effective_on=date(2026, 11, 20),
+            openness="proactive", body="<p>决定废止该办法。</p>", topic="construction",
         )
-        services.record_submit(user=editor, record=repeal)
-        services.record_approve(user=reviewer, record=repeal, confidentiality_checked=True, openness_checked=True)
-        services.record_publish(user=reviewer, record=repeal)
+        validity.policy_change_link(user=editor, target=original, kind=ChangeKind.REPEAL, by_record=decision)
+        decision = review_through_chain(services.record_submit(user=editor, record=decision))
+        services.record_publish(user=reviewer, record=decision)
+        validity.validity_update_all(today=date(2026, 12, 6))
         original.refresh_from_db()
-        assert original.status == Status.SUPERSEDED
+        assert original.status == Status.PUBLISHED and original.validity == Validity.REPEALED
         assert original.written_on == date(2025, 8, 13) and revised.written_on == date(2025, 7, 24)
 
         report = annual.annual_report([county], 2025)
