@@ -66,6 +66,19 @@ class ReviewStepInline(admin.TabularInline):
     def get_extra(self, request, obj=None, **kwargs):
         return len(STANDARD_CHAIN) if obj is None else 1
 
+    def get_fields(self, request, obj=None):
+        if self.has_change_permission(request, obj):
+            return ["position", "name", "checks"]
+        return ["position", "name", "checks_display"]  # read-only: the checks by name, not their stored keys
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if self.has_change_permission(request, obj) else ("position", "name", "checks_display")
+
+    @admin.display(description=_("审核要点"))
+    def checks_display(self, step):
+        labels = dict(ReviewCheck.choices)
+        return "、".join(str(labels.get(check, check)) for check in step.checks) or "—"
+
     def has_view_permission(self, request, obj=None):
         return self.admin_site.get_model_admin(ReviewChain).has_view_permission(request, obj)
 
