@@ -29,6 +29,9 @@ const LABELS = {
   "Lowercase Roman numerals": "小写罗马数字",
   "Uppercase Roman numerals": "大写罗马数字",
   "Toggle fullscreen": "全屏编辑",
+  "Add column": "插入列",
+  "Add row": "插入行",
+  "Add caption": "添加说明",
 };
 // Titles of the toolbar's buttons and block-type choices, which the library does not translate.
 const BUTTONS = {
@@ -47,6 +50,9 @@ const BUTTONS = {
   "redo": "重做",
   "Merge cells": "合并单元格",
   "Split cell": "拆分单元格",
+  "Add column": "插入列",
+  "Add row": "插入行",
+  "Add caption": "添加说明",
   "Add column before": "在左侧插入列",
   "Add column after": "在右侧插入列",
   "Delete column": "删除列",
