@@ -52,6 +52,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.signals import request_finished
 from django.db import DatabaseError, connections
 from django.db.backends.signals import connection_created
 from django.http import HttpResponse, HttpResponseNotModified
@@ -147,18 +148,29 @@ def _on_commit_bump(connection) -> None:
         current = set(connection.savepoint_ids)
         if any(entry[1] is bump_generation and entry[0] <= current for entry in connection.run_on_commit):
             return
-    elif not connection.get_autocommit():
-        # Manual transaction management (set_autocommit(False); nothing in this project uses it): Django has
-        # no commit hook. Bump now. With the database cache the bump joins this transaction and becomes
-        # visible with the data; with Redis a page rendered between this write and the commit could keep the
-        # old content until the next write or the entry's end — a known limit of this path.
-        bump_generation()
+        connection.on_commit(bump_generation)
         return
-    connection.on_commit(bump_generation)
+    # Autocommit (or manual transactions): the write is committed, but its statement may still hold results
+    # (INSERT … RETURNING) that writing the cache now, on this connection, would discard. Bump before the
+    # connection's next statement, or when the request ends (flush_pending_bumps), whichever comes first.
+    # Manual transaction management (set_autocommit(False); nothing in this project uses it) is bumped the
+    # same way, which with Redis may show old content until the next write or the entry's end.
+    connection.pagecache_pending = True
+
+
+def flush_pending_bumps(connection=None, **kwargs) -> None:
+    """Carry out a bump deferred by an autocommitted write (see _on_commit_bump), on one or every
+    connection of this thread."""
+    for conn in [connection] if connection is not None else connections.all(initialized_only=True):
+        if getattr(conn, "pagecache_pending", False):
+            conn.pagecache_pending = False
+            bump_generation()
 
 
 def _execute_wrapper(connection):
     def wrapper(execute, sql, params, many, context):
+        if getattr(connection, "pagecache_pending", False) and not connection.in_atomic_block:
+            flush_pending_bumps(connection)  # the previous statement is done with
         result = execute(sql, params, many, context)
         if isinstance(sql, str) and writes_public_data(sql):
             _on_commit_bump(connection)
@@ -179,8 +191,13 @@ def install_write_watch(sender=None, connection=None, **kwargs) -> None:
         connection.execute_wrappers.append(_execute_wrapper(connection))
 
 
+def _flush_at_request_end(**kwargs) -> None:
+    flush_pending_bumps()
+
+
 def connect() -> None:
     connection_created.connect(install_write_watch, dispatch_uid="portal.pagecache.install_write_watch")
+    request_finished.connect(_flush_at_request_end, dispatch_uid="portal.pagecache.flush_at_request_end")
     for connection in connections.all(initialized_only=True):
         install_write_watch(connection=connection)
 

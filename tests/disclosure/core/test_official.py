@@ -2,7 +2,7 @@
 
 import pytest
 
-from disclosure.core.official import official_layout
+from disclosure.core.official import official_layout, scrollable_tables
 
 SIGNED = '<div class="record-signature">{}</div>'
 
@@ -43,7 +43,16 @@ def test_signature_block_is_wrapped(body, expected):
     ],
 )
 def test_bodies_without_signature_are_unchanged(body):
-    assert official_layout(body) == body
+    """No 落款 is made; tables only get their scrollable region (scrollable_tables)."""
+    assert official_layout(body) == scrollable_tables(body)
+
+
+def test_tables_scroll_in_a_focusable_labelled_region():
+    body = "<p>名单如下：</p><table><tbody><tr><td>张三</td></tr></tbody></table>"
+    assert official_layout(body) == (
+        '<p>名单如下：</p><div class="table-scroll" role="region" tabindex="0" aria-label="表格（可左右滚动）">'
+        "<table><tbody><tr><td>张三</td></tr></tbody></table></div>"
+    )
 
 
 def test_a_sentence_before_the_date_stays_in_the_text():
