@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from portal import env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(env.string("PORTAL_VAR_DIR", str(BASE_DIR / "var")))
+VAR_DIR = Path(env.string("PORTAL_VAR_DIR") or str(BASE_DIR / "var"))  # empty counts as unset
 
 PORTAL_ENV = env.environment()
 PRODUCTION = PORTAL_ENV == "production"
