@@ -157,7 +157,15 @@ def test_word_paste_and_typed_paragraphs_reach_the_public_page(live_server, chro
         page.fill("dialog input[name=href]", LINK_URL)
         page.click("dialog button[type=submit]")
         page.locator("dialog").first.wait_for(state="hidden")
-        body.press("End")
+        # The dialog's promise sets the link after it closes: wait for it, then put the caret at the end of
+        # that paragraph (pressing Enter over a still-selected text would replace it).
+        body.locator(f"a[href='{LINK_URL}']").wait_for()
+        body.focus()
+        page.keyboard.press("Control+End")  # collapses any selection at the end of the document
+        page.wait_for_function(
+            "() => { const s = window.getSelection(); return s.isCollapsed && s.anchorNode"
+            " && document.querySelector('.body-editor .tiptap').contains(s.anchorNode); }"
+        )
         body.press("Enter")
         page.evaluate(PASTE, [None, PASTED_TEXT])
         page.keyboard.press("Enter")
