@@ -10,7 +10,7 @@ draft, with a reason and a legal basis. Every scan and decision is in the consul
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +23,7 @@ from disclosure.core import privacy
 from disclosure.core.log import ActivityEntry
 from disclosure.core.models import actor_name
 from disclosure.core.transitions import InvalidTransition, claim
-from disclosure.records.privacy_guard import SHOWN_IN_REFUSAL, _key, _summary, body_text
+from disclosure.records.privacy_guard import SHOWN_IN_REFUSAL, _key, _summary, body_text, keep_finding
 from disclosure.records.privacy_models import FindingDecision
 
 SUMMARY = "起草说明"
@@ -130,26 +130,8 @@ def consultation_privacy_keep(*, user, finding: ConsultationPrivacyFinding, reas
     denial = policy.denial_reason(user, TRANSITIONS["open"], consultation)
     if denial:
         raise PermissionDenied(denial)
-    if finding.decision != FindingDecision.OPEN:
-        raise InvalidTransition(_("该项已处理，不能重复处理。"))
-    if finding.scan_id != getattr(latest_scan(consultation), "pk", None):
-        raise InvalidTransition(_("该项不属于最近一次检查，请刷新页面。"))
-    reason, legal_basis = (reason or "").strip(), (legal_basis or "").strip()
-    if not reason or not legal_basis:
-        raise ValidationError(_("保留公开须填写理由和法定依据。"))
-    claim(
-        finding, expected=FindingDecision.OPEN, field="decision",
-        values={
-            "decision": FindingDecision.KEPT, "reason": reason, "legal_basis": legal_basis[:300],
-            "decided_by": user, "decided_by_name": actor_name(user), "decided_at": timezone.now(),
-        },
-    )
-    _log(
-        consultation, user, "privacy_keep",
-        _("%(kind)s %(masked)s（%(where)s）保留公开。理由：%(reason)s；依据：%(basis)s")
-        % {"kind": finding.get_kind_display(), "masked": finding.masked, "where": finding.where,
-           "reason": reason, "basis": legal_basis},
-    )
+    keep_finding(user=user, finding=finding, latest=latest_scan(consultation), reason=reason,
+                 legal_basis=legal_basis, note=lambda text: _log(consultation, user, "privacy_keep", text))
     return finding
 
 

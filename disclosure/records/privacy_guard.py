@@ -168,9 +168,18 @@ def privacy_keep(*, user, finding: PrivacyFinding, reason: str, legal_basis: str
     denial = policy.denial_reason(user, get_transition("approve"), record)
     if denial:
         raise PermissionDenied(denial)
+    keep_finding(user=user, finding=finding, latest=latest_scan(record), reason=reason, legal_basis=legal_basis,
+                 note=lambda text: AuditEntry.note(record, user, "privacy_keep", text))
+    return finding
+
+
+def keep_finding(*, user, finding, latest, reason: str, legal_basis: str, note) -> None:
+    """Keep one finding of the latest scan public, with its reason and legal basis (both required): the
+    part of a "keep" that records and decision drafts share. The caller has locked the owner, checked its
+    state and the user's right, and locked ``finding``; ``note(text)`` writes the owner's log entry."""
     if finding.decision != FindingDecision.OPEN:
         raise InvalidTransition(_("该项已处理，不能重复处理。"))
-    if finding.scan_id != getattr(latest_scan(record), "pk", None):
+    if finding.scan_id != getattr(latest, "pk", None):
         raise InvalidTransition(_("该项不属于最近一次检查，请刷新页面。"))
     reason, legal_basis = (reason or "").strip(), (legal_basis or "").strip()
     if not reason or not legal_basis:
@@ -188,20 +197,11 @@ def privacy_keep(*, user, finding: PrivacyFinding, reason: str, legal_basis: str
             "decided_at": timezone.now(),
         },
     )
-    AuditEntry.note(
-        record,
-        user,
-        "privacy_keep",
+    note(
         _("%(kind)s %(masked)s（%(where)s）保留公开。理由：%(reason)s；依据：%(basis)s")
-        % {
-            "kind": finding.get_kind_display(),
-            "masked": finding.masked,
-            "where": finding.where,
-            "reason": reason,
-            "basis": legal_basis,
-        },
+        % {"kind": finding.get_kind_display(), "masked": finding.masked, "where": finding.where,
+           "reason": reason, "basis": legal_basis}
     )
-    return finding
 
 
 def check_publishable(record: Record) -> None:
