@@ -55,14 +55,18 @@ def _entry(subscription: Subscription, action: str, from_status: str, to_status:
 
 
 def _move(subscription: Subscription, name: str, changes: dict) -> Subscription:
-    """Carry out a move of workflow.py (its name is logged as the action: confirm, unsubscribe,
-    resubscribe, each registered in disclosure.core.log.ACTIONS)."""
-    transition = TRANSITIONS.transition(name)
-    locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
-    TRANSITIONS.check_source(transition, locked.status)
-    previous = locked.status
-    transitions.claim(locked, expected=previous, values={"status": transition.target, **changes})
-    _entry(locked, name, previous, transition.target)
+    """Carry out a move of workflow.py through the kernel (lock, state, claim, log; its name is the logged
+    action). The subscriber has no account: holding the secret token of the link is the right, checked by
+    the caller (``by_token``), so the move's denial is always None."""
+    locked, _previous = transitions.move(
+        subscription,
+        table=TRANSITIONS,
+        name=name,
+        user=None,
+        denial=lambda user, transition, obj: None,
+        log=lambda locked, previous, target, comment: _entry(locked, name, previous, target),
+        changes=changes,
+    )
     return locked
 
 
