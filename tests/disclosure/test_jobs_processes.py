@@ -11,7 +11,6 @@ transactional: what they write is committed and the processes see it.
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -28,7 +27,8 @@ from disclosure.core.jobs import JobSlot
 from disclosure.records import services
 from disclosure.records.models import AuditEntry, Record, Status
 from tests.factories import make_staff, record_fields
-from tests.portal.test_rate_limits_across_workers import GUNICORN, database_url, free_port, request
+from tests.portal.test_rate_limits_across_workers import request
+from tests.servers import GUNICORN, database_url, free_port, stop
 
 COUNTY = "419901"
 NODE = "020503"  # 保障性住房 › 配给管理 › 配租（分配）结果, county level
@@ -54,18 +54,6 @@ def environment(tmp_path: Path) -> dict:
 def start(argv: list[str], env: dict, log: Path) -> subprocess.Popen:
     with log.open("w") as out:
         return subprocess.Popen(argv, cwd=settings.BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT)
-
-
-def stop(process: subprocess.Popen) -> int:
-    """SIGINT, as Ctrl-C under `make run`; the runner finishes its pass and exits."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-    return process.returncode
 
 
 def runner(env: dict, log: Path, *, interval: float) -> subprocess.Popen:

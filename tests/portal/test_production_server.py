@@ -16,9 +16,7 @@ What this proves at the server level (issue 10, "Done when"):
 from __future__ import annotations
 
 import http.client
-import os
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -34,7 +32,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from disclosure.core.access import Role
 from tests.factories import make_staff
-from tests.portal.test_rate_limits_across_workers import GUNICORN, database_url, free_port
+from tests.servers import database_url, free_port, gunicorn, server_environment
 
 MB = 1024 * 1024
 START_SECONDS = 30
@@ -89,59 +87,24 @@ class Proxy:
 @pytest.fixture(scope="module")
 def production(django_db_setup, django_db_blocker, tmp_path_factory):
     """``gunicorn portal.wsgi --workers 2`` with PORTAL_ENV=production on the test database."""
-    if not GUNICORN.exists():
-        pytest.skip(f"gunicorn is not installed next to {sys.executable}")
     with django_db_blocker.unblock():
         url = database_url()
     var_dir = tmp_path_factory.mktemp("production")
-    port = free_port()
-    environment = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"REDIS_URL", "DEBUG", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE", "PORTAL_REQUIRE_2FA"}
-        and not k.startswith(("S3_", "MEDIA_", "SECURE_", "OIDC_"))
-    }
-    environment.update(
-        PORTAL_ENV="production",
-        PORTAL_VAR_DIR=str(var_dir),
-        SECRET_KEY="production-server-test-" + "k" * 40,
-        DATABASE_URL=url,
-        ALLOWED_HOSTS="127.0.0.1",
-        DJANGO_SETTINGS_MODULE="portal.settings",
-        TRUSTED_PROXY_COUNT="1",
+    environment = server_environment(
+        drop={"REDIS_URL", "DEBUG", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE", "PORTAL_REQUIRE_2FA"},
+        drop_prefixes=("S3_", "MEDIA_", "SECURE_", "OIDC_"),
+        PORTAL_ENV="production", PORTAL_VAR_DIR=str(var_dir), SECRET_KEY="production-server-test-" + "k" * 40,
+        DATABASE_URL=url, ALLOWED_HOSTS="127.0.0.1", TRUSTED_PROXY_COUNT="1",
     )
     collected = subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
         cwd=settings.BASE_DIR, env=environment, capture_output=True, text=True,
     )
     assert collected.returncode == 0, collected.stderr[-2000:]
-    error_log = var_dir / "errors.log"
-    with error_log.open("w") as errors:
-        process = subprocess.Popen(
-            [str(GUNICORN), "portal.wsgi", "--preload", "--workers", "2", "--bind", f"127.0.0.1:{port}"],
-            cwd=settings.BASE_DIR, env=environment, stdout=errors, stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + START_SECONDS
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"gunicorn did not start: {error_log.read_text()[-2000:]}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"gunicorn did not answer within {START_SECONDS} s: {error_log.read_text()[-2000:]}")
-            try:
-                if Proxy(port).request("GET", "/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass  # not listening yet
-            time.sleep(0.2)
+    port = free_port()
+    with gunicorn(environment, port=port, log=var_dir / "errors.log", start_seconds=START_SECONDS,
+                  ready=lambda port: Proxy(port).request("GET", "/healthz")[0] == 200, give_up=pytest.fail):
         yield port
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture

@@ -9,46 +9,19 @@ limit is counted before the form is validated, so empty POSTs (400) count like r
 from __future__ import annotations
 
 import http.client
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.conf import settings
 from django.core.cache import caches
-from django.db import connection
+
+from tests.servers import database_url, free_port, server_environment
+from tests.servers import gunicorn as run_gunicorn
 
 SUBMIT_LIMIT = 10  # the application form: 10 POSTs per address per hour
 APPLY = "/apply/"
-GUNICORN = Path(sys.executable).with_name("gunicorn")
 START_SECONDS = 15
-
-
-def database_url() -> str:
-    """DATABASE_URL of the test database pytest set up, for the server processes."""
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        name = str(db["NAME"])
-        if name == ":memory:" or name.startswith("file:"):
-            pytest.skip("the SQLite test database lives in memory; gunicorn workers cannot share it")
-        return f"sqlite:///{name}"
-    credentials = quote(db["USER"] or "", safe="")
-    if db["PASSWORD"]:
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{quote(db['NAME'], safe='')}"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def request(port, method, path, headers=None, body=None):
@@ -68,67 +41,20 @@ def server(django_db_setup, django_db_blocker, tmp_path_factory):
     (TRUSTED_PROXY_COUNT=1; a request without X-Forwarded-For counts by REMOTE_ADDR).
 
     Returns the port and the access log, one line per request: the worker's pid, method, status."""
-    if not GUNICORN.exists():
-        pytest.skip(f"gunicorn is not installed next to {sys.executable}")
     with django_db_blocker.unblock():
         url = database_url()
     var_dir = tmp_path_factory.mktemp("gunicorn")
-    port = free_port()
-    environment = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"REDIS_URL", "DEBUG", "ALLOWED_HOSTS"} and not k.startswith(("S3_", "MEDIA_"))
-    }
-    environment.update(
-        PORTAL_ENV="test",
-        PORTAL_VAR_DIR=str(var_dir),
-        SECRET_KEY="rate-limit-test-" + "x" * 40,
-        DATABASE_URL=url,
-        DJANGO_SETTINGS_MODULE="portal.settings",
-        TRUSTED_PROXY_COUNT="1",
+    environment = server_environment(
+        drop={"REDIS_URL", "DEBUG", "ALLOWED_HOSTS"}, drop_prefixes=("S3_", "MEDIA_"),
+        PORTAL_ENV="test", PORTAL_VAR_DIR=str(var_dir), SECRET_KEY="rate-limit-test-" + "x" * 40,
+        DATABASE_URL=url, TRUSTED_PROXY_COUNT="1",
     )
-    access_log, error_log = var_dir / "access.log", var_dir / "errors.log"
-    with error_log.open("w") as errors:
-        process = subprocess.Popen(
-            [
-                str(GUNICORN),
-                "portal.wsgi",
-                "--preload",
-                "--workers",
-                "2",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--access-logfile",
-                str(access_log),
-                "--access-logformat",
-                "%(p)s %(m)s %(s)s",
-            ],
-            cwd=settings.BASE_DIR,
-            env=environment,
-            stdout=errors,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + START_SECONDS
-        while True:
-            if process.poll() is not None:
-                pytest.skip(f"gunicorn did not start: {error_log.read_text()[-2000:]}")
-            if time.monotonic() > deadline:
-                pytest.skip(f"gunicorn did not answer within {START_SECONDS} s: {error_log.read_text()[-2000:]}")
-            try:
-                if request(port, "GET", "/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass  # not listening yet
-            time.sleep(0.1)
+    access_log = var_dir / "access.log"
+    port = free_port()
+    options = ("--access-logfile", str(access_log), "--access-logformat", "%(p)s %(m)s %(s)s")
+    with run_gunicorn(environment, port=port, log=var_dir / "errors.log", options=options,
+                      ready=lambda port: request(port, "GET", "/healthz")[0] == 200, start_seconds=START_SECONDS):
         yield port, access_log
-    finally:
-        process.send_signal(signal.SIGINT)  # quick shutdown; SIGTERM waits for the workers to finish
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture
