@@ -28,7 +28,10 @@ from disclosure.feedback.models import Feedback, FeedbackStatus
 from disclosure.feedback.selectors import SUBJECT_TYPE
 from disclosure.feedback.workflow import ACTION_LABELS, TRANSITIONS
 
+# Per request (one ModelAdmin serves every thread): the message a move form is for, and who is looking
+# (the masked columns read it).
 _moving: ContextVar[Feedback | None] = ContextVar("feedback_being_moved", default=None)
+_viewer: ContextVar[object | None] = ContextVar("feedback_viewer", default=None)
 
 
 class ClockFilter(admin.SimpleListFilter):
@@ -188,8 +191,8 @@ class FeedbackAdmin(WorkflowMovesMixin, admin.ModelAdmin):
         return format_html('<a href="{}">{}</a>', obj.page_url, obj.page_url) if obj.page_url else "—"
 
     def _sees_contact(self, obj) -> bool:
-        request = getattr(self, "_request", None)
-        return request is not None and policy.sees_contact(request.user, obj)
+        user = _viewer.get()
+        return user is not None and policy.sees_contact(user, obj)
 
     @admin.display(description=_("姓名或称呼"))
     def citizen_name(self, obj):
@@ -206,7 +209,7 @@ class FeedbackAdmin(WorkflowMovesMixin, admin.ModelAdmin):
         return masking.mask_email(obj.contact) if "@" in obj.contact else masking.mask_phone(obj.contact)
 
     def get_readonly_fields(self, request, obj=None):
-        self._request = request  # the masking columns ask whose view this is
+        _viewer.set(request.user)  # the masking columns ask whose view this is
         return super().get_readonly_fields(request, obj)
 
     # Views -----------------------------------------------------------------------------------------
@@ -248,7 +251,7 @@ class FeedbackAdmin(WorkflowMovesMixin, admin.ModelAdmin):
         return MOVE_FORMS[transition.name](data, feedback=_moving.get())
 
     def move_context(self, request, obj: Feedback, transition: Transition) -> dict:
-        self._request = request
+        _viewer.set(request.user)
         return {"title": transition.label, "citizen_contact": self.citizen_contact(obj), "clock": feedback_clock(obj)}
 
     def perform_move(self, user, obj: Feedback, transition: Transition, data: dict) -> Feedback:
