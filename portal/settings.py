@@ -369,6 +369,8 @@ if DOWNLOAD_OFFLOAD == "presigned" and "S3" not in STORAGES["default"]["BACKEND"
 
     raise ImproperlyConfigured("DOWNLOAD_OFFLOAD=presigned 需要 MEDIA_STORAGE=s3。")
 DOWNLOAD_ACCEL_PREFIX = env.string("DOWNLOAD_ACCEL_PREFIX", "/_protected/")
+# With MEDIA_STORAGE=s3: the internal location that proxies a presigned URL to the object store.
+DOWNLOAD_ACCEL_S3_PREFIX = env.string("DOWNLOAD_ACCEL_S3_PREFIX", "/_s3/")
 DOWNLOAD_PRESIGNED_SECONDS = env.integer("DOWNLOAD_PRESIGNED_SECONDS", 60, minimum=5)
 # Minutes an edit lock on a draft lasts after its holder opened the form (disclosure/records/edit_lock.py);
 # it is released earlier when the holder saves.

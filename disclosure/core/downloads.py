@@ -5,7 +5,7 @@ Which file the public may download is never decided here: each view asks its own
 what it got.
 """
 
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
@@ -20,7 +20,8 @@ def file_response(stored, filename: str) -> HttpResponse:
     Who sends the bytes depends on ``DOWNLOAD_OFFLOAD``: ``""`` streams them through this worker;
     ``nginx`` answers with ``X-Accel-Redirect`` to the internal location ``DOWNLOAD_ACCEL_PREFIX`` (the
     file's storage name appended), which nginx serves from the media directory and which cannot be
-    fetched from outside; ``presigned`` (with ``MEDIA_STORAGE=s3``) redirects to a URL of the object
+    fetched from outside (with ``MEDIA_STORAGE=s3``: to ``DOWNLOAD_ACCEL_S3_PREFIX`` followed by a presigned
+    URL's path and query, which nginx proxies to the object store); ``presigned`` (with ``MEDIA_STORAGE=s3``) redirects to a URL of the object
     store signed for ``DOWNLOAD_PRESIGNED_SECONDS``. Either way the public rule has already been
     applied by the caller. A row whose stored file is gone answers 404.
     """
@@ -29,27 +30,23 @@ def file_response(stored, filename: str) -> HttpResponse:
         if not stored.name or not stored.storage.exists(stored.name):
             raise Http404
         response = HttpResponse(content_type=content_type_for(filename))
-        response["X-Accel-Redirect"] = settings.DOWNLOAD_ACCEL_PREFIX + quote(stored.name)
+        if hasattr(stored.storage, "bucket"):
+            # An object store: nginx fetches the object itself, at a URL signed for this one download
+            # (path and query of the presigned URL under the internal S3 prefix; the location's
+            # proxy_pass names the endpoint). The bytes never pass through this worker.
+            signed = urlsplit(presigned_url(stored, filename))
+            response["X-Accel-Redirect"] = settings.DOWNLOAD_ACCEL_S3_PREFIX + signed.path.lstrip("/") + (
+                "?" + signed.query if signed.query else ""
+            )
+        else:
+            response["X-Accel-Redirect"] = settings.DOWNLOAD_ACCEL_PREFIX + quote(stored.name)
         response["Content-Disposition"] = content_disposition_header(True, filename)
         response["X-Content-Type-Options"] = "nosniff"
         return response
     if offload == "presigned":
         if not stored.name:
             raise Http404
-        storage = stored.storage
-        # The storage's own URLs are unsigned on purpose (objects are private); sign this one download.
-        # _normalize_name adds the configured key prefix, as the storage does for every object it writes.
-        url = storage.bucket.meta.client.generate_presigned_url(
-            "get_object",
-            Params={
-                "Bucket": storage.bucket_name,
-                "Key": storage._normalize_name(stored.name),
-                "ResponseContentDisposition": content_disposition_header(True, filename),
-                "ResponseContentType": content_type_for(filename),
-            },
-            ExpiresIn=settings.DOWNLOAD_PRESIGNED_SECONDS,
-        )
-        response = HttpResponseRedirect(url)
+        response = HttpResponseRedirect(presigned_url(stored, filename))
         response["Cache-Control"] = "no-store"  # the signature expires; never keep the redirect
         return response
     try:
@@ -61,6 +58,23 @@ def file_response(stored, filename: str) -> HttpResponse:
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def presigned_url(stored, filename: str) -> str:
+    """A URL of the object store for ``stored`` (on S3 storage), signed for DOWNLOAD_PRESIGNED_SECONDS."""
+    storage = stored.storage
+    # The storage's own URLs are unsigned on purpose (objects are private); sign this one download.
+    # _normalize_name adds the configured key prefix, as the storage does for every object it writes.
+    return storage.bucket.meta.client.generate_presigned_url(
+        "get_object",
+        Params={
+            "Bucket": storage.bucket_name,
+            "Key": storage._normalize_name(stored.name),
+            "ResponseContentDisposition": content_disposition_header(True, filename),
+            "ResponseContentType": content_type_for(filename),
+        },
+        ExpiresIn=settings.DOWNLOAD_PRESIGNED_SECONDS,
+    )
 
 
 def attachment_response(attachment) -> FileResponse:

@@ -9,14 +9,19 @@ which applies the public rule, and no public page names the store.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 import uuid
+from pathlib import Path
 from urllib.error import HTTPError
 from urllib.parse import parse_qsl, urlsplit
 from urllib.request import urlopen
 
 import boto3
 import pytest
+from django.conf import settings as django_settings
 from django.core.files.storage import default_storage, storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -207,3 +212,55 @@ def test_presigned_offload_redirects_to_a_short_lived_signed_url(client, bucket,
         assert "attachment" in fetched.headers["Content-Disposition"]
     desk.withdraw(record)
     assert client.get(attachment_url(record, attachment)).status_code == 404
+
+
+def test_nginx_offload_on_the_bucket_names_a_signed_url_for_nginx_to_fetch(
+    client, bucket, s3_endpoint, standard_catalog, demo_orgs, settings
+):
+    """DOWNLOAD_OFFLOAD=nginx with MEDIA_STORAGE=s3: the app answers with no body and X-Accel-Redirect to
+    the internal /_s3/ location followed by a presigned URL's path and query; what nginx fetches from the
+    endpoint there (deploy/nginx-portal.conf: proxy_pass to S3_ENDPOINT_URL) is the file, as a download.
+    Non-public: 404 with no such header."""
+    settings.DOWNLOAD_OFFLOAD = "nginx"
+    _s3, name = bucket
+    desk = Desk(demo_orgs[COUNTY])
+    record, attachment, content = with_attachment(desk, "accel")
+    record = services.record_publish(user=desk.reviewer, record=desk.approve(record))
+    response = client.get(attachment_url(record, attachment))
+    assert response.status_code == 200 and response.content == b""
+    accel = response["X-Accel-Redirect"]
+    assert accel.startswith(f"/_s3/{name}/{PREFIX}/{attachment.file.name}?")
+    assert "X-Amz-Signature=" in accel or "Signature=" in accel
+    with urlopen(f"{s3_endpoint}/{accel.removeprefix('/_s3/')}", timeout=10) as fetched:
+        assert fetched.read() == content
+        assert "attachment" in fetched.headers["Content-Disposition"]
+    desk.withdraw(record)
+    hidden = client.get(attachment_url(record, attachment))
+    assert hidden.status_code == 404 and "X-Accel-Redirect" not in hidden
+
+
+def test_backup_helper_copies_the_bucket_and_restores_only_into_an_empty_one(bucket, s3_endpoint, tmp_path):
+    """deploy/s3media.py (backup.sh and restore.sh with MEDIA_STORAGE=s3): download writes every object
+    under S3_PREFIX as a file, upload puts them into another bucket under the same keys and refuses a
+    bucket that already holds objects."""
+    s3, name = bucket
+    objects = {f"{PREFIX}/attachments/a.pdf": b"%PDF-a", f"{PREFIX}/attachments/b.docx": b"PK-b"}
+    for key, content in objects.items():
+        s3.put_object(Bucket=name, Key=key, Body=content)
+    s3.put_object(Bucket=name, Key="elsewhere/c.pdf", Body=b"not ours")
+    script = Path(django_settings.BASE_DIR) / "deploy" / "s3media.py"
+    environment = {**os.environ, "S3_BUCKET": name, "S3_ENDPOINT_URL": s3_endpoint, "S3_REGION": "us-east-1",
+                   "S3_PREFIX": f"/{PREFIX}/", **CREDENTIALS}
+    subprocess.run([sys.executable, script, "download", tmp_path / "copy"], env=environment, check=True)
+    assert sorted(p.relative_to(tmp_path / "copy").as_posix() for p in (tmp_path / "copy").rglob("*.*")) == [
+        "attachments/a.pdf", "attachments/b.docx"]
+
+    s3.create_bucket(Bucket=f"{name}-restored")
+    restored = {**environment, "S3_BUCKET": f"{name}-restored"}
+    subprocess.run([sys.executable, script, "upload", tmp_path / "copy"], env=restored, check=True)
+    listed = s3.list_objects_v2(Bucket=f"{name}-restored")["Contents"]
+    assert {item["Key"]: s3.get_object(Bucket=f"{name}-restored", Key=item["Key"])["Body"].read()
+            for item in listed} == objects
+    again = subprocess.run([sys.executable, script, "upload", tmp_path / "copy"], env=restored,
+                           capture_output=True, text=True)
+    assert again.returncode != 0 and "already holds objects" in again.stderr
