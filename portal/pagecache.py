@@ -119,14 +119,28 @@ def new_token() -> str:
 
 
 def bump_generation() -> None:
-    """Start a new content generation: every page cached so far is dead from now on."""
+    """Start a new content generation: every page cached so far is dead from now on.
+
+    With a read replica, the token carries the primary's WAL position after the write (``@<lsn>``): the
+    router reads the replica for this generation only once it has replayed that far (portal/dbrouter.py)."""
+    from portal.dbrouter import primary_position
+
+    token = new_token()
+    position = primary_position()
+    if position:
+        token += "@" + position
     try:
-        page_cache().set(GENERATION_KEY, new_token(), timeout=None)
+        page_cache().set(GENERATION_KEY, token, timeout=None)
     except DatabaseError:
         # No cache table (yet: migrate runs before createcachetable): no page can be served from it either.
         logger.debug("页面缓存：无法更新内容版本号。", exc_info=True)
     except Exception:
         logger.exception("页面缓存：无法更新内容版本号。")
+
+
+def generation_position(token) -> str:
+    """The WAL position a generation token carries ("" if none)."""
+    return token.partition("@")[2] if isinstance(token, str) else ""
 
 
 def writes_public_data(sql: str) -> bool:
@@ -342,6 +356,7 @@ class PageCacheMiddleware:
                 self.warned = True
                 logger.exception("页面缓存不可用（是否已运行 manage.py createcachetable？），页面不经缓存。")
             return add_validators(request, self.get_response(request))
+        request.pagecache_generation = generation  # the router reads its WAL position (portal/dbrouter.py)
         entry = found.get(key)
         if entry is not None and entry["generation"] == generation:
             return self.hit(request, entry)

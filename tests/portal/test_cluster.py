@@ -125,3 +125,63 @@ def test_nginx_offload_hands_the_file_to_an_internal_location(client, standard_c
     desk.withdraw(record)
     hidden = client.get(url.format(record.index_serial))
     assert hidden.status_code == 404 and "X-Accel-Redirect" not in hidden
+
+
+def with_replica(settings):
+    settings.DATABASES = {**settings.DATABASES, "replica": settings.DATABASES["default"]}
+
+
+@pytest.mark.parametrize("caught_up, expected", [(True, ["replica", "replica"]), (False, ["default", "default"])])
+def test_a_replica_behind_the_last_write_is_skipped_for_that_request(rf, settings, monkeypatch, caught_up, expected):
+    """Read at once what was written on any host: the request reads the replica only if it has replayed
+    the WAL up to the position of the current page-cache generation (asked once per request)."""
+    with_replica(settings)
+    monkeypatch.setattr(dbrouter, "generation_position", lambda request: "0/16B3740")
+    asked = []
+    monkeypatch.setattr(dbrouter, "replica_caught_up", lambda position: asked.append(position) or caught_up)
+    assert route(rf.get("/org/419901/"), monkeypatch=monkeypatch) == expected
+    assert asked == ["0/16B3740"]
+
+
+def test_a_replica_that_fails_the_position_check_is_marked_down(monkeypatch):
+    class Broken:
+        def cursor(self):
+            raise dbrouter.DatabaseError("connection refused")
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(dbrouter, "connections", {dbrouter.REPLICA: Broken()})
+    monkeypatch.setitem(dbrouter._health, "ok", True)
+    assert dbrouter.replica_caught_up("0/1") is False
+    assert dbrouter._health["ok"] is False  # the next requests read the primary for CHECK_SECONDS
+    assert dbrouter.replica_caught_up("") is True  # no write known: nothing to wait for
+    assert dbrouter.replica_caught_up(dbrouter.UNKNOWN) is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_generation_carries_the_primary_position_when_a_replica_is_configured(settings, monkeypatch):
+    from portal import pagecache
+
+    monkeypatch.setattr(dbrouter, "primary_position", lambda: "0/3000148")
+    pagecache.bump_generation()
+    token = pagecache.page_cache().get(pagecache.GENERATION_KEY)
+    assert pagecache.generation_position(token) == "0/3000148"
+    monkeypatch.setattr(dbrouter, "primary_position", lambda: "")
+    pagecache.bump_generation()
+    assert pagecache.generation_position(pagecache.page_cache().get(pagecache.GENERATION_KEY)) == ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_positions_are_read_from_postgresql(settings, monkeypatch):
+    """The two queries on a real server: the primary's WAL position, and a server not in recovery (the
+    same connection standing in for the replica) is never behind. .ci/cluster.py runs a real replica."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("WAL positions are PostgreSQL's")
+    with_replica(settings)
+    monkeypatch.setattr(dbrouter, "connections", {"default": connection, dbrouter.REPLICA: connection})
+    position = dbrouter.primary_position()
+    assert "/" in position and position != dbrouter.UNKNOWN
+    assert dbrouter.replica_caught_up(position) is True
