@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run dev test install demo clean-db bench messages
+.PHONY: run dev test install demo clean-db bench messages cluster
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,11 @@ test: install
 
 bench: install
 	$(PY) bench/run.py
+
+# The end-to-end cluster drill (README, "The cluster drill"): root, network namespaces, nginx, a
+# temporary PostgreSQL primary and replica, Redis and an S3 endpoint; a few minutes.
+cluster: install
+	$(PY) .ci/cluster.py
 
 clean-db:
 	rm -f var/portal.sqlite3
