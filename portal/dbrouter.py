@@ -162,10 +162,11 @@ class ReadRoutingMiddleware:
 
     def __call__(self, request):
         public_read = is_public_read(request)
-        public = _public_read.set(public_read)
-        wrote = _wrote.set(False)
+        # Before the request counts as a public read: the database page cache is read on the primary.
         known = public_read and REPLICA in settings.DATABASES
         position = _position.set(generation_position(request) if known else "")
+        public = _public_read.set(public_read)
+        wrote = _wrote.set(False)
         caught_up = _caught_up.set(None)
         try:
             response = self.get_response(request)

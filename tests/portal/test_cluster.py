@@ -185,3 +185,26 @@ def test_positions_are_read_from_postgresql(settings, monkeypatch):
     position = dbrouter.primary_position()
     assert "/" in position and position != dbrouter.UNKNOWN
     assert dbrouter.replica_caught_up(position) is True
+
+
+def test_the_generation_is_read_from_the_primary(rf, settings, monkeypatch):
+    """Without Redis the page cache is a database table: the router must not send its own read of the
+    current generation to the replica, which may hold an older one."""
+    from portal import pagecache
+
+    with_replica(settings)
+    seen = []
+
+    class Cache:
+        def get(self, key):
+            seen.append(router.db_for_read(Record))
+            return "1-abc@0/5"
+
+    monkeypatch.setattr(dbrouter, "replica_ok", lambda: True)
+    monkeypatch.setattr(dbrouter, "replica_caught_up", lambda position: position in ("", "0/5"))
+    monkeypatch.setattr(pagecache, "page_cache", lambda: Cache())
+    picked = []
+    dbrouter.ReadRoutingMiddleware(lambda request: picked.append(router.db_for_read(Record)) or HttpResponse())(
+        rf.get("/org/419901/")
+    )
+    assert seen == ["default"] and picked == ["replica"]
