@@ -359,10 +359,18 @@ class Drill:
             self.wait_for(f"host-{key}", lambda address=address: anonymous(address, "/healthz").status == 200)
         self.log("app hosts up: gunicorn -w 2 in each namespace")
 
+    def gunicorn_options(self) -> list[str]:
+        """gunicorn 27 opens a control socket at one path per user (~/.gunicorn): the drill's servers, which
+        share this machine's file system, must not take each other's (or anyone else's)."""
+        if not hasattr(self, "_gunicorn_options"):
+            usage = self.run(BIN / "gunicorn", "--help", check=False)
+            self._gunicorn_options = ["--no-control-socket"] if "--no-control-socket" in usage else []
+        return self._gunicorn_options
+
     def start_host(self, key: str) -> None:
         self.start(f"host-{key}", BIN / "gunicorn", "portal.wsgi", "--workers", "2", "--bind",
                    f"{self.host_ip[key]}:8000", "--access-logfile", self.tmp / f"access-{key}.log",
-                   "--timeout", "30", env=self.environment(), netns=self.ns[key])
+                   "--timeout", "30", *self.gunicorn_options(), env=self.environment(), netns=self.ns[key])
 
     def nginx(self) -> None:
         self.nginx_port = free_port()
@@ -616,7 +624,7 @@ class Drill:
                                REDIS_URL=f"redis://{self.service_ip}:{self.redis_port}/1", S3_BUCKET="portal-restored",
                                DOWNLOAD_OFFLOAD="")
         self.start("restored", BIN / "gunicorn", "portal.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{port}",
-                   env=env)
+                   *self.gunicorn_options(), env=env)
         restored = ("127.0.0.1", port)
         self.wait_for("restored", lambda: anonymous(restored, "/healthz").status == 200)
         paths = ["/", f"/org/{COUNTY}/", f"/org/{COUNTY}/{NODE}/", kept["url"], made["url"], "/sitemap.xml",
