@@ -514,6 +514,11 @@ REPORT_PAGES = [
 ]
 
 
+def body(response) -> bytes:
+    """A response's body, whether streamed (CSV, XLSX exports) or not."""
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
 def url(name, **params):
     from urllib.parse import urlencode
 
@@ -578,7 +583,7 @@ def test_township_editor_sees_only_own(client, township_editor, data):
     assert len(page) == 2
     timeliness = client.get(url("reports_timeliness")).context["report"]
     assert [row.record_id for row in timeliness.rows] == [data["records"]["township_on_time"].pk]
-    rows = client.get(url("reports_completeness_csv")).content.decode("utf-8-sig").splitlines()
+    rows = body(client.get(url("reports_completeness_csv"))).decode("utf-8-sig").splitlines()
     assert all(T1 in line for line in rows[1:]) and len(rows) > 1
 
 
@@ -645,14 +650,14 @@ def test_completeness_exports_parse_back(client, county_auditor):
     response = client.get(url("reports_completeness_csv", org=COUNTY))
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(body(response).decode("utf-8-sig"))))
     county_a3 = next(r for r in rows if r["单位编码"] == COUNTY and r["事项编码"] == "a3")
     assert county_a3["状态"] == "未公开" and county_a3["公开信息数"] == "0"
     county_a1 = next(r for r in rows if r["单位编码"] == COUNTY and r["事项编码"] == "a1")
     assert (county_a1["状态"], county_a1["公开信息数"], county_a1["最近发布日期"]) == ("已公开", "2", "2024-10-23")
     assert len(rows) == 4 * 9  # four organisations with items, nine items each
 
-    workbook = load_workbook(io.BytesIO(client.get(url("reports_completeness_xlsx", org=COUNTY)).content))
+    workbook = load_workbook(io.BytesIO(body(client.get(url("reports_completeness_xlsx", org=COUNTY)))))
     assert workbook.sheetnames == ["栏目明细", "单位汇总", "领域汇总", "事项汇总"]
     summary = workbook["单位汇总"]
     header = [cell.value for cell in summary[1]]
@@ -665,7 +670,7 @@ def test_completeness_exports_parse_back(client, county_auditor):
 def test_timeliness_and_freshness_exports(client, county_auditor, data):
     """Timeliness rows and freshness columns export with their computed figures."""
     client.force_login(county_auditor)
-    rows = list(csv.DictReader(io.StringIO(client.get(url("reports_timeliness_csv")).content.decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(body(client.get(url("reports_timeliness_csv"))).decode("utf-8-sig"))))
     late = next(r for r in rows if r["信息编号"] == str(data["records"]["late"].pk))
     assert (late["应公开日期"], late["发布日期"], late["结论"], late["逾期/超期/剩余工作日"]) == (
         "2024-10-11",
@@ -675,7 +680,7 @@ def test_timeliness_and_freshness_exports(client, county_auditor, data):
     )
     unknown = next(r for r in rows if r["信息编号"] == str(data["records"]["unknown"].pk))
     assert unknown["说明"] == "无法计算：2027年节假日安排未录入"
-    workbook = load_workbook(io.BytesIO(client.get(url("reports_freshness_xlsx")).content))
+    workbook = load_workbook(io.BytesIO(body(client.get(url("reports_freshness_xlsx")))))
     sheet = workbook["单位汇总"]
     verdicts = {row[0]: row[6] for row in sheet.iter_rows(min_row=2, values_only=True)}
     # Pages count from today: every fixture record dates from 2024, more than six months ago, so all
@@ -696,9 +701,9 @@ def test_exports_never_carry_formulas(client, county_auditor, data):
         title='=HYPERLINK("http://evil.example","点我")',
     )
     client.force_login(county_auditor)
-    text = client.get(url("reports_timeliness_csv")).content.decode("utf-8-sig")
+    text = body(client.get(url("reports_timeliness_csv"))).decode("utf-8-sig")
     assert "'=HYPERLINK" in text
-    workbook = load_workbook(io.BytesIO(client.get(url("reports_timeliness_xlsx")).content))
+    workbook = load_workbook(io.BytesIO(body(client.get(url("reports_timeliness_xlsx")))))
     titles = [row[2] for row in workbook["信息明细"].iter_rows(min_row=2, values_only=True)]
     assert "'=HYPERLINK(\"http://evil.example\",\"点我\")" in titles
 
