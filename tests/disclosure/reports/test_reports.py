@@ -307,6 +307,63 @@ def test_timeliness_formed_range(data):
     )
 
 
+def test_timeliness_set_based_2025_hand_computation(demo_orgs, catalog):
+    """The set-based report (WorkingDay joins) on the 2025 schedule (国办发明电〔2024〕12号), every figure
+    counted by hand. a1 has 20 working days. Formed Fri 26 Sept 2025: Sun 28 Sept (make-up) day 1,
+    29–30 Sept days 2–3, 1–8 Oct off, 9–10 Oct 4–5, Sat 11 Oct (make-up) 6, 13–17 Oct 7–11, 20–24 Oct
+    12–16, 27–30 Oct 17–20: due Thu 30 Oct. As of Tue 4 Nov 2025:
+
+    - published Thu 30 Oct: on time;
+    - published Fri 31 Oct: late by 1 (31 Oct);
+    - published Sat 1 Nov: late by 2 (the next working day is Mon 3 Nov: 31 Oct, 3 Nov);
+    - draft: overdue by 3 (31 Oct, 3 Nov, 4 Nov);
+    - draft formed Mon 27 Oct: 28–31 Oct 1–4, 3–7 Nov 5–9, 10–14 Nov 10–14, 17–21 Nov 15–19, Mon 24 Nov
+      20 = due; pending with 14 working days left after 4 Nov (5–7: 3, 10–14: 8, 17–21: 13, 24 Nov: 14).
+    """
+    county = demo_orgs[COUNTY]
+    a1 = catalog["a1"]
+    formed = date(2025, 9, 26)
+    records = {
+        "on_time": make_record(county, a1, formed_on=formed, published_at=local(2025, 10, 30)),
+        "late_1": make_record(county, a1, formed_on=formed, published_at=local(2025, 10, 31)),
+        "late_2": make_record(county, a1, formed_on=formed, published_at=local(2025, 11, 1)),
+        "overdue": make_record(county, a1, formed_on=formed),
+        "pending": make_record(county, a1, formed_on=date(2025, 10, 27)),
+    }
+    report = timeliness_report(organisations(COUNTY), today=date(2025, 11, 4))
+    by_id = {row.record_id: row for row in report.rows}
+    expected = {
+        "on_time": (date(2025, 10, 30), Timing.ON_TIME, None),
+        "late_1": (date(2025, 10, 30), Timing.LATE, 1),
+        "late_2": (date(2025, 10, 30), Timing.LATE, 2),
+        "overdue": (date(2025, 10, 30), Timing.OVERDUE, 3),
+        "pending": (date(2025, 11, 24), Timing.PENDING, 14),
+    }
+    assert {name: (by_id[r.pk].due, by_id[r.pk].timing, by_id[r.pk].working_days) for name, r in records.items()} == expected
+    total = report.total
+    assert (total.on_time, total.late, total.overdue, total.pending, total.unknown) == (1, 2, 1, 1, 0)
+    assert total.late_working_days == 3
+    assert [(m.month, m.on_time, m.late) for m in report.months] == [("2025-10", 1, 1), ("2025-11", 0, 1)]
+    # Listing: filtered, counted, paged and the longest first, all from the database.
+    late = report.rows_by(Timing.LATE)
+    assert len(late) == 2 and [row.record_id for row in late[0:1]] == [records["late_1"].pk]
+    assert [row.record_id for row in late.longest(1)] == [records["late_2"].pk]
+    assert [row.record_id for row in report.rows.filter(month="2025-11")] == [records["late_2"].pk]
+
+
+def test_timeliness_rows_merge_what_only_the_python_clock_can_count(data):
+    """Rows reaching the unentered 2027 are counted by the Python clock and listed in formation order
+    with the others, on every page and in every filter."""
+    report = timeliness_report(organisations(COUNTY), today=TODAY)
+    r = data["records"]
+    order = [row.record_id for row in report.rows]
+    assert order == [row.record_id for row in report.rows[0:len(order)]]
+    assert order[-1] == r["unknown"].pk  # formed 15 Dec 2026, the latest
+    assert [row.record_id for row in report.rows[len(order) - 2:]] == order[-2:]
+    unknown = report.rows_by(Timing.UNKNOWN)
+    assert len(unknown) == 1 and unknown[0].note == "无法计算：2027年节假日安排未录入"
+
+
 # --- freshness --------------------------------------------------------------------------------
 
 
