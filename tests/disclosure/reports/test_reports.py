@@ -657,6 +657,41 @@ def test_bad_filters_are_400_not_500(client, county_auditor):
     assert client.get(url("reports_annual", org=COUNTY, year="2024", fees="-1")).status_code == 400
 
 
+@pytest.mark.parametrize("report", ["completeness", "timeliness", "freshness"])
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_bad_export_filters_are_400_in_chinese(client, county_auditor, data, report, fmt):
+    """The streamed exports check their filter before anything is streamed: a malformed or impossible
+    date, a reversed range, an organisation code outside the scope → 400 with the form's Chinese
+    message, never a 500 halfway through a download."""
+    client.force_login(county_auditor)
+    name = f"reports_{report}_{fmt}"
+    choice = "选择一个有效的选项"  # Django's Chinese message for a code that is not among the choices
+    bad = [({"org": "no-such-org"}, choice), ({"org": "410000"}, choice)]
+    if report != "freshness":
+        bad += [
+            ({"date_from": "2024-02-30"}, "输入一个有效的日期"),
+            ({"date_to": "9999-12-31"}, "日期应在"),
+            ({"date_from": "2024-10-01", "date_to": "2024-09-01"}, "起始日期不能晚于截止日期"),
+        ]
+    for params, message in bad:
+        response = client.get(url(name, **params))
+        assert response.status_code == 400, params
+        assert not response.streaming and message in response.content.decode(), params
+    assert client.get(url(name, org=COUNTY)).status_code == 200
+
+
+def test_switched_off_columns_and_timely_figures_follow_public_records(data):
+    """The figures per column follow public_records(): a column switched off (its node or a node above
+    it) drops out of every count, as does a record whose publication time is still to come."""
+    county = data["orgs"][COUNTY]
+    make_record(county, data["nodes"]["b1"], formed_on=date(2024, 10, 1), published_at=timezone.now() + timezone.timedelta(days=1))
+    assert cell_of(completeness_report(organisations(COUNTY)), COUNTY, "b1").count == 1  # the future one not yet
+    CatalogNode.objects.filter(code="TB1").update(is_active=False)
+    report = completeness_report(organisations(COUNTY))
+    assert {c.item.code for c in report.cells if c.organisation.code == COUNTY} == {"a1", "a2", "a3", "a4"}
+    assert row_of(report, COUNTY).own.records == 3  # a1: 2, a4: 1
+
+
 def test_drill_downs_list_the_records_behind_figures(client, county_auditor, data):
     """Cells by state, records of one column (refinements included), late and overdue records."""
     client.force_login(county_auditor)
