@@ -99,6 +99,7 @@ class WorkingDay(models.Model):
     ordinal = models.IntegerField(_("工作日序号"))
     segment = models.PositiveSmallIntegerField(_("连续年度段"))
     segment_last = models.IntegerField(_("本段最后序号"))
+    month = models.IntegerField(_("年月"))  # year * 100 + month: the reports group by it without date functions
 
     class Meta:
         ordering = ["date"]

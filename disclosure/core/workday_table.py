@@ -34,6 +34,7 @@ from disclosure.core import workdays
 from disclosure.core.calendar import CalendarDay, CalendarSource, CalendarYear, WorkingDay, WorkingDayTable
 
 TABLE_ROW = 1  # the primary key of the single WorkingDayTable row
+TABLE_VERSION = 2  # of the rows' layout: a change rebuilds the table
 _library_years: list[int] | None = None
 # (workdays.generation, known years, signature): the sources read again when the clock's cache is
 # dropped (a calendar row saved or deleted, or CACHE_SECONDS passed), exactly as the clock re-reads.
@@ -55,7 +56,7 @@ def _sources() -> tuple[list[int], str]:
     )
     days = list(CalendarDay.objects.order_by("date").values_list("date", "kind"))
     known = sorted(set(library_years()) | set(admin_years))
-    text = repr((chinese_calendar.__version__, library_years(), admin_years, days))
+    text = repr((TABLE_VERSION, chinese_calendar.__version__, library_years(), admin_years, days))
     return known, hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -76,7 +77,12 @@ def build_rows(years: list[int]) -> list[WorkingDay]:
         while day.year == year:
             working = exceptions.get(day, day.weekday() < 5)
             ordinal += working
-            rows.append(WorkingDay(date=day, working=working, ordinal=ordinal, segment=segment, segment_last=0))
+            rows.append(
+                WorkingDay(
+                    date=day, working=working, ordinal=ordinal, segment=segment, segment_last=0,
+                    month=day.year * 100 + day.month,
+                )
+            )
             day += timedelta(days=1)
         previous = year
     ends = firsts[1:] + [len(rows)]
