@@ -80,3 +80,44 @@ class CalendarYear(models.Model):
 
     def __str__(self):
         return f"{self.year}年（{self.get_source_display()}）"
+
+
+class WorkingDay(models.Model):
+    """One day of a year the working-day clock knows, with its running working-day ordinal: the
+    calendar materialised so that the database can join it (disclosure/core/workday_table.py builds
+    it from the clock; nothing else writes it).
+
+    ``ordinal`` counts the working days from the table's first day up to and including this one, so
+    the working days in (a, b] are ``ordinal(b) - ordinal(a)`` and the n-th working day after a is
+    the working day whose ordinal is ``ordinal(a) + n``. ``segment`` numbers the runs of consecutive
+    known years: a count is only valid within one segment (a year nobody entered breaks the run), and
+    ``segment_last`` is the last ordinal of the day's segment.
+    """
+
+    date = models.DateField(_("日期"), primary_key=True)
+    working = models.BooleanField(_("工作日"))
+    ordinal = models.IntegerField(_("工作日序号"))
+    segment = models.PositiveSmallIntegerField(_("连续年度段"))
+    segment_last = models.IntegerField(_("本段最后序号"))
+    month = models.IntegerField(_("年月"))  # year * 100 + month: the reports group by it without date functions
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("工作日表")
+        verbose_name_plural = _("工作日表")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ordinal"], condition=models.Q(working=True), name="workingday_one_per_ordinal"
+            )
+        ]
+
+
+class WorkingDayTable(models.Model):
+    """The single row saying from which state of the calendar WorkingDay was built (its signature)."""
+
+    signature = models.CharField(max_length=64)
+    built_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("工作日表版本")
+        verbose_name_plural = _("工作日表版本")

@@ -35,6 +35,9 @@ CACHE_SECONDS = 300
 # when the year is unknown (cached too, so that thousands of calls do not each hit the database).
 _exceptions: dict[int, dict[date, bool] | None] = {}
 _loaded_at = 0.0
+# Bumped whenever the cache above is dropped: what is derived from the calendar elsewhere (the
+# WorkingDay table's signature, disclosure/core/workday_table.py) is re-read when this changes.
+generation = 0
 
 
 class CalendarUnknown(Exception):
@@ -80,12 +83,17 @@ def _load_year(year: int) -> dict[date, bool] | None:
     return {d: working for d, working in status.items() if working != (d.weekday() < 5)}
 
 
-def _year_exceptions(year: int) -> dict[date, bool]:
+def expire_cache() -> None:
+    """Drop the cache once it is older than CACHE_SECONDS (every read of the clock calls this)."""
     global _loaded_at
     now = time.monotonic()
     if now - _loaded_at > CACHE_SECONDS:
-        _exceptions.clear()
+        clear_cache()
         _loaded_at = now
+
+
+def _year_exceptions(year: int) -> dict[date, bool]:
+    expire_cache()
     if year not in _exceptions:
         _exceptions[year] = _load_year(year)
     exceptions = _exceptions[year]
@@ -120,7 +128,9 @@ def year_is_known(year: int) -> bool:
 
 def clear_cache() -> None:
     """Forget every loaded year; the next call reads the database again."""
+    global generation
     _exceptions.clear()
+    generation += 1
 
 
 @receiver(post_save, sender=CalendarDay)

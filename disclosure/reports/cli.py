@@ -44,6 +44,18 @@ class ReportCommand(BaseCommand):
     def write(self, options, *, sheets, data, all_tables_csv: bool = False) -> None:
         """``all_tables_csv``: the CSV holds every sheet one after the other (the annual report)."""
         fmt = options["format"]
+        if fmt in ("csv", "xlsx") and options["output"] and not all_tables_csv:
+            # Straight to the file, row by row: a million-row report never sits in memory.
+            try:
+                with open(options["output"], "wb") as target:
+                    if fmt == "csv":
+                        target.writelines(export.csv_chunks(sheets[0]))
+                    else:
+                        export.write_xlsx(sheets, target)
+            except OSError as error:
+                raise CommandError(f"无法写入文件 {options['output']}：{error.strerror}") from None
+            self.stderr.write(f"已写入 {options['output']}")
+            return
         if fmt == "csv":
             content = export.to_csv_tables(sheets) if all_tables_csv else export.to_csv(sheets[0])
         elif fmt == "xlsx":

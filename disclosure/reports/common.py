@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from catalog import selectors as catalog_selectors
 from catalog.models import CatalogNode, Method, Organisation
 from disclosure.core import access
+from disclosure.records.models import Openness, Record, Status
 from disclosure.records.selectors import public_records
 
 ITEM_LEVEL = 2  # mptt level of the catalog's second-level items
@@ -273,22 +274,29 @@ def column_figures(
 ) -> dict[tuple[int, int], ColumnFigure]:
     """(organisation id, item node id) → public record count and latest publication.
 
-    ONE aggregate query grouped by organisation and node, started from public_records(); records
-    on refinements below an item are added to the item in memory.
+    ONE aggregate query grouped by organisation and node; records on refinements below an item are
+    added to the item in memory. ``organisation_ids`` are visible organisations (every report's
+    scope is). The rule is public_records()'s, in two halves so that a million records cost an
+    index-only scan (record_report_column_idx) instead of two joins per record: the record's own
+    half (published, 主动公开, publication time reached) in the query, the placement half (its
+    organisation and catalog node active, with their ancestors) on the groups: the organisations are
+    visible ones and ``catalog`` holds only visible nodes, so a group on any other node is dropped.
     """
-    records = public_records().filter(organisation_id__in=list(organisation_ids))
+    records = Record.objects.filter(
+        status=Status.PUBLISHED, openness=Openness.PROACTIVE, published_at__lte=timezone.now()
+    ).filter(organisation_id__in=list(organisation_ids))
     records = published_within(records, published_from, published_to)
     rows = (
         records.order_by()
         .values("organisation_id", "node_id")
-        .annotate(n=Count("id"), latest=Max("published_at"))
+        .annotate(n=Count("*"), latest=Max("published_at"))
         .values_list("organisation_id", "node_id", "n", "latest")
     )
     figures: dict[tuple[int, int], ColumnFigure] = {}
     for organisation_id, node_id, count, latest in rows:
         item = catalog.item_of_node.get(node_id)
         if item is None:
-            continue  # a record filed above the item level: not part of any item's figures
+            continue  # filed above the item level, or on a node switched off: in no item's figures
         figure = figures.setdefault((organisation_id, item.node.pk), ColumnFigure())
         figure.count += count
         if latest is not None and (figure.latest is None or latest > figure.latest):

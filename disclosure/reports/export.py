@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -33,7 +35,19 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 class Sheet:
     title: str  # ≤ 31 characters (XLSX sheet names)
     headers: list[str]
-    rows: list[list]
+    rows: Iterable[list]  # a list, or LazyRows read from the database while the file is written
+
+
+class LazyRows:
+    """A sheet's rows made from a source as they are written (e.g. a report's rows read from the
+    database in batches), so that a million-row export never holds its rows in memory. Iterable
+    more than once: each pass reads the source again."""
+
+    def __init__(self, source: Iterable, convert: Callable[[object], list]):
+        self.source, self.convert = source, convert
+
+    def __iter__(self) -> Iterator[list]:
+        return map(self.convert, self.source)
 
 
 def _safe(value):
@@ -54,22 +68,42 @@ def _text(value) -> str:
     return str(value)
 
 
-def to_csv(sheet: Sheet) -> bytes:
+def csv_chunks(sheet: Sheet, rows_per_chunk: int = 1000) -> Iterator[bytes]:
+    """The CSV of a sheet piece by piece (for a streamed response): the byte-order mark and the
+    headers first, then ``rows_per_chunk`` rows at a time."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(sheet.headers)
-    for row in sheet.rows:
-        writer.writerow([_text(_safe(value)) for value in row])
-    return buffer.getvalue().encode("utf-8-sig")
+    yield buffer.getvalue().encode("utf-8-sig")
+    rows = iter(sheet.rows)
+    while batch := list(itertools.islice(rows, rows_per_chunk)):
+        buffer.seek(0)
+        buffer.truncate()
+        for row in batch:
+            writer.writerow([_text(_safe(value)) for value in row])
+        yield buffer.getvalue().encode("utf-8")
+
+
+def to_csv(sheet: Sheet) -> bytes:
+    return b"".join(csv_chunks(sheet))
 
 
 def to_xlsx(sheets: list[Sheet]) -> bytes:
-    # Write-only mode streams rows; formula-like text was already made harmless by _safe().
+    buffer = io.BytesIO()
+    write_xlsx(sheets, buffer)
+    return buffer.getvalue()
+
+
+def write_xlsx(sheets: list[Sheet], target) -> None:
+    """The workbook written to ``target`` (a path or a binary file). openpyxl's write-only mode keeps
+    each sheet's rows in a temporary file, not in memory, so rows can come from the database one
+    batch at a time; formula-like text was already made harmless by _safe()."""
     workbook = Workbook(write_only=True)
     for sheet in sheets:
         worksheet = workbook.create_sheet(title=sheet.title[:31])
+        sample = list(itertools.islice(sheet.rows, 200))  # column widths from the first rows
         for index, header in enumerate(sheet.headers, start=1):
-            widest = max([len(str(header))] + [len(_text(row[index - 1])) for row in sheet.rows[:200]])
+            widest = max([len(str(header))] + [len(_text(row[index - 1])) for row in sample])
             worksheet.column_dimensions[get_column_letter(index)].width = min(max(8, widest * 1.8), 60)
         worksheet.freeze_panes = "A2"
         header_cells = []
@@ -81,9 +115,7 @@ def to_xlsx(sheets: list[Sheet]) -> bytes:
         worksheet.append(header_cells)
         for row in sheet.rows:
             worksheet.append([_safe(value) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    workbook.save(target)
 
 
 def to_json(data: dict) -> bytes:
@@ -215,8 +247,9 @@ def timeliness_sheets(report: TimelinessReport) -> list[Sheet]:
             "逾期/超期/剩余工作日",
             "说明",
         ],
-        [
-            [
+        LazyRows(
+            report.rows,
+            lambda row: [
                 row.record_id,
                 row.index_number,
                 row.title,
@@ -232,9 +265,8 @@ def timeliness_sheets(report: TimelinessReport) -> list[Sheet]:
                 timing_labels[row.timing],
                 row.working_days,
                 row.note,
-            ]
-            for row in report.rows
-        ],
+            ],
+        ),
     )
     tally_headers = ["已发布", "按时发布", "逾期发布", "按时率（%）", "超期未发布", "未到期待发布", "无法计算"]
 

@@ -16,19 +16,32 @@ are never due for publication and are left out; withdrawn and superseded ones to
 
 A revision in progress carries the formation date its editor gave it; if that was left at the
 original's date, the revision shows as overdue, which is the prompt to correct it.
+
+How: the same rules as a handful of set queries, not one Python call per record. The working-day
+clock is materialised as the WorkingDay table (disclosure/core/workday_table.py: one row per day of
+every known year with a running working-day ordinal), so the due date is a join on
+``ordinal(formed_on) + limit`` and working days late are differences of ordinals. A row the table
+cannot count exactly (it reaches a year nobody entered) is counted by the Python clock itself.
 """
 
 from __future__ import annotations
 
+import contextlib
+import heapq
+import itertools
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import models
+from django.db import connection, models, transaction
+from django.db.models import F
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog.models import CatalogNode, Organisation, TimeLimitTrigger
+from disclosure.core.calendar import WorkingDay
+from disclosure.core.workday_table import ensure_working_day_table
 from disclosure.core.workdays import CalendarUnknown, add_working_days, working_days_between, working_days_late
 from disclosure.records.models import UNPUBLISHED_STATUSES, Openness, Record, Status
 from disclosure.records.selectors import public_records
@@ -163,15 +176,15 @@ class TimelinessOrganisationRow:
 @dataclass
 class TimelinessReport:
     today: date
-    rows: list[TimelinessRow]
+    rows: TimelinessRows  # read from the database when listed or exported
     organisations: list[TimelinessOrganisationRow]
     months: list[MonthRow]
     total: TimingTally
     formed_from: date | None = None
     formed_to: date | None = None
 
-    def rows_by(self, timing: str) -> list[TimelinessRow]:
-        return [row for row in self.rows if row.timing == timing]
+    def rows_by(self, timing: str) -> TimelinessRows:
+        return self.rows.filter(timing=timing)
 
     def as_dict(self, *, include_rows: bool = True) -> dict:
         data = {
@@ -209,11 +222,14 @@ def timed_nodes(catalog: Catalog) -> dict[int, CatalogNode]:
     }
 
 
-def timed_records(organisation_ids: list[int], node_ids: list[int], *, formed_from=None, formed_to=None):
-    """Public records plus unpublished 主动公开 records of the organisations on the given nodes.
+ROW_FIELDS = ("id", "title", "index_number", "status", "formed_on", "organisation_id", "node_id")
+FALLBACK = "fallback"  # a row the table cannot count exactly (it leaves the known years): the Python clock counts it
+LISTED_TIMINGS = (Timing.ON_TIME, Timing.LATE, Timing.OVERDUE, Timing.PENDING, Timing.UNKNOWN)
 
-    One query; values only, so that 100,000 rows cost no model instances.
-    """
+
+def timed_records(organisation_ids: list[int], node_ids: list[int], *, formed_from=None, formed_to=None):
+    """Public records plus unpublished 主动公开 records of the organisations on the given nodes, with the
+    node's time limit (``days``) and the local date of publication (``pub``), as a values() queryset."""
     public = public_records().filter(organisation_id__in=organisation_ids)
     unpublished = Record.objects.filter(
         organisation_id__in=organisation_ids,
@@ -225,9 +241,274 @@ def timed_records(organisation_ids: list[int], node_ids: list[int], *, formed_fr
         records = records.filter(formed_on__gte=formed_from)
     if formed_to:
         records = records.filter(formed_on__lte=formed_to)
-    return records.order_by("formed_on", "id").values_list(
-        "id", "title", "index_number", "status", "formed_on", "published_at", "organisation_id", "node_id"
+    return records.order_by().annotate(days=F("node__time_limit_days"), pub=TruncDate("published_at")).values(
+        *ROW_FIELDS, "days", "pub"
     )
+
+
+def _date_literal(day: date) -> str:
+    # A date we computed (never user text; date.isoformat refuses anything else), inlined so that the
+    # query needs no positional juggling of its parameters.
+    text = f"'{date.isoformat(day)}'"
+    return f"DATE {text}" if connection.vendor == "postgresql" else text
+
+
+def _as_date(value) -> date | None:
+    """SQLite returns the dates of a raw query as text."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+class _Source:
+    """The classified rows of one report as SQL over the records and the WorkingDay table.
+
+    Each row gets its due date, timing and working days from the table by three joins (formation
+    date, due date by ordinal, publication date); rows the table cannot count exactly are marked
+    FALLBACK and counted by the Python clock, which then says CalendarUnknown just as before.
+    """
+
+    def __init__(self, organisations, nodes, catalog, *, today, formed_from, formed_to):
+        self.by_id = {org.pk: org for org in organisations}
+        self.nodes = nodes
+        self.catalog = catalog
+        self.today = today
+        inner, inner_params = timed_records(
+            list(self.by_id), list(nodes), formed_from=formed_from, formed_to=formed_to
+        ).query.sql_with_params()
+        self.params = list(inner_params)
+        self.sql = self._classified(inner)
+        self._fallback: list[TimelinessRow] | None = None
+        self._clock = _Clock()
+
+    def _classified(self, inner: str) -> str:
+        table = WorkingDay._meta.db_table
+        today = WorkingDay.objects.filter(date=self.today).values_list(
+            "ordinal", "working", "segment", "segment_last"
+        ).first()
+        if today is None:
+            segment = late_segment = -1
+            ordinal = late_ordinal = 0
+        else:
+            ordinal, working, segment, last = today
+            # Overdue on a day off counts up to the next working day, which must lie in the same run.
+            late_ordinal = ordinal if working else ordinal + 1
+            late_segment = segment if (working or ordinal < last) else -1
+        today_literal = _date_literal(self.today)
+        published = f"'{Status.PUBLISHED.value}'"
+        return f"""
+            SELECT r.id, r.title, r.index_number, r.status, r.formed_on, r.organisation_id, r.node_id,
+                   r.days,
+                   CASE WHEN r.status = {published} THEN r.pub END AS published_on,
+                   d.date AS due,
+                   p.month AS month,
+                   CASE
+                     WHEN d.date IS NULL THEN '{FALLBACK}'
+                     WHEN r.status = {published} THEN
+                       CASE WHEN r.pub <= d.date AND p.date IS NOT NULL THEN '{Timing.ON_TIME.value}'
+                            WHEN p.date IS NOT NULL AND p.segment = d.segment
+                                 AND (p.working OR p.ordinal < p.segment_last) THEN '{Timing.LATE.value}'
+                            ELSE '{FALLBACK}' END
+                     WHEN {today_literal} > d.date THEN
+                       CASE WHEN d.segment = {int(late_segment)} THEN '{Timing.OVERDUE.value}'
+                            ELSE '{FALLBACK}' END
+                     WHEN d.segment = {int(segment)} THEN '{Timing.PENDING.value}'
+                     ELSE '{FALLBACK}'
+                   END AS timing,
+                   CASE
+                     WHEN d.date IS NULL THEN NULL
+                     WHEN r.status = {published} THEN
+                       CASE WHEN r.pub <= d.date THEN NULL
+                            ELSE p.ordinal + (CASE WHEN p.working THEN 0 ELSE 1 END) - d.ordinal END
+                     WHEN {today_literal} > d.date THEN {int(late_ordinal)} - d.ordinal
+                     ELSE d.ordinal - {int(ordinal)}
+                   END AS working_days
+            FROM ({inner}) r
+            LEFT JOIN {table} f ON f.date = r.formed_on
+            LEFT JOIN {table} d ON d.working AND d.ordinal = f.ordinal + r.days AND d.segment = f.segment
+            LEFT JOIN {table} p ON r.status = {published} AND p.date = r.pub
+        """
+
+    def tallies(self):
+        """(organisation id, timing, month or None, rows, working days late): one grouped query.
+
+        On PostgreSQL with JIT off (compiling the expressions cost more than running them) and enough
+        work_mem for a hash aggregate of the ~10,000 groups instead of a sort spilled to disk."""
+        sql = f"""
+            SELECT c.organisation_id, c.timing,
+                   CASE WHEN c.timing IN ('{Timing.ON_TIME.value}', '{Timing.LATE.value}') THEN c.month END,
+                   COUNT(*),
+                   SUM(CASE WHEN c.timing = '{Timing.LATE.value}' THEN c.working_days ELSE 0 END)
+            FROM ({self.sql}) c
+            GROUP BY 1, 2, 3
+        """
+        postgresql = connection.vendor == "postgresql"
+        with transaction.atomic() if postgresql else contextlib.nullcontext(), connection.cursor() as cursor:
+            if postgresql:  # SET LOCAL: for this transaction only
+                cursor.execute("SET LOCAL jit = off")
+                cursor.execute("SET LOCAL work_mem = '64MB'")
+            cursor.execute(sql, self.params)
+            return [
+                (org, timing, f"{month // 100:04d}-{month % 100:02d}" if month else None, count, late)
+                for org, timing, month, count, late in cursor.fetchall()
+            ]
+
+    def fallback_rows(self) -> list[TimelinessRow]:
+        """The rows the Python clock counts (few: those reaching a year nobody entered), once."""
+        if self._fallback is None:
+            self._fallback = list(self._rows(f"c.timing = '{FALLBACK}'", [], order="c.formed_on, c.id"))
+        return self._fallback
+
+    def _rows(self, where: str, params: list, *, order: str, limit: int | None = None, offset: int = 0,
+              chunked: bool = False):
+        sql = f"SELECT * FROM ({self.sql}) c WHERE {where} ORDER BY {order}"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
+        with (connection.chunked_cursor() if chunked else connection.cursor()) as cursor:
+            cursor.execute(sql, self.params + params)
+            while batch := cursor.fetchmany(2000):
+                for values in batch:
+                    yield self._row(values)
+
+    def count(self, where: str, params: list) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({self.sql}) c WHERE {where}", self.params + params)
+            return cursor.fetchone()[0]
+
+    def _row(self, values) -> TimelinessRow:
+        (record_id, title, index_number, status, formed_on, organisation_id, node_id, days,
+         published_on, due, _month, timing, working_days) = values
+        node = self.nodes[node_id]
+        item = self.catalog.item_of_node.get(node_id)
+        row = TimelinessRow(
+            record_id=record_id,
+            title=title,
+            index_number=index_number,
+            status=status,
+            organisation=self.by_id[organisation_id],
+            node_code=node.code,
+            node_name=node.name,
+            item_code=item.code if item else node.code,
+            formed_on=_as_date(formed_on),
+            time_limit_days=days,
+            due=_as_date(due),
+            published_on=_as_date(published_on),
+            timing=timing,
+            working_days=working_days,
+        )
+        if timing == FALLBACK:
+            self._clock.count(row, self.today)
+        return row
+
+
+class _Clock:
+    """The Python clock for the rows the table cannot count, each (date, limit) pair asked once."""
+
+    def __init__(self):
+        self.memo: dict[tuple, object] = {}
+
+    def _ask(self, key, function, *args):
+        if key not in self.memo:
+            try:
+                self.memo[key] = function(*args)
+            except CalendarUnknown as unknown:
+                self.memo[key] = unknown
+        result = self.memo[key]
+        if isinstance(result, CalendarUnknown):
+            raise result
+        return result
+
+    def count(self, row: TimelinessRow, today: date) -> None:
+        row.due, row.working_days, row.note = None, None, ""
+        try:
+            row.due = self._ask(("add", row.formed_on, row.time_limit_days), add_working_days,
+                                row.formed_on, row.time_limit_days)
+            if row.published_on is not None:
+                if row.published_on <= row.due:
+                    row.timing = Timing.ON_TIME
+                else:
+                    row.timing = Timing.LATE
+                    row.working_days = self._ask(("late", row.due, row.published_on), working_days_late,
+                                                 row.due, row.published_on)
+            elif today > row.due:
+                row.timing = Timing.OVERDUE
+                row.working_days = self._ask(("late", row.due, today), working_days_late, row.due, today)
+            else:
+                row.timing = Timing.PENDING
+                row.working_days = self._ask(("between", today, row.due), working_days_between, today, row.due)
+        except CalendarUnknown as unknown:
+            row.due = None
+            row.timing = Timing.UNKNOWN
+            row.working_days = None
+            row.note = calendar_unknown_text(unknown.year)
+
+
+def _sort_key(row: TimelinessRow):
+    return (row.formed_on, row.record_id)
+
+
+class TimelinessRows:
+    """The rows of a timeliness report, read from the database as they are needed: iterate (streamed
+    in batches, for exports), ``len``, slice (a page), ``filter(timing=, month=)`` and ``longest(n)``.
+    Ordered by formation date and id. Rows counted by the Python clock (FALLBACK) are merged in."""
+
+    def __init__(self, source: _Source, *, timing: str = "", month: str = ""):
+        self.source, self.timing, self.month = source, timing, month
+
+    def filter(self, *, timing: str = "", month: str = "") -> TimelinessRows:
+        return TimelinessRows(self.source, timing=timing or self.timing, month=month or self.month)
+
+    def _where(self, *, exact_only: bool) -> tuple[str, list]:
+        clauses, params = [], []
+        if exact_only:
+            clauses.append(f"c.timing <> '{FALLBACK}'")
+        if self.timing:
+            clauses.append("c.timing = %s")
+            params.append(str(self.timing))
+        if self.month:
+            # Published in that month; rows outside the table (FALLBACK) are filtered in Python.
+            year, _dash, month = self.month.partition("-")
+            clauses.append("c.month = %s")
+            valid = len(year) == 4 and year.isdigit() and month.isdigit() and 1 <= int(month) <= 12
+            params.append(int(year) * 100 + int(month) if valid else -1)
+        return " AND ".join(clauses) or "1 = 1", params
+
+    def _fallback(self) -> list[TimelinessRow]:
+        return [
+            row
+            for row in self.source.fallback_rows()
+            if (not self.timing or row.timing == self.timing) and (not self.month or row.month == self.month)
+        ]
+
+    def _exact(self, **kwargs):
+        where, params = self._where(exact_only=True)
+        return self.source._rows(where, params, order="c.formed_on, c.id", **kwargs)
+
+    def __iter__(self):
+        return heapq.merge(self._exact(chunked=True), self._fallback(), key=_sort_key)
+
+    def count(self) -> int:
+        where, params = self._where(exact_only=True)
+        return self.source.count(where, params) + len(self._fallback())
+
+    __len__ = count
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return list(itertools.islice(self, index, index + 1))[0]
+        start, stop = index.start or 0, index.stop
+        if not self._fallback():
+            return list(self._exact(limit=None if stop is None else stop - start, offset=start))
+        return list(itertools.islice(self, start, stop))
+
+    def longest(self, count: int = 20) -> list[TimelinessRow]:
+        """The rows late or overdue by the most working days (ties in formation order), at most ``count``."""
+        where, params = self._where(exact_only=True)
+        exact = self.source._rows(
+            where, params, order="COALESCE(c.working_days, 0) DESC, c.formed_on, c.id", limit=count
+        )
+        rows = sorted(itertools.chain(exact, self._fallback()), key=_sort_key)
+        return sorted(rows, key=lambda r: -(r.working_days or 0))[:count]
 
 
 def timeliness_report(
@@ -240,111 +521,50 @@ def timeliness_report(
 ) -> TimelinessReport:
     """The timeliness report for a tree-ordered list of organisations.
 
-    Queries: the catalog (one, unless given), the records (one), and the working-day calendar
-    (a few per calendar year, once per process). Due dates are computed once per distinct
-    (formation date, limit) pair.
+    Set-based: the tallies per organisation, timing and month come from ONE grouped query over the
+    records joined three times to the working-day table (disclosure/core/workday_table.py); the rows
+    themselves are read only when listed or exported (TimelinessRows). Queries: the catalog (one,
+    unless given), the table's signature (three), today's ordinal, the tallies, and the rows the
+    table cannot count (one, only when the tallies hold some).
     """
     today = today or timezone.localdate()
     catalog = catalog or load_catalog()
-    by_id = {org.pk: org for org in organisations}
-    due_dates: dict[tuple[date, int], date | CalendarUnknown] = {}
-
-    def due_date(formed_on: date, days: int) -> date:
-        key = (formed_on, days)
-        if key not in due_dates:
-            try:
-                due_dates[key] = add_working_days(formed_on, days)
-            except CalendarUnknown as unknown:
-                due_dates[key] = unknown
-        result = due_dates[key]
-        if isinstance(result, CalendarUnknown):
-            raise result
-        return result
-
-    between: dict[tuple[str, date, date], int] = {}
-
-    def days_between(a: date, b: date) -> int:
-        if ("between", a, b) not in between:
-            between[("between", a, b)] = working_days_between(a, b)
-        return between[("between", a, b)]
-
-    def days_late(due: date, day: date) -> int:
-        if ("late", due, day) not in between:
-            between[("late", due, day)] = working_days_late(due, day)
-        return between[("late", due, day)]
-
-    tz = timezone.get_current_timezone()
-    rows: list[TimelinessRow] = []
-    nodes = timed_nodes(catalog)
-    published = Status.PUBLISHED
-    for (
-        record_id,
-        title,
-        index_number,
-        status,
-        formed_on,
-        published_at,
-        organisation_id,
-        node_id,
-    ) in timed_records(list(by_id), list(nodes), formed_from=formed_from, formed_to=formed_to):
-        node = nodes[node_id]
-        days = node.time_limit_days
-        item = catalog.item_of_node.get(node_id)
-        # The local (Beijing) date of publication; astimezone once per row, the zone looked up once.
-        published_on = published_at.astimezone(tz).date() if status == published and published_at else None
-        row = TimelinessRow(
-            record_id=record_id,
-            title=title,
-            index_number=index_number,
-            status=status,
-            organisation=by_id[organisation_id],
-            node_code=node.code,
-            node_name=node.name,
-            item_code=item.code if item else node.code,
-            formed_on=formed_on,
-            time_limit_days=days,
-            due=None,
-            published_on=published_on,
-            timing=Timing.UNKNOWN,
-        )
-        try:
-            row.due = due_date(formed_on, days)
-            if published_on is not None:
-                if published_on <= row.due:
-                    row.timing = Timing.ON_TIME
-                else:
-                    row.timing = Timing.LATE
-                    row.working_days = days_late(row.due, published_on)
-            elif today > row.due:
-                row.timing = Timing.OVERDUE
-                row.working_days = days_late(row.due, today)
-            else:
-                row.timing = Timing.PENDING
-                row.working_days = days_between(today, row.due)
-        except CalendarUnknown as unknown:
-            row.timing = Timing.UNKNOWN
-            row.working_days = None
-            row.note = calendar_unknown_text(unknown.year)
-        rows.append(row)
-
+    ensure_working_day_table()
+    source = _Source(
+        organisations, timed_nodes(catalog), catalog, today=today, formed_from=formed_from, formed_to=formed_to
+    )
     depths = depth_map(organisations)
     org_rows = {
         org.pk: TimelinessOrganisationRow(organisation=org, depth=depths[org.pk]) for org in organisations
     }
     months: dict[str, MonthRow] = {}
-    for row in rows:
-        org_rows[row.organisation.pk].own.count(row)
-        if row.timing in (Timing.ON_TIME, Timing.LATE):
-            key = row.month
-            month = months.get(key) or months.setdefault(key, MonthRow(month=key))
-            month.bump(row.timing)
+
+    def add_month(key: str, timing: str, count: int) -> None:
+        month = months.get(key) or months.setdefault(key, MonthRow(month=key))
+        setattr(month, timing, getattr(month, timing) + count)
+
+    fallback = False
+    for organisation_id, timing, month, count, late_days in source.tallies():
+        if timing == FALLBACK:
+            fallback = True
+            continue
+        own = org_rows[organisation_id].own
+        setattr(own, timing, getattr(own, timing) + count)
+        own.late_working_days += int(late_days or 0)
+        if month:
+            add_month(month, timing, count)
+    if fallback:
+        for row in source.fallback_rows():
+            org_rows[row.organisation.pk].own.count(row)
+            if row.timing in (Timing.ON_TIME, Timing.LATE):
+                add_month(row.month, row.timing, 1)
     total = roll_up(organisations, org_rows, TimingTally())
     month_rows = []
     if months:
         month_rows = [months.get(m, MonthRow(month=m)) for m in _month_range(min(months), max(months))]
     return TimelinessReport(
         today=today,
-        rows=rows,
+        rows=TimelinessRows(source),
         organisations=[org_rows[org.pk] for org in organisations],
         months=month_rows,
         total=total,

@@ -8,6 +8,7 @@ a fixed number of queries, however many records and organisations there are.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -16,7 +17,8 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -120,7 +122,7 @@ def _report_view(template: str, title: str):
                 result = view(request, *args, **kwargs)
             except BadFilter as bad:
                 return _render(request, template, {"title": title, "form": bad.form, "report": None}, status=400)
-            if isinstance(result, HttpResponse):
+            if isinstance(result, HttpResponseBase):
                 return result
             return _render(request, template, {"title": title, **result})
 
@@ -188,6 +190,21 @@ def _download(content: bytes, fmt: str, stem: str, org: str | None) -> HttpRespo
     return response
 
 
+def _streamed_download(sheets: list[export.Sheet], fmt: str, stem: str, org: str | None):
+    """An export in constant memory: the CSV (first sheet) streamed as its rows are read; the XLSX
+    (every sheet) written to a temporary file, row by row, then sent from it."""
+    if fmt == "csv":
+        response = StreamingHttpResponse(export.csv_chunks(sheets[0]), content_type=EXPORT_FORMATS["csv"])
+    else:
+        target = tempfile.TemporaryFile()
+        export.write_xlsx(sheets, target)
+        target.seek(0)
+        response = FileResponse(target, content_type=EXPORT_FORMATS["xlsx"])
+    name = f"{stem}-{org or 'all'}-{timezone.localdate():%Y%m%d}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
 def _export_view(kind: ReportKind):
     """The CSV (first sheet) and XLSX (every sheet) export of a report, filtered like its page."""
 
@@ -196,9 +213,7 @@ def _export_view(kind: ReportKind):
         if fmt not in EXPORT_FORMATS:
             raise Http404(_("不支持的导出格式。"))
         form, report, base = _build(request, kind)
-        sheets = kind.sheets(report)
-        content = export.to_csv(sheets[0]) if fmt == "csv" else export.to_xlsx(sheets)
-        return _download(content, fmt, kind.name, base.get("org"))
+        return _streamed_download(kind.sheets(report), fmt, kind.name, base.get("org"))
 
     return view
 
@@ -381,25 +396,20 @@ completeness_export = _export_view(COMPLETENESS)
 # --- timeliness -------------------------------------------------------------------------------
 
 
-def _longest(rows, count=20):
-    """The rows late or overdue by the most working days, at most ``count``."""
-    return sorted(rows, key=lambda r: -(r.working_days or 0))[:count]
-
-
 @_report_view(TIMELINESS.template, TIMELINESS.title)
 def timeliness(request):
     form, report, base = _build(request, TIMELINESS)
-    overdue, late = report.rows_by(Timing.OVERDUE), report.rows_by(Timing.LATE)
     return {
         "form": form,
         "report": report,
         "base": base,
         "months_chart": _months_chart(report) if report.months else None,
-        "overdue": _longest(overdue),
-        "overdue_count": len(overdue),
-        "late": _longest(late),
-        "late_count": len(late),
-        "unknown_count": len(report.rows_by(Timing.UNKNOWN)),
+        # The 20 rows late or overdue by the most working days; the counts are the report's tallies.
+        "overdue": report.rows_by(Timing.OVERDUE).longest(20),
+        "overdue_count": report.total.overdue,
+        "late": report.rows_by(Timing.LATE).longest(20),
+        "late_count": report.total.late,
+        "unknown_count": report.total.unknown,
         "timings": Timing,
     }
 
@@ -411,7 +421,7 @@ def timeliness_records(request):
     state = _choice(request, "state", Timing, _("没有这种结论。"))
     month = request.GET.get("month", "")
     report = TIMELINESS.build(organisations, form.cleaned_data)
-    rows = [row for row in report.rows if (not state or row.timing == state) and (not month or row.month == month)]
+    page = _page(request, report.rows.filter(timing=state, month=month), RECORDS_PER_PAGE)
     return {
         "form": form,
         "report": report,
@@ -419,8 +429,8 @@ def timeliness_records(request):
         "filters": {"own": request.GET.get("own", ""), "state": state, "month": month},
         "state_label": Timing(state).label if state else "",
         "month": month,
-        "page": _page(request, rows, RECORDS_PER_PAGE),
-        "count": len(rows),
+        "page": page,
+        "count": page.paginator.count,
     }
 
 

@@ -48,6 +48,14 @@ REQUIRED_ELEMENTS = (
 )
 
 
+# The guide fields ``missing_elements`` reads (steps and materials are counted apart).
+GUIDE_CHECK_FIELDS = (
+    "record_id", "responsible_body", "legal_basis", "conditions", "fee_mode", "fee_amount", "fee_basis",
+    "statutory_days", "promised_days", "consultation_phone", "consultation_address", "supervision_phone",
+    "supervision_channel", "place", "hours",
+)
+
+
 # --- where guides go ---------------------------------------------------------------------------
 
 
@@ -125,6 +133,13 @@ def missing_elements(
     return [label for key, label in labels.items() if not _present(guide, key, step_count, material_count)]
 
 
+class _GuideValues:
+    """A guide's checked fields as plain values (``missing_elements`` reads them by attribute)."""
+
+    def __init__(self, values: dict):
+        self.__dict__.update(values)
+
+
 @dataclass(frozen=True)
 class IncompleteGuide:
     record_id: int
@@ -142,10 +157,10 @@ def incomplete_service_guides(organisation_ids) -> list[IncompleteGuide]:
     Queries: two (the catalog tree, the records with their guides and counts), whatever the data.
     """
     item_of_node = guide_item_of_node()
-    records = (
+    guide_fields = [f"service_guide__{name}" for name in GUIDE_CHECK_FIELDS]
+    rows = (
         public_records()
         .filter(organisation_id__in=list(organisation_ids), node_id__in=list(item_of_node))
-        .select_related("service_guide")
         # Whether steps and materials exist is all the check needs: EXISTS probes an index where a
         # COUNT over both joins would multiply steps by materials for every record.
         .annotate(
@@ -153,22 +168,26 @@ def incomplete_service_guides(organisation_ids) -> list[IncompleteGuide]:
             has_materials=Exists(ServiceGuideMaterial.objects.filter(guide__record_id=OuterRef("pk"))),
         )
         .order_by("organisation_id", "node_id", "pk")
+        # Plain values, not records and guides: this runs inside the province completeness report
+        # over every service-guide record, and reads only the columns the check needs.
+        .values_list("pk", "organisation_id", "node_id", "title", "index_number", "has_steps", "has_materials",
+                     *guide_fields)
     )
     labels = element_labels()
     found = []
-    for record in records:
-        guide = getattr(record, "service_guide", None)
+    for pk, organisation_id, node_id, title, index_number, has_steps, has_materials, *guide_values in rows:
+        guide = _GuideValues(dict(zip(GUIDE_CHECK_FIELDS, guide_values))) if guide_values[0] is not None else None
         missing = missing_elements(
-            guide, step_count=int(record.has_steps), material_count=int(record.has_materials), labels=labels
+            guide, step_count=int(has_steps), material_count=int(has_materials), labels=labels
         )
         if missing:
             found.append(
                 IncompleteGuide(
-                    record_id=record.pk,
-                    organisation_id=record.organisation_id,
-                    item_node_id=item_of_node[record.node_id],
-                    title=record.title,
-                    index_number=record.index_number,
+                    record_id=pk,
+                    organisation_id=organisation_id,
+                    item_node_id=item_of_node[node_id],
+                    title=title,
+                    index_number=index_number,
                     missing=missing,
                 )
             )

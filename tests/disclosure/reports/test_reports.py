@@ -307,6 +307,63 @@ def test_timeliness_formed_range(data):
     )
 
 
+def test_timeliness_set_based_2025_hand_computation(demo_orgs, catalog):
+    """The set-based report (WorkingDay joins) on the 2025 schedule (国办发明电〔2024〕12号), every figure
+    counted by hand. a1 has 20 working days. Formed Fri 26 Sept 2025: Sun 28 Sept (make-up) day 1,
+    29–30 Sept days 2–3, 1–8 Oct off, 9–10 Oct 4–5, Sat 11 Oct (make-up) 6, 13–17 Oct 7–11, 20–24 Oct
+    12–16, 27–30 Oct 17–20: due Thu 30 Oct. As of Tue 4 Nov 2025:
+
+    - published Thu 30 Oct: on time;
+    - published Fri 31 Oct: late by 1 (31 Oct);
+    - published Sat 1 Nov: late by 2 (the next working day is Mon 3 Nov: 31 Oct, 3 Nov);
+    - draft: overdue by 3 (31 Oct, 3 Nov, 4 Nov);
+    - draft formed Mon 27 Oct: 28–31 Oct 1–4, 3–7 Nov 5–9, 10–14 Nov 10–14, 17–21 Nov 15–19, Mon 24 Nov
+      20 = due; pending with 14 working days left after 4 Nov (5–7: 3, 10–14: 8, 17–21: 13, 24 Nov: 14).
+    """
+    county = demo_orgs[COUNTY]
+    a1 = catalog["a1"]
+    formed = date(2025, 9, 26)
+    records = {
+        "on_time": make_record(county, a1, formed_on=formed, published_at=local(2025, 10, 30)),
+        "late_1": make_record(county, a1, formed_on=formed, published_at=local(2025, 10, 31)),
+        "late_2": make_record(county, a1, formed_on=formed, published_at=local(2025, 11, 1)),
+        "overdue": make_record(county, a1, formed_on=formed),
+        "pending": make_record(county, a1, formed_on=date(2025, 10, 27)),
+    }
+    report = timeliness_report(organisations(COUNTY), today=date(2025, 11, 4))
+    by_id = {row.record_id: row for row in report.rows}
+    expected = {
+        "on_time": (date(2025, 10, 30), Timing.ON_TIME, None),
+        "late_1": (date(2025, 10, 30), Timing.LATE, 1),
+        "late_2": (date(2025, 10, 30), Timing.LATE, 2),
+        "overdue": (date(2025, 10, 30), Timing.OVERDUE, 3),
+        "pending": (date(2025, 11, 24), Timing.PENDING, 14),
+    }
+    assert {name: (by_id[r.pk].due, by_id[r.pk].timing, by_id[r.pk].working_days) for name, r in records.items()} == expected
+    total = report.total
+    assert (total.on_time, total.late, total.overdue, total.pending, total.unknown) == (1, 2, 1, 1, 0)
+    assert total.late_working_days == 3
+    assert [(m.month, m.on_time, m.late) for m in report.months] == [("2025-10", 1, 1), ("2025-11", 0, 1)]
+    # Listing: filtered, counted, paged and the longest first, all from the database.
+    late = report.rows_by(Timing.LATE)
+    assert len(late) == 2 and [row.record_id for row in late[0:1]] == [records["late_1"].pk]
+    assert [row.record_id for row in late.longest(1)] == [records["late_2"].pk]
+    assert [row.record_id for row in report.rows.filter(month="2025-11")] == [records["late_2"].pk]
+
+
+def test_timeliness_rows_merge_what_only_the_python_clock_can_count(data):
+    """Rows reaching the unentered 2027 are counted by the Python clock and listed in formation order
+    with the others, on every page and in every filter."""
+    report = timeliness_report(organisations(COUNTY), today=TODAY)
+    r = data["records"]
+    order = [row.record_id for row in report.rows]
+    assert order == [row.record_id for row in report.rows[0:len(order)]]
+    assert order[-1] == r["unknown"].pk  # formed 15 Dec 2026, the latest
+    assert [row.record_id for row in report.rows[len(order) - 2:]] == order[-2:]
+    unknown = report.rows_by(Timing.UNKNOWN)
+    assert len(unknown) == 1 and unknown[0].note == "无法计算：2027年节假日安排未录入"
+
+
 # --- freshness --------------------------------------------------------------------------------
 
 
@@ -514,6 +571,11 @@ REPORT_PAGES = [
 ]
 
 
+def body(response) -> bytes:
+    """A response's body, whether streamed (CSV, XLSX exports) or not."""
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
 def url(name, **params):
     from urllib.parse import urlencode
 
@@ -578,7 +640,7 @@ def test_township_editor_sees_only_own(client, township_editor, data):
     assert len(page) == 2
     timeliness = client.get(url("reports_timeliness")).context["report"]
     assert [row.record_id for row in timeliness.rows] == [data["records"]["township_on_time"].pk]
-    rows = client.get(url("reports_completeness_csv")).content.decode("utf-8-sig").splitlines()
+    rows = body(client.get(url("reports_completeness_csv"))).decode("utf-8-sig").splitlines()
     assert all(T1 in line for line in rows[1:]) and len(rows) > 1
 
 
@@ -593,6 +655,41 @@ def test_bad_filters_are_400_not_500(client, county_auditor):
     assert client.get(url("reports_records", node="no-such-node")).status_code == 404
     assert client.get(url("reports_annual", org=COUNTY, year="abc")).status_code == 400
     assert client.get(url("reports_annual", org=COUNTY, year="2024", fees="-1")).status_code == 400
+
+
+@pytest.mark.parametrize("report", ["completeness", "timeliness", "freshness"])
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_bad_export_filters_are_400_in_chinese(client, county_auditor, data, report, fmt):
+    """The streamed exports check their filter before anything is streamed: a malformed or impossible
+    date, a reversed range, an organisation code outside the scope → 400 with the form's Chinese
+    message, never a 500 halfway through a download."""
+    client.force_login(county_auditor)
+    name = f"reports_{report}_{fmt}"
+    choice = "选择一个有效的选项"  # Django's Chinese message for a code that is not among the choices
+    bad = [({"org": "no-such-org"}, choice), ({"org": "410000"}, choice)]
+    if report != "freshness":
+        bad += [
+            ({"date_from": "2024-02-30"}, "输入一个有效的日期"),
+            ({"date_to": "9999-12-31"}, "日期应在"),
+            ({"date_from": "2024-10-01", "date_to": "2024-09-01"}, "起始日期不能晚于截止日期"),
+        ]
+    for params, message in bad:
+        response = client.get(url(name, **params))
+        assert response.status_code == 400, params
+        assert not response.streaming and message in response.content.decode(), params
+    assert client.get(url(name, org=COUNTY)).status_code == 200
+
+
+def test_switched_off_columns_and_timely_figures_follow_public_records(data):
+    """The figures per column follow public_records(): a column switched off (its node or a node above
+    it) drops out of every count, as does a record whose publication time is still to come."""
+    county = data["orgs"][COUNTY]
+    make_record(county, data["nodes"]["b1"], formed_on=date(2024, 10, 1), published_at=timezone.now() + timezone.timedelta(days=1))
+    assert cell_of(completeness_report(organisations(COUNTY)), COUNTY, "b1").count == 1  # the future one not yet
+    CatalogNode.objects.filter(code="TB1").update(is_active=False)
+    report = completeness_report(organisations(COUNTY))
+    assert {c.item.code for c in report.cells if c.organisation.code == COUNTY} == {"a1", "a2", "a3", "a4"}
+    assert row_of(report, COUNTY).own.records == 3  # a1: 2, a4: 1
 
 
 def test_drill_downs_list_the_records_behind_figures(client, county_auditor, data):
@@ -645,14 +742,14 @@ def test_completeness_exports_parse_back(client, county_auditor):
     response = client.get(url("reports_completeness_csv", org=COUNTY))
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(body(response).decode("utf-8-sig"))))
     county_a3 = next(r for r in rows if r["单位编码"] == COUNTY and r["事项编码"] == "a3")
     assert county_a3["状态"] == "未公开" and county_a3["公开信息数"] == "0"
     county_a1 = next(r for r in rows if r["单位编码"] == COUNTY and r["事项编码"] == "a1")
     assert (county_a1["状态"], county_a1["公开信息数"], county_a1["最近发布日期"]) == ("已公开", "2", "2024-10-23")
     assert len(rows) == 4 * 9  # four organisations with items, nine items each
 
-    workbook = load_workbook(io.BytesIO(client.get(url("reports_completeness_xlsx", org=COUNTY)).content))
+    workbook = load_workbook(io.BytesIO(body(client.get(url("reports_completeness_xlsx", org=COUNTY)))))
     assert workbook.sheetnames == ["栏目明细", "单位汇总", "领域汇总", "事项汇总"]
     summary = workbook["单位汇总"]
     header = [cell.value for cell in summary[1]]
@@ -665,7 +762,7 @@ def test_completeness_exports_parse_back(client, county_auditor):
 def test_timeliness_and_freshness_exports(client, county_auditor, data):
     """Timeliness rows and freshness columns export with their computed figures."""
     client.force_login(county_auditor)
-    rows = list(csv.DictReader(io.StringIO(client.get(url("reports_timeliness_csv")).content.decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(body(client.get(url("reports_timeliness_csv"))).decode("utf-8-sig"))))
     late = next(r for r in rows if r["信息编号"] == str(data["records"]["late"].pk))
     assert (late["应公开日期"], late["发布日期"], late["结论"], late["逾期/超期/剩余工作日"]) == (
         "2024-10-11",
@@ -675,7 +772,7 @@ def test_timeliness_and_freshness_exports(client, county_auditor, data):
     )
     unknown = next(r for r in rows if r["信息编号"] == str(data["records"]["unknown"].pk))
     assert unknown["说明"] == "无法计算：2027年节假日安排未录入"
-    workbook = load_workbook(io.BytesIO(client.get(url("reports_freshness_xlsx")).content))
+    workbook = load_workbook(io.BytesIO(body(client.get(url("reports_freshness_xlsx")))))
     sheet = workbook["单位汇总"]
     verdicts = {row[0]: row[6] for row in sheet.iter_rows(min_row=2, values_only=True)}
     # Pages count from today: every fixture record dates from 2024, more than six months ago, so all
@@ -696,9 +793,9 @@ def test_exports_never_carry_formulas(client, county_auditor, data):
         title='=HYPERLINK("http://evil.example","点我")',
     )
     client.force_login(county_auditor)
-    text = client.get(url("reports_timeliness_csv")).content.decode("utf-8-sig")
+    text = body(client.get(url("reports_timeliness_csv"))).decode("utf-8-sig")
     assert "'=HYPERLINK" in text
-    workbook = load_workbook(io.BytesIO(client.get(url("reports_timeliness_xlsx")).content))
+    workbook = load_workbook(io.BytesIO(body(client.get(url("reports_timeliness_xlsx")))))
     titles = [row[2] for row in workbook["信息明细"].iter_rows(min_row=2, values_only=True)]
     assert "'=HYPERLINK(\"http://evil.example\",\"点我\")" in titles
 

@@ -242,6 +242,9 @@ def test_incomplete_guides_takes_a_fixed_number_of_queries(g):
     with CaptureQueriesContext(connection) as queries:
         found = selectors.incomplete_service_guides([g.county.pk])
     assert len(found) == 3 and len(queries) == 2
+    # Only the columns the check reads: never the records' bodies (the province completeness report
+    # runs this over every service-guide record).
+    assert '"body"' not in queries[1]["sql"] and '"legal_basis"' in queries[1]["sql"]
 
 
 # --- the public layout --------------------------------------------------------------------------
