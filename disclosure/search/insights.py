@@ -6,6 +6,7 @@ when nothing is found, the catalog columns nearest to the query.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -38,10 +39,17 @@ class Facet:
 
 
 def facets(documents: QuerySet, tree, *, selected: dict) -> dict[str, list[Facet]]:
-    """Counts of the matching documents per domain, first-level item, year and type: three aggregate
-    queries (nodes are mapped onto the cached tree in Python)."""
-    base = documents.order_by()
-    per_node = dict(base.values_list("node_id").annotate(n=Count("pk")))
+    """Counts of the matching documents per domain, first-level item, year and type: one aggregate
+    query over the search's candidates (at most ``SEARCH_CANDIDATES`` rows: see
+    disclosure/search/selectors.py), nodes mapped onto the cached tree in Python."""
+    per_node: Counter = Counter()
+    per_year: Counter = Counter()
+    per_type: Counter = Counter()
+    rows = documents.order_by().values_list("node_id", "year", "record_type").annotate(n=Count("pk"))
+    for node_id, year, kind, n in rows:
+        per_node[node_id] += n
+        per_year[year] += n
+        per_type[kind] += n
     domains, items = [], []
     for domain in tree:
         domain_total = 0
@@ -56,12 +64,12 @@ def facets(documents: QuerySet, tree, *, selected: dict) -> dict[str, list[Facet
             domains.append(Facet(domain.name, domain_total, "domain", domain.code, selected.get("domain") == domain.code))
     years = [
         Facet(f"{year}年", n, "year", str(year), str(selected.get("year")) == str(year))
-        for year, n in base.values_list("year").annotate(n=Count("pk")).order_by("-year")
+        for year, n in sorted(per_year.items(), reverse=True)
     ]
     labels = dict(RecordType.choices)
     types = [
         Facet(str(labels.get(kind, kind)), n, "type", kind, selected.get("type") == kind)
-        for kind, n in base.values_list("record_type").annotate(n=Count("pk")).order_by("-n")
+        for kind, n in sorted(per_type.items(), key=lambda pair: (-pair[1], pair[0]))
     ]
     return {"domain": domains, "item": sorted(items, key=lambda f: -f.count), "year": years, "type": types}
 

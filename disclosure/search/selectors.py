@@ -1,11 +1,19 @@
 """The one way to search: ``search_public_records``. It hides how each database matches and ranks.
 
-PostgreSQL: ``vector @@ to_tsquery('simple', 'a' & 'b' & 'c':*)`` over the GIN index, ranked with
-``ts_rank_cd`` (cover density: terms close together and in the title rank first).
+PostgreSQL: ``vector @@ to_tsquery('simple', 'a' & 'b' & 'c':*)``, ranked with ``ts_rank_cd`` (cover
+density: terms close together and in the title rank first).
 SQLite: a join to the FTS5 table with ``MATCH '"a" AND "b" AND "c"*'``, ranked with bm25.
 
-Every query reads through ``disclosure.records.selectors.public_records()``: a search document that outlived
-its record's publication is never returned.
+Bounded work: a search considers at most ``SEARCH_CANDIDATES`` matching documents, the newest first,
+and ranks, counts and facets only those. A rare word has fewer matches than that and is ranked over
+all of them; a common two-character word (征收, 公示) matches hundreds of thousands of documents at a
+province's scale, and ranking or counting all of them took seconds. The newest matches are found by
+walking the documents' ``(published_at, record_id)`` index backwards and testing each one, which stops
+after a few thousand rows; PostgreSQL's planner takes the GIN index instead when its statistics say the
+words are rare. Either way no request reads more than a bounded number of rows.
+
+Every query reads through the condition of ``disclosure.records.selectors.public_records()``: a search
+document that outlived its record's publication is never returned.
 """
 
 from __future__ import annotations
@@ -15,11 +23,13 @@ from dataclasses import dataclass
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
-from django.db.models import F, QuerySet, Value
+from django.db.models import Expression, F, QuerySet, Value
 from django.db.models.fields import FloatField
+from django.utils import timezone
 
 from catalog import selectors as catalog_selectors
 from disclosure.core.tokens import query_terms
+from disclosure.core.visibility import visible_placement
 from disclosure.records.metadata import keyword_condition
 from disclosure.records.models import Record, SearchDocument
 from disclosure.records.selectors import public_record_condition, public_records
@@ -27,6 +37,13 @@ from disclosure.search.synonyms import Group, query_groups
 
 QUERY_MAX_LENGTH = 100
 """Longer queries are cut to this many characters (a pasted title still finds its record)."""
+
+SEARCH_CANDIDATES = 1000
+"""A search ranks, counts and pages at most this many matching documents: the newest ones.
+
+More matches than this (``count() == SEARCH_CANDIDATES``) are shown as "至少 1,000 条"; narrowing by
+words or filters reaches older records.
+"""
 
 
 @dataclass(frozen=True)
@@ -64,23 +81,22 @@ def _expression(groups: list[Group], match_all: bool, *, AND: str, OR: str, quot
     return AND.join(group(g) for g in groups)
 
 
-def _postgresql_match(documents: QuerySet, groups: list[Group], match_all: bool) -> QuerySet:
+def _postgresql_match(documents: QuerySet, groups: list[Group], match_all: bool) -> tuple[QuerySet, Expression]:
     # Terms are made only of CJK characters, a-z and 0-9 (tokens.py), so quoting them is all it takes.
     expression = _expression(
         groups, match_all, AND=" & ", OR=" | ", quote=lambda t: f"'{t.text}'" + (":*" if t.prefix else "")
     )
     query = SearchQuery(expression, search_type="raw", config="simple")
-    return documents.filter(vector=query).annotate(
-        score=SearchRank(F("vector"), query, cover_density=True)
-    )
+    return documents.filter(vector=query), SearchRank(F("vector"), query, cover_density=True)
 
 
-def _sqlite_match(documents: QuerySet, groups: list[Group], match_all: bool) -> QuerySet:
+def _sqlite_match(documents: QuerySet, groups: list[Group], match_all: bool) -> tuple[QuerySet, Expression]:
     expression = _expression(
         groups, match_all, AND=" AND ", OR=" OR ", quote=lambda t: f'"{t.text}"' + ("*" if t.prefix else "")
     )
-    # bm25 is lower for better matches; negate it so that higher is better on both databases.
-    return documents.filter(fts__terms__fts_match=expression).annotate(score=-F("fts__rank"))
+    # bm25 is lower for better matches; negate it so that higher is better on both databases. FTS5's
+    # rank exists only in the query that MATCHes, so the ranked query repeats the match.
+    return documents.filter(fts__terms__fts_match=expression), -F("fts__rank")
 
 
 _MATCHERS = {"postgresql": _postgresql_match, "sqlite": _sqlite_match}
@@ -153,6 +169,9 @@ def search_public_records(
 ) -> QuerySet[SearchDocument]:
     """Search documents of public records that hold every term of ``query``, best first.
 
+    Only the newest ``SEARCH_CANDIDATES`` matching documents are ranked, counted and paged: the
+    queryset never holds more rows than that, whatever the data (see the module's docstring).
+
     ``match_all=False``: documents holding any of the terms, those holding more ranking higher (for
     a second try when nothing holds them all, see ``search_with_fallback``).
 
@@ -162,9 +181,31 @@ def search_public_records(
     stand for (disclosure/search/synonyms.py). ``by_date``: newest first instead of best first.
     """
     groups = query_groups(query[:QUERY_MAX_LENGTH])
-    documents = SearchDocument.objects.filter(public_record_condition("record__"))
+    now = timezone.now()
+    # The candidates: the newest matching documents whose own organisation, node and time are public,
+    # found without reading the records (SearchDocument copies those columns from its record).
+    documents = SearchDocument.objects.filter(visible_placement(), published_at__lte=now)
     documents = _narrow(documents, filters or SearchFilters(), tree, _DOCUMENT_FIELDS)
-    documents = documents.select_related("record", "organisation", "node").defer(
+    if not groups:
+        return _loaded(documents.none()).annotate(score=Value(None, output_field=FloatField()))
+    try:
+        match = _MATCHERS[connection.vendor]
+    except KeyError:
+        raise ImproperlyConfigured(f"Search supports PostgreSQL and SQLite, not {connection.vendor}.") from None
+    matching, score = match(documents, groups, match_all)
+    newest = matching.order_by("-published_at", "-record_id").values("pk")[:SEARCH_CANDIDATES]
+    # Then the whole public rule on each candidate's record: a document that outlived its record's
+    # publication (or was copied wrong) is never returned. PostgreSQL ranks the candidates by their
+    # primary key alone; SQLite's bm25 needs the MATCH again.
+    ranked = SearchDocument.objects if connection.vendor == "postgresql" else matching
+    ranked = ranked.filter(public_record_condition("record__", now=now), pk__in=newest)
+    order = ("-published_at", "-record_id") if by_date else ("-score", "-published_at", "-record_id")
+    return _loaded(ranked).annotate(score=score).order_by(*order)
+
+
+def _loaded(documents: QuerySet) -> QuerySet:
+    """With the record (without body), organisation and node; without the index columns."""
+    return documents.select_related("record", "organisation", "node").defer(
         "record__body",
         "record__summary",
         "record__openness_note",
@@ -173,14 +214,6 @@ def search_public_records(
         "body_tokens",
         "vector",
     )
-    if not groups:
-        return documents.none().annotate(score=Value(None, output_field=FloatField()))
-    try:
-        match = _MATCHERS[connection.vendor]
-    except KeyError:
-        raise ImproperlyConfigured(f"Search supports PostgreSQL and SQLite, not {connection.vendor}.") from None
-    order = ("-published_at", "-record_id") if by_date else ("-score", "-published_at", "-record_id")
-    return match(documents, groups, match_all).order_by(*order)
 
 
 def search_with_fallback(
