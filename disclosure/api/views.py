@@ -301,7 +301,7 @@ def records(request):
 
     if cursor and "page" in request.GET:
         raise params.invalid("cursor", _("cursor 与 page 不能同时使用。"))
-    found = rows.order_by().values("pk")[: limit + 1].count()
+    found = rows.count() if searching else rows.order_by().values("pk")[: limit + 1].count()
     # A search holds at most ``limit`` records: reaching it means there may be more.
     count, exact = min(found, limit), found < limit if searching else found <= limit
     num_pages = max(1, -(-count // page_size))

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, QuerySet, Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from disclosure.core import privacy
@@ -38,18 +38,17 @@ class Facet:
     selected: bool
 
 
-def facets(documents: QuerySet, tree, *, selected: dict) -> dict[str, list[Facet]]:
-    """Counts of the matching documents per domain, first-level item, year and type: one aggregate
-    query over the search's candidates (at most ``SEARCH_CANDIDATES`` rows: see
-    disclosure/search/selectors.py), nodes mapped onto the cached tree in Python."""
+def facets(documents, tree, *, selected: dict) -> dict[str, list[Facet]]:
+    """Counts of a search's results (``SearchResults``, at most ``SEARCH_CANDIDATES``: see
+    disclosure/search/selectors.py) per domain, first-level item, year and type, in memory: no query
+    (nodes are mapped onto the cached tree)."""
     per_node: Counter = Counter()
     per_year: Counter = Counter()
     per_type: Counter = Counter()
-    rows = documents.order_by().values_list("node_id", "year", "record_type").annotate(n=Count("pk"))
-    for node_id, year, kind, n in rows:
-        per_node[node_id] += n
-        per_year[year] += n
-        per_type[kind] += n
+    for node_id, year, kind in documents.facet_rows():
+        per_node[node_id] += 1
+        per_year[year] += 1
+        per_type[kind] += 1
     domains, items = [], []
     for domain in tree:
         domain_total = 0

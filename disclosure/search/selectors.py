@@ -23,13 +23,11 @@ from dataclasses import dataclass
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
-from django.db.models import Expression, F, QuerySet, Value
-from django.db.models.fields import FloatField
+from django.db.models import Expression, F, QuerySet
 from django.utils import timezone
 
 from catalog import selectors as catalog_selectors
 from disclosure.core.tokens import query_terms
-from disclosure.core.visibility import visible_placement
 from disclosure.records.metadata import keyword_condition
 from disclosure.records.models import Record, SearchDocument
 from disclosure.records.selectors import public_record_condition, public_records
@@ -38,10 +36,10 @@ from disclosure.search.synonyms import Group, query_groups
 QUERY_MAX_LENGTH = 100
 """Longer queries are cut to this many characters (a pasted title still finds its record)."""
 
-SEARCH_CANDIDATES = 1000
+SEARCH_CANDIDATES = 500
 """A search ranks, counts and pages at most this many matching documents: the newest ones.
 
-More matches than this (``count() == SEARCH_CANDIDATES``) are shown as "至少 1,000 条"; narrowing by
+More matches than this (``count() == SEARCH_CANDIDATES``) are shown as "至少 500 条"; narrowing by
 words or filters reaches older records.
 """
 
@@ -166,11 +164,13 @@ def has_terms(query: str) -> bool:
 
 def search_public_records(
     query: str, filters: SearchFilters | None = None, *, tree=None, match_all: bool = True, by_date: bool = False
-) -> QuerySet[SearchDocument]:
+) -> SearchResults:
     """Search documents of public records that hold every term of ``query``, best first.
 
     Only the newest ``SEARCH_CANDIDATES`` matching documents are ranked, counted and paged: the
-    queryset never holds more rows than that, whatever the data (see the module's docstring).
+    queryset never holds more rows than that, whatever the data (see the module's docstring). Finding
+    them is one query and checking their records another, both run by this call; the results load
+    the documents of a page by primary key.
 
     ``match_all=False``: documents holding any of the terms, those holding more ranking higher (for
     a second try when nothing holds them all, see ``search_with_fallback``).
@@ -184,23 +184,97 @@ def search_public_records(
     now = timezone.now()
     # The candidates: the newest matching documents whose own organisation, node and time are public,
     # found without reading the records (SearchDocument copies those columns from its record).
-    documents = SearchDocument.objects.filter(visible_placement(), published_at__lte=now)
+    documents = SearchDocument.objects.filter(
+        organisation__in=_visible_ids(catalog_selectors.visible_organisations(), None),
+        node__in=_visible_ids(catalog_selectors.visible_nodes(), tree),
+        published_at__lte=now,
+    )
     documents = _narrow(documents, filters or SearchFilters(), tree, _DOCUMENT_FIELDS)
     if not groups:
-        return _loaded(documents.none()).annotate(score=Value(None, output_field=FloatField()))
+        return SearchResults([])
     try:
         match = _MATCHERS[connection.vendor]
     except KeyError:
         raise ImproperlyConfigured(f"Search supports PostgreSQL and SQLite, not {connection.vendor}.") from None
     matching, score = match(documents, groups, match_all)
-    newest = matching.order_by("-published_at", "-record_id").values("pk")[:SEARCH_CANDIDATES]
+    newest = (
+        matching.annotate(score=score)
+        .order_by("-published_at", "-record_id")
+        .values_list("pk", "score", "published_at", "node_id", "year", "record_type")[:SEARCH_CANDIDATES]
+    )
+    candidates = list(newest)
     # Then the whole public rule on each candidate's record: a document that outlived its record's
-    # publication (or was copied wrong) is never returned. PostgreSQL ranks the candidates by their
-    # primary key alone; SQLite's bm25 needs the MATCH again.
-    ranked = SearchDocument.objects if connection.vendor == "postgresql" else matching
-    ranked = ranked.filter(public_record_condition("record__", now=now), pk__in=newest)
-    order = ("-published_at", "-record_id") if by_date else ("-score", "-published_at", "-record_id")
-    return _loaded(ranked).annotate(score=score).order_by(*order)
+    # publication (or was copied wrong) is never returned. One lookup by primary key per candidate.
+    public = set(
+        Record.objects.filter(public_record_condition(now=now), pk__in=[row[0] for row in candidates])
+        .values_list("pk", flat=True)
+    ) if candidates else set()
+    return SearchResults([row for row in candidates if row[0] in public], by_date=by_date, query=newest)
+
+
+def _visible_ids(queryset: QuerySet, tree) -> list[int]:
+    """The keys of the visible organisations or nodes, as a list: PostgreSQL tests a list of constants
+    against each candidate through a hash, where a subquery made it compare row by row."""
+    if tree is not None:
+        found, stack = [], list(tree)
+        while stack:
+            node = stack.pop()
+            found.append(node.pk)
+            stack.extend(node.get_children())
+        return found
+    return list(queryset.values_list("pk", flat=True))
+
+
+class SearchResults:
+    """The documents a search found, best (or ``by_date``: newest) first: at most SEARCH_CANDIDATES.
+
+    Ranked, counted and faceted in memory from the candidates' keys, scores and filter columns; a
+    slice loads only its own documents (one query), each with ``score`` and its ``record`` (without
+    body), ``organisation`` and ``node``. Works with Django's Paginator.
+    """
+
+    def __init__(self, rows: list[tuple], *, by_date: bool = False, query: QuerySet | None = None):
+        self._query = query
+        if by_date:
+            key = lambda row: (row[2], row[0])  # noqa: E731
+        else:
+            key = lambda row: (row[1], row[2], row[0])  # noqa: E731
+        self._rows = sorted(rows, key=key, reverse=True)
+
+    def count(self) -> int:
+        return len(self._rows)
+
+    def explain(self, **options) -> str:
+        """The plan of the query that found the candidates."""
+        return self._query.explain(**options) if self._query is not None else ""
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def exists(self) -> bool:
+        return bool(self._rows)
+
+    def facet_rows(self) -> list[tuple[int, int, str]]:
+        """(node id, year, record type) of every result."""
+        return [(row[3], row[4], row[5]) for row in self._rows]
+
+    def __getitem__(self, index):
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        rows = self._rows[index]
+        if not rows:
+            return []
+        loaded = _loaded(SearchDocument.objects.filter(pk__in=[row[0] for row in rows])).in_bulk()
+        documents = []
+        for pk, score, *_rest in rows:
+            document = loaded.get(pk)
+            if document is not None:
+                document.score = score
+                documents.append(document)
+        return documents
+
+    def __iter__(self):
+        return iter(self[:])
 
 
 def _loaded(documents: QuerySet) -> QuerySet:
@@ -218,7 +292,7 @@ def _loaded(documents: QuerySet) -> QuerySet:
 
 def search_with_fallback(
     query: str, filters: SearchFilters | None = None, *, tree=None
-) -> tuple[QuerySet[SearchDocument], bool]:
+) -> tuple[SearchResults, bool]:
     """Every term required; if that finds nothing, any term. Returns (documents, all terms matched).
 
     Bigrams make a query fail on a single character the text has in between: 房屋征收决定公告
