@@ -302,8 +302,8 @@ def records(request):
     if cursor and "page" in request.GET:
         raise params.invalid("cursor", _("cursor 与 page 不能同时使用。"))
     found = rows.count() if searching else rows.order_by().values("pk")[: limit + 1].count()
-    # A search holds at most ``limit`` records: reaching it means there may be more.
-    count, exact = min(found, limit), found < limit if searching else found <= limit
+    # A search holds at most ``limit`` records and says whether older ones may match too.
+    count, exact = min(found, limit), not rows.capped if searching else found <= limit
     num_pages = max(1, -(-count // page_size))
     if cursor:
         page_rows = list(_after_cursor(rows, cursor)[: page_size + 1])

@@ -197,19 +197,47 @@ def search_public_records(
     except KeyError:
         raise ImproperlyConfigured(f"Search supports PostgreSQL and SQLite, not {connection.vendor}.") from None
     matching, score = match(documents, groups, match_all)
-    newest = (
-        matching.annotate(score=score)
-        .order_by("-published_at", "-record_id")
-        .values_list("pk", "score", "published_at", "node_id", "year", "record_type")[:SEARCH_CANDIDATES]
-    )
-    candidates = list(newest)
+    def newest_of(documents: QuerySet) -> QuerySet:
+        return (
+            documents.annotate(score=score)
+            .order_by("-published_at", "-record_id")
+            .values_list("pk", "score", "published_at", "node_id", "year", "record_type")[:SEARCH_CANDIDATES]
+        )
+
+    newest = newest_of(matching)
+    candidates, partial = None, False
+    if connection.vendor == "postgresql" and sum(len(a) for g in groups for a in g.alternatives) > 1:
+        # Several terms (a phrase's bigrams) are correlated, and PostgreSQL's estimate of how many
+        # documents hold them all can be off a thousandfold: it then fetches tens of thousands of rows
+        # from the GIN index to sort them. So look among the newest RECENT_WINDOW documents first, a
+        # bounded walk; if any of them match, those are the candidates (the newest matches; the page
+        # says there may be more, as when the candidates are full). Only a phrase that none of them
+        # holds, a rare one, is looked up in the whole index.
+        since = (
+            SearchDocument.objects.filter(published_at__lte=now)
+            .order_by("-published_at")
+            .values_list("published_at", flat=True)[RECENT_WINDOW - 1 : RECENT_WINDOW]
+        )
+        threshold = next(iter(since), None)
+        if threshold is not None:
+            recent = list(newest_of(matching.filter(published_at__gte=threshold)))
+            if recent:
+                candidates, partial = recent, True
+    if candidates is None:
+        candidates = list(newest)
     # Then the whole public rule on each candidate's record: a document that outlived its record's
     # publication (or was copied wrong) is never returned. One lookup by primary key per candidate.
     public = set(
         Record.objects.filter(public_record_condition(now=now), pk__in=[row[0] for row in candidates])
         .values_list("pk", flat=True)
     ) if candidates else set()
-    return SearchResults([row for row in candidates if row[0] in public], by_date=by_date, query=newest)
+    return SearchResults(
+        [row for row in candidates if row[0] in public], by_date=by_date, query=newest, partial=partial
+    )
+
+
+RECENT_WINDOW = 5_000
+"""How many of the newest documents a search of several terms looks through first (see below)."""
 
 
 def _visible_ids(queryset: QuerySet, tree) -> list[int]:
@@ -230,11 +258,17 @@ class SearchResults:
 
     Ranked, counted and faceted in memory from the candidates' keys, scores and filter columns; a
     slice loads only its own documents (one query), each with ``score`` and its ``record`` (without
-    body), ``organisation`` and ``node``. Works with Django's Paginator.
+    body), ``organisation`` and ``node``. Works with Django's Paginator. ``capped``: there may be
+    more matching documents than these (older ones).
     """
 
-    def __init__(self, rows: list[tuple], *, by_date: bool = False, query: QuerySet | None = None):
+    def __init__(
+        self, rows: list[tuple], *, by_date: bool = False, query: QuerySet | None = None, partial: bool = False
+    ):
         self._query = query
+        # Whether more documents may match than these: SEARCH_CANDIDATES reached, or only the newest
+        # RECENT_WINDOW documents looked at.
+        self.capped = partial or len(rows) >= SEARCH_CANDIDATES
         if by_date:
             key = lambda row: (row[2], row[0])  # noqa: E731
         else:

@@ -148,7 +148,7 @@ def search(request):
         context.update(
             searched=True,
             exact=exact,
-            capped=page.paginator.count >= SEARCH_CANDIDATES,
+            capped=getattr(rows, "capped", False) or page.paginator.count >= SEARCH_CANDIDATES,
             page_obj=page,
             query=active,
             by_date=by_date,
