@@ -203,6 +203,13 @@ class Record(AuthoredModel):
         indexes = [
             models.Index(fields=["status", "openness", "published_at"], name="record_public_idx"),
             models.Index(fields=["organisation", "node", "-published_at"], name="record_column_idx"),
+            # An organisation's newest records, filtered by node and counted from the index alone
+            # (PostgreSQL; the open-data API's records list with org=, disclosure/api/views.py).
+            models.Index(
+                fields=["organisation", "-published_at", "-id"],
+                include=["node", "status", "openness"],
+                name="record_org_newest_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -23,10 +23,11 @@ from dataclasses import dataclass
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
-from django.db.models import Expression, F, QuerySet
+from django.db.models import Expression, F, QuerySet, Subquery
 from django.utils import timezone
 
 from catalog import selectors as catalog_selectors
+from catalog.models import Organisation
 from disclosure.core.tokens import query_terms
 from disclosure.records.metadata import keyword_condition
 from disclosure.records.models import Record, SearchDocument
@@ -101,8 +102,8 @@ _MATCHERS = {"postgresql": _postgresql_match, "sqlite": _sqlite_match}
 
 
 _DOCUMENT_FIELDS = {
-    "organisation": "organisation__code",
-    "node": "node__code__in",
+    "organisation": "organisation_id",
+    "node": "node_id__in",
     "year": "year",
     "record_type": "record_type",
     "validity": "record__validity",
@@ -110,8 +111,8 @@ _DOCUMENT_FIELDS = {
     "keyword_prefix": "record__",
 }
 _RECORD_FIELDS = {
-    "organisation": "organisation__code",
-    "node": "node__code__in",
+    "organisation": "organisation_id",
+    "node": "node_id__in",
     "year": "published_at__year",  # in the current (local) time zone, as SearchDocument.year
     "record_type": "record_type",
     "validity": "validity",
@@ -122,14 +123,17 @@ _RECORD_FIELDS = {
 
 def _narrow(queryset: QuerySet, filters: SearchFilters, tree, fields: dict[str, str]) -> QuerySet:
     if filters.organisation:
-        queryset = queryset.filter(**{fields["organisation"]: filters.organisation})
+        # One value the database looks up first (a scalar subquery), not a join: it can then walk an
+        # index on (organisation, published_at) in order and stop after a page.
+        organisation = Organisation.objects.filter(code=filters.organisation).values("pk")[:1]
+        queryset = queryset.filter(**{fields["organisation"]: Subquery(organisation)})
     if filters.nodes:
         roots = tree if tree is not None else catalog_selectors.catalog_tree()
         for code in filters.nodes:
             node = catalog_selectors.find_in_tree(roots, code)
             if node is None:
                 return queryset.none()
-            queryset = queryset.filter(**{fields["node"]: catalog_selectors.descendant_codes(node)})
+            queryset = queryset.filter(**{fields["node"]: _visible_ids(None, [node])})
     if filters.year:
         queryset = queryset.filter(**{fields["year"]: filters.year})
     if filters.record_type:
@@ -240,9 +244,10 @@ RECENT_WINDOW = 5_000
 """How many of the newest documents a search of several terms looks through first (see below)."""
 
 
-def _visible_ids(queryset: QuerySet, tree) -> list[int]:
-    """The keys of the visible organisations or nodes, as a list: PostgreSQL tests a list of constants
-    against each candidate through a hash, where a subquery made it compare row by row."""
+def _visible_ids(queryset: QuerySet | None, tree) -> list[int]:
+    """The keys of the visible organisations or nodes (``tree``: cached nodes, with all beneath them),
+    as a list: PostgreSQL tests a list of constants against each row through a hash, where a subquery
+    made it compare row by row."""
     if tree is not None:
         found, stack = [], list(tree)
         while stack:
