@@ -32,12 +32,13 @@ DEMO_SITE = PORTAL_SPONSOR="$${PORTAL_SPONSOR-清河县住房和城乡建设局�
 
 # Serves like production (gunicorn, whitenoise, DEBUG off) on the embedded SQLite database, with the
 # periodic jobs (scheduled publication, consultation closing, reminders, retention: `manage.py run_jobs`)
-# running beside it. Ctrl-C stops both; if either ends, the other is stopped too.
+# running beside it. Ctrl-C stops both; if either ends, the other is stopped too. gunicorn runs threaded
+# workers (deploy/gunicorn.conf.py) so that slow requests cannot block static files and other pages.
 run: SHELL := /bin/bash
 run: demo
 	@echo "门户地址：http://$(HOST):$(PORT)/   管理后台：http://$(HOST):$(PORT)/admin/"
 	@trap 'kill $$web $$jobs 2>/dev/null' INT TERM; \
-	$(DEMO_SITE) $(VENV)/bin/gunicorn portal.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - & web=$$!; \
+	$(DEMO_SITE) $(VENV)/bin/gunicorn portal.wsgi --config deploy/gunicorn.conf.py --bind $(HOST):$(PORT) --access-logfile - & web=$$!; \
 	$(PY) manage.py run_jobs & jobs=$$!; \
 	wait -n; status=$$?; kill $$web $$jobs 2>/dev/null; wait; exit $$status
 

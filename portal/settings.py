@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "portal.pagecache.PageCacheMiddleware",
     # Which database this request reads (anonymous public reads: the replica, when one is configured).
     "portal.dbrouter.ReadRoutingMiddleware",
+    # Anonymous public reads on PostgreSQL: PUBLIC_STATEMENT_TIMEOUT_MS per statement, a Chinese 503 past it.
+    "portal.timeouts.StatementTimeoutMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -110,6 +112,9 @@ if (_replica := env.replica_database()) is not None:
     DATABASES["replica"] = _replica
     DATABASE_ROUTERS = ["portal.dbrouter.ReplicaRouter"]
 DATABASE_REPLICA_MAX_LAG = env.integer("DATABASE_REPLICA_MAX_LAG", 10, minimum=0)
+# Longest time one SQL statement of an anonymous public request may run on PostgreSQL (portal/timeouts.py);
+# 0: no limit.
+PUBLIC_STATEMENT_TIMEOUT_MS = env.integer("PUBLIC_STATEMENT_TIMEOUT_MS", 3000, minimum=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Staff accounts (README, "Staff accounts"): the 等保 password policy, optional expiry (0 = off).

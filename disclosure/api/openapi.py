@@ -55,7 +55,17 @@ RECORD_FILTERS = [
         "给出时结果按相关度排序；只含标点时视为未给出。",
         {"type": "string", "maxLength": QUERY_MAX_LENGTH},
     ),
-    _query("page", "页码，从 1 开始。", {"type": "integer", "minimum": 1, "maximum": PAGE_MAX, "default": 1}),
+    _query(
+        "page",
+        "页码，从 1 开始。只能翻到前 10000 条（给出 q 时前 1000 条），更多记录请用 cursor。",
+        {"type": "integer", "minimum": 1, "maximum": PAGE_MAX, "default": 1},
+    ),
+    _query(
+        "cursor",
+        "游标翻页：上一页返回的 next_cursor，取其后的一页（按发布时间倒序，可翻到最后一条）；"
+        "不能与 page 或 q 同用。",
+        {"type": "string", "pattern": r"^\d{1,18}_\d{1,18}$"},
+    ),
     _query(
         "page_size",
         "每页条数。",
@@ -222,14 +232,21 @@ SCHEMAS = {
     },
     "RecordList": {
         "type": "object",
-        "required": ["count", "page", "page_size", "num_pages", "next", "previous", "results"],
+        "required": [
+            "count", "count_exact", "page", "page_size", "num_pages", "next", "previous", "next_cursor", "results"
+        ],
         "properties": {
-            "count": {"type": "integer"},
-            "page": {"type": "integer"},
+            "count": {
+                "type": "integer",
+                "description": "符合条件的条数，最多计到 10000（给出 q 时最多 1000）；count_exact 为 false 时实际更多。",
+            },
+            "count_exact": {"type": "boolean", "description": "count 是否为准确条数。"},
+            "page": {"type": "integer", "nullable": True, "description": "页码；按 cursor 翻页时为 null。"},
             "page_size": {"type": "integer"},
-            "num_pages": {"type": "integer"},
-            "next": {**NULLABLE_STRING, "format": "uri"},
+            "num_pages": {"type": "integer", "description": "按 count 计算的页数。"},
+            "next": {**NULLABLE_STRING, "format": "uri", "description": "下一页地址（超出 page 可达范围后改用 cursor）。"},
             "previous": {**NULLABLE_STRING, "format": "uri"},
+            "next_cursor": {**NULLABLE_STRING, "description": "下一页的游标（未给出 q 且还有下一页时）。"},
             "results": {"type": "array", "items": _ref("RecordSummary")},
         },
     },
@@ -340,7 +357,8 @@ PATHS = {
     ),
     "/records": _get(
         "公开信息列表",
-        "主动公开且已发布的政府信息，默认按发布时间倒序；给出检索词 q 时按相关度排序。",
+        "主动公开且已发布的政府信息，默认按发布时间倒序；给出检索词 q 时按相关度排序"
+        "（在最新的 1000 条匹配信息中排序）。计数有上限，深翻页用 cursor：每个请求只读取有限的行。",
         RECORD_FILTERS,
         _ok("一页公开信息", "RecordList"),
         ERROR_400,

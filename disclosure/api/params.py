@@ -55,6 +55,17 @@ def integer(params, name: str, *, default: int | None, minimum: int, maximum: in
     return int(raw)
 
 
+CURSOR_PATTERN = re.compile(r"\d{1,18}_\d{1,18}")
+
+
+def cursor(*, request_value: str) -> tuple[int, int]:
+    """A ``next_cursor`` as the records list gave it: (publication time in microseconds, record id)."""
+    if not CURSOR_PATTERN.fullmatch(request_value):
+        raise invalid("cursor", _("参数 cursor 无效：请使用上一页返回的 next_cursor。"))
+    when, pk = request_value.split("_")
+    return int(when), int(pk)
+
+
 def choice(params, name: str, choices) -> str:
     raw = params.get(name, "").strip()
     if raw and raw not in dict(choices):

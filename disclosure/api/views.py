@@ -7,8 +7,9 @@ read with GET by anyone, so any web page may use it (no cookies are read or set)
 from __future__ import annotations
 
 import functools
+from datetime import UTC, datetime, timedelta
 
-from django.core.paginator import EmptyPage, Paginator
+from django.db.models import Q
 from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +27,7 @@ from disclosure.reports.common import OrganisationNotFound, all_organisations, s
 from disclosure.reports.completeness import completeness_summary
 from disclosure.search.selectors import (
     QUERY_MAX_LENGTH,
+    SEARCH_CANDIDATES,
     SearchFilters,
     filter_public_records,
     has_terms,
@@ -235,17 +237,41 @@ def _record_filters(request) -> tuple[str, SearchFilters]:
     return q, filters
 
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
+MAX_CURSOR_MICROSECONDS = (datetime(9999, 1, 1, tzinfo=UTC) - EPOCH) // MICROSECOND
+LIST_COUNT_MAX = 10_000
+"""Without ``q``, ``count`` counts at most this many records (``count_exact`` false beyond) and ``page``
+reaches no further; ``cursor`` pages on to the end. With ``q`` a search holds at most
+``SEARCH_CANDIDATES`` records (disclosure/search/selectors.py). No request counts or skips more rows."""
+
+
+def _cursor_of(record) -> str:
+    """Where the next page starts: after this record in (published_at, id) descending order."""
+    return f"{(record.published_at - EPOCH) // MICROSECOND}_{record.pk}"
+
+
+def _after_cursor(rows, cursor: str):
+    when, pk = params.cursor(request_value=cursor)
+    if when > MAX_CURSOR_MICROSECONDS:
+        raise params.invalid("cursor", _("参数 cursor 无效：请使用上一页返回的 next_cursor。"))
+    at = EPOCH + timedelta(microseconds=when)
+    return rows.filter(published_at__lte=at).filter(Q(published_at__lt=at) | Q(pk__lt=pk))
+
+
 @api_view
 def records(request):
     """Public records, newest first (or best first with words in ``q``), with the columns' filters, paged.
 
-    Queries: the organisation check and the catalog tree when those filters are given, then one
-    count and one page.
+    ``page`` pages through the first LIST_COUNT_MAX records; ``cursor`` (from ``next_cursor``) pages
+    through all of them, each page one index range. Queries: the organisation check and the catalog
+    tree when those filters are given, then one bounded count and one page.
     """
     page_number = params.integer(request.GET, "page", default=1, minimum=1, maximum=params.PAGE_MAX)
     page_size = params.integer(
         request.GET, "page_size", default=params.PAGE_SIZE_DEFAULT, minimum=1, maximum=params.PAGE_SIZE_MAX
     )
+    cursor = request.GET.get("cursor", "").strip()
     q, filters = _record_filters(request)
     if filters.organisation and not (
         catalog_selectors.visible_organisations().filter(code=filters.organisation).exists()
@@ -256,40 +282,79 @@ def records(request):
         tree = catalog_selectors.catalog_tree()
         if catalog_selectors.find_in_tree(tree, filters.nodes[0]) is None:
             raise params.invalid("node", _("没有编码为“%(code)s”的目录栏目。") % {"code": filters.nodes[0]})
-    if has_terms(q):
+    searching = has_terms(q)
+    if searching:
+        if cursor:
+            raise params.invalid("cursor", _("按检索词 q 查询时请用 page 翻页，不能使用 cursor。"))
         rows = search_public_records(q, filters, tree=tree)
+        limit = SEARCH_CANDIDATES
 
         def parts(document):
             return document.record, document.organisation, document.node, {"score": document.score}
 
     else:
         rows = filter_public_records(filters, tree=tree)
+        limit = LIST_COUNT_MAX
 
         def parts(record):
             return record, record.organisation, record.node, {}
 
-    paginator = Paginator(rows, page_size)
-    try:
-        page = paginator.page(page_number)
-    except EmptyPage:
-        raise params.not_found(_("页码超出范围：共 %(pages)s 页。") % {"pages": paginator.num_pages}) from None
+    if cursor and "page" in request.GET:
+        raise params.invalid("cursor", _("cursor 与 page 不能同时使用。"))
+    found = rows.count() if searching else rows.order_by().values("pk")[: limit + 1].count()
+    # A search holds at most ``limit`` records and says whether older ones may match too.
+    count, exact = min(found, limit), not rows.capped if searching else found <= limit
+    num_pages = max(1, -(-count // page_size))
+    if cursor:
+        page_rows = list(_after_cursor(rows, cursor)[: page_size + 1])
+        number = None
+    else:
+        if (page_number - 1) * page_size >= limit:
+            raise params.invalid(
+                "page", _("page 只能翻到前 %(limit)s 条；更多记录请用上一页返回的 next_cursor。") % {"limit": limit}
+            )
+        if page_number > num_pages:
+            raise params.not_found(_("页码超出范围：共 %(pages)s 页。") % {"pages": num_pages})
+        start = (page_number - 1) * page_size
+        # One row more than the page tells whether another follows (a search holds no more than ``limit``).
+        page_rows = list(rows[start : min(start + page_size + 1, limit) if searching else start + page_size + 1])
+        number = page_number
+    more = len(page_rows) > page_size
+    page_rows = page_rows[:page_size]
+    next_cursor = _cursor_of(page_rows[-1]) if more and not searching else None
 
-    def page_link(number):
+    def link(**changes):
         query = request.GET.copy()
-        query["page"] = number
+        for key, value in changes.items():
+            query.pop(key, None)
+            if value is not None:
+                query[key] = value
         return _absolute(request, f"{request.path}?{query.urlencode()}")
 
+    if number is None:
+        next_link = link(cursor=next_cursor, page=None) if next_cursor else None
+        previous_link = None
+    else:
+        if number < num_pages:
+            next_link = link(page=number + 1)
+        elif next_cursor:
+            next_link = link(cursor=next_cursor, page=None)
+        else:
+            next_link = None
+        previous_link = link(page=number - 1) if number > 1 else None
     return json_response(
         {
-            "count": paginator.count,
-            "page": page.number,
+            "count": count,
+            "count_exact": exact,
+            "page": number,
             "page_size": page_size,
-            "num_pages": paginator.num_pages,
-            "next": page_link(page.next_page_number()) if page.has_next() else None,
-            "previous": page_link(page.previous_page_number()) if page.has_previous() else None,
+            "num_pages": num_pages,
+            "next": next_link,
+            "previous": previous_link,
+            "next_cursor": next_cursor,
             "results": [
                 {**_record_dict(request, record, organisation, node), **extra}
-                for record, organisation, node, extra in map(parts, page.object_list)
+                for record, organisation, node, extra in map(parts, page_rows)
             ],
         }
     )

@@ -210,6 +210,13 @@ class Record(AuthoredModel):
                 name="record_report_column_idx",
                 condition=Q(status=Status.PUBLISHED, openness=Openness.PROACTIVE),
             ),
+            # An organisation's newest records, filtered by node and counted from the index alone
+            # (PostgreSQL; the open-data API's records list with org=, disclosure/api/views.py).
+            models.Index(
+                fields=["organisation", "-published_at", "-id"],
+                include=["node", "status", "openness"],
+                name="record_org_newest_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -521,7 +528,8 @@ class SearchDocument(models.Model):
         verbose_name_plural = _("检索文档")
         indexes = [
             models.Index(fields=["organisation", "year"], name="searchdoc_org_year_idx"),
-            models.Index(fields=["-published_at"], name="searchdoc_published_idx"),
+            # A search walks this backwards for the newest matches (disclosure/search/selectors.py).
+            models.Index(fields=["-published_at", "-record"], name="searchdoc_newest_idx"),
         ]
 
     def __str__(self):

@@ -6,12 +6,13 @@ when nothing is found, the catalog columns nearest to the query.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, QuerySet, Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from disclosure.core import privacy
@@ -37,11 +38,17 @@ class Facet:
     selected: bool
 
 
-def facets(documents: QuerySet, tree, *, selected: dict) -> dict[str, list[Facet]]:
-    """Counts of the matching documents per domain, first-level item, year and type: three aggregate
-    queries (nodes are mapped onto the cached tree in Python)."""
-    base = documents.order_by()
-    per_node = dict(base.values_list("node_id").annotate(n=Count("pk")))
+def facets(documents, tree, *, selected: dict) -> dict[str, list[Facet]]:
+    """Counts of a search's results (``SearchResults``, at most ``SEARCH_CANDIDATES``: see
+    disclosure/search/selectors.py) per domain, first-level item, year and type, in memory: no query
+    (nodes are mapped onto the cached tree)."""
+    per_node: Counter = Counter()
+    per_year: Counter = Counter()
+    per_type: Counter = Counter()
+    for node_id, year, kind in documents.facet_rows():
+        per_node[node_id] += 1
+        per_year[year] += 1
+        per_type[kind] += 1
     domains, items = [], []
     for domain in tree:
         domain_total = 0
@@ -56,12 +63,12 @@ def facets(documents: QuerySet, tree, *, selected: dict) -> dict[str, list[Facet
             domains.append(Facet(domain.name, domain_total, "domain", domain.code, selected.get("domain") == domain.code))
     years = [
         Facet(f"{year}年", n, "year", str(year), str(selected.get("year")) == str(year))
-        for year, n in base.values_list("year").annotate(n=Count("pk")).order_by("-year")
+        for year, n in sorted(per_year.items(), reverse=True)
     ]
     labels = dict(RecordType.choices)
     types = [
         Facet(str(labels.get(kind, kind)), n, "type", kind, selected.get("type") == kind)
-        for kind, n in base.values_list("record_type").annotate(n=Count("pk")).order_by("-n")
+        for kind, n in sorted(per_type.items(), key=lambda pair: (-pair[1], pair[0]))
     ]
     return {"domain": domains, "item": sorted(items, key=lambda f: -f.count), "year": years, "type": types}
 

@@ -1,11 +1,19 @@
 """The one way to search: ``search_public_records``. It hides how each database matches and ranks.
 
-PostgreSQL: ``vector @@ to_tsquery('simple', 'a' & 'b' & 'c':*)`` over the GIN index, ranked with
-``ts_rank_cd`` (cover density: terms close together and in the title rank first).
+PostgreSQL: ``vector @@ to_tsquery('simple', 'a' & 'b' & 'c':*)``, ranked with ``ts_rank_cd`` (cover
+density: terms close together and in the title rank first).
 SQLite: a join to the FTS5 table with ``MATCH '"a" AND "b" AND "c"*'``, ranked with bm25.
 
-Every query reads through ``disclosure.records.selectors.public_records()``: a search document that outlived
-its record's publication is never returned.
+Bounded work: a search considers at most ``SEARCH_CANDIDATES`` matching documents, the newest first,
+and ranks, counts and facets only those. A rare word has fewer matches than that and is ranked over
+all of them; a common two-character word (征收, 公示) matches hundreds of thousands of documents at a
+province's scale, and ranking or counting all of them took seconds. The newest matches are found by
+walking the documents' ``(published_at, record_id)`` index backwards and testing each one, which stops
+after a few thousand rows; PostgreSQL's planner takes the GIN index instead when its statistics say the
+words are rare. Either way no request reads more than a bounded number of rows.
+
+Every query reads through the condition of ``disclosure.records.selectors.public_records()``: a search
+document that outlived its record's publication is never returned.
 """
 
 from __future__ import annotations
@@ -15,10 +23,11 @@ from dataclasses import dataclass
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
-from django.db.models import F, QuerySet, Value
-from django.db.models.fields import FloatField
+from django.db.models import Expression, F, QuerySet, Subquery
+from django.utils import timezone
 
 from catalog import selectors as catalog_selectors
+from catalog.models import Organisation
 from disclosure.core.tokens import query_terms
 from disclosure.records.metadata import keyword_condition
 from disclosure.records.models import Record, SearchDocument
@@ -27,6 +36,13 @@ from disclosure.search.synonyms import Group, query_groups
 
 QUERY_MAX_LENGTH = 100
 """Longer queries are cut to this many characters (a pasted title still finds its record)."""
+
+SEARCH_CANDIDATES = 500
+"""A search ranks, counts and pages at most this many matching documents: the newest ones.
+
+More matches than this (``count() == SEARCH_CANDIDATES``) are shown as "至少 500 条"; narrowing by
+words or filters reaches older records.
+"""
 
 
 @dataclass(frozen=True)
@@ -64,31 +80,30 @@ def _expression(groups: list[Group], match_all: bool, *, AND: str, OR: str, quot
     return AND.join(group(g) for g in groups)
 
 
-def _postgresql_match(documents: QuerySet, groups: list[Group], match_all: bool) -> QuerySet:
+def _postgresql_match(documents: QuerySet, groups: list[Group], match_all: bool) -> tuple[QuerySet, Expression]:
     # Terms are made only of CJK characters, a-z and 0-9 (tokens.py), so quoting them is all it takes.
     expression = _expression(
         groups, match_all, AND=" & ", OR=" | ", quote=lambda t: f"'{t.text}'" + (":*" if t.prefix else "")
     )
     query = SearchQuery(expression, search_type="raw", config="simple")
-    return documents.filter(vector=query).annotate(
-        score=SearchRank(F("vector"), query, cover_density=True)
-    )
+    return documents.filter(vector=query), SearchRank(F("vector"), query, cover_density=True)
 
 
-def _sqlite_match(documents: QuerySet, groups: list[Group], match_all: bool) -> QuerySet:
+def _sqlite_match(documents: QuerySet, groups: list[Group], match_all: bool) -> tuple[QuerySet, Expression]:
     expression = _expression(
         groups, match_all, AND=" AND ", OR=" OR ", quote=lambda t: f'"{t.text}"' + ("*" if t.prefix else "")
     )
-    # bm25 is lower for better matches; negate it so that higher is better on both databases.
-    return documents.filter(fts__terms__fts_match=expression).annotate(score=-F("fts__rank"))
+    # bm25 is lower for better matches; negate it so that higher is better on both databases. FTS5's
+    # rank exists only in the query that MATCHes, so the ranked query repeats the match.
+    return documents.filter(fts__terms__fts_match=expression), -F("fts__rank")
 
 
 _MATCHERS = {"postgresql": _postgresql_match, "sqlite": _sqlite_match}
 
 
 _DOCUMENT_FIELDS = {
-    "organisation": "organisation__code",
-    "node": "node__code__in",
+    "organisation": "organisation_id",
+    "node": "node_id__in",
     "year": "year",
     "record_type": "record_type",
     "validity": "record__validity",
@@ -96,8 +111,8 @@ _DOCUMENT_FIELDS = {
     "keyword_prefix": "record__",
 }
 _RECORD_FIELDS = {
-    "organisation": "organisation__code",
-    "node": "node__code__in",
+    "organisation": "organisation_id",
+    "node": "node_id__in",
     "year": "published_at__year",  # in the current (local) time zone, as SearchDocument.year
     "record_type": "record_type",
     "validity": "validity",
@@ -108,14 +123,17 @@ _RECORD_FIELDS = {
 
 def _narrow(queryset: QuerySet, filters: SearchFilters, tree, fields: dict[str, str]) -> QuerySet:
     if filters.organisation:
-        queryset = queryset.filter(**{fields["organisation"]: filters.organisation})
+        # One value the database looks up first (a scalar subquery), not a join: it can then walk an
+        # index on (organisation, published_at) in order and stop after a page.
+        organisation = Organisation.objects.filter(code=filters.organisation).values("pk")[:1]
+        queryset = queryset.filter(**{fields["organisation"]: Subquery(organisation)})
     if filters.nodes:
         roots = tree if tree is not None else catalog_selectors.catalog_tree()
         for code in filters.nodes:
             node = catalog_selectors.find_in_tree(roots, code)
             if node is None:
                 return queryset.none()
-            queryset = queryset.filter(**{fields["node"]: catalog_selectors.descendant_codes(node)})
+            queryset = queryset.filter(**{fields["node"]: _visible_ids(None, [node])})
     if filters.year:
         queryset = queryset.filter(**{fields["year"]: filters.year})
     if filters.record_type:
@@ -150,8 +168,13 @@ def has_terms(query: str) -> bool:
 
 def search_public_records(
     query: str, filters: SearchFilters | None = None, *, tree=None, match_all: bool = True, by_date: bool = False
-) -> QuerySet[SearchDocument]:
+) -> SearchResults:
     """Search documents of public records that hold every term of ``query``, best first.
+
+    Only the newest ``SEARCH_CANDIDATES`` matching documents are ranked, counted and paged: the
+    queryset never holds more rows than that, whatever the data (see the module's docstring). Finding
+    them is one query and checking their records another, both run by this call; the results load
+    the documents of a page by primary key.
 
     ``match_all=False``: documents holding any of the terms, those holding more ranking higher (for
     a second try when nothing holds them all, see ``search_with_fallback``).
@@ -162,9 +185,140 @@ def search_public_records(
     stand for (disclosure/search/synonyms.py). ``by_date``: newest first instead of best first.
     """
     groups = query_groups(query[:QUERY_MAX_LENGTH])
-    documents = SearchDocument.objects.filter(public_record_condition("record__"))
+    now = timezone.now()
+    # The candidates: the newest matching documents whose own organisation, node and time are public,
+    # found without reading the records (SearchDocument copies those columns from its record).
+    documents = SearchDocument.objects.filter(
+        organisation__in=_visible_ids(catalog_selectors.visible_organisations(), None),
+        node__in=_visible_ids(catalog_selectors.visible_nodes(), tree),
+        published_at__lte=now,
+    )
     documents = _narrow(documents, filters or SearchFilters(), tree, _DOCUMENT_FIELDS)
-    documents = documents.select_related("record", "organisation", "node").defer(
+    if not groups:
+        return SearchResults([])
+    try:
+        match = _MATCHERS[connection.vendor]
+    except KeyError:
+        raise ImproperlyConfigured(f"Search supports PostgreSQL and SQLite, not {connection.vendor}.") from None
+    matching, score = match(documents, groups, match_all)
+    def newest_of(documents: QuerySet) -> QuerySet:
+        return (
+            documents.annotate(score=score)
+            .order_by("-published_at", "-record_id")
+            .values_list("pk", "score", "published_at", "node_id", "year", "record_type")[:SEARCH_CANDIDATES]
+        )
+
+    newest = newest_of(matching)
+    candidates, partial = None, False
+    if connection.vendor == "postgresql" and sum(len(a) for g in groups for a in g.alternatives) > 1:
+        # Several terms (a phrase's bigrams) are correlated, and PostgreSQL's estimate of how many
+        # documents hold them all can be off a thousandfold: it then fetches tens of thousands of rows
+        # from the GIN index to sort them. So look among the newest RECENT_WINDOW documents first, a
+        # bounded walk; if any of them match, those are the candidates (the newest matches; the page
+        # says there may be more, as when the candidates are full). Only a phrase that none of them
+        # holds, a rare one, is looked up in the whole index.
+        since = (
+            SearchDocument.objects.filter(published_at__lte=now)
+            .order_by("-published_at")
+            .values_list("published_at", flat=True)[RECENT_WINDOW - 1 : RECENT_WINDOW]
+        )
+        threshold = next(iter(since), None)
+        if threshold is not None:
+            recent = list(newest_of(matching.filter(published_at__gte=threshold)))
+            if recent:
+                candidates, partial = recent, True
+    if candidates is None:
+        candidates = list(newest)
+    # Then the whole public rule on each candidate's record: a document that outlived its record's
+    # publication (or was copied wrong) is never returned. One lookup by primary key per candidate.
+    public = set(
+        Record.objects.filter(public_record_condition(now=now), pk__in=[row[0] for row in candidates])
+        .values_list("pk", flat=True)
+    ) if candidates else set()
+    return SearchResults(
+        [row for row in candidates if row[0] in public], by_date=by_date, query=newest, partial=partial
+    )
+
+
+RECENT_WINDOW = 5_000
+"""How many of the newest documents a search of several terms looks through first (see below)."""
+
+
+def _visible_ids(queryset: QuerySet | None, tree) -> list[int]:
+    """The keys of the visible organisations or nodes (``tree``: cached nodes, with all beneath them),
+    as a list: PostgreSQL tests a list of constants against each row through a hash, where a subquery
+    made it compare row by row."""
+    if tree is not None:
+        found, stack = [], list(tree)
+        while stack:
+            node = stack.pop()
+            found.append(node.pk)
+            stack.extend(node.get_children())
+        return found
+    return list(queryset.values_list("pk", flat=True))
+
+
+class SearchResults:
+    """The documents a search found, best (or ``by_date``: newest) first: at most SEARCH_CANDIDATES.
+
+    Ranked, counted and faceted in memory from the candidates' keys, scores and filter columns; a
+    slice loads only its own documents (one query), each with ``score`` and its ``record`` (without
+    body), ``organisation`` and ``node``. Works with Django's Paginator. ``capped``: there may be
+    more matching documents than these (older ones).
+    """
+
+    def __init__(
+        self, rows: list[tuple], *, by_date: bool = False, query: QuerySet | None = None, partial: bool = False
+    ):
+        self._query = query
+        # Whether more documents may match than these: SEARCH_CANDIDATES reached, or only the newest
+        # RECENT_WINDOW documents looked at.
+        self.capped = partial or len(rows) >= SEARCH_CANDIDATES
+        if by_date:
+            key = lambda row: (row[2], row[0])  # noqa: E731
+        else:
+            key = lambda row: (row[1], row[2], row[0])  # noqa: E731
+        self._rows = sorted(rows, key=key, reverse=True)
+
+    def count(self) -> int:
+        return len(self._rows)
+
+    def explain(self, **options) -> str:
+        """The plan of the query that found the candidates."""
+        return self._query.explain(**options) if self._query is not None else ""
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def exists(self) -> bool:
+        return bool(self._rows)
+
+    def facet_rows(self) -> list[tuple[int, int, str]]:
+        """(node id, year, record type) of every result."""
+        return [(row[3], row[4], row[5]) for row in self._rows]
+
+    def __getitem__(self, index):
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        rows = self._rows[index]
+        if not rows:
+            return []
+        loaded = _loaded(SearchDocument.objects.filter(pk__in=[row[0] for row in rows])).in_bulk()
+        documents = []
+        for pk, score, *_rest in rows:
+            document = loaded.get(pk)
+            if document is not None:
+                document.score = score
+                documents.append(document)
+        return documents
+
+    def __iter__(self):
+        return iter(self[:])
+
+
+def _loaded(documents: QuerySet) -> QuerySet:
+    """With the record (without body), organisation and node; without the index columns."""
+    return documents.select_related("record", "organisation", "node").defer(
         "record__body",
         "record__summary",
         "record__openness_note",
@@ -173,19 +327,11 @@ def search_public_records(
         "body_tokens",
         "vector",
     )
-    if not groups:
-        return documents.none().annotate(score=Value(None, output_field=FloatField()))
-    try:
-        match = _MATCHERS[connection.vendor]
-    except KeyError:
-        raise ImproperlyConfigured(f"Search supports PostgreSQL and SQLite, not {connection.vendor}.") from None
-    order = ("-published_at", "-record_id") if by_date else ("-score", "-published_at", "-record_id")
-    return match(documents, groups, match_all).order_by(*order)
 
 
 def search_with_fallback(
     query: str, filters: SearchFilters | None = None, *, tree=None
-) -> tuple[QuerySet[SearchDocument], bool]:
+) -> tuple[SearchResults, bool]:
     """Every term required; if that finds nothing, any term. Returns (documents, all terms matched).
 
     Bigrams make a query fail on a single character the text has in between: 房屋征收决定公告

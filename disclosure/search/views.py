@@ -17,6 +17,7 @@ from disclosure.search import insights
 from disclosure.search.forms import SearchForm
 from disclosure.search.highlight import highlight, matches, snippet
 from disclosure.search.selectors import (
+    SEARCH_CANDIDATES,
     can_relax,
     filter_public_records,
     has_terms,
@@ -111,9 +112,10 @@ def _sort_links(active) -> dict:
 def search(request):
     """Keywords plus the columns' filters, in the URL; without either, only the form.
 
-    Words are searched in the index; filters alone list the public records newest first.
+    Words are searched in the index; filters alone list the public records newest first. Either way
+    at most SEARCH_CANDIDATES results are counted and paged (a larger count shows as "至少 1,000 条").
     Queries: catalog tree, organisation levels, organisations; with a search, one count and one page
-    (and one more when no record holds every word, to look for records holding some).
+    (and one more when no record holds every word, to look for records holding some), one for the facets.
     """
     tree = catalog_selectors.catalog_tree()
     organisations = list(catalog_selectors.disclosing_organisations())
@@ -131,7 +133,7 @@ def search(request):
             rows, to_hit = search_public_records(query_text, filters, tree=tree, by_date=by_date), _search_hit
             marked = " ".join([query_text, *expansion_words(query_groups(query_text))])
         else:
-            rows, to_hit = filter_public_records(filters, tree=tree), _listed_hit
+            rows, to_hit = filter_public_records(filters, tree=tree)[:SEARCH_CANDIDATES], _listed_hit
         page = Paginator(rows, settings.PAGE_SIZE).get_page(request.GET.get("page"))
         if not page.paginator.count and can_relax(query_text):
             # No record holds every word: show those holding some (see search_with_fallback).
@@ -146,6 +148,7 @@ def search(request):
         context.update(
             searched=True,
             exact=exact,
+            capped=getattr(rows, "capped", False) or page.paginator.count >= SEARCH_CANDIDATES,
             page_obj=page,
             query=active,
             by_date=by_date,

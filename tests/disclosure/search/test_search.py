@@ -424,8 +424,9 @@ def test_header_search_box_on_every_page(client, corpus):
 
 @pytest.mark.django_db
 def test_search_page_query_count_does_not_grow(client, desks, monkeypatch):
-    """The page costs the same number of queries with 3 or 30 matching records: the five of the search,
-    three for the counts per domain and item, year and type, one adding to the word's anonymous daily
+    """The page costs the same number of queries with 3 or 30 matching records: catalog tree,
+    organisation levels, organisations, the visible organisations' keys, the candidates, their records'
+    public check, the page's documents (counts and facets are computed from the candidates), one adding to the word's anonymous daily
     count (the first search of a word that day also creates its row, and the popular words are read
     once per ten minutes: hence one search before measuring)."""
 
@@ -443,7 +444,7 @@ def test_search_page_query_count_does_not_grow(client, desks, monkeypatch):
     small = queries()
     for n in range(27):
         desks[TOWNSHIP].publish("020102", title=f"配租政策文件{n}", document_number="")
-    assert queries() == small == 9
+    assert queries() == small == 8
 
 
 # --------------------------------------------------------------------------------- PostgreSQL
@@ -494,3 +495,58 @@ def test_postgresql_search_uses_the_gin_index(corpus):
     assert "Bitmap Index Scan on searchdoc_vector_gin" in plan, plan
     assert "Seq Scan on disclosure_searchdocument" not in plan, plan
     assert [d.title for d in documents] == [corpus["compensation"].title]
+
+
+# -------------------------------------------------------------------------------- bounded work
+
+
+@pytest.mark.django_db
+def test_a_search_ranks_counts_and_facets_only_the_newest_candidates(client, desks, monkeypatch):
+    """With more matches than SEARCH_CANDIDATES, only the newest that many are ranked, counted, paged and
+    faceted, and the page says "至少"; by date and by relevance list the same candidates."""
+    from disclosure.search import selectors, views
+
+    monkeypatch.setattr(selectors, "SEARCH_CANDIDATES", 3)
+    monkeypatch.setattr(views, "SEARCH_CANDIDATES", 3)
+    # The oldest holds the word in its title (it would rank first), the four newer ones in the body.
+    oldest = desks[COUNTY].publish("020503", title="配租配租配租结果", document_number="")
+    newer = [
+        desks[COUNTY].publish("020503", title=f"第{n}批名单", document_number="", body="<p>配租名单如下。</p>")
+        for n in range(4)
+    ]
+    newest_three = [record.title for record in reversed(newer[1:])]
+    assert found("配租") and oldest.title not in found("配租")
+    assert sorted(found("配租")) == sorted(newest_three)
+    assert titles(search_public_records("配租", by_date=True)) == newest_three
+    assert search_public_records("配租").count() == 3
+    html = client.get("/search/", {"q": "配租"}).content.decode()
+    assert "找到至少 3 条相关信息" in html and "分类计数按最新的 3 条结果统计" in html
+    assert html.count('class="result-title"') == 3 and oldest.get_absolute_url() not in html
+    assert re.search(r'<span class="count">3</span>', html)  # the facet counts the candidates only
+    # Narrowing reaches older records: the title word alone is in the oldest one.
+    assert found("配租结果") == [oldest.title]
+    # Rare words are ranked over every match: relevance first, the title match on top.
+    monkeypatch.setattr(selectors, "SEARCH_CANDIDATES", 1000)
+    assert found("配租")[0] == oldest.title
+
+
+@pytest.mark.django_db
+def test_a_document_copied_wrong_cannot_show_its_record(client, desks, demo_orgs):
+    """The candidates are chosen by the document's own organisation, node and time; the record itself is
+    still checked. A withdrawn record whose document survived with a visible organisation, and a record of
+    a switched-off organisation whose document names another one, stay hidden; switching an organisation
+    off hides its documents at once."""
+    county, township = desks[COUNTY], desks[TOWNSHIP]
+    withdrawn = county.publish("020503", title="撤回的配租公告", document_number="")
+    stale = build_document(withdrawn)
+    county.withdraw(withdrawn)
+    assert not SearchDocument.objects.filter(pk=withdrawn.pk).exists()
+    stale.save()  # a document that outlived its record's publication
+    hidden = township.publish("020102", title="城关镇配租政策", document_number="")
+    SearchDocument.objects.filter(pk=hidden.pk).update(organisation=demo_orgs[COUNTY])
+    shown = county.publish("020503", title="县级配租结果", document_number="")
+    assert sorted(found("配租")) == sorted([shown.title, hidden.title])
+    type(demo_orgs[TOWNSHIP]).objects.filter(pk=demo_orgs[TOWNSHIP].pk).update(is_active=False)
+    assert found("配租") == [shown.title]
+    assert "撤回的配租公告" not in client.get("/search/", {"q": "配租"}).content.decode()
+    assert search_public_records("配租").count() == 1

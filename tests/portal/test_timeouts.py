@@ -1,0 +1,60 @@
+"""A public request's SQL is cut off after PUBLIC_STATEMENT_TIMEOUT_MS on PostgreSQL and answers a Chinese
+503 (page, or the API's JSON), never a 500; staff requests on the same connection keep no limit."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.db import connection
+
+from disclosure.search import insights
+from tests.disclosure.publishing import COUNTY, Desk
+
+pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="statement_timeout is PostgreSQL's")
+
+
+def _slow(*args, **kwargs):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_sleep(0.5)")
+    return []
+
+
+@pytest.fixture
+def slow_search(monkeypatch, settings):
+    """Every search page and API list spends half a second in the database; the limit is 100 ms."""
+    settings.PUBLIC_STATEMENT_TIMEOUT_MS = 100
+    monkeypatch.setattr(insights, "popular_terms", _slow)
+    from disclosure.api import views
+
+    monkeypatch.setattr(views, "filter_public_records", _slow)
+    yield
+    # The connection keeps the public limit until a request wants another; the test database's flush
+    # after this test must not meet it.
+    with connection.cursor() as cursor:
+        cursor.execute("SET statement_timeout = 0")
+    connection._portal_statement_timeout_ms = 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_slow_public_page_is_a_chinese_503(client, standard_catalog, demo_orgs, slow_search):
+    response = client.get("/search/", {"q": "征收"})
+    assert response.status_code == 503 and response["Retry-After"]
+    assert "系统繁忙" in response.content.decode()
+    api = client.get("/api/v1/records")
+    assert api.status_code == 503 and api["Content-Type"].startswith("application/json")
+    assert json.loads(api.content)["error"]["code"] == "busy"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_staff_requests_after_public_ones_have_no_limit(client, standard_catalog, demo_orgs, slow_search):
+    """The same connection serves a public request (limit set) and then a staff one (limit lifted)."""
+    assert client.get("/search/", {"q": "征收"}).status_code == 503
+    desk = Desk(demo_orgs[COUNTY])
+    client.force_login(desk.reviewer)
+    assert client.get("/search/", {"q": "征收"}).status_code == 200  # a session: not a public read
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "0"
+    client.logout()
+    assert client.get("/search/", {"q": "征收"}).status_code == 503
