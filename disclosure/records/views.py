@@ -50,8 +50,7 @@ def page_context(current) -> dict:
 def record_context(request, current, *, objection_form=None) -> dict:
     """What the public record page shows (also re-rendered by the objection view with the form's errors);
     ``request`` None: the preview, which takes no objection."""
-    tree = catalog_selectors.catalog_tree()
-    node = catalog_selectors.find_in_tree(tree, current.node.code) or current.node
+    node = catalog_selectors.public_trees().node(current.node.code) or current.node
     related = (
         selectors.public_records()
         .filter(pk__in=current.related.values("pk"))
@@ -146,7 +145,7 @@ POLICY_TYPE_CHOICES = [(value, label) for value, label in RecordType.choices if 
 def policy_library(request, org):
     """政策文件库: the organisation's public policy documents, current ones first, filterable by type, year
     of 施行 and validity, each with what amended or repealed it."""
-    organisation = catalog_selectors.disclosing_organisations().filter(code=org).first()
+    organisation = catalog_selectors.public_trees().organisation(org)
     if organisation is None:
         raise Http404(_("没有找到该机构。"))
     record_type = request.GET.get("type", "")

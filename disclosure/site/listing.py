@@ -1,0 +1,161 @@
+"""A column's record list with bounded work, however many records the organisation has.
+
+At a million records a plain list costs three scans of the column: the years present (grouped over every
+record), ``COUNT(*)`` and ``OFFSET`` for deep pages. Here:
+
+* **years present**: one query of EXISTS probes, one per calendar year, each an index range probe on
+  ``record_column_idx`` (organisation, node, published_at) — never a scan of the column;
+* **count**: counted up to ``COUNT_CAP`` (``SELECT COUNT(*) FROM (… LIMIT cap + 1)``); beyond it the page
+  says "超过 N 条";
+* **paging**: numbered pages up to ``MAX_PAGE`` (OFFSET ≤ 980); beyond, keyset paging: "更早的信息" carries
+  the last row's (published_at, id) as ``before`` and the next page is the rows strictly older, an index
+  range read whatever the depth. Asking for a page number past ``MAX_PAGE`` says so in Chinese.
+
+The records come from ``public_records()`` as before; nothing here decides what is public.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Exists, Q, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+FIRST_YEAR = 1990  # before any government website; older imported records still list under 全部年份
+COUNT_CAP = 10_000
+MAX_PAGE = 50
+
+
+def year_bounds(year: int) -> tuple[datetime, datetime]:
+    """1 January of ``year`` and of the next, in local time (as ExtractYear reads published_at)."""
+    return (
+        timezone.make_aware(datetime(year, 1, 1)),
+        timezone.make_aware(datetime(year + 1, 1, 1)),
+    )
+
+
+def years_present(records: QuerySet) -> list[int]:
+    """The years (local time) in which ``records`` were published, newest first: one query of EXISTS
+    probes, one per year from FIRST_YEAR to this year."""
+    this_year = timezone.localtime().year
+    probes = {}
+    for year in range(this_year, FIRST_YEAR - 1, -1):
+        start, end = year_bounds(year)
+        probes[f"y{year}"] = Exists(records.filter(published_at__gte=start, published_at__lt=end).order_by())
+    # One row, no table scanned: the probes are the select list.
+    row = records.model.objects.annotate(**probes).values(*probes).order_by()[:1]
+    found = next(iter(row), None)
+    if found is None:
+        # No row in the table at all (the probes need a row to stand on): nothing to list.
+        return []
+    return [int(name[1:]) for name, present in found.items() if present]
+
+
+def capped_count(records: QuerySet, cap: int = COUNT_CAP) -> int:
+    """How many ``records``, counted to ``cap + 1`` at most."""
+    return records.order_by()[: cap + 1].count()
+
+
+@dataclass
+class ListPage:
+    """One page of a column list: numbered (``number``) or keyset (``before`` set)."""
+
+    object_list: list
+    number: int
+    total: int  # up to COUNT_CAP + 1
+    per_page: int
+    before: str = ""
+    error: str = ""
+
+    @property
+    def capped(self) -> bool:
+        return self.total > COUNT_CAP
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, min(math.ceil(min(self.total, COUNT_CAP) / self.per_page), MAX_PAGE))
+
+    @property
+    def keyset(self) -> bool:
+        return bool(self.before)
+
+    def has_previous(self) -> bool:
+        return not self.keyset and self.number > 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def has_next(self) -> bool:
+        return not self.keyset and self.number < self.num_pages
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def has_other_pages(self) -> bool:
+        return self.num_pages > 1 or self.keyset or bool(self.older_cursor)
+
+    @property
+    def older_cursor(self) -> str:
+        """The ``before`` of the next keyset page: after the last numbered page, or after a keyset page
+        that was full."""
+        full = len(self.object_list) == self.per_page
+        last_numbered = not self.keyset and self.number == self.num_pages and self.total > self.number * self.per_page
+        if not self.object_list or not full or not (self.keyset or last_numbered):
+            return ""
+        last = self.object_list[-1]
+        return f"{last.published_at.isoformat()}~{last.pk}"
+
+    def page_range(self):
+        first = max(1, self.number - 2)
+        last = min(self.num_pages, self.number + 2)
+        numbers = list(range(first, last + 1))
+        if first > 1:
+            numbers = [1, *(["…"] if first > 2 else []), *numbers]
+        if last < self.num_pages:
+            numbers = [*numbers, *(["…"] if last < self.num_pages - 1 else []), self.num_pages]
+        return numbers
+
+
+def parse_cursor(text: str):
+    """(published_at, id) from a ``before`` value, or None if malformed."""
+    moment, _, pk = (text or "").partition("~")
+    try:
+        parsed = parse_datetime(moment)
+    except ValueError:
+        return None
+    if parsed is None or not pk.isdigit() or len(pk) > 18:
+        return None
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed)
+    return parsed, int(pk)
+
+
+def page_of(records: QuerySet, params, per_page: int) -> ListPage:
+    """The page that ``params`` (``page`` or ``before``) asks for, of ``records`` ordered newest first."""
+    ordered = records.order_by("-published_at", "-id")
+    before = params.get("before", "")
+    if before:
+        cursor = parse_cursor(before)
+        if cursor is None:
+            page = ListPage([], 1, 0, per_page, error="翻页参数无效，请从第一页重新浏览。")
+            return page
+        moment, pk = cursor
+        rows = list(ordered.filter(Q(published_at__lt=moment) | Q(published_at=moment, id__lt=pk))[:per_page])
+        return ListPage(rows, MAX_PAGE + 1, COUNT_CAP + 1, per_page, before=before)
+    total = capped_count(records)
+    raw = params.get("page", "1")
+    number = int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) < 10 else 1
+    error = ""
+    last = max(1, min(math.ceil(min(total, COUNT_CAP) / per_page), MAX_PAGE))
+    if number > MAX_PAGE and total > MAX_PAGE * per_page:
+        error = f"页码超过 {MAX_PAGE} 页：请在第 {MAX_PAGE} 页点击“更早的信息”继续浏览，或按年份筛选。"
+        number = last
+    number = max(1, min(number, last))
+    offset = (number - 1) * per_page
+    rows = list(ordered[offset : offset + per_page])
+    return ListPage(rows, number, total, per_page, error=error)
+
+
