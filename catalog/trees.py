@@ -270,6 +270,11 @@ class PublicTrees:
         """Ids of ``node`` and of every visible node beneath it."""
         return [self.nodes_by_code[code].pk for code in self.descendant_codes(node)]
 
+    @property
+    def node_ids(self) -> list[int]:
+        """Ids of every visible catalog node."""
+        return [node.pk for node in self.nodes_by_code.values()]
+
     def channels(self, node) -> list:
         return self.channels_by_node.get(node.pk, [])
 

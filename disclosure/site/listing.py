@@ -24,7 +24,7 @@ from django.db.models import Exists, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-FIRST_YEAR = 1990  # before any government website; older imported records still list under 全部年份
+FIRST_YEAR = 1949  # a floor for nonsense dates; the probes start at the oldest publication
 COUNT_CAP = 10_000
 MAX_PAGE = 50
 
@@ -37,19 +37,25 @@ def year_bounds(year: int) -> tuple[datetime, datetime]:
     )
 
 
-def years_present(records: QuerySet) -> list[int]:
-    """The years (local time) in which ``records`` were published, newest first: one query of EXISTS
-    probes, one per year from FIRST_YEAR to this year."""
+def years_present(records: QuerySet, since: QuerySet) -> list[int]:
+    """The years (local time) in which ``records`` were published, newest first.
+
+    Two queries, each a few index reads: the oldest publication in ``since`` (the organisation's public
+    records: one backward step on record_public_recent_idx), then one EXISTS probe per year from that
+    year to this one (pass ``public_records_placed()``, whose probes plan and run as single index reads).
+    """
+    oldest = since.order_by("published_at", "id").values_list("published_at", flat=True).first()
+    if oldest is None:
+        return []
     this_year = timezone.localtime().year
     probes = {}
-    for year in range(this_year, FIRST_YEAR - 1, -1):
+    for year in range(this_year, max(timezone.localtime(oldest).year, FIRST_YEAR) - 1, -1):
         start, end = year_bounds(year)
         probes[f"y{year}"] = Exists(records.filter(published_at__gte=start, published_at__lt=end).order_by())
     # One row, no table scanned: the probes are the select list.
     row = records.model.objects.annotate(**probes).values(*probes).order_by()[:1]
     found = next(iter(row), None)
     if found is None:
-        # No row in the table at all (the probes need a row to stand on): nothing to list.
         return []
     return [int(name[1:]) for name, present in found.items() if present]
 

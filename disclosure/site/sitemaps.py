@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from xml.sax.saxutils import escape
 
-from django.db.models import Max
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -58,12 +57,15 @@ def _column_paths() -> list[str]:
 
 def _record_pages() -> int:
     """How many record files: public records by id range, PAGE_URLS ids each (one aggregate)."""
-    largest = public_records().aggregate(largest=Max("id"))["largest"]
+    # The newest id first, not MAX(): PostgreSQL then steps back on the primary key and stops at the first
+    # public row, where the aggregate hashed every public record (220 ms at 100,000).
+    largest = public_records().order_by("-id").values_list("id", flat=True).first()
     return 0 if largest is None else (largest - 1) // PAGE_URLS + 1
 
 
 def _latest_publication():
-    return public_records().aggregate(latest=Max("published_at"))["latest"]
+    # One step back on record_public_idx (status, openness, published_at) to the first visible row.
+    return public_records().order_by("-published_at").values_list("published_at", flat=True).first()
 
 
 def _page_number(request) -> int:

@@ -49,12 +49,12 @@ class DomainSection:
 
 def _domain_sections(organisation, branches, trees) -> list[DomainSection]:
     """Domains with their first-level items and public record counts: one aggregate query in all, grouped
-    by node id on the index record_column_idx (organisation, node, published_at), no join."""
+    by node id on the index record_public_column_idx alone (an index-only scan of the organisation's
+    public records), no join: organisation and nodes come from the public trees."""
     per_node = dict(
-        selectors.public_records()
-        .filter(organisation=organisation)
+        selectors.public_records_placed(organisation_id=organisation.pk, node_ids=trees.node_ids)
         .values_list("node_id")
-        .annotate(records=Count("pk"))
+        .annotate(records=Count("*"))
         .order_by()
     )
     per_code = {node.code: per_node.get(node.pk, 0) for node in trees.nodes_by_code.values()}
@@ -119,7 +119,10 @@ def _record_listing(request, organisation, node, trees) -> dict:
     column_records = selectors.public_records().filter(
         organisation=organisation, node_id__in=trees.descendant_ids(node)
     )
-    years = listing.years_present(column_records)
+    years = listing.years_present(
+        selectors.public_records_placed(organisation_id=organisation.pk, node_ids=trees.descendant_ids(node)),
+        since=selectors.public_records_placed(organisation_id=organisation.pk, node_ids=trees.node_ids),
+    )
     if not years:
         return {"has_records": False}
     record_filter = PublicRecordFilter(request.GET, queryset=column_records, years=years)
