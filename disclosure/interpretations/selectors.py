@@ -22,8 +22,8 @@ def interpretation_links(record: Record) -> dict:
     (A subquery ``index_number IN (SELECT …)`` made PostgreSQL walk every public record by date, 0.2–3 s
     at 100,000 records.)"""
     result = {"policy": None, "interpretations": []}
-    if not record.index_number:
-        return result
+    if not record.index_number or not getattr(record, "has_interpretation_links", True):
+        return result  # the record's own query found no link (public_record(link_flags=True))
     if record.record_type == RecordType.INTERPRETATION:
         # An interpretation has a policy, never interpretations of its own (interpretation_validate).
         numbers = list(

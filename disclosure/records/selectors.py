@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from disclosure.core.visibility import visible_placement
-from disclosure.records.models import Attachment, Openness, Record, Status
+from disclosure.records.models import Attachment, Interpretation, Openness, Record, Status
 
 
 def public_records(*, now: datetime | None = None) -> QuerySet[Record]:
@@ -55,14 +55,21 @@ def public_records_placed(*, organisation_id: int, node_ids: list[int], now: dat
     )
 
 
-def public_record(*, org_code: str, serial: str) -> Record | None:
-    """The public record of an organisation with index number "<org>/<serial>", or None."""
-    return (
-        public_records()
-        .select_related("organisation", "node", "public_notice")
-        .filter(organisation__code=org_code, index_number=f"{org_code}/{serial}")
-        .first()
-    )
+def public_record(*, org_code: str, serial: str, link_flags: bool = False) -> Record | None:
+    """The public record of an organisation with index number "<org>/<serial>", or None.
+
+    ``link_flags``: also ``has_related`` and ``has_interpretation_links`` (EXISTS in the same query), so
+    that the record page skips the queries of lists it would find empty."""
+    records = public_records().select_related("organisation", "node", "public_notice")
+    if link_flags:
+        number = OuterRef("index_number")
+        records = records.annotate(
+            has_related=Exists(Record.related.through.objects.filter(from_record_id=OuterRef("pk"))),
+            has_interpretation_links=Exists(
+                Interpretation.objects.filter(Q(record__index_number=number) | Q(policy__index_number=number))
+            ),
+        )
+    return records.filter(organisation__code=org_code, index_number=f"{org_code}/{serial}").first()
 
 
 def withdrawal_notice(*, org_code: str, serial: str) -> Record | None:

@@ -31,7 +31,7 @@ def record(request, org, number):
     A withdrawn record whose reviewer chose a public notice answers 410 with title, index number and
     withdrawal date only.
     """
-    current = selectors.public_record(org_code=org, serial=number)
+    current = selectors.public_record(org_code=org, serial=number, link_flags=True)
     if current is None:
         notice = selectors.withdrawal_notice(org_code=org, serial=number)
         if notice is not None:
@@ -63,7 +63,8 @@ def record_context(request, current, *, objection_form=None) -> dict:
         "node": node,
         "path": catalog_selectors.path_in_tree(node),
         "attachments": list(current.attachments.all()),
-        "related": list(related),
+        # Not queried when the record's own query found none (public_record(link_flags=True)).
+        "related": list(related) if getattr(current, "has_related", True) else [],
     }
     if current.record_type in library.POLICY_TYPES or current.effective_on or current.expires_on:
         library.with_links([current])
