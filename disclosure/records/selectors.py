@@ -58,12 +58,14 @@ def public_records_placed(*, organisation_id: int, node_ids: list[int], now: dat
 def public_record(*, org_code: str, serial: str, link_flags: bool = False) -> Record | None:
     """The public record of an organisation with index number "<org>/<serial>", or None.
 
-    ``link_flags``: also ``has_related`` and ``has_interpretation_links`` (EXISTS in the same query), so
-    that the record page skips the queries of lists it would find empty."""
+    ``link_flags``: also ``has_attachments``, ``has_related`` and ``has_interpretation_links`` (EXISTS in
+    the same query), so that the record page skips the queries of lists it would find empty, and the
+    node's two levels above (the breadcrumb of a standard item, no tree needed)."""
     records = public_records().select_related("organisation", "node", "public_notice")
     if link_flags:
         number = OuterRef("index_number")
-        records = records.annotate(
+        records = records.select_related("node__parent__parent").annotate(
+            has_attachments=Exists(Attachment.objects.filter(record_id=OuterRef("pk"))),
             has_related=Exists(Record.related.through.objects.filter(from_record_id=OuterRef("pk"))),
             has_interpretation_links=Exists(
                 Interpretation.objects.filter(Q(record__index_number=number) | Q(policy__index_number=number))

@@ -50,7 +50,11 @@ def page_context(current) -> dict:
 def record_context(request, current, *, objection_form=None) -> dict:
     """What the public record page shows (also re-rendered by the objection view with the form's errors);
     ``request`` None: the preview, which takes no objection."""
-    node = catalog_selectors.public_trees().node(current.node.code) or current.node
+    node = current.node
+    path = _path_from_record(node)
+    if path is None:  # a local refinement deeper than the record's query reached
+        node = catalog_selectors.public_trees().node(current.node.code) or current.node
+        path = catalog_selectors.path_in_tree(node)
     related = (
         selectors.public_records()
         .filter(pk__in=current.related.values("pk"))
@@ -61,8 +65,8 @@ def record_context(request, current, *, objection_form=None) -> dict:
         "record": current,
         "organisation": current.organisation,
         "node": node,
-        "path": catalog_selectors.path_in_tree(node),
-        "attachments": list(current.attachments.all()),
+        "path": path,
+        "attachments": list(current.attachments.all()) if getattr(current, "has_attachments", True) else [],
         # Not queried when the record's own query found none (public_record(link_flags=True)).
         "related": list(related) if getattr(current, "has_related", True) else [],
     }
@@ -75,6 +79,18 @@ def record_context(request, current, *, objection_form=None) -> dict:
             context["objection_form"] = objection_form or ObjectionForm()
         context["objection_received"] = request is not None and request.GET.get("objection") == "received"
     return context
+
+
+def _path_from_record(node):
+    """Root-to-node path from the parents the record's own query brought (public_record(link_flags=True)),
+    or None when they were not all brought. A public record's node and its ancestors are all visible."""
+    path = [node]
+    parent_field = type(node)._meta.get_field("parent")
+    while path[0].parent_id is not None:
+        if not parent_field.is_cached(path[0]):
+            return None
+        path.insert(0, path[0].parent)
+    return path
 
 
 @require_safe
