@@ -165,3 +165,34 @@ def page_of(records: QuerySet, params, per_page: int) -> ListPage:
     return ListPage(rows, number, total, per_page, error=error)
 
 
+
+
+_FIELD_HTML: dict = {}
+_FIELD_HTML_LIMIT = 4096
+
+
+def field_html(bound_field) -> str:
+    """A filter field's widget as HTML, rendered once per distinct (name, value, choices, error state).
+
+    Django renders a select through a template per option: the column filter's five selects cost most of
+    a column page's rendering. Their HTML is a pure function of these inputs, so it is kept per process
+    (bounded; values come from the query string, so the memo is capped rather than keyed without end).
+    """
+    widget = bound_field.field.widget
+    choices = tuple((str(value), str(label)) for value, label in getattr(widget, "choices", ()))
+    key = (
+        bound_field.html_name,
+        bound_field.auto_id,
+        repr(bound_field.value()),
+        choices,
+        bool(bound_field.errors),
+        type(widget).__name__,
+        repr(sorted(widget.attrs.items())),
+    )
+    found = _FIELD_HTML.get(key)
+    if found is None:
+        found = str(bound_field)
+        if len(_FIELD_HTML) >= _FIELD_HTML_LIMIT:
+            _FIELD_HTML.clear()
+        _FIELD_HTML[key] = found
+    return found

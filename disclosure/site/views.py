@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from catalog import selectors as catalog_selectors
@@ -130,6 +132,8 @@ def _record_listing(request, organisation, node, trees) -> dict:
     return {
         "has_records": True,
         "filter": record_filter,
+        # Each field with its widget's HTML, rendered once per distinct state (listing.field_html).
+        "fields": [(field, mark_safe(listing.field_html(field))) for field in record_filter.form],  # noqa: S308
         "query": record_filter.active_query(),
         "page_obj": page,
     }
@@ -153,6 +157,21 @@ def column(request, org, node):
     switched_off = any(step.pk in hidden for step in path)
     applies = catalog_selectors.applies_to(current, organisation) and not switched_off
     levels = catalog_selectors.applicable_levels(current)
+    # The navigation depends on the trees alone: rendered once per tree version, organisation and column.
+    navigation = trees.fragment(
+        ("column_nav", organisation.pk, current.code),
+        lambda: mark_safe(  # noqa: S308 -- our own template's output, escaped where it was rendered
+            render_to_string(
+                "includes/column_nav.html",
+                {
+                    "organisation": organisation,
+                    "branches": branches,
+                    "open_codes": {n.code for n in path},
+                    "current_code": current.code,
+                },
+            )
+        ),
+    )
     return render(
         request,
         "disclosure/site/column.html",
@@ -161,8 +180,7 @@ def column(request, org, node):
             "node": current,
             "path": path,
             # The navigation opens only the branches on the way to this column.
-            "open_codes": {n.code for n in path},
-            "branches": branches,
+            "navigation": navigation,
             "applies": applies,
             "switched_off": switched_off,
             # The organisation's own note on this column (本单位说明), shown under the standard.
