@@ -279,8 +279,8 @@ class PublicTrees:
         return self.channels_by_node.get(node.pk, [])
 
     def fragment(self, key, render):
-        """A piece of HTML that depends on the trees alone (the column navigation), rendered once per
-        version and ``key``. Bounded: organisations × open paths × display modes."""
+        """Something that depends on the trees alone (the column navigation's HTML, the sitemap's column
+        addresses), made once per version and ``key``. Bounded: organisations × columns."""
         found = self._navigation.get(key)
         if found is None:
             found = render()

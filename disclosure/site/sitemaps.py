@@ -36,15 +36,21 @@ PRIORITY = {"organisations": "0.8", "columns": "0.6", "records": "0.5"}
 
 
 def _organisation_paths() -> list[str]:
-    return [
-        reverse("disclosure:organisation", kwargs={"org": o.code})
-        for o in catalog_selectors.public_trees().organisations
-    ]
+    trees = catalog_selectors.public_trees()
+    return trees.fragment(
+        ("sitemap", "organisations"),
+        lambda: [reverse("disclosure:organisation", kwargs={"org": o.code}) for o in trees.organisations],
+    )
 
 
 def _column_paths() -> list[str]:
-    """Every organisation × every visible catalog node that applies to it and that it shows."""
+    """Every organisation × every visible catalog node that applies to it and that it shows: worked out
+    once per tree version (150 organisations make some 10,000 addresses)."""
     trees = catalog_selectors.public_trees()
+    return trees.fragment(("sitemap", "columns"), lambda: _all_column_paths(trees))
+
+
+def _all_column_paths(trees) -> list[str]:
     paths = []
     for organisation in trees.organisations:
         stack = list(reversed(trees.columns(organisation)))
