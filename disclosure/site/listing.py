@@ -60,8 +60,9 @@ def years_present(records: QuerySet, since: QuerySet) -> list[int]:
     return [int(name[1:]) for name, present in found.items() if present]
 
 
-def capped_count(records: QuerySet, cap: int = COUNT_CAP) -> int:
-    """How many ``records``, counted to ``cap + 1`` at most."""
+def capped_count(records: QuerySet, cap: int | None = None) -> int:
+    """How many ``records``, counted to ``cap + 1`` at most (``COUNT_CAP`` by default)."""
+    cap = COUNT_CAP if cap is None else cap
     return records.order_by()[: cap + 1].count()
 
 
