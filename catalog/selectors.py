@@ -196,3 +196,11 @@ def descendant_codes(node: CatalogNode) -> list[str]:
 def organisation_path(organisation: Organisation) -> QuerySet[Organisation]:
     """The organisation and its ancestors, root first (one query)."""
     return organisation.get_ancestors(include_self=True)
+
+
+def public_trees():
+    """The public catalog, organisations, column settings and channels, built once per process and reused
+    until a catalog write commits (catalog/trees.py): one cache read per request."""
+    from catalog import trees
+
+    return trees.public_trees()

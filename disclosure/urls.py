@@ -1,4 +1,3 @@
-from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 
 from disclosure.applications import views as applications
@@ -8,11 +7,10 @@ from disclosure.records import views as records
 from disclosure.reports import public as annual_public
 from disclosure.search import views as search
 from disclosure.service_guides import views as service_guides
-from disclosure.site import disclosure_column, robots
+from disclosure.site import disclosure_column, robots, sitemaps
 from disclosure.site import guide_views as notice_board
 from disclosure.site import views as columns
 from disclosure.site.feeds import RecordsAtomFeed, RecordsRssFeed
-from disclosure.site.sitemaps import SITEMAPS
 from disclosure.subscriptions import views as subscriptions
 
 app_name = "disclosure"
@@ -23,18 +21,9 @@ urlpatterns = [
     path("catalog/<str:node>/", columns.catalog_item, name="catalog_item"),
     path("search/", search.search, name="search"),
     path("robots.txt", robots.robots_txt, name="robots"),
-    path(
-        "sitemap.xml",
-        sitemap_views.index,
-        {"sitemaps": SITEMAPS, "sitemap_url_name": "disclosure:sitemap_section"},
-        name="sitemap",
-    ),
-    path(
-        "sitemap-<section>.xml",
-        sitemap_views.sitemap,
-        {"sitemaps": SITEMAPS},
-        name="sitemap_section",
-    ),
+    # Streamed, in constant memory, bounded at any size (disclosure/site/sitemaps.py).
+    path("sitemap.xml", sitemaps.index, name="sitemap"),
+    path("sitemap-<str:section>.xml", sitemaps.section, name="sitemap_section"),
     # Feeds come before the column pattern; "feed" is never taken for a catalog code.
     path("feed/rss/", RecordsRssFeed(), name="site_feed_rss"),
     path("feed/atom/", RecordsAtomFeed(), name="site_feed_atom"),

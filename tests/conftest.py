@@ -71,3 +71,13 @@ def demo_orgs(db):
 @pytest.fixture
 def county(demo_orgs):
     return demo_orgs[DEMO_COUNTY]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_public_trees():
+    """A rolled-back test leaves no public trees behind (catalog/trees.py keeps them per process)."""
+    from catalog import trees
+
+    trees.clear()
+    yield
+    trees.clear()

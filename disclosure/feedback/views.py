@@ -37,7 +37,7 @@ PER_PAGE = 20
 def _organisation_or_404(code: str):
     organisation = None
     if code_validator.regex.match(code):
-        organisation = catalog_selectors.disclosing_organisations().filter(code=code).first()
+        organisation = catalog_selectors.public_trees().organisation(code)
     if organisation is None:
         raise Http404(_("没有找到该机构。"))
     return organisation

@@ -41,10 +41,6 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': '工作日表版本',
             },
         ),
-        migrations.AddIndex(
-            model_name='record',
-            index=models.Index(condition=models.Q(('openness', 'proactive'), ('status', 'published')), fields=['organisation', 'node', 'published_at'], name='record_report_column_idx'),
-        ),
         migrations.AddConstraint(
             model_name='workingday',
             constraint=models.UniqueConstraint(condition=models.Q(('working', True)), fields=('ordinal',), name='workingday_one_per_ordinal'),

@@ -18,10 +18,6 @@ class Migration(migrations.Migration):
             name='searchdoc_published_idx',
         ),
         migrations.AddIndex(
-            model_name='record',
-            index=models.Index(fields=['organisation', '-published_at', '-id'], include=('node', 'status', 'openness'), name='record_org_newest_idx'),
-        ),
-        migrations.AddIndex(
             model_name='searchdocument',
             index=models.Index(fields=['-published_at', '-record'], name='searchdoc_newest_idx'),
         ),

@@ -31,7 +31,7 @@ def record(request, org, number):
     A withdrawn record whose reviewer chose a public notice answers 410 with title, index number and
     withdrawal date only.
     """
-    current = selectors.public_record(org_code=org, serial=number)
+    current = selectors.public_record(org_code=org, serial=number, link_flags=True)
     if current is None:
         notice = selectors.withdrawal_notice(org_code=org, serial=number)
         if notice is not None:
@@ -50,8 +50,11 @@ def page_context(current) -> dict:
 def record_context(request, current, *, objection_form=None) -> dict:
     """What the public record page shows (also re-rendered by the objection view with the form's errors);
     ``request`` None: the preview, which takes no objection."""
-    tree = catalog_selectors.catalog_tree()
-    node = catalog_selectors.find_in_tree(tree, current.node.code) or current.node
+    node = current.node
+    path = _path_from_record(node)
+    if path is None:  # a local refinement deeper than the record's query reached
+        node = catalog_selectors.public_trees().node(current.node.code) or current.node
+        path = catalog_selectors.path_in_tree(node)
     related = (
         selectors.public_records()
         .filter(pk__in=current.related.values("pk"))
@@ -62,9 +65,10 @@ def record_context(request, current, *, objection_form=None) -> dict:
         "record": current,
         "organisation": current.organisation,
         "node": node,
-        "path": catalog_selectors.path_in_tree(node),
-        "attachments": list(current.attachments.all()),
-        "related": list(related),
+        "path": path,
+        "attachments": list(current.attachments.all()) if getattr(current, "has_attachments", True) else [],
+        # Not queried when the record's own query found none (public_record(link_flags=True)).
+        "related": list(related) if getattr(current, "has_related", True) else [],
     }
     if current.record_type in library.POLICY_TYPES or current.effective_on or current.expires_on:
         library.with_links([current])
@@ -75,6 +79,18 @@ def record_context(request, current, *, objection_form=None) -> dict:
             context["objection_form"] = objection_form or ObjectionForm()
         context["objection_received"] = request is not None and request.GET.get("objection") == "received"
     return context
+
+
+def _path_from_record(node):
+    """Root-to-node path from the parents the record's own query brought (public_record(link_flags=True)),
+    or None when they were not all brought. A public record's node and its ancestors are all visible."""
+    path = [node]
+    parent_field = type(node)._meta.get_field("parent")
+    while path[0].parent_id is not None:
+        if not parent_field.is_cached(path[0]):
+            return None
+        path.insert(0, path[0].parent)
+    return path
 
 
 @require_safe
@@ -146,7 +162,7 @@ POLICY_TYPE_CHOICES = [(value, label) for value, label in RecordType.choices if 
 def policy_library(request, org):
     """政策文件库: the organisation's public policy documents, current ones first, filterable by type, year
     of 施行 and validity, each with what amended or repealed it."""
-    organisation = catalog_selectors.disclosing_organisations().filter(code=org).first()
+    organisation = catalog_selectors.public_trees().organisation(org)
     if organisation is None:
         raise Http404(_("没有找到该机构。"))
     record_type = request.GET.get("type", "")

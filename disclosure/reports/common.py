@@ -277,7 +277,7 @@ def column_figures(
     ONE aggregate query grouped by organisation and node; records on refinements below an item are
     added to the item in memory. ``organisation_ids`` are visible organisations (every report's
     scope is). The rule is public_records()'s, in two halves so that a million records cost an
-    index-only scan (record_report_column_idx) instead of two joins per record: the record's own
+    index-only scan (record_public_column_idx) instead of two joins per record: the record's own
     half (published, 主动公开, publication time reached) in the query, the placement half (its
     organisation and catalog node active, with their ancestors) on the groups: the organisations are
     visible ones and ``catalog`` holds only visible nodes, so a group on any other node is dropped.

@@ -23,7 +23,7 @@ LISTED = 10
 @require_safe
 def index(request):
     """Every disclosing organisation's 政府信息公开 column; with one organisation, straight to it."""
-    organisations = list(catalog_selectors.disclosing_organisations())
+    organisations = catalog_selectors.public_trees().organisations
     if len(organisations) == 1:
         return redirect("disclosure:disclosure_column", org=organisations[0].code)
     return render(request, "disclosure/site/disclosure_column_index.html", {"organisations": organisations})
@@ -34,10 +34,11 @@ def column(request, org):
     """One organisation's 政府信息公开 column: the four sub-columns on one page."""
     if not code_validator.regex.match(org):
         raise Http404("没有找到该机构。")
-    organisation = catalog_selectors.disclosing_organisations().filter(code=org).first()
+    trees = catalog_selectors.public_trees()
+    organisation = trees.organisation(org)
     if organisation is None:
         raise Http404("没有找到该机构。")
-    tree = catalog_selectors.catalog_tree()
+    tree = trees.roots
     branches = catalog_selectors.applicable_tree(tree, organisation)
     own = selectors.public_records().filter(organisation=organisation).order_by("-published_at", "-id")
     return render(
@@ -46,8 +47,8 @@ def column(request, org):
         {
             "organisation": organisation,
             # Column pages exist for the two record sub-columns only where their nodes are visible.
-            "rules_node": catalog_selectors.find_in_tree(tree, RULES_CODE),
-            "reports_node": catalog_selectors.find_in_tree(tree, REPORTS_CODE),
+            "rules_node": trees.node(RULES_CODE),
+            "reports_node": trees.node(REPORTS_CODE),
             "rules": list(own.filter(node__code=RULES_CODE)[:LISTED]),
             "reports": list(own.filter(node__code=REPORTS_CODE).select_related("organisation")[:LISTED]),
             "domains": [branch for branch in branches if branch.node.code != ROOT_CODE],

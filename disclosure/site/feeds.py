@@ -47,12 +47,13 @@ class RecordsRssFeed(Feed):
     def get_object(self, request, org=None, node=None):
         if org is None:
             return FeedSubject()
-        organisation = catalog_selectors.disclosing_organisations().filter(code=org).first()
+        trees = catalog_selectors.public_trees()
+        organisation = trees.organisation(org)
         if organisation is None:
             raise Http404(_("没有找到该机构。"))
         if node is None:
             return FeedSubject(organisation)
-        current = catalog_selectors.find_in_tree(catalog_selectors.catalog_tree(), node)
+        current = trees.node(node)
         if current is None or not catalog_selectors.applies_to(current, organisation):
             raise Http404(_("没有找到该栏目。"))
         return FeedSubject(organisation, current)

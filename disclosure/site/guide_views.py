@@ -43,7 +43,7 @@ def guide_index(request):
     return render(
         request,
         "disclosure/site/guide_index.html",
-        {"organisations": list(catalog_selectors.disclosing_organisations())},
+        {"organisations": catalog_selectors.public_trees().organisations},
     )
 
 
@@ -52,20 +52,17 @@ def organisation_guide(request, org):
     """政府信息公开指南 (条例 article 12) of one organisation."""
     if not code_validator.regex.match(org):
         raise Http404(_("没有找到该机构。"))
-    organisation = catalog_selectors.disclosing_organisations().filter(code=org).first()
+    trees = catalog_selectors.public_trees()
+    organisation = trees.organisation(org)
     if organisation is None:
         raise Http404(_("没有找到该机构。"))
-    tree = catalog_selectors.catalog_tree()
     return render(
         request,
         "disclosure/site/guide.html",
         {
             "organisation": organisation,
             # The organisation's columns, less those it switched off for itself (their pages are 404).
-            "branches": catalog_selectors.shown_tree(
-                catalog_selectors.applicable_tree(tree, organisation),
-                catalog_selectors.hidden_ids(catalog_selectors.column_settings(organisation)),
-            ),
+            "branches": trees.columns(organisation),
             "reading_points": list(notice_board.guide_reading_points(organisation)),
             "channels": list(notice_board.disclosure_channels()),
         },

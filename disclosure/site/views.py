@@ -6,22 +6,24 @@ Every record shown here comes from ``disclosure.records.selectors.public_records
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from catalog import selectors as catalog_selectors
 from catalog.models import CatalogNode, OrgLevel
 from disclosure.records import selectors
-from disclosure.records.filters import PublicRecordFilter, publication_years
+from disclosure.records.filters import PublicRecordFilter
+from disclosure.site import listing
 
 LATEST_COUNT = 10
 
 
 def _organisation_or_404(code: str):
-    organisation = catalog_selectors.disclosing_organisations().filter(code=code).first()
+    organisation = catalog_selectors.public_trees().organisation(code)
     if organisation is None:
         raise Http404(_("没有找到该机构。"))
     return organisation
@@ -47,22 +49,24 @@ class DomainSection:
     items: list[ItemCount]
 
 
-def _domain_sections(organisation, branches) -> list[DomainSection]:
-    """Domains with their first-level items and public record counts: one aggregate query in all."""
-    per_code = dict(
-        selectors.public_records()
-        .filter(organisation=organisation)
-        .values_list("node__code")
-        .annotate(records=Count("pk"))
+def _domain_sections(organisation, branches, trees) -> list[DomainSection]:
+    """Domains with their first-level items and public record counts: one aggregate query in all, grouped
+    by node id on the index record_public_column_idx alone (an index-only scan of the organisation's
+    public records), no join: organisation and nodes come from the public trees."""
+    per_node = dict(
+        selectors.public_records_placed(organisation_id=organisation.pk, node_ids=trees.node_ids)
+        .values_list("node_id")
+        .annotate(records=Count("*"))
         .order_by()
     )
+    per_code = {node.code: per_node.get(node.pk, 0) for node in trees.nodes_by_code.values()}
     return [
         DomainSection(
             domain.node,
             [
                 ItemCount(
                     item.node,
-                    sum(per_code.get(code, 0) for code in catalog_selectors.descendant_codes(item.node)),
+                    sum(per_code.get(code, 0) for code in trees.descendant_codes(item.node)),
                 )
                 for item in domain.children
             ],
@@ -73,7 +77,8 @@ def _domain_sections(organisation, branches) -> list[DomainSection]:
 
 def home(request):
     """The four domains and their first-level items; with one organisation, straight to it."""
-    organisations = list(catalog_selectors.disclosing_organisations())
+    trees = catalog_selectors.public_trees()
+    organisations = trees.organisations
     if len(organisations) == 1:
         return redirect("disclosure:organisation", org=organisations[0].code)
     latest = _newest_first(selectors.public_records().select_related("organisation"))[:LATEST_COUNT]
@@ -81,25 +86,17 @@ def home(request):
         request,
         "disclosure/site/home.html",
         {
-            "domains": catalog_selectors.catalog_tree(),
+            "domains": trees.roots,
             "organisations": organisations,
             "latest": list(latest),
         },
     )
 
 
-def _columns_of(organisation, tree):
-    """The organisation's columns: the catalog that applies to it, less those it switched off for itself.
-    Returns the branches and the organisation's column settings by node id (one query for those)."""
-    settings_by_node = catalog_selectors.column_settings(organisation)
-    hidden = catalog_selectors.hidden_ids(settings_by_node)
-    return catalog_selectors.shown_tree(catalog_selectors.applicable_tree(tree, organisation), hidden), settings_by_node
-
-
 def organisation_home(request, org):
     organisation = _organisation_or_404(org)
-    tree = catalog_selectors.catalog_tree()
-    branches, _settings = _columns_of(organisation, tree)
+    trees = catalog_selectors.public_trees()
+    branches = trees.columns(organisation)
     latest = _newest_first(
         selectors.public_records().filter(organisation=organisation).select_related("organisation")
     )[:LATEST_COUNT]
@@ -108,33 +105,37 @@ def organisation_home(request, org):
         "disclosure/site/organisation.html",
         {
             "organisation": organisation,
-            "sections": _domain_sections(organisation, branches),
+            "sections": _domain_sections(organisation, branches, trees),
             "latest": list(latest),
         },
     )
 
 
-def _record_listing(request, organisation, node) -> dict:
-    """The public records of ``organisation`` under ``node`` and everything beneath it, filtered and paged.
+def _record_listing(request, organisation, node, trees) -> dict:
+    """The public records of ``organisation`` under ``node`` and everything beneath it, filtered and paged,
+    with bounded work at any size (disclosure/site/listing.py).
 
     Queries: one for the years present (which also tells whether the column has any record), then,
-    only if it has, one count and one page.
+    only if it has, one capped count and one page (a keyset page: the page alone).
     """
     column_records = selectors.public_records().filter(
-        organisation=organisation, node__code__in=catalog_selectors.descendant_codes(node)
+        organisation=organisation, node_id__in=trees.descendant_ids(node)
     )
-    years = publication_years(column_records)
+    years = listing.years_present(
+        selectors.public_records_placed(organisation_id=organisation.pk, node_ids=trees.descendant_ids(node)),
+        since=selectors.public_records_placed(organisation_id=organisation.pk, node_ids=trees.node_ids),
+    )
     if not years:
         return {"has_records": False}
     record_filter = PublicRecordFilter(request.GET, queryset=column_records, years=years)
-    records = _newest_first(record_filter.qs.select_related("organisation"))
-    page = Paginator(records, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = listing.page_of(record_filter.qs.select_related("organisation"), request.GET, settings.PAGE_SIZE)
     return {
         "has_records": True,
         "filter": record_filter,
+        # Each field with its widget's HTML, rendered once per distinct state (listing.field_html).
+        "fields": [(field, mark_safe(listing.field_html(field))) for field in record_filter.form],  # noqa: S308
         "query": record_filter.active_query(),
         "page_obj": page,
-        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
     }
 
 
@@ -145,16 +146,32 @@ def column(request, org, node):
     columns: the answer is 404, with a page that says which organisations disclose it.
     """
     organisation = _organisation_or_404(org)
-    tree = catalog_selectors.catalog_tree()
-    current = catalog_selectors.find_in_tree(tree, node)
+    trees = catalog_selectors.public_trees()
+    current = trees.node(node)
     if current is None:
         raise Http404(_("没有找到该栏目。"))
     path = catalog_selectors.path_in_tree(current)
-    branches, settings_by_node = _columns_of(organisation, tree)
-    hidden = catalog_selectors.hidden_ids(settings_by_node)
+    branches = trees.columns(organisation)
+    settings_by_node = trees.column_settings(organisation)
+    hidden = trees.hidden_ids(organisation)
     switched_off = any(step.pk in hidden for step in path)
     applies = catalog_selectors.applies_to(current, organisation) and not switched_off
     levels = catalog_selectors.applicable_levels(current)
+    # The navigation depends on the trees alone: rendered once per tree version, organisation and column.
+    navigation = trees.fragment(
+        ("column_nav", organisation.pk, current.code),
+        lambda: mark_safe(  # noqa: S308 -- our own template's output, escaped where it was rendered
+            render_to_string(
+                "includes/column_nav.html",
+                {
+                    "organisation": organisation,
+                    "branches": branches,
+                    "open_codes": {n.code for n in path},
+                    "current_code": current.code,
+                },
+            )
+        ),
+    )
     return render(
         request,
         "disclosure/site/column.html",
@@ -163,17 +180,16 @@ def column(request, org, node):
             "node": current,
             "path": path,
             # The navigation opens only the branches on the way to this column.
-            "open_codes": {n.code for n in path},
-            "branches": branches,
+            "navigation": navigation,
             "applies": applies,
             "switched_off": switched_off,
             # The organisation's own note on this column (本单位说明), shown under the standard.
             "local_note": settings_by_node[current.pk].note if applies and current.pk in settings_by_node else "",
             # Who discloses it, told on the 404 page of a column that does not apply here.
             "applicable_level_labels": [label for value, label in OrgLevel.choices if value in levels],
-            "channels": list(current.node_channels.select_related("channel")) if applies else [],
+            "channels": trees.channels(current) if applies else [],
             "children": catalog_selectors.applicable_children(current, organisation, hidden) if applies else [],
-            "listing": _record_listing(request, organisation, current) if applies else {},
+            "listing": _record_listing(request, organisation, current, trees) if applies else {},
         },
         status=200 if applies else 404,
     )
@@ -181,13 +197,11 @@ def column(request, org, node):
 
 def catalog_item(request, node):
     """A catalog item across organisations: the citizen picks whose column to open."""
-    tree = catalog_selectors.catalog_tree()
-    current = catalog_selectors.find_in_tree(tree, node)
+    trees = catalog_selectors.public_trees()
+    current = trees.node(node)
     if current is None:
         raise Http404(_("没有找到该栏目。"))
-    organisations = [
-        o for o in catalog_selectors.disclosing_organisations() if catalog_selectors.applies_to(current, o)
-    ]
+    organisations = [o for o in trees.organisations if catalog_selectors.applies_to(current, o)]
     if len(organisations) == 1:
         return redirect("disclosure:column", org=organisations[0].code, node=current.code)
     return render(

@@ -1,0 +1,91 @@
+"""Every public page type runs at most six SQL queries, the same number with 10 or 1,000 public records.
+
+The demo portal (``seed_demo``) gives one page of each type: home, organisation, the three column levels,
+a record, a service-guide record, an interpretation and its policy, the print page, consultations (list
+and detail), the disclosure guides, the 政府信息公开 column, 互动交流, the policy library, the sitemap index
+and its sections, the feeds, the catalog item and the application form. Then 1,000 more public records
+are written in one INSERT (tests/disclosure/records/test_public_records.py ``bulk_published``) under the
+very columns those pages show, and every count must be unchanged. The page cache is off
+(tests/conftest.py): these are the uncached pages; the public trees (catalog/trees.py) are built by one
+warm-up request first, as in a running process.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from disclosure.consultations.models import Consultation
+from disclosure.records.models import Interpretation
+from disclosure.records.selectors import public_records
+from disclosure.service_guides.models import ServiceGuide
+from tests.disclosure.records.test_public_records import bulk_published
+from tests.queries import count_queries
+
+COUNTY = "419901"
+LIMIT = 6
+
+
+def public_page_urls() -> dict[str, str]:
+    public = public_records().select_related("organisation", "node")
+    record = public.filter(organisation__code=COUNTY).order_by("-published_at", "-id").first()
+    guide = public.filter(pk__in=ServiceGuide.objects.values("record_id")).first()
+    link = Interpretation.objects.filter(record__in=public, policy__in=public).select_related("record", "policy").first()
+    consultation = Consultation.objects.filter(organisation__code=COUNTY).exclude(status="draft").first()
+    node = record.node
+    first_level = node.parent if node.level == 2 else node
+    urls = {
+        "home": "/",
+        "organisation": f"/org/{COUNTY}/",
+        "column (domain)": f"/org/{COUNTY}/{first_level.parent.code}/",
+        "column (first level)": f"/org/{COUNTY}/{first_level.code}/",
+        "column (second level)": f"/org/{COUNTY}/{node.code}/",
+        "column (page 2, filtered)": f"/org/{COUNTY}/{first_level.parent.code}/?type=notice&page=2",
+        "catalog item": f"/catalog/{node.code}/",
+        "record": record.get_absolute_url(),
+        "print": record.get_absolute_url() + "print/",
+        "guide index": "/guide/",
+        "organisation guide": f"/org/{COUNTY}/guide/",
+        "xxgk index": "/xxgk/",
+        "xxgk": f"/xxgk/{COUNTY}/",
+        "interact": f"/org/{COUNTY}/interact/",
+        "policy library": f"/org/{COUNTY}/policies/",
+        "consultation index": "/consultations/",
+        "consultations": f"/consultations/{COUNTY}/",
+        "sitemap.xml": "/sitemap.xml",
+        "sitemap organisations": "/sitemap-organisations.xml",
+        "sitemap columns": "/sitemap-columns.xml",
+        "sitemap records": "/sitemap-records.xml",
+        "feed (site rss)": "/feed/rss/",
+        "feed (organisation atom)": f"/org/{COUNTY}/feed/atom/",
+        "feed (column rss)": f"/org/{COUNTY}/{first_level.code}/feed/rss/",
+        "apply": "/apply/",
+    }
+    if guide is not None:
+        urls["service guide record"] = guide.get_absolute_url()
+    if link is not None:
+        urls["interpretation"] = link.record.get_absolute_url()
+        urls["interpreted policy"] = link.policy.get_absolute_url()
+    if consultation is not None:
+        urls["consultation"] = f"/consultations/{COUNTY}/{consultation.pk}/"
+    return urls
+
+
+@pytest.mark.django_db
+def test_every_public_page_type_is_flat_and_within_six_queries(client, demo_orgs):
+    call_command("load_catalog", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", verbosity=0, stdout=open("/dev/null", "w"))
+    urls = public_page_urls()
+    assert {"service guide record", "interpretation", "consultation"} <= set(urls)
+    client.get("/")  # the public trees, built once per process and catalog version
+    small = {name: count_queries(client, url) for name, url in urls.items()}
+    assert public_records().count() < 100
+
+    shown = public_records().filter(organisation__code=COUNTY).order_by("-published_at", "-id").first()
+    bulk_published(demo_orgs[COUNTY], shown.node, 0, 1000, shown.created_by)
+    assert public_records().count() > 1000
+    large = {name: count_queries(client, url) for name, url in urls.items()}
+
+    assert small == large
+    over = {name: count for name, count in large.items() if count > LIMIT}
+    assert not over, over
