@@ -28,13 +28,19 @@ def public_record_condition(prefix: str = "", *, now: datetime | None = None) ->
     database probe each row's record, where ``record__in=public_records()`` makes SQLite list every
     public record first. Same rule, one definition.
     """
+    return published_proactive(prefix, now=now) & visible_placement(prefix)
+
+
+def published_proactive(prefix: str = "", *, now: datetime | None = None) -> Q:
+    """The record's own half of the public rule (state, openness, time reached); the other half is where it
+    is placed (``visible_placement``)."""
     return Q(
         **{
             f"{prefix}status": Status.PUBLISHED,
             f"{prefix}openness": Openness.PROACTIVE,
             f"{prefix}published_at__lte": now or timezone.now(),
         }
-    ) & visible_placement(prefix)
+    )
 
 
 def public_records_placed(*, organisation_id: int, node_ids: list[int], now: datetime | None = None) -> QuerySet[Record]:
@@ -46,13 +52,7 @@ def public_records_placed(*, organisation_id: int, node_ids: list[int], now: dat
     one index (record_public_column_idx) and plans in microseconds, where forty probes each planning the
     tree subqueries cost PostgreSQL 85 ms of planning on a column page.
     """
-    return Record.objects.filter(
-        status=Status.PUBLISHED,
-        openness=Openness.PROACTIVE,
-        published_at__lte=now or timezone.now(),
-        organisation_id=organisation_id,
-        node_id__in=node_ids,
-    )
+    return Record.objects.filter(published_proactive(now=now), organisation_id=organisation_id, node_id__in=node_ids)
 
 
 def public_record(*, org_code: str, serial: str, link_flags: bool = False) -> Record | None:
