@@ -455,22 +455,40 @@ class DatabaseReader(CacheReader):
                 ", ".join([placeholder] * len(keys)), quote("expires"), placeholder,
             )
         params = [*keys, connection.ops.adapt_datetimefield_value(timezone.now())]
-        if private:
-            connection.ensure_connection()
-            with connection.wrap_database_errors:
-                cursor = connection.connection.cursor()
-                try:
-                    cursor.execute(sql, params)
-                    # fetchall: the statement runs to its end, so SQLite holds no read lock past this line.
-                    return cursor.fetchall()
-                finally:
-                    cursor.close()
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
+        if not private:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                return cursor.fetchall()
+        connection.ensure_connection()
+        driver = connection.connection
+        with connection.wrap_database_errors:
+            if hasattr(driver, "pgconn"):
+                # psycopg 3: a server-side prepared statement (Django's cursors bind on the client and send
+                # the whole text every time); the connection lives as long as the process.
+                import psycopg
+
+                cursor = psycopg.Cursor(driver)
+                options = {"prepare": True}
+            else:
+                cursor = driver.cursor()
+                options = {}
+            try:
+                cursor.execute(sql, params, **options)
+                # fetchall: the statement runs to its end, so SQLite holds no read lock past this line.
+                return cursor.fetchall()
+            finally:
+                cursor.close()
 
 
 _thread = threading.local()
+
+
+def close_private_connection() -> None:
+    """Close this thread's private connection (it reopens on the next read): for a test database that is
+    about to be dropped, which PostgreSQL refuses while a session is open on it."""
+    reader = getattr(_thread, "reader", None)
+    if isinstance(reader, DatabaseReader):
+        reader.drop()
 
 
 def shared_reader() -> CacheReader:
