@@ -34,10 +34,19 @@ Validators: a strong ``ETag`` (hash of the body) on every such GET answer, cache
 its own is never answered with 304: two different bodies can be rendered within the same second, which a
 date cannot tell apart, and browsers send ``If-None-Match`` whenever they hold an ETag.
 
-The middleware stands before sessions, CSRF, authentication and the view, right after the security,
-CSP, Permissions-Policy and control-character middlewares, so their headers are still written on a hit.
-A hit costs one cache read (the generation and the page in one ``get_many``: one query with the database
-cache). If the cache cannot be reached, the page is rendered as if there were no cache.
+The hit path. The middleware is the first of all, so a hit runs no other middleware, no session, CSRF,
+URL resolution or view. A stored page keeps every header the middlewares inside it wrote on the render
+(Content-Security-Policy, Permissions-Policy, HSTS, X-Frame-Options, Referrer-Policy...), so a hit sends
+exactly the headers of a render; the settings behind those headers are hashed into every key
+(``header_fingerprint``), so a deployment that changes one renders afresh. A 304 carries the same headers
+but the body's. Each process also keeps copies of the pages it served (``LocalTier``, least recently used
+dropped first beyond ``PAGE_CACHE_LOCAL_MB``), holding one generation at a time. A hit is then ONE small
+read of the shared generation — a Redis GET, or one SELECT by primary key of the cache table on a
+connection the process keeps for it (``DatabaseReader``) — and the copy is served only if its generation
+is the one just read, for this very request; the generation itself is never remembered between
+requests. Without a copy, the same single read fetches the generation and the shared entry together.
+The headers are checked and encoded once per entry, not per hit. If the cache cannot be reached, the
+page is rendered as if there were no cache.
 """
 
 from __future__ import annotations
