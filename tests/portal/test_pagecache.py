@@ -47,6 +47,14 @@ def desk(cached, demo_orgs):
     return Desk(demo_orgs[COUNTY])
 
 
+def hit_queries() -> int:
+    """Queries of a hit on the request's connection: the generation read with the database cache (inside
+    the test's transaction), none with Redis."""
+    from django.core.cache.backends.db import DatabaseCache
+
+    return 1 if isinstance(pagecache.page_cache(), DatabaseCache) else 0
+
+
 def get(client, url, **headers):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url, **headers)
@@ -59,7 +67,7 @@ def fetch_cached(client, url) -> bytes:
     assert first.status_code == 200, url
     second, queries = get(client, url)
     assert second.status_code == 200
-    assert queries == 1, f"{url}: a hit is one cache read, not {queries} queries"
+    assert queries == hit_queries(), f"{url}: a hit is one cache read, not {queries} queries"
     assert second.content == first.content
     return second.content
 
@@ -190,7 +198,7 @@ def test_304_only_while_nothing_changed(client, desk):
     assert "no-cache" in first["Cache-Control"]
 
     hit, queries = get(client, url, HTTP_IF_NONE_MATCH=etag)
-    assert hit.status_code == 304 and hit["ETag"] == etag and queries == 1
+    assert hit.status_code == 304 and hit["ETag"] == etag and queries == hit_queries()
     assert client.get(url, HTTP_IF_NONE_MATCH='"someothertag"').status_code == 200
 
     # A write that leaves this page's body as it was: a new generation, a new render, the same body,
@@ -268,7 +276,7 @@ def test_head_is_answered_from_the_cached_get_without_a_body(client, desk):
     body = fetch_cached(client, url)
     with CaptureQueriesContext(connection) as queries:
         response = client.head(url)
-    assert len(queries) == 1
+    assert len(queries) == hit_queries()
     assert response.status_code == 200 and response.content == b""
     assert response["Content-Length"] == str(len(body))
     assert response["ETag"] == client.get(url)["ETag"]
@@ -322,7 +330,7 @@ def test_a_hit_carries_exactly_the_headers_of_a_render(client, desk, settings):
     url = f"/org/{COUNTY}/{NODE}/"
     miss = client.get(url, secure=True)
     hit, queries = get(client, url, secure=True)
-    assert queries == 1 and hit.content == miss.content
+    assert queries == hit_queries() and hit.content == miss.content
     assert list(hit.items()) == list(miss.items())
     assert_security_headers(hit)
     assert hit["Strict-Transport-Security"] == "max-age=31536000"
@@ -334,7 +342,7 @@ def test_a_hit_carries_exactly_the_headers_of_a_render(client, desk, settings):
 
     settings.PAGE_CACHE_SECONDS = 600
     not_modified, queries = get(client, url, secure=True, HTTP_IF_NONE_MATCH=hit["ETag"])
-    assert not_modified.status_code == 304 and queries == 1
+    assert not_modified.status_code == 304 and queries == hit_queries()
     for name in (*SECURITY_HEADERS, "ETag", "Last-Modified", "Cache-Control", "Vary"):
         assert not_modified[name] == hit[name], name
     assert "Content-Type" not in not_modified and "Content-Length" not in not_modified
@@ -374,7 +382,7 @@ def test_the_process_copy_is_served_only_while_the_shared_generation_holds(clien
     assert response.status_code == 200 and queries > 1, "a copy of a dead generation was served"
     assert pagecache.LOCAL.generation == "written-by-another-host"
     assert all(entry.generation == "written-by-another-host" for entry in pagecache.LOCAL.entries.values())
-    assert get(client, url)[1] == 1
+    assert get(client, url)[1] == hit_queries()
 
 
 def test_the_process_copies_stay_within_their_budget_least_recently_used_first(settings):
@@ -426,7 +434,8 @@ def test_an_unreachable_cache_renders_the_page(client, desk, monkeypatch):
 # ------------------------------------------------------------- committed changes from another process
 
 def run_elsewhere(code: str) -> None:
-    """``code`` in a separate Python process on the test database (its own connection, its own commit)."""
+    """``code`` in a separate Python process on the test database and the same page cache (its own
+    connection, its own commit)."""
     import os
     import subprocess
     import sys
@@ -439,7 +448,6 @@ def run_elsewhere(code: str) -> None:
         **os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings", "DATABASE_URL": database_url(),
         "PYTHONPATH": str(django_settings.BASE_DIR),
     }
-    environment.pop("REDIS_URL", None)
     script = "import django\ndjango.setup()\n" + code
     subprocess.run([sys.executable, "-c", script], env=environment, check=True, timeout=120, cwd=django_settings.BASE_DIR)
 
@@ -463,11 +471,11 @@ def test_a_change_committed_by_another_process_ends_this_process_copy(client, co
     url = f"/org/{COUNTY}/{NODE}/"
     assert "mkbefore" in client.get(url).content.decode()
     reader = pagecache.shared_reader()
-    assert isinstance(reader, pagecache.DatabaseReader)
-    for _ in range(3):  # served from this process's copy, after one read on the private connection
+    for _ in range(3):  # this process's copy, after one read of Redis or on the private connection
         response, queries = get(client, url)
         assert "mkbefore" in response.content.decode() and queries == 0
-    assert reader.private is not None and reader.private.connection is not None
+    if isinstance(reader, pagecache.DatabaseReader):
+        assert reader.private is not None and reader.private.connection is not None
 
     run_elsewhere(
         "from django.db import transaction\n"
@@ -486,6 +494,8 @@ def test_the_private_connection_comes_back_after_the_database_dropped_it(client,
     url = f"/org/{COUNTY}/{NODE}/"
     client.get(url)
     reader = pagecache.shared_reader()
+    if not isinstance(reader, pagecache.DatabaseReader):
+        pytest.skip("the page cache is not the database table")
     assert get(client, url)[1] == 0
     reader.private.connection.close()  # as a database restart would leave it
 
