@@ -34,28 +34,46 @@ Validators: a strong ``ETag`` (hash of the body) on every such GET answer, cache
 its own is never answered with 304: two different bodies can be rendered within the same second, which a
 date cannot tell apart, and browsers send ``If-None-Match`` whenever they hold an ETag.
 
-The middleware stands before sessions, CSRF, authentication and the view, right after the security,
-CSP, Permissions-Policy and control-character middlewares, so their headers are still written on a hit.
-A hit costs one cache read (the generation and the page in one ``get_many``: one query with the database
-cache). If the cache cannot be reached, the page is rendered as if there were no cache.
+The hit path. The middleware is the first of all, so a hit runs no other middleware, no session, CSRF,
+URL resolution or view. A stored page keeps every header the middlewares inside it wrote on the render
+(Content-Security-Policy, Permissions-Policy, HSTS, X-Frame-Options, Referrer-Policy...), so a hit sends
+exactly the headers of a render; the settings behind those headers are hashed into every key
+(``header_fingerprint``), so a deployment that changes one renders afresh. A 304 carries the same headers
+but the body's. Each process also keeps copies of the pages it served (``LocalTier``, least recently used
+dropped first beyond ``PAGE_CACHE_LOCAL_MB``), holding one generation at a time. A hit is then ONE small
+read of the shared generation — a Redis GET, or one SELECT by primary key of the cache table on a
+connection the process keeps for it (``DatabaseReader``) — and the copy is served only if its generation
+is the one just read, for this very request; the generation itself is never remembered between
+requests. Without a copy, the same single read fetches the generation and the shared entry together.
+The headers are checked and encoded once per entry, not per hit. If the cache cannot be reached, the
+page is rendered as if there were no cache.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import logging
 import math
+import os
+import pickle
 import re
 import secrets
+import threading
 import time
+from collections import OrderedDict
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import caches
-from django.core.signals import request_finished
-from django.db import DatabaseError, connections
+from django.core.cache.backends.db import DatabaseCache
+from django.core.signals import request_finished, setting_changed
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.backends.signals import connection_created
+from django.db.utils import load_backend
+from django.dispatch import receiver
 from django.http import HttpResponse, HttpResponseNotModified
+from django.http.response import ResponseHeaders
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
@@ -65,15 +83,42 @@ logger = logging.getLogger(__name__)
 CACHE_ALIAS = "pages"
 GENERATION_KEY = "pagecache:generation"
 BOUNDARY_KEY = "pagecache:boundary:%s"
-PAGE_KEY = "pagecache:page:%s"
+# The entry format (Entry.shared) is part of the key: processes of an earlier release, during a rolling
+# deployment, neither read nor overwrite these entries. The generation key never changes.
+PAGE_KEY = "pagecache:page2:%s"
+ENTRY_FORMAT = 2
 
 # Cookies that do not change a public page: the CSRF cookie (a page that uses the token says Vary: Cookie
 # and is never stored) and the large-text display mode (part of the key).
 HARMLESS_COOKIES = {"csrftoken"}
 # The display modes (portal/display.py) change the page: each is part of the key.
 KEY_COOKIES = ("large_text", "display_contrast", "display_spacing", "display_targets")
+ALLOWED_COOKIES = HARMLESS_COOKIES.union(KEY_COOKIES)
 EXCLUDED_PREFIXES = ("/admin/", "/static/", "/healthz", "/display/")
 MAX_BODY_BYTES = 8 * 1024 * 1024
+# Headers that describe a body: a 304 carries every other header of the page.
+BODY_HEADERS = frozenset({"content-type", "content-length"})
+# Settings that shape the headers middlewares write around the view: part of every key (header_fingerprint).
+HEADER_SETTINGS = (
+    "MIDDLEWARE",
+    "ALLOWED_HOSTS",
+    "USE_X_FORWARDED_HOST",
+    "SECURE_PROXY_SSL_HEADER",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_SSL_HOST",
+    "SECURE_REDIRECT_EXEMPT",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
+    "SECURE_CONTENT_TYPE_NOSNIFF",
+    "SECURE_REFERRER_POLICY",
+    "SECURE_CROSS_ORIGIN_OPENER_POLICY",
+    "CONTENT_SECURITY_POLICY",
+    "CONTENT_SECURITY_POLICY_REPORT_ONLY",
+    "PERMISSIONS_POLICY",
+    "X_FRAME_OPTIONS",
+    "LANGUAGE_CODE",
+)
 
 # Tables no public page reads; writes to them leave the generation alone. Anything else bumps it.
 QUIET_TABLES = frozenset(
@@ -251,6 +296,233 @@ def page_seconds() -> int:
     return int(getattr(settings, "PAGE_CACHE_SECONDS", 0) or 0)
 
 
+def local_budget() -> int:
+    """Bytes of pages this process keeps in memory (PAGE_CACHE_LOCAL_MB; 0: none)."""
+    return int(getattr(settings, "PAGE_CACHE_LOCAL_MB", 32) or 0) * 1024 * 1024
+
+
+# ------------------------------------------------------------------------------------------ entries
+
+
+class Entry:
+    """One cached page, ready to send: its final headers (every middleware's, the security headers
+    included), its body, the generation it was rendered under and the moment it ends (epoch seconds)."""
+
+    __slots__ = ("generation", "expires", "etag", "headers", "body", "size", "store", "not_modified_store")
+
+    def __init__(self, generation: str, expires: float, etag: str, headers, body: bytes):
+        self.generation = generation
+        self.expires = expires
+        self.etag = etag
+        self.headers = dict(headers)
+        self.body = body
+        self.size = len(body) + sum(len(name) + len(value) for name, value in self.headers.items()) + 256
+        # The headers as Django's ResponseHeaders keeps them, checked and encoded once, not on every hit.
+        self.store = ResponseHeaders(self.headers)._store
+        self.not_modified_store = {
+            lowered: pair for lowered, pair in self.store.items() if lowered not in BODY_HEADERS
+        }
+
+    def response(self, *, head: bool = False) -> HttpResponse:
+        """The page (HEAD: without its body; the Content-Length among the headers is the GET's)."""
+        response = HttpResponse(b"" if head else self.body)
+        response.headers._store = self.store.copy()
+        return response
+
+    def not_modified(self) -> HttpResponseNotModified:
+        response = HttpResponseNotModified()
+        response.headers._store = self.not_modified_store.copy()
+        return response
+
+    def live(self, generation, now: float) -> bool:
+        return self.generation == generation and now < self.expires
+
+    def shared(self) -> tuple:
+        """The value kept in the shared cache (plain types only: it is pickled)."""
+        return (ENTRY_FORMAT, self.generation, self.expires, self.etag, tuple(self.headers.items()), self.body)
+
+    @classmethod
+    def from_shared(cls, value) -> Entry | None:
+        if not (isinstance(value, tuple) and len(value) == 6 and value[0] == ENTRY_FORMAT):
+            return None
+        _format, generation, expires, etag, headers, body = value
+        return cls(generation, expires, etag, headers, body)
+
+
+class LocalTier:
+    """This process's copies of shared entries, least recently used first, within ``local_budget()``.
+
+    It holds entries of one generation only: the first request that reads another generation from the
+    shared cache empties it. So a copy is served only after the shared cache has just confirmed, for this
+    very request, that its generation is still the current one."""
+
+    def __init__(self):
+        self.entries: OrderedDict[str, Entry] = OrderedDict()
+        self.bytes = 0
+        self.generation = None
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> Entry | None:
+        return self.entries.get(key)
+
+    def observe(self, generation) -> None:
+        """The generation the shared cache holds now: entries of any other are dead, drop them."""
+        if generation != self.generation:
+            with self.lock:
+                self.entries.clear()
+                self.bytes = 0
+                self.generation = generation
+
+    def touch(self, key: str) -> None:
+        with self.lock:
+            if key in self.entries:
+                self.entries.move_to_end(key)
+
+    def put(self, key: str, entry: Entry) -> None:
+        budget = local_budget()
+        with self.lock:
+            if entry.size > budget or entry.generation != self.generation:
+                return
+            old = self.entries.pop(key, None)
+            if old is not None:
+                self.bytes -= old.size
+            self.entries[key] = entry
+            self.bytes += entry.size
+            while self.bytes > budget:
+                _key, dropped = self.entries.popitem(last=False)
+                self.bytes -= dropped.size
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+            self.bytes = 0
+            self.generation = None
+
+
+LOCAL = LocalTier()
+
+
+# ------------------------------------------------------------------------------------- shared reads
+
+
+class CacheReader:
+    """The current generation, and when asked one entry, through the cache's own API: one round trip
+    (Redis GET or MGET)."""
+
+    def __init__(self, cache):
+        self.cache = cache
+
+    def read(self, key: str | None) -> tuple[object, object]:
+        if key is None:
+            return self.cache.get(GENERATION_KEY), None
+        found = self.cache.get_many([GENERATION_KEY, key])
+        return found.get(GENERATION_KEY), found.get(key)
+
+
+class DatabaseReader(CacheReader):
+    """The same from the database cache's table: one SELECT by primary key on a connection this thread
+    keeps for it (autocommit, so every read sees the latest commit of every process).
+
+    The request's own connection is not used: on SQLite it is opened and closed for every request
+    (``CONN_MAX_AGE`` 0, and a new SQLite connection first parses the whole schema), and on PostgreSQL
+    its per-request health check would be a second round trip. Inside a transaction (the tests' rolled-back
+    ones) and on an in-memory SQLite database the request's connection is used, which sees its own writes."""
+
+    def __init__(self, cache):
+        super().__init__(cache)
+        self.generation_key = cache.make_and_validate_key(GENERATION_KEY)
+        self.private = None
+        self.pid = None
+        self.statements: dict[tuple[str, int], str] = {}
+
+    def connection(self):
+        main = connections[DEFAULT_DB_ALIAS]
+        if main.in_atomic_block or getattr(main, "is_in_memory_db", lambda: False)():
+            return main, False
+        if self.private is None or self.pid != os.getpid():  # forked (gunicorn --preload): a connection of our own
+            self.private = load_backend(main.settings_dict["ENGINE"]).DatabaseWrapper(main.settings_dict, main.alias)
+            self.pid = os.getpid()
+        return self.private, True
+
+    def drop(self) -> None:
+        if self.private is not None:
+            try:
+                self.private.close()
+            except DatabaseError:
+                pass
+        self.private = None
+
+    def read(self, key: str | None) -> tuple[object, object]:
+        keys = [self.generation_key] if key is None else [self.generation_key, self.cache.make_and_validate_key(key)]
+        for attempt in (1, 2):
+            connection, private = self.connection()
+            try:
+                rows = self.select(connection, keys, private)
+                break
+            except DatabaseError:
+                self.drop()  # a broken connection (the server restarted): once more on a new one
+                if not private or attempt == 2:
+                    raise
+        values = {row_key: pickle.loads(base64.b64decode(value)) for row_key, value in rows}
+        return values.get(self.generation_key), values.get(keys[-1]) if key is not None else None
+
+    def select(self, connection, keys: list[str], private: bool) -> list:
+        # On the private connection, the driver's cursor: Django's cursor wrapper adds nothing there but
+        # time (the placeholders are then the driver's own: ? for sqlite3).
+        placeholder = "?" if private and connection.vendor == "sqlite" else "%s"
+        sql = self.statements.get((placeholder, len(keys)))
+        if sql is None:
+            quote = connection.ops.quote_name
+            sql = self.statements[placeholder, len(keys)] = "SELECT %s, %s FROM %s WHERE %s IN (%s) AND %s > %s" % (
+                quote("cache_key"), quote("value"), quote(self.cache._table), quote("cache_key"),
+                ", ".join([placeholder] * len(keys)), quote("expires"), placeholder,
+            )
+        params = [*keys, connection.ops.adapt_datetimefield_value(timezone.now())]
+        if not private:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                return cursor.fetchall()
+        connection.ensure_connection()
+        driver = connection.connection
+        with connection.wrap_database_errors:
+            if hasattr(driver, "pgconn"):
+                # psycopg 3: a server-side prepared statement (Django's cursors bind on the client and send
+                # the whole text every time); the connection lives as long as the process.
+                import psycopg
+
+                cursor = psycopg.Cursor(driver)
+                options = {"prepare": True}
+            else:
+                cursor = driver.cursor()
+                options = {}
+            try:
+                cursor.execute(sql, params, **options)
+                # fetchall: the statement runs to its end, so SQLite holds no read lock past this line.
+                return cursor.fetchall()
+            finally:
+                cursor.close()
+
+
+_thread = threading.local()
+
+
+def close_private_connection() -> None:
+    """Close this thread's private connection (it reopens on the next read): for a test database that is
+    about to be dropped, which PostgreSQL refuses while a session is open on it."""
+    reader = getattr(_thread, "reader", None)
+    if isinstance(reader, DatabaseReader):
+        reader.drop()
+
+
+def shared_reader() -> CacheReader:
+    cache = page_cache()
+    reader = getattr(_thread, "reader", None)
+    if reader is None or reader.cache is not cache:
+        reader = (DatabaseReader if isinstance(cache, DatabaseCache) else CacheReader)(cache)
+        _thread.reader = reader
+    return reader
+
+
 # ------------------------------------------------------------------------------------------ middleware
 
 
@@ -268,12 +540,14 @@ def etag_matches(request, etag: str) -> bool:
     return etag in tags
 
 
-def not_modified(etag: str, last_modified: str | None) -> HttpResponseNotModified:
-    response = HttpResponseNotModified()
-    response["ETag"] = etag
-    if last_modified:
-        response["Last-Modified"] = last_modified
-    return response
+def not_modified(response) -> HttpResponseNotModified:
+    """The 304 for ``response``: every header it has (validators, security headers, Vary, Cache-Control)
+    but those describing a body, and its cookies."""
+    answer = HttpResponseNotModified(
+        headers={name: value for name, value in response.items() if name.lower() not in BODY_HEADERS}
+    )
+    answer.cookies = response.cookies
+    return answer
 
 
 def request_cacheable(request) -> bool:
@@ -283,8 +557,7 @@ def request_cacheable(request) -> bool:
         return False
     if "HTTP_AUTHORIZATION" in request.META:
         return False
-    allowed = HARMLESS_COOKIES.union(KEY_COOKIES)
-    return all(name in allowed for name in request.COOKIES)
+    return all(name in ALLOWED_COOKIES for name in request.COOKIES)
 
 
 def response_storable(response) -> bool:
@@ -301,14 +574,42 @@ def response_storable(response) -> bool:
     cache_control = response.get("Cache-Control", "").lower()
     if any(word in cache_control for word in ("private", "no-store")):
         return False
+    if "nonce-" in response.get("Content-Security-Policy", ""):
+        return False  # a per-request nonce: the headers are this request's own
     return len(response.content) <= MAX_BODY_BYTES
 
 
+_fingerprint: list[str] = []
+
+
+def header_fingerprint() -> str:
+    """A hash of the settings that shape a response's headers outside the view (security headers, CSP,
+    redirects, accepted hosts): a stored entry carries those headers, so a deployment that changes one
+    of these settings never serves the headers of the one before."""
+    if not _fingerprint:
+        values = tuple(repr(getattr(settings, name, None)) for name in HEADER_SETTINGS)
+        _fingerprint.append(hashlib.sha256("\n".join(values).encode()).hexdigest()[:16])
+    return _fingerprint[0]
+
+
+@receiver(setting_changed)
+def _settings_changed(setting=None, **kwargs) -> None:
+    if setting in HEADER_SETTINGS:
+        _fingerprint.clear()
+
+
 def page_key(request) -> str:
+    """The entry's key. The host is the request's own header, not yet validated: an entry exists only
+    for a host that passed ALLOWED_HOSTS when its page was rendered (the setting is in the fingerprint)."""
+    meta = request.META
     parts = [
+        header_fingerprint(),
         request.scheme,
-        request.get_host(),
-        request.get_full_path(),
+        meta.get("HTTP_X_FORWARDED_HOST", "") if settings.USE_X_FORWARDED_HOST else "",
+        meta.get("HTTP_HOST") or f"{meta.get('SERVER_NAME', '')}:{meta.get('SERVER_PORT', '')}",
+        # The path and the query string as sent (finer than their decoded forms: never two pages on one key).
+        request.path,
+        meta.get("QUERY_STRING", ""),
         *(f"{name}={request.COOKIES.get(name, '')}" for name in KEY_COOKIES),
     ]
     return PAGE_KEY % hashlib.sha256("\n".join(parts).encode()).hexdigest()
@@ -328,7 +629,7 @@ def add_validators(request, response, *, answer_304: bool = True):
     if not response.has_header("Last-Modified"):
         response["Last-Modified"] = http_date(math.ceil(time.time()))
     if answer_304 and etag_matches(request, etag):
-        return not_modified(etag, response["Last-Modified"])
+        return not_modified(response)
     return response
 
 
@@ -345,40 +646,45 @@ class PageCacheMiddleware:
         if page_seconds() <= 0 or not request_cacheable(request):
             return add_validators(request, self.get_response(request))
         key = page_key(request)
+        local = LOCAL.get(key)
         try:
-            found = page_cache().get_many([GENERATION_KEY, key])
-            generation = found.get(GENERATION_KEY)
+            # One round trip: the generation alone when this process holds a copy, else with the entry.
+            generation, found = shared_reader().read(None if local is not None else key)
             if generation is None:
                 page_cache().add(GENERATION_KEY, new_token(), timeout=None)
-                generation = page_cache().get(GENERATION_KEY)
-        except DatabaseError:
+                generation, found = shared_reader().read(key)
+            LOCAL.observe(generation)
+            now = time.time()
+            if local is not None:
+                if local.live(generation, now):
+                    LOCAL.touch(key)
+                    return self.hit(request, local)
+                # A dead copy: another worker may already have stored the page under this generation.
+                _generation, found = shared_reader().read(key)
+        except Exception:
             if not self.warned:  # once per process: a missing table would otherwise log every request
                 self.warned = True
                 logger.exception("页面缓存不可用（是否已运行 manage.py createcachetable？），页面不经缓存。")
             return add_validators(request, self.get_response(request))
         request.pagecache_generation = generation  # the router reads its WAL position (portal/dbrouter.py)
-        entry = found.get(key)
-        if entry is not None and entry["generation"] == generation:
+        entry = Entry.from_shared(found) if found is not None else None
+        if entry is not None and entry.live(generation, now):
+            LOCAL.put(key, entry)
             return self.hit(request, entry)
         response = self.get_response(request)
-        if request.method == "GET" and generation is not None and response_storable(response):
+        if request.method == "GET" and response_storable(response):
             response = add_validators(request, response, answer_304=False)
             patch_cache_control(response, no_cache=True)
             self.store(key, generation, response)
             if etag_matches(request, response["ETag"]):
-                return not_modified(response["ETag"], response["Last-Modified"])
+                return not_modified(response)
             return response
         return add_validators(request, response)
 
-    def hit(self, request, entry):
-        if etag_matches(request, entry["etag"]):
-            return not_modified(entry["etag"], entry["last_modified"])
-        response = HttpResponse(b"" if request.method == "HEAD" else entry["content"], status=200)
-        for name, value in entry["headers"]:
-            response[name] = value
-        if request.method == "HEAD":
-            response["Content-Length"] = str(len(entry["content"]))
-        return response
+    def hit(self, request, entry: Entry):
+        if etag_matches(request, entry.etag):
+            return entry.not_modified()
+        return entry.response(head=request.method == "HEAD")
 
     def store(self, key, generation, response) -> None:
         now = timezone.now()
@@ -391,18 +697,10 @@ class PageCacheMiddleware:
             if timeout <= 0:
                 return
             headers = [(name, value) for name, value in response.items() if name.lower() != "set-cookie"]
-            page_cache().set(
-                key,
-                {
-                    "generation": generation,
-                    "content": response.content,
-                    "headers": headers,
-                    "etag": response["ETag"],
-                    "last_modified": response["Last-Modified"],
-                },
-                timeout=timeout,
-            )
-        except DatabaseError:
+            entry = Entry(generation, boundary.timestamp(), response["ETag"], headers, response.content)
+            page_cache().set(key, entry.shared(), timeout=timeout)
+            LOCAL.put(key, entry)
+        except Exception:
             logger.exception("页面缓存：无法保存页面。")
 
 

@@ -59,19 +59,22 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Anonymous public pages from the shared page cache, first of all (portal/pagecache.py): a hit skips every
+    # other middleware. A stored page keeps the headers the middlewares below wrote on it (security
+    # headers, CSP, Permissions-Policy, X-Frame-Options), so a hit carries exactly those of a render.
+    "portal.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy and Permissions-Policy on every response, static files and error pages too.
     "csp.middleware.CSPMiddleware",
     "portal.headers.PermissionsPolicyMiddleware",
+    # Static files, with the headers above and nothing below (no routing, no sessions).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     # 400 for a control character (NUL above all: PostgreSQL cannot compare it) in the path or query.
     "portal.middleware.RejectControlCharactersMiddleware",
-    # Anonymous public pages from the shared page cache, before sessions, CSRF and the view (portal/pagecache.py).
-    "portal.pagecache.PageCacheMiddleware",
     # Which database this request reads (anonymous public reads: the replica, when one is configured).
     "portal.dbrouter.ReadRoutingMiddleware",
     # Anonymous public reads on PostgreSQL: PUBLIC_STATEMENT_TIMEOUT_MS per statement, a Chinese 503 past it.
     "portal.timeouts.StatementTimeoutMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -226,6 +229,9 @@ CACHES["pages"] = (
     }
 )
 PAGE_CACHE_SECONDS = env.integer("PAGE_CACHE_SECONDS", 600, minimum=0)
+# Each process also keeps copies of the pages it served, up to this many MB, served only after the shared
+# cache confirms their generation for the request (one small read); 0 keeps none.
+PAGE_CACHE_LOCAL_MB = env.integer("PAGE_CACHE_LOCAL_MB", 32, minimum=0)
 # How many reverse proxies of our own stand in front of gunicorn: the client address is the N-th entry
 # from the right of X-Forwarded-For (disclosure/core/clientip.py); 0 means REMOTE_ADDR.
 TRUSTED_PROXY_COUNT = env.integer("TRUSTED_PROXY_COUNT", 0)

@@ -38,12 +38,21 @@ def commit() -> None:
 def cached(settings, standard_catalog, demo_orgs):
     settings.PAGE_CACHE_SECONDS = 600
     pagecache.page_cache().clear()
+    pagecache.LOCAL.clear()
     commit()
 
 
 @pytest.fixture
 def desk(cached, demo_orgs):
     return Desk(demo_orgs[COUNTY])
+
+
+def hit_queries() -> int:
+    """Queries of a hit on the request's connection: the generation read with the database cache (inside
+    the test's transaction), none with Redis."""
+    from django.core.cache.backends.db import DatabaseCache
+
+    return 1 if isinstance(pagecache.page_cache(), DatabaseCache) else 0
 
 
 def get(client, url, **headers):
@@ -58,7 +67,7 @@ def fetch_cached(client, url) -> bytes:
     assert first.status_code == 200, url
     second, queries = get(client, url)
     assert second.status_code == 200
-    assert queries == 1, f"{url}: a hit is one cache read, not {queries} queries"
+    assert queries == hit_queries(), f"{url}: a hit is one cache read, not {queries} queries"
     assert second.content == first.content
     return second.content
 
@@ -189,7 +198,7 @@ def test_304_only_while_nothing_changed(client, desk):
     assert "no-cache" in first["Cache-Control"]
 
     hit, queries = get(client, url, HTTP_IF_NONE_MATCH=etag)
-    assert hit.status_code == 304 and hit["ETag"] == etag and queries == 1
+    assert hit.status_code == 304 and hit["ETag"] == etag and queries == hit_queries()
     assert client.get(url, HTTP_IF_NONE_MATCH='"someothertag"').status_code == 200
 
     # A write that leaves this page's body as it was: a new generation, a new render, the same body,
@@ -267,7 +276,7 @@ def test_head_is_answered_from_the_cached_get_without_a_body(client, desk):
     body = fetch_cached(client, url)
     with CaptureQueriesContext(connection) as queries:
         response = client.head(url)
-    assert len(queries) == 1
+    assert len(queries) == hit_queries()
     assert response.status_code == 200 and response.content == b""
     assert response["Content-Length"] == str(len(body))
     assert response["ETag"] == client.get(url)["ETag"]
@@ -299,3 +308,197 @@ def test_a_rolled_back_write_bumps_nothing_and_a_kept_one_always_does(cached, de
     with transaction.atomic():
         connection.cursor().execute('DELETE FROM "django_session" WHERE 1 = 0')
     assert pending_bumps() == 1
+
+
+# ------------------------------------------------------------------------- the hit path (first middleware)
+
+SECURITY_HEADERS = (
+    "Content-Security-Policy", "Permissions-Policy", "Referrer-Policy", "X-Content-Type-Options",
+    "Cross-Origin-Opener-Policy", "X-Frame-Options", "Strict-Transport-Security",
+)
+
+
+def test_a_hit_carries_exactly_the_headers_of_a_render(client, desk, settings):
+    """The cache stands first: on a hit no other middleware runs, so the stored page must bring every
+    header they wrote on the render. Behind TLS (HSTS on), a hit's headers are the miss's, byte for byte,
+    and its security headers are those of a page rendered with the cache off; a 304 carries them too."""
+    from tests.portal.test_security_headers import assert_security_headers
+
+    settings.SECURE_HSTS_SECONDS = 31536000
+    desk.publish(NODE, title="关于响应头的公告 mkheaders", body="<p>mkheaders</p>")
+    commit()
+    url = f"/org/{COUNTY}/{NODE}/"
+    miss = client.get(url, secure=True)
+    hit, queries = get(client, url, secure=True)
+    assert queries == hit_queries() and hit.content == miss.content
+    assert list(hit.items()) == list(miss.items())
+    assert_security_headers(hit)
+    assert hit["Strict-Transport-Security"] == "max-age=31536000"
+
+    settings.PAGE_CACHE_SECONDS = 0
+    rendered = client.get(url, secure=True)
+    for name in (*SECURITY_HEADERS, "Content-Type", "Content-Language", "Vary"):
+        assert hit[name] == rendered[name], name
+
+    settings.PAGE_CACHE_SECONDS = 600
+    not_modified, queries = get(client, url, secure=True, HTTP_IF_NONE_MATCH=hit["ETag"])
+    assert not_modified.status_code == 304 and queries == hit_queries()
+    for name in (*SECURITY_HEADERS, "ETag", "Last-Modified", "Cache-Control", "Vary"):
+        assert not_modified[name] == hit[name], name
+    assert "Content-Type" not in not_modified and "Content-Length" not in not_modified
+
+
+def test_a_changed_header_setting_is_never_served_with_the_old_headers(client, desk, settings):
+    """A stored page keeps the headers of the settings it was rendered under; those settings are part of
+    the key, so a deployment that changes one (here HSTS switched on) renders afresh."""
+    desk.publish(NODE, title="关于配置变更的公告 mkconfig", body="<p>mkconfig</p>")
+    commit()
+    url = f"/org/{COUNTY}/{NODE}/"
+    get(client, url, secure=True)
+    assert "Strict-Transport-Security" not in get(client, url, secure=True)[0]
+
+    settings.SECURE_HSTS_SECONDS = 600
+    from django.test import Client
+
+    response, queries = get(Client(), url, secure=True)  # a new handler: the middleware reads the setting
+    assert response["Strict-Transport-Security"] == "max-age=600"
+    assert queries > 1
+
+
+def test_the_process_copy_is_served_only_while_the_shared_generation_holds(client, desk):
+    """Each process keeps its own copy of a page, yet serves it only after reading the shared generation
+    for that very request: a new generation written by anyone else (another worker, another host) ends
+    every copy at once, before the next request is answered."""
+    desk.publish(NODE, title="关于进程副本的公告 mklocal", body="<p>mklocal</p>")
+    commit()
+    url = f"/org/{COUNTY}/{NODE}/"
+    fetch_cached(client, url)
+    key = next(iter(pagecache.LOCAL.entries))
+    assert pagecache.LOCAL.get(key) is not None
+
+    # Another host bumps: the shared generation changes, nothing else in this process does.
+    pagecache.page_cache().set(pagecache.GENERATION_KEY, "written-by-another-host", timeout=None)
+    response, queries = get(client, url)
+    assert response.status_code == 200 and queries > 1, "a copy of a dead generation was served"
+    assert pagecache.LOCAL.generation == "written-by-another-host"
+    assert all(entry.generation == "written-by-another-host" for entry in pagecache.LOCAL.entries.values())
+    assert get(client, url)[1] == hit_queries()
+
+
+def test_the_process_copies_stay_within_their_budget_least_recently_used_first(settings):
+    settings.PAGE_CACHE_LOCAL_MB = 1
+    tier = pagecache.LocalTier()
+    tier.observe("g1")
+    body = b"x" * 400_000
+
+    def entry(generation="g1"):
+        return pagecache.Entry(generation, time.time() + 60, '"etag"', [("Content-Type", "text/html")], body)
+
+    tier.put("a", entry())
+    tier.put("b", entry())
+    tier.touch("a")  # b is now the least recently used
+    tier.put("c", entry())
+    assert list(tier.entries) == ["a", "c"] and tier.bytes <= 1024 * 1024
+    tier.put("old", entry("g0"))  # rendered under a generation that is no longer current: not kept
+    assert "old" not in tier.entries
+    tier.observe("g2")
+    assert not tier.entries and tier.bytes == 0
+    settings.PAGE_CACHE_LOCAL_MB = 0
+    tier.put("d", entry("g2"))
+    assert not tier.entries
+
+
+def test_without_process_copies_a_hit_is_still_one_read(client, desk, settings):
+    settings.PAGE_CACHE_LOCAL_MB = 0
+    desk.publish(NODE, title="关于共享缓存的公告 mkshared", body="<p>mkshared</p>")
+    commit()
+    assert "mkshared" in fetch_cached(client, f"/org/{COUNTY}/{NODE}/").decode()
+    assert not pagecache.LOCAL.entries
+
+
+def test_an_unreachable_cache_renders_the_page(client, desk, monkeypatch):
+    """Redis down (any error of the store, not only a database one): the page is rendered, never a 500."""
+    desk.publish(NODE, title="关于缓存故障的公告 mkdown", body="<p>mkdown</p>")
+    commit()
+
+    class Down:
+        def read(self, key):
+            raise ConnectionError("Redis 不可达")
+
+    monkeypatch.setattr(pagecache, "shared_reader", lambda: Down())
+    response = client.get(f"/org/{COUNTY}/{NODE}/")
+    assert response.status_code == 200 and "mkdown" in response.content.decode()
+    assert response["ETag"]
+
+
+# ------------------------------------------------------------- committed changes from another process
+
+def run_elsewhere(code: str) -> None:
+    """``code`` in a separate Python process on the test database and the same page cache (its own
+    connection, its own commit)."""
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings as django_settings
+
+    from tests.servers import database_url
+
+    environment = {
+        **os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings", "DATABASE_URL": database_url(),
+        "PYTHONPATH": str(django_settings.BASE_DIR),
+    }
+    script = "import django\ndjango.setup()\n" + code
+    subprocess.run([sys.executable, "-c", script], env=environment, check=True, timeout=120, cwd=django_settings.BASE_DIR)
+
+
+@pytest.fixture
+def committed(settings, standard_catalog, demo_orgs):
+    """Real commits (a transactional test): the page cache's reads go through its own connection, as
+    under gunicorn. The cache table is no model table, so the flush after the test leaves it: cleared."""
+    settings.PAGE_CACHE_SECONDS = 600
+    pagecache.page_cache().clear()
+    pagecache.LOCAL.clear()
+    yield Desk(demo_orgs[COUNTY])
+    pagecache.page_cache().clear()
+    pagecache.LOCAL.clear()
+    pagecache.close_private_connection()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_committed_by_another_process_ends_this_process_copy(client, committed):
+    record = committed.publish(NODE, title="关于另一进程的公告 mkbefore", body="<p>mkbefore</p>")
+    url = f"/org/{COUNTY}/{NODE}/"
+    assert "mkbefore" in client.get(url).content.decode()
+    reader = pagecache.shared_reader()
+    for _ in range(3):  # this process's copy, after one read of Redis or on the private connection
+        response, queries = get(client, url)
+        assert "mkbefore" in response.content.decode() and queries == 0
+    if isinstance(reader, pagecache.DatabaseReader):
+        assert reader.private is not None and reader.private.connection is not None
+
+    run_elsewhere(
+        "from django.db import transaction\n"
+        "from disclosure.records.models import Record\n"
+        "with transaction.atomic():\n"
+        f"    Record.objects.filter(pk={record.pk}).update(title='关于另一进程的公告 mkafter')\n"
+    )
+
+    page = client.get(url).content.decode()
+    assert "mkafter" in page and "mkbefore" not in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_private_connection_comes_back_after_the_database_dropped_it(client, committed):
+    committed.publish(NODE, title="关于断线重连的公告 mkreconnect", body="<p>mkreconnect</p>")
+    url = f"/org/{COUNTY}/{NODE}/"
+    client.get(url)
+    reader = pagecache.shared_reader()
+    if not isinstance(reader, pagecache.DatabaseReader):
+        pytest.skip("the page cache is not the database table")
+    assert get(client, url)[1] == 0
+    reader.private.connection.close()  # as a database restart would leave it
+
+    response, queries = get(client, url)
+    assert response.status_code == 200 and "mkreconnect" in response.content.decode()
+    assert queries == 0, "a hit, on a new private connection"
