@@ -21,13 +21,15 @@ databases: ``bulk_create``.
 
 from __future__ import annotations
 
+import queue
 import random
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import lru_cache
+from functools import cache
 
 from django.db import connection, transaction
 from django.db.models import Max
@@ -233,7 +235,7 @@ def columns_by_organisation(organisations: list[Organisation]) -> dict[int, list
 # --- text -------------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=None)
+@cache
 def tokens(text: str) -> str:
     """``document_tokens`` memoised: the vocabulary is fixed, so most texts recur."""
     return document_tokens(text)
@@ -420,14 +422,21 @@ def delete_seeded(progress_stream=None) -> int:
         cursor.execute(f"DELETE FROM disclosure_record WHERE organisation_id IN ({marks})", org_ids)
         deleted = cursor.rowcount
         IndexSequence.objects.filter(organisation_id__in=org_ids).delete()
-        # Whatever else points at them (settings, accounts) goes through Django's deletion.
-        Organisation.objects.filter(pk__in=org_ids).delete()
+        # Whatever else points at them (settings, accounts) goes through Django's deletion; leaves
+        # first (``parent`` is protected). The tree is a tree of its own: no other tree to renumber.
+        seeded = Organisation.objects.filter(pk__in=org_ids)
+        for depth in sorted(set(seeded.values_list("depth", flat=True)), reverse=True):
+            seeded.filter(depth=depth).delete()
     return deleted
 
 
 def seed_scale(*, organisations: int = 150, records: int = 1_000_000, replace: bool = False,
-               force: bool = False, stream=None, seed: int = 20261206) -> SeedResult:
-    """Seed the synthetic province (see module doc). Raises SeedRefused with the reason in Chinese."""
+               force: bool = False, stream=None, seed: int = 20261206, workers: int = 2) -> SeedResult:
+    """Seed the synthetic province (see module doc). Raises SeedRefused with the reason in Chinese.
+
+    On PostgreSQL outside a transaction, the search documents are written by ``workers`` extra
+    connections while this one writes the records (see ``_parallel_copy``); inside a transaction (the
+    tests), or with ``workers=0``, everything is written in that one transaction."""
     stream = stream if stream is not None else sys.stderr
     began = time.perf_counter()
     result = SeedResult()
@@ -445,23 +454,31 @@ def seed_scale(*, organisations: int = 150, records: int = 1_000_000, replace: b
         result.timings["delete"] = time.perf_counter() - step
         stream.write(f"已删除上次造数的 {deleted} 条信息。\n")
     now = timezone.now()
-    with transaction.atomic():
-        orgs = create_organisations(organisations)
-        result.organisations = len(orgs)
-        columns = columns_by_organisation(orgs)
-        first_pk = (Record.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
-        rows = generate(orgs, columns, records, first_pk, now, seed)
-        writer = _copy_writer if connection.vendor == "postgresql" else _bulk_writer
-        serials = writer(rows, records, now, result, stream)
-        IndexSequence.objects.bulk_create(
-            [IndexSequence(organisation_id=org_id, year=year, last_serial=last)
-             for (org_id, year), last in sorted(serials.items())]
-        )
+    if connection.vendor == "postgresql" and not connection.in_atomic_block and workers > 0:
+        _parallel_copy(organisations, records, seed, now, result, stream, workers)
+    else:
+        with transaction.atomic():
+            orgs = create_organisations(organisations)
+            result.organisations = len(orgs)
+            columns = columns_by_organisation(orgs)
+            first_pk = (Record.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
+            rows = generate(orgs, columns, records, first_pk, now, seed)
+            writer = _copy_writer if connection.vendor == "postgresql" else _bulk_writer
+            serials = writer(rows, records, now, result, stream)
+            _save_sequences(serials)
     step = time.perf_counter()
     _analyze()
     result.timings["analyze"] = time.perf_counter() - step
     result.seconds = time.perf_counter() - began
     return result
+
+
+def _save_sequences(serials: dict) -> None:
+    """Index-number sequences past the seeded serials, so that publishing later never reuses one."""
+    IndexSequence.objects.bulk_create(
+        [IndexSequence(organisation_id=org_id, year=year, last_serial=last)
+         for (org_id, year), last in sorted(serials.items())]
+    )
 
 
 def _chunks(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
@@ -488,6 +505,7 @@ def _copy_writer(rows: Iterator[Row], total: int, now: datetime, result: SeedRes
     serials: dict = {}
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL synchronous_commit = off")
+        cursor.execute("SET LOCAL statement_timeout = 0")
         cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
         # One GIN build at the end is several times faster than a million insertions into it.
         cursor.execute("DROP INDEX IF EXISTS searchdoc_vector_gin")
@@ -551,3 +569,125 @@ def _analyze() -> None:
             for table in tables:
                 cursor.execute(f"ANALYZE {table}")
 
+
+
+# --- PostgreSQL, in parallel --------------------------------------------------------------------
+#
+# Deriving each document's tsvector (the table's trigger) is most of the database's work, and one
+# backend does it on one core. So this connection commits the organisations, then writes the records
+# in one transaction while ``workers`` other connections, each in a transaction of its own, write the
+# search documents of the chunks handed to them. Their foreign keys are checked (deferred) only after
+# the records' transaction has committed. The GIN index is dropped for the load and built once at the
+# end (in ``finally``: it is rebuilt even when the seed fails). Not atomic as a whole: after a failure,
+# rerun with --replace.
+
+_ABORT = object()
+
+
+def _document_worker(params: dict, sql: str, jobs: queue.Queue, records_committed: threading.Event,
+                     errors: list) -> None:
+    import psycopg
+
+    try:
+        with psycopg.connect(**params) as conn:  # one transaction, committed when the block ends
+            conn.execute("SET LOCAL synchronous_commit = off")
+            conn.execute("SET LOCAL statement_timeout = 0")
+            cursor = conn.cursor()
+            while True:
+                job = jobs.get()
+                if job is None:
+                    break
+                if job is _ABORT:
+                    raise SeedRefused("造数中止。")
+                with cursor.copy(sql) as copy:
+                    for values in job:
+                        copy.write_row(values)
+            while not records_committed.wait(1):
+                if errors:
+                    raise SeedRefused("造数中止。")
+            conn.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    except Exception as error:  # reported by the main thread
+        errors.append(error)
+
+
+def _put(jobs: queue.Queue, job, errors: list) -> None:
+    while True:
+        if errors:
+            raise errors[0]
+        try:
+            jobs.put(job, timeout=1)
+            return
+        except queue.Full:
+            continue
+
+
+def _parallel_copy(organisations: int, total: int, seed: int, now: datetime, result: SeedResult, stream,
+                   workers: int) -> None:
+    with transaction.atomic():
+        orgs = create_organisations(organisations)
+        columns = columns_by_organisation(orgs)
+    result.organisations = len(orgs)
+    record_columns = _Columns(Record)
+    document_columns = _Columns(SearchDocument, skip={"vector"})
+    document_sql = f"COPY disclosure_searchdocument ({', '.join(document_columns.names)}) FROM STDIN"
+    params = connection.get_connection_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET statement_timeout = 0")
+        cursor.execute("DROP INDEX IF EXISTS searchdoc_vector_gin")
+    jobs: queue.Queue = queue.Queue(maxsize=2 * workers)
+    records_committed = threading.Event()
+    errors: list = []
+    threads = [
+        threading.Thread(target=_document_worker, args=(params, document_sql, jobs, records_committed, errors),
+                         daemon=True)
+        for _ in range(workers)
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit = off")
+                first_pk = (Record.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
+                serials: dict = {}
+                bar = Progress("造数（记录与检索文档）", total, stream)
+                record_sql = f"COPY disclosure_record ({', '.join(record_columns.names)}) FROM STDIN"
+                for chunk in _chunks(generate(orgs, columns, total, first_pk, now, seed), CHUNK):
+                    with cursor.cursor.copy(record_sql) as copy:
+                        for row in chunk:
+                            copy.write_row(record_columns.row(record_values(row, now)))
+                    public = [row for row in chunk if row.is_public(now)]
+                    _put(jobs, [document_columns.row(document_values(row, now)) for row in public], errors)
+                    _serials(chunk, serials)
+                    result.records += len(chunk)
+                    result.public += len(public)
+                    result.documents += len(public)
+                    bar.advance(len(chunk))
+                _save_sequences(serials)
+                cursor.execute(
+                    "SELECT setval(pg_get_serial_sequence('disclosure_record', 'id'), "
+                    "(SELECT coalesce(max(id), 1) FROM disclosure_record))"
+                )
+        except BaseException:
+            for _ in threads:
+                jobs.put(_ABORT)
+            raise
+        records_committed.set()
+        for _ in threads:
+            _put(jobs, None, errors)
+        for thread in threads:
+            thread.join()
+        bar.close()
+        result.timings["copy"] = time.perf_counter() - bar.began
+        if errors:
+            raise errors[0]
+    finally:
+        step = time.perf_counter()
+        stream.write("重建检索索引（GIN）……\n")
+        stream.flush()
+        with connection.cursor() as cursor:
+            cursor.execute("SET maintenance_work_mem = '1GB'")
+            cursor.execute(
+                "CREATE INDEX IF NOT EXISTS searchdoc_vector_gin ON disclosure_searchdocument USING gin (vector)"
+            )
+        result.timings["gin"] = time.perf_counter() - step

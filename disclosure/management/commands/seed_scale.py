@@ -16,14 +16,16 @@ class Command(BaseCommand):
         parser.add_argument("--records", type=int, default=100_000, help="信息条数（默认 100000）")
         parser.add_argument("--replace", action="store_true", help="先删除上次造数的单位和信息")
         parser.add_argument("--force", action="store_true", help="库中已有非造数的已发布信息时仍然造数")
+        parser.add_argument("--workers", type=int, default=2,
+                            help="PostgreSQL：并行写检索文档的连接数（默认 2；0 表示全部在一个事务中写入）")
         parser.add_argument("--seed", type=int, default=20261206, help="随机数种子（相同种子得到相同数据）")
 
-    def handle(self, *args, organisations, records, replace, force, seed, **options):
+    def handle(self, *args, organisations, records, replace, force, seed, workers, **options):
         if organisations < 1 or records < 0:
             raise CommandError("单位数至少为 1，信息条数不能为负数。")
         try:
             result = seed_scale(organisations=organisations, records=records, replace=replace, force=force,
-                                stream=self.stderr, seed=seed)
+                                stream=self.stderr, seed=seed, workers=workers)
         except SeedRefused as refused:
             raise CommandError(str(refused)) from refused
         timings = "，".join(f"{name} {seconds:.1f} 秒" for name, seconds in result.timings.items())
