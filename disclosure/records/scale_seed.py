@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -406,27 +406,31 @@ def _real_published() -> int:
             .count())
 
 
-def delete_seeded(progress_stream=None) -> int:
+def delete_seeded() -> int:
     """Delete the seeded organisations and everything seeded under them; returns the records deleted."""
     org_ids = list(seeded_organisations().values_list("pk", flat=True))
     if not org_ids:
         return 0
-    with transaction.atomic(), connection.cursor() as cursor:
-        marks = ", ".join(["%s"] * len(org_ids))
-        # Log entries stay (append-only); their links are set to NULL as Django's SET_NULL would do.
-        for table in ("disclosure_auditentry",):
-            cursor.execute(f"UPDATE {table} SET record_id = NULL WHERE record_id IN "
-                           f"(SELECT id FROM disclosure_record WHERE organisation_id IN ({marks}))", org_ids)
-            cursor.execute(f"UPDATE {table} SET organisation_id = NULL WHERE organisation_id IN ({marks})", org_ids)
-        cursor.execute(f"DELETE FROM disclosure_searchdocument WHERE organisation_id IN ({marks})", org_ids)
-        cursor.execute(f"DELETE FROM disclosure_record WHERE organisation_id IN ({marks})", org_ids)
-        deleted = cursor.rowcount
-        IndexSequence.objects.filter(organisation_id__in=org_ids).delete()
-        # Whatever else points at them (settings, accounts) goes through Django's deletion; leaves
-        # first (``parent`` is protected). The tree is a tree of its own: no other tree to renumber.
-        seeded = Organisation.objects.filter(pk__in=org_ids)
-        for depth in sorted(set(seeded.values_list("depth", flat=True)), reverse=True):
-            seeded.filter(depth=depth).delete()
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            marks = ", ".join(["%s"] * len(org_ids))
+            # Log entries stay (append-only); their links are set to NULL as Django's SET_NULL would do.
+            for table in ("disclosure_auditentry",):
+                cursor.execute(f"UPDATE {table} SET record_id = NULL WHERE record_id IN "
+                               f"(SELECT id FROM disclosure_record WHERE organisation_id IN ({marks}))", org_ids)
+                cursor.execute(f"UPDATE {table} SET organisation_id = NULL WHERE organisation_id IN ({marks})", org_ids)
+            cursor.execute(f"DELETE FROM disclosure_searchdocument WHERE organisation_id IN ({marks})", org_ids)
+            cursor.execute(f"DELETE FROM disclosure_record WHERE organisation_id IN ({marks})", org_ids)
+            deleted = cursor.rowcount
+            IndexSequence.objects.filter(organisation_id__in=org_ids).delete()
+            # Whatever else points at them (settings, accounts) goes through Django's deletion; leaves
+            # first (``parent`` is protected). The tree is a tree of its own: no other tree to renumber.
+            seeded = Organisation.objects.filter(pk__in=org_ids)
+            for depth in sorted(set(seeded.values_list("depth", flat=True)), reverse=True):
+                seeded.filter(depth=depth).delete()
+    except IntegrityError as error:
+        # The append-only log refuses to lose what staff did to seeded records (versions, reviews).
+        raise SeedRefused(f"上次造数的数据已有审核或版本记录，日志不允许删除，无法 --replace：{error}；请另建数据库再造数。") from error
     return deleted
 
 
