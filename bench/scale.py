@@ -1,0 +1,511 @@
+"""Province scale: pages under load, reports and search, on the current database (issue 15's figures).
+
+    python bench/run.py scale          (make bench runs it with the others)
+
+Seed the database first (README, "Scale and benchmarks"):
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_scale_100k python manage.py seed_scale \\
+        --organisations 150 --records 100000
+
+What it does, on the database DATABASE_URL names (read only; the page cache's generation is bumped):
+
+1. Prints the machine (nproc, CPU model, RAM, database version), the record counts and the commands.
+2. SQL queries per request, once per page type, in this process: Django's test client inside
+   ``CaptureQueriesContext``, cold (page cache generation bumped just before) and warm (the same
+   request again). Counted here rather than through a response header, so production code stays as it is.
+3. Starts gunicorn (``portal.wsgi --workers 2``, PORTAL_ENV=production, DEBUG off, collectstatic into a
+   temporary PORTAL_VAR_DIR, SECURE_SSL_REDIRECT=false since wrk speaks plain HTTP on loopback) twice:
+   cold with PAGE_CACHE_SECONDS=0 (nothing cached: every request renders) and warm with the page cache
+   on (one request first fills it). In each, ``wrk -t2 -c16 --latency`` drives every page type and a
+   static file for BENCH_SECONDS; req/s, p50/p99 and the ratio to the static file of the same run.
+4. On the cold server: 16 concurrent searches for common words (wrk -c16, a Lua script varying the word
+   and page) while this process times a static file and the home page one request after another (a
+   third process beside the server and wrk); and /sitemap.xml's time and the workers' peak RSS (VmHWM).
+5. Reports (completeness of all organisations, timeliness, freshness: the functions in
+   disclosure/reports/) and search (a results page: count + 20 results, two-character words vs an
+   ``icontains`` over title and body, filtered through ``public_records()``), median / p50 / p95.
+
+Targets from issue 15 are printed beside each figure ([达标] / [未达标]); nothing is asserted.
+
+Environment: BENCH_SECONDS (default 5), BENCH_COLD_SECONDS (2 × BENCH_SECONDS), BENCH_CONNECTIONS (16), BENCH_RUNS (3, reports),
+BENCH_SEARCH_REPEAT (5), BENCH_SKIP (comma list of: load, reports, search).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+from django.conf import settings
+from django.db import connection, reset_queries
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
+# Uncached pages take seconds each under 16 connections at a million records: a longer run, so that
+# some complete (wrk counts only completed requests).
+COLD_SECONDS = int(os.environ.get("BENCH_COLD_SECONDS", str(2 * SECONDS)))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+SEARCH_REPEAT = int(os.environ.get("BENCH_SEARCH_REPEAT", "5"))
+SKIP = {part.strip() for part in os.environ.get("BENCH_SKIP", "").split(",") if part.strip()}
+COMMON_WORDS = ["征收", "补偿", "住房", "公示"]
+GUNICORN = Path(sys.executable).with_name("gunicorn")
+
+TARGET_WARM, TARGET_COLD, TARGET_QUERIES = 0.7, 0.25, 6
+
+
+def mark(ok: bool) -> str:
+    return "[达标]" if ok else "[未达标]"
+
+
+# --- machine ------------------------------------------------------------------------------------
+
+
+def machine() -> None:
+    cpu = "?"
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                   if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    memory = "?"
+    try:
+        kib = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+        memory = f"{kib / 1024 / 1024:.1f} GB"
+    except (OSError, AttributeError):
+        pass
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW server_version")
+            database = f"PostgreSQL {cursor.fetchone()[0]}"
+        else:
+            cursor.execute("SELECT sqlite_version()")
+            database = f"SQLite {cursor.fetchone()[0]}"
+    load = os.getloadavg()
+    print(f"机器：{os.cpu_count()} 核（nproc），{cpu}，内存 {memory}，{platform.system()} {platform.release()}")
+    print(f"数据库：{database}，库名 {connection.settings_dict['NAME']}；Python {platform.python_version()}")
+    print(f"开始时负载（1/5/15 分钟）：{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}（其他进程占用 CPU 时数字偏低）")
+
+
+def counts() -> int:
+    from catalog.models import Organisation
+    from disclosure.records.models import Record, SearchDocument
+    from disclosure.records.selectors import public_records
+
+    total = Record.objects.count()
+    public = public_records().count()
+    print(f"数据：{Organisation.objects.count()} 个单位，{total} 条信息（公开 {public} 条），"
+          f"检索文档 {SearchDocument.objects.count()} 条")
+    return total
+
+
+# --- the pages ----------------------------------------------------------------------------------
+
+
+def pages() -> list[tuple[str, str]]:
+    """(label, path) of each public page type, chosen in the data: the biggest column and its organisation."""
+    from django.db.models import Count
+
+    from disclosure.records.selectors import public_records
+
+    newest = public_records().select_related("organisation").order_by("-published_at", "-id").first()
+    if newest is None:
+        raise SystemExit("数据库中没有公开信息：请先运行 manage.py seed_scale（或 make demo）。")
+    column = (public_records().values("organisation__code", "node__code").annotate(n=Count("id"))
+              .order_by("-n").first())
+    return [
+        ("首页", "/"),
+        ("单位首页", f"/org/{column['organisation__code']}/"),
+        ("栏目", f"/org/{column['organisation__code']}/{column['node__code']}/"),
+        ("信息", newest.get_absolute_url()),
+        ("检索 征收", "/search/?" + urlencode({"q": "征收"})),
+        ("API 信息列表", "/api/v1/records"),
+        ("sitemap.xml", "/sitemap.xml"),
+        ("RSS", "/feed/rss/"),
+    ]
+
+
+def query_counts(paths: list[tuple[str, str]]) -> dict[str, tuple[int, int, int]]:
+    """path -> (status, queries cold, queries warm), through the test client in this process."""
+    from portal.pagecache import bump_generation
+
+    client = Client()
+    result = {}
+    debug = settings.DEBUG
+    for _label, path in paths:
+        bump_generation()
+        reset_queries()
+        with CaptureQueriesContext(connection) as cold:
+            response = client.get(path, HTTP_HOST="127.0.0.1")
+        with CaptureQueriesContext(connection) as warm:
+            client.get(path, HTTP_HOST="127.0.0.1")
+        result[path] = (response.status_code, len(cold.captured_queries), len(warm.captured_queries))
+        client.cookies.clear()
+    settings.DEBUG = debug
+    return result
+
+
+# --- gunicorn and wrk -----------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def database_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{connection.settings_dict['NAME']}"
+
+
+class Server:
+    """gunicorn with production settings on the current database; ``cache`` False turns the page cache off."""
+
+    def __init__(self, var_dir: Path, *, cache: bool):
+        self.port = free_port()
+        self.environment = {
+            k: v for k, v in os.environ.items()
+            if k not in {"DEBUG", "ALLOWED_HOSTS", "PAGE_CACHE_SECONDS"} and not k.startswith(("SECURE_", "OIDC_"))
+        }
+        self.environment.update(
+            DJANGO_SETTINGS_MODULE="portal.settings", PORTAL_ENV="production", PORTAL_VAR_DIR=str(var_dir),
+            SECRET_KEY="scale-benchmark-" + "k" * 40, DATABASE_URL=database_url(), ALLOWED_HOSTS="127.0.0.1",
+            SECURE_SSL_REDIRECT="false", PYTHONPATH=str(settings.BASE_DIR),
+        )
+        if not cache:
+            self.environment["PAGE_CACHE_SECONDS"] = "0"
+        self.command = [str(GUNICORN), "portal.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{self.port}",
+                        "--log-level", "warning"]
+        self.log = var_dir / ("gunicorn-cache.log" if cache else "gunicorn-nocache.log")
+
+    def collectstatic(self) -> None:
+        done = subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+                              cwd=settings.BASE_DIR, env=self.environment, capture_output=True, text=True)
+        if done.returncode:
+            raise SystemExit(f"collectstatic 失败：{done.stderr[-1500:]}")
+
+    def __enter__(self):
+        with self.log.open("w") as out:
+            self.process = subprocess.Popen(self.command, cwd=settings.BASE_DIR, env=self.environment,
+                                            stdout=out, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"gunicorn 未能启动：{self.log.read_text()[-1500:]}")
+            try:
+                if get(self.port, "/healthz")[0] == 200:
+                    return self
+            except OSError:
+                time.sleep(0.2)
+        raise SystemExit("gunicorn 60 秒内没有响应。")
+
+    def __exit__(self, *exc):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def workers(self) -> list[int]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        try:
+            return [int(pid) for pid in children.read_text().split()]
+        except OSError:
+            return []
+
+
+def get(port: int, path: str, timeout: float = 120) -> tuple[int, float, int]:
+    """(status, seconds, body bytes) of one GET."""
+    began = time.perf_counter()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("GET", quote(path, safe="/?=&%"), headers={"Host": "127.0.0.1"})
+        response = conn.getresponse()
+        body = response.read()
+        return response.status, time.perf_counter() - began, len(body)
+    finally:
+        conn.close()
+
+
+def drain(port: int) -> None:
+    """Wait until the requests wrk left in flight are answered (sync workers serve them in turn), so
+    that they do not weigh on the next measurement: two quick answers in a row."""
+    quick, deadline = 0, time.monotonic() + 300
+    while quick < 2 and time.monotonic() < deadline:
+        try:
+            quick = quick + 1 if get(port, "/healthz", timeout=300)[1] < 0.05 else 0
+        except OSError:
+            quick = 0
+            time.sleep(0.5)
+
+
+def peak_rss_kib(pid: int) -> int:
+    try:
+        return int(re.search(r"VmHWM:\s+(\d+)", Path(f"/proc/{pid}/status").read_text()).group(1))
+    except (OSError, AttributeError):
+        return 0
+
+
+_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+
+
+def _ms(text: str) -> float:
+    number, unit = re.match(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(number) * _UNITS[unit]
+
+
+def wrk(port: int, path: str, *, seconds: int = SECONDS, connections: int = CONNECTIONS,
+        script: Path | None = None) -> dict:
+    url = f"http://127.0.0.1:{port}{quote(path, safe='/?=&%')}"
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "60s",
+               "-H", "Host: 127.0.0.1"]
+    if script:
+        command += ["-s", str(script)]
+    output = subprocess.run([*command, url], capture_output=True, text=True, timeout=seconds + 120).stdout
+    drain(port)
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    p50 = re.search(r"50%\s+([\d.]+\w+)", output)
+    p99 = re.search(r"99%\s+([\d.]+\w+)", output)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    timeouts = re.search(r"timeout (\d+)", output)
+    return {
+        "rate": float(rate.group(1)) if rate else 0.0,
+        "p50": _ms(p50.group(1)) if p50 else float("nan"),
+        "p99": _ms(p99.group(1)) if p99 else float("nan"),
+        "errors": int(errors.group(1)) if errors else 0,
+        "timeouts": int(timeouts.group(1)) if timeouts else 0,
+        "command": " ".join([*command, url]),
+    }
+
+
+def static_path(var_dir: Path) -> str:
+    manifest = json.loads((var_dir / "static" / "staticfiles.json").read_text())
+    return settings.STATIC_URL + manifest["paths"]["css/site.css"]
+
+
+def load_tests(paths, queries, var_dir: Path) -> None:
+    static = static_path(var_dir)
+    print(f"\n静态文件：{static}；每项 wrk -t2 -c{CONNECTIONS} --latency，冷 {COLD_SECONDS} 秒、热 {SECONDS} 秒"
+          "（与服务器同机，回环地址；冷 = 页面缓存关闭，热 = 页面缓存开启并已填充）")
+    figures = {}
+    for cache in (False, True):
+        server = Server(var_dir, cache=cache)
+        with server:
+            if cache:
+                for _label, path in paths:  # fill the page cache
+                    get(server.port, path)
+            seconds = SECONDS if cache else COLD_SECONDS
+            base = wrk(server.port, static, seconds=seconds)
+            figures[cache] = {"static": base}
+            for _label, path in paths:
+                figures[cache][path] = wrk(server.port, path, seconds=seconds)
+            if not cache:
+                print(f"示例命令：{base['command']}")
+                concurrent_searches(server, static, var_dir)
+                sitemap(server)
+    header = f"{'页面':<14}{'SQL(冷/热)':>11}{'冷 req/s':>10}{'p50/p99 ms':>16}{'比值':>7}  {'热 req/s':>9}{'p50/p99 ms':>16}{'比值':>7}"
+    print("\n" + header)
+    rows = [("静态文件", "static")] + [(label, path) for label, path in paths]
+    for label, key in rows:
+        cold, warm = figures[False][key], figures[True][key]
+        cold_ratio = cold["rate"] / figures[False]["static"]["rate"] if figures[False]["static"]["rate"] else 0
+        warm_ratio = warm["rate"] / figures[True]["static"]["rate"] if figures[True]["static"]["rate"] else 0
+        status, q_cold, q_warm = queries.get(key, (200, 0, 0))
+        sql = f"{q_cold}/{q_warm}" if key != "static" else "-"
+        flags = ""
+        if key != "static":
+            flags = (f" 冷{mark(cold_ratio >= TARGET_COLD)} 热{mark(warm_ratio >= TARGET_WARM)}"
+                     f" SQL{mark(q_cold <= TARGET_QUERIES)}")
+            if status != 200:
+                flags += f" 状态 {status}"
+        problems = sum(figures[c][key]["errors"] + figures[c][key]["timeouts"] for c in (False, True))
+        if problems:
+            flags += f" 非2xx/超时 {problems}"
+        print(f"{label:<14}{sql:>11}{cold['rate']:>10.0f}{cold['p50']:>8.1f}/{cold['p99']:<7.0f}{cold_ratio:>7.3f}  "
+              f"{warm['rate']:>9.0f}{warm['p50']:>8.1f}/{warm['p99']:<7.0f}{warm_ratio:>7.3f}{flags}")
+    print(f"目标：热 ≥ {TARGET_WARM}× 静态文件，冷 ≥ {TARGET_COLD}×，每页 SQL ≤ {TARGET_QUERIES} 条（冷页计数）。")
+
+
+SEARCH_SCRIPT = """
+local words = {%s}
+local n = 0
+request = function()
+  n = n + 1
+  local word = words[(n %% #words) + 1]
+  local page = (math.floor(n / #words) %% 5) + 1
+  return wrk.format("GET", "/search/?q=" .. word .. "&page=" .. page)
+end
+"""
+
+
+def concurrent_searches(server: Server, static: str, var_dir: Path) -> None:
+    """wrk -c16 on searches for common words; meanwhile a static file and the home page, one by one."""
+    words = ", ".join(f'"{quote(w)}"' for w in COMMON_WORDS)
+    script = var_dir / "search.lua"
+    script.write_text(SEARCH_SCRIPT % words)
+
+    failures = {static: 0, "/": 0}
+
+    def probe(seconds: float) -> dict[str, list[float]]:
+        timings = {static: [], "/": []}
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            for path in timings:
+                try:
+                    timings[path].append(get(server.port, path)[1] * 1000)
+                except OSError:
+                    failures[path] += 1
+        return timings
+
+    quiet = probe(2)
+    duration = max(SECONDS, 5)
+    result = {}
+    runner = threading.Thread(target=lambda: result.update(
+        wrk(server.port, "/search/?q=x", seconds=duration, connections=16, script=script)))
+    runner.start()
+    time.sleep(0.5)
+    busy = probe(duration - 1)
+    runner.join()
+    print(f"\n16 个并发检索（{'、'.join(COMMON_WORDS)}，第 1–5 页，无页面缓存）{duration} 秒："
+          f"{result.get('rate', 0):.1f} req/s，p50 {result.get('p50', 0):.0f} ms，p99 {result.get('p99', 0):.0f} ms，"
+          f"超时 {result.get('timeouts', 0)}")
+    for path, label in ((static, "静态文件"), ("/", "首页")):
+        before, during = quiet[path], busy[path]
+        if not during or not before:
+            print(f"  {label}：检索期间没有完成任何请求 {mark(False)}")
+            continue
+        normal = statistics.median(before)
+        p50, worst = statistics.median(during), max(during)
+        ok = p50 <= max(3 * normal, normal + 50)
+        print(f"  {label}：平时 p50 {normal:.1f} ms；检索期间 p50 {p50:.1f} ms，最慢 {worst:.0f} ms，"
+              f"完成 {len(during)} 次，失败 {failures[path]} 次 {mark(ok and not failures[path])}（目标：保持正常时间，此处以 p50 ≤ 平时 3 倍或 +50 ms 计）")
+
+
+def sitemap(server: Server) -> None:
+    before = {pid: peak_rss_kib(pid) for pid in server.workers()}
+    status, seconds, size = get(server.port, "/sitemap.xml", timeout=300)
+    after = {pid: peak_rss_kib(pid) for pid in server.workers()}
+    peak = max(after.values(), default=0)
+    grown = max((after[pid] - before.get(pid, 0) for pid in after), default=0)
+    print(f"\n/sitemap.xml（无页面缓存）：状态 {status}，{seconds * 1000:.0f} ms，{size} 字节 {mark(status == 200 and seconds < 1)}"
+          f"（目标 < 1 秒）；worker 峰值 RSS {peak / 1024:.0f} MB（本次请求增加 {grown / 1024:.0f} MB）")
+
+
+# --- reports and search -------------------------------------------------------------------------------
+
+
+def median_ms(function, runs: int = RUNS) -> float:
+    timings = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        function()
+        timings.append((time.perf_counter() - began) * 1000)
+    return statistics.median(timings)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def reports() -> None:
+    from datetime import date
+
+    from disclosure.reports.common import all_organisations
+    from disclosure.reports.completeness import completeness_report
+    from disclosure.reports.freshness import freshness_report
+    from disclosure.reports.timeliness import timeliness_report
+
+    organisations = all_organisations()
+    report = completeness_report(organisations)
+    seconds = median_ms(lambda: completeness_report(all_organisations()))
+    print(f"\n报表（{len(organisations)} 个单位，{RUNS} 次中位数，本进程直接调用 disclosure/reports/）：")
+    print(f"  公开完整性（全部单位，{len(report.cells)} 个栏目）：{seconds:.0f} ms {mark(seconds <= 300)}（目标 ≤ 300 ms，1M 时 < 2× 100k）")
+    today = date.today()
+    seconds = median_ms(lambda: timeliness_report(all_organisations(), today=today))
+    print(f"  公开及时性：{seconds:.0f} ms {mark(seconds <= 1000)}（目标 1M 时 ≤ 1 s）")
+    seconds = median_ms(lambda: freshness_report(all_organisations()))
+    print(f"  栏目更新：{seconds:.0f} ms")
+
+
+def search() -> None:
+    from django.db.models import Q
+
+    from disclosure.records.selectors import public_records
+    from disclosure.search.selectors import search_public_records
+
+    def full_text(word):
+        documents = search_public_records(word)
+        total = documents.count()
+        list(documents[:20])
+        return total
+
+    def naive(word):
+        rows = public_records().filter(Q(title__icontains=word) | Q(body__icontains=word)).order_by("-published_at")
+        total = rows.count()
+        list(rows.only("id", "title", "published_at")[:20])
+        return total
+
+    print(f"\n检索（结果页：计数 + 前 20 条；{'、'.join(COMMON_WORDS)} 各 {SEARCH_REPEAT} 次，首次预热不计）：")
+    results = {}
+    for name, function in (("全文检索", full_text), ("icontains", naive)):
+        timings, hits = [], []
+        for word in COMMON_WORDS:
+            hits.append(function(word))
+            for _ in range(SEARCH_REPEAT):
+                began = time.perf_counter()
+                function(word)
+                timings.append((time.perf_counter() - began) * 1000)
+        results[name] = (statistics.median(timings), percentile(timings, 0.95))
+        print(f"  {name:<10} p50 {results[name][0]:.0f} ms，p95 {results[name][1]:.0f} ms（命中 {'/'.join(map(str, hits))}）")
+    p95, speedup = results["全文检索"][1], results["icontains"][0] / max(results["全文检索"][0], 0.001)
+    print(f"  全文检索 p95 {p95:.0f} ms {mark(p95 <= 50)}（目标 ≤ 50 ms）；比 icontains 快 {speedup:.1f} 倍 "
+          f"{mark(speedup >= 20)}（目标 ≥ 20 倍）")
+
+
+def main() -> None:
+    print(f"命令：{' '.join(sys.argv)}（BENCH_SECONDS={SECONDS} BENCH_CONNECTIONS={CONNECTIONS} BENCH_RUNS={RUNS}）")
+    machine()
+    counts()
+    paths = pages()
+    queries = query_counts(paths)
+    if "load" not in SKIP:
+        if shutil.which("wrk") is None:
+            print("没有找到 wrk：请先安装（Debian/Ubuntu：apt-get install wrk），负载测试跳过。")
+        elif not GUNICORN.exists():
+            print(f"没有找到 gunicorn（{GUNICORN}）：负载测试跳过。")
+        else:
+            var_dir = Path(tempfile.mkdtemp(prefix="bench-scale-"))
+            try:
+                Server(var_dir, cache=False).collectstatic()
+                load_tests(paths, queries, var_dir)
+            finally:
+                shutil.rmtree(var_dir, ignore_errors=True)
+    else:
+        for label, path in paths:
+            status, cold, warm = queries[path]
+            print(f"{label:<14} 状态 {status}，SQL 冷 {cold} / 热 {warm} {mark(cold <= TARGET_QUERIES)}")
+    if "reports" not in SKIP:
+        reports()
+    if "search" not in SKIP:
+        search()
