@@ -28,7 +28,6 @@ from django.core.management import call_command
 from django.test import RequestFactory
 from django.urls import reverse
 
-from catalog.services import catalog_load_standard
 from disclosure.applications.models import Application
 from disclosure.core.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_STAFF
 from tests.browser.conftest import save_screenshot
@@ -141,10 +140,7 @@ def check_record_list_layout(page, live_server, username) -> list[str]:
     return problems
 
 
-def test_every_admin_page_of_every_demo_role_is_chinese_and_the_record_list_fits_1366(live_server, chromium, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    catalog_load_standard()
-    call_command("seed_demo", stdout=StringIO())
+def test_every_admin_page_of_every_demo_role_is_chinese_and_the_record_list_fits_1366(live_server, chromium, seeded_demo):
     call_command("run_jobs", "--once", stdout=StringIO())  # the dashboard's job panel has its rows
     data_words = set(get_user_model().objects.values_list("username", flat=True))
     data_words |= set(Application.objects.values_list("tracking_code", flat=True))
