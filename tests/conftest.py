@@ -57,10 +57,19 @@ def _fresh_working_day_calendar():
     clear_cache()
 
 
+@pytest.fixture(scope="session")
+def _catalog_snapshot(django_db_setup, django_db_blocker):
+    snapshot = Snapshot(catalog_load_standard)
+    with django_db_blocker.unblock():
+        snapshot.capture()
+    return snapshot
+
+
 @pytest.fixture
-def standard_catalog(db):
-    """The standard catalog as `load_catalog` loads it."""
-    catalog_load_standard()
+def standard_catalog(_catalog_snapshot, db):
+    """The standard catalog as `load_catalog` loads it (``catalog_load_standard()``), restored from rows
+    captured once per test process (tests/snapshots.py)."""
+    _catalog_snapshot.restore()
 
 
 @pytest.fixture

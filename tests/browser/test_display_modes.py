@@ -1,6 +1,6 @@
 """Every 适老化 display mode, alone and all together, on every public page type: 0 axe-core violations at
-360 px and 1366 px, no wider than a 360 px phone. Its own file so that the two test workers share the
-browser work (pytest-xdist keeps a file on one worker)."""
+360 px and 1366 px, no wider than a 360 px phone. One test per set of modes, so that the two test workers
+share the browser work."""
 
 import pytest
 
