@@ -46,10 +46,11 @@ run: demo
 dev: demo
 	$(DEMO_SITE) DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
 
-# Two workers (pytest-xdist, one per core here), each test file kept on one worker so that its module
-# fixtures (a seeded demo, a gunicorn server) are built once. `make test PYTEST_WORKERS=` runs in one
+# Two workers (pytest-xdist, one per core here). Tests are dealt out one by one, so that no big file holds
+# up the end of the run; a module whose fixture starts a server (gunicorn, the S3 endpoint) is marked
+# `xdist_group` and stays on one worker, which builds it once. `make test PYTEST_WORKERS=` runs in one
 # process.
-PYTEST_WORKERS ?= -n 2 --dist loadfile
+PYTEST_WORKERS ?= -n 2 --dist loadgroup
 test: install
 	$(VENV)/bin/pytest $(PYTEST_WORKERS)
 

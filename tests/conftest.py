@@ -3,6 +3,7 @@ from django.conf import settings
 
 from catalog.demo import DEMO_COUNTY, ensure_demo_organisations
 from catalog.services import catalog_load_standard
+from tests.snapshots import Snapshot
 
 
 def pytest_configure(config):
@@ -56,10 +57,19 @@ def _fresh_working_day_calendar():
     clear_cache()
 
 
+@pytest.fixture(scope="session")
+def _catalog_snapshot(django_db_setup, django_db_blocker):
+    snapshot = Snapshot(catalog_load_standard)
+    with django_db_blocker.unblock():
+        snapshot.capture()
+    return snapshot
+
+
 @pytest.fixture
-def standard_catalog(db):
-    """The standard catalog as `load_catalog` loads it."""
-    catalog_load_standard()
+def standard_catalog(_catalog_snapshot, db):
+    """The standard catalog as `load_catalog` loads it (``catalog_load_standard()``), restored from rows
+    captured once per test process (tests/snapshots.py)."""
+    _catalog_snapshot.restore()
 
 
 @pytest.fixture
@@ -81,3 +91,32 @@ def _fresh_public_trees():
     trees.clear()
     yield
     trees.clear()
+def _load_catalog_and_seed_demo():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("load_catalog", stdout=StringIO())
+    call_command("seed_demo", verbosity=0, stdout=StringIO())
+
+
+@pytest.fixture(scope="session")
+def _demo_snapshot(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo's rows, and its attachments' files in a media directory of their own."""
+    from django.test import override_settings
+
+    media = tmp_path_factory.mktemp("demo-media")
+    snapshot = Snapshot(_load_catalog_and_seed_demo)
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media):
+        snapshot.capture()
+    return snapshot, media
+
+
+@pytest.fixture
+def seeded_demo(_demo_snapshot, db, settings):
+    """What ``manage.py load_catalog`` then ``manage.py seed_demo`` leave in the database, restored from
+    rows captured once per test process (tests/snapshots.py) instead of seeded again in every test.
+    MEDIA_ROOT is the directory holding the demo attachments' files."""
+    snapshot, media = _demo_snapshot
+    settings.MEDIA_ROOT = media
+    snapshot.restore()

@@ -53,3 +53,32 @@ def save_screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_violations(page, context=None) -> list[dict]:
+    """axe-core's WCAG 2.1 AA violations on the page as it is now (or the part ``context`` selects).
+
+    What axe checks is what ``Axe().run`` checks; only the cost is lower: axe.min.js is injected once per
+    document (not again for a second run at another width), and axe is asked for violations only
+    (``resultTypes``: the passes and incomplete checks, which nobody reads, are not serialized node by node)."""
+    if not page.evaluate("typeof window.axe !== 'undefined' && typeof window.axe.run === 'function'"):
+        page.evaluate(_axe_script())
+    options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+    return page.evaluate(
+        "([context, options]) => axe.run(context || document, options).then(results => results.violations)",
+        [context, options],
+    )
+
+
+_AXE = {}
+
+
+def _axe_script() -> str:
+    if "script" not in _AXE:
+        from axe_playwright_python.sync_playwright import Axe
+
+        _AXE["script"] = Axe().axe_script
+    return _AXE["script"]

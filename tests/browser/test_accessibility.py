@@ -4,16 +4,14 @@ loads nothing from outside the site, and weighs under 100 KB of HTML, CSS and Ja
 import re
 
 import pytest
-from django.core.management import call_command
 
 from disclosure.consultations.models import Consultation
 from disclosure.records.selectors import public_records
 from portal.display import MODES
-from tests.browser.conftest import save_screenshot
+from tests.browser.conftest import axe_violations, save_screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PAGE_BUDGET_BYTES = 100 * 1024
 
 
@@ -48,12 +46,7 @@ def public_page_urls():
     return urls
 
 
-def test_public_pages_pass_axe_and_budgets(live_server, browser_page):
-    from axe_playwright_python.sync_playwright import Axe
-
-    call_command("load_catalog", stdout=open("/dev/null", "w"))
-    call_command("seed_demo", verbosity=0, stdout=open("/dev/null", "w"))
-    axe = Axe()
+def test_public_pages_pass_axe_and_budgets(live_server, browser_page, seeded_demo):
     problems = []
     page = browser_page
     for name, path in public_page_urls().items():
@@ -66,8 +59,7 @@ def test_public_pages_pass_axe_and_budgets(live_server, browser_page):
         page.goto(live_server.url + path)
         page.remove_listener("request", record_request)
 
-        results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
-        violations = results.response["violations"]
+        violations = axe_violations(page)
         if violations:
             problems.append(f"{name} {path}: " + "; ".join(
                 f"{v['id']} ({len(v['nodes'])}): {v['nodes'][0]['target']}" for v in violations
@@ -99,11 +91,9 @@ def test_public_pages_pass_axe_and_budgets(live_server, browser_page):
     assert not problems, "\n".join(problems)
 
 
-def test_display_switches_are_the_first_stops_after_the_skip_link(live_server, browser_page):
+def test_display_switches_are_the_first_stops_after_the_skip_link(live_server, browser_page, seeded_demo):
     """From the top of a page, Tab reaches the skip link, then the four mode switches; Enter on one turns
     it on and comes back to the same page."""
-    call_command("load_catalog", stdout=open("/dev/null", "w"))
-    call_command("seed_demo", verbosity=0, stdout=open("/dev/null", "w"))
     page = browser_page
     page.goto(live_server.url + "/org/419901/")
     page.keyboard.press("Tab")
@@ -118,10 +108,8 @@ def test_display_switches_are_the_first_stops_after_the_skip_link(live_server, b
     assert "large-targets" in page.evaluate("document.documentElement.className")
 
 
-def test_keyboard_reaches_main_content_through_skip_link(live_server, browser_page):
+def test_keyboard_reaches_main_content_through_skip_link(live_server, browser_page, seeded_demo):
     """The first Tab stop is the skip link; following it moves focus into the main landmark."""
-    call_command("load_catalog", stdout=open("/dev/null", "w"))
-    call_command("seed_demo", verbosity=0, stdout=open("/dev/null", "w"))
     page = browser_page
     page.goto(live_server.url + "/org/419901/")
     page.keyboard.press("Tab")
@@ -133,10 +121,8 @@ def test_keyboard_reaches_main_content_through_skip_link(live_server, browser_pa
     assert page.evaluate("document.activeElement.id") == "main"
 
 
-def test_pages_work_without_javascript(live_server, chromium):
+def test_pages_work_without_javascript(live_server, chromium, seeded_demo):
     """With JavaScript off, a citizen still browses a column, filters it and opens a record."""
-    call_command("load_catalog", stdout=open("/dev/null", "w"))
-    call_command("seed_demo", verbosity=0, stdout=open("/dev/null", "w"))
     record = public_records().select_related("node").order_by("-published_at").first()
     context = chromium.new_context(java_script_enabled=False, locale="zh-CN")
     page = context.new_page()

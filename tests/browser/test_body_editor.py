@@ -18,7 +18,7 @@ from catalog.models import CatalogNode
 from disclosure.core.access import Role
 from disclosure.records import services
 from disclosure.records.models import Record
-from tests.browser.conftest import save_screenshot
+from tests.browser.conftest import axe_violations, save_screenshot
 from tests.factories import make_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -75,15 +75,9 @@ def png(width: int, height: int) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
 
 
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-
-
 def axe_problems(page, context=None) -> list[str]:
     """axe-core's WCAG 2.1 AA violations on the page (or the part ``context`` selects)."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page, context=context, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
-    return [f"{v['id']}: {v['nodes'][0]['target']}" for v in results.response["violations"]]
+    return [f"{v['id']}: {v['nodes'][0]['target']}" for v in axe_violations(page, context)]
 
 
 def violations(page) -> list:

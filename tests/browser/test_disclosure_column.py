@@ -3,21 +3,15 @@ fit a 360 px phone, and load nothing from outside the site, like every public pa
 (tests/browser/test_accessibility.py)."""
 
 import pytest
-from django.core.management import call_command
 
 from disclosure.records.disclosure_column import REPORTS_CODE
 from disclosure.records.selectors import public_records
-from tests.browser.conftest import save_screenshot
-from tests.browser.test_accessibility import WCAG_TAGS
+from tests.browser.conftest import axe_violations, save_screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_disclosure_column_and_annual_report_pass_axe(live_server, browser_page):
-    from axe_playwright_python.sync_playwright import Axe
-
-    call_command("load_catalog", stdout=open("/dev/null", "w"))
-    call_command("seed_demo", verbosity=0, stdout=open("/dev/null", "w"))
+def test_disclosure_column_and_annual_report_pass_axe(live_server, browser_page, seeded_demo):
     report = public_records().filter(node__code=REPORTS_CODE).select_related("organisation").get()
     urls = {
         "column-index": "/xxgk/",
@@ -27,7 +21,6 @@ def test_disclosure_column_and_annual_report_pass_axe(live_server, browser_page)
         "annual-report": report.get_absolute_url(),
         "annual-report-print": report.get_absolute_url() + "print/",
     }
-    axe = Axe()
     page = browser_page
     problems = []
     for name, path in urls.items():
@@ -42,7 +35,7 @@ def test_disclosure_column_and_annual_report_pass_axe(live_server, browser_page)
         if response.status != 200:
             problems.append(f"{name} {path}: HTTP {response.status}")
             continue
-        violations = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}}).response["violations"]
+        violations = axe_violations(page)
         if violations:
             problems.append(f"{name} {path}: " + "; ".join(
                 f"{v['id']} ({len(v['nodes'])}): {v['nodes'][0]['target']}" for v in violations

@@ -1,13 +1,12 @@
 """Every 适老化 display mode, alone and all together, on every public page type: 0 axe-core violations at
-360 px and 1366 px, no wider than a 360 px phone. Its own file so that the two test workers share the
-browser work (pytest-xdist keeps a file on one worker)."""
+360 px and 1366 px, no wider than a 360 px phone. One test per set of modes, so that the two test workers
+share the browser work."""
 
 import pytest
-from django.core.management import call_command
 
 from portal.display import MODES
-from tests.browser.conftest import save_screenshot
-from tests.browser.test_accessibility import WCAG_TAGS, public_page_urls
+from tests.browser.conftest import axe_violations, save_screenshot
+from tests.browser.test_accessibility import public_page_urls
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,14 +15,9 @@ DISPLAY_SETS = {mode.key: [mode] for mode in MODES} | {"all": list(MODES)}
 
 
 @pytest.mark.parametrize("modes", DISPLAY_SETS.values(), ids=DISPLAY_SETS.keys())
-def test_display_modes_pass_axe_and_fit_a_phone(live_server, chromium, modes):
+def test_display_modes_pass_axe_and_fit_a_phone(live_server, chromium, modes, seeded_demo):
     """Each 适老化 display mode (大字模式, 高对比度, 加宽行距, 大按钮) and all of them together: every public page
     type has 0 axe-core violations at 360 px and at 1366 px and is no wider than a 360 px phone."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    call_command("load_catalog", stdout=open("/dev/null", "w"))
-    call_command("seed_demo", verbosity=0, stdout=open("/dev/null", "w"))
-    axe = Axe()
     context = chromium.new_context(locale="zh-CN", viewport={"width": 360, "height": 740})
     context.add_cookies([{"name": mode.cookie, "value": "1", "url": live_server.url} for mode in modes])
     page = context.new_page()
@@ -41,8 +35,7 @@ def test_display_modes_pass_axe_and_fit_a_phone(live_server, chromium, modes):
                 save_screenshot(page, f"modes-{'-'.join(m.key for m in modes)}-{name}")
             for width in (360, 1366):
                 page.set_viewport_size({"width": width, "height": 900})
-                results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
-                for v in results.response["violations"]:
+                for v in axe_violations(page):
                     problems.append(f"{name} at {width}px: {v['id']} ({len(v['nodes'])}): {v['nodes'][0]['target']}")
     finally:
         context.close()

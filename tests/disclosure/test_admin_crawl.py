@@ -14,18 +14,15 @@ import itertools
 import logging
 import re
 import traceback
-from io import StringIO
 
 import pytest
 from django.contrib import admin
 from django.contrib.admin.utils import quote
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.core.management import call_command
 from django.test import Client, RequestFactory
 from django.urls import NoReverseMatch, Resolver404, URLPattern, resolve, reverse
 
-from catalog.services import catalog_load_standard
 from disclosure.core.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_STAFF
 from disclosure.reports import urls as report_urls
 
@@ -35,12 +32,6 @@ OBJECTS_PER_MODEL = 2
 # Names Django's ModelAdmin.get_urls() gives every model; anything else a ModelAdmin adds is custom.
 STANDARD_VIEWS = ("changelist", "add", "history", "delete", "change")
 HREF = re.compile(r'href="(/admin/[^"#?]*)')
-
-
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    """Demo attachments go to a temporary media folder."""
-    settings.MEDIA_ROOT = tmp_path
 
 
 class Crawl:
@@ -162,11 +153,10 @@ def _crawl_custom_pages(crawl: Crawl, object_ids: dict[type, list[str]], linked)
 
 
 @pytest.mark.django_db
-def test_no_admin_or_report_page_is_a_server_error_for_any_demo_account(caplog):
-    """Every demo account crawls every admin screen it can reach and the report pages: no 5xx anywhere."""
+def test_no_admin_or_report_page_is_a_server_error_for_any_demo_account(caplog, seeded_demo):
+    """Every demo account crawls every admin screen it can reach and the report pages: no 5xx anywhere.
+    The demo (``load_catalog``, ``seed_demo``, attachments in a temporary media folder) is ``seeded_demo``."""
     caplog.set_level(logging.ERROR, logger="django.request")  # the many 403/404 are expected answers
-    catalog_load_standard()
-    call_command("seed_demo", stdout=StringIO())
     failures: list[str] = []
     crawls = [Crawl(username, failures) for username in ACCOUNTS]
     object_ids = {crawl.username: _crawl_standard_pages(crawl) for crawl in crawls}

@@ -34,6 +34,9 @@ from disclosure.core.access import Role
 from tests.factories import make_staff
 from tests.servers import database_url, free_port, gunicorn, server_environment
 
+# One test worker builds this module's server once (`make test` runs `--dist loadgroup`).
+pytestmark = pytest.mark.xdist_group("production_server")
+
 MB = 1024 * 1024
 START_SECONDS = 30
 PASSWORD = "Zj-县住建局-2026-强密码"

@@ -19,6 +19,9 @@ from django.core.cache import caches
 from tests.servers import database_url, free_port, server_environment
 from tests.servers import gunicorn as run_gunicorn
 
+# One test worker builds this module's server once (`make test` runs `--dist loadgroup`).
+pytestmark = pytest.mark.xdist_group("gunicorn_rate_limits")
+
 SUBMIT_LIMIT = 10  # the application form: 10 POSTs per address per hour
 APPLY = "/apply/"
 START_SECONDS = 15

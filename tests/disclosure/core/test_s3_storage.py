@@ -32,6 +32,9 @@ from disclosure.records.models import Attachment, Record
 from portal import env
 from tests.disclosure.publishing import COUNTY, Desk
 
+# One test worker builds this module's S3 endpoint once (`make test` runs `--dist loadgroup`).
+pytestmark = pytest.mark.xdist_group("s3_endpoint")
+
 PREFIX = "portal-media"
 CREDENTIALS = {"S3_ACCESS_KEY_ID": "portal-test", "S3_SECRET_ACCESS_KEY": "portal-test-secret"}
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
