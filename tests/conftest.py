@@ -91,6 +91,8 @@ def _fresh_public_trees():
     trees.clear()
     yield
     trees.clear()
+
+
 def _load_catalog_and_seed_demo():
     from io import StringIO
 
