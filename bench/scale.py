@@ -13,8 +13,8 @@ What it does, on the database DATABASE_URL names (read only; the page cache's ge
 2. SQL queries per request, once per page type, in this process: Django's test client inside
    ``CaptureQueriesContext``, cold (page cache generation bumped just before) and warm (the same
    request again). Counted here rather than through a response header, so production code stays as it is.
-3. Starts gunicorn (``portal.wsgi --workers 2``, PORTAL_ENV=production, DEBUG off, collectstatic into a
-   temporary PORTAL_VAR_DIR, SECURE_SSL_REDIRECT=false since wrk speaks plain HTTP on loopback) twice:
+3. Starts gunicorn (``portal.wsgi --config deploy/gunicorn.conf.py --workers 2``: the production
+   configuration, 16 threads each; PORTAL_ENV=production, DEBUG off, collectstatic into a temporary PORTAL_VAR_DIR, SECURE_SSL_REDIRECT=false since wrk speaks plain HTTP on loopback) twice:
    cold with PAGE_CACHE_SECONDS=0 (nothing cached: every request renders) and warm with the page cache
    on (one request first fills it). In each, ``wrk -t2 -c16 --latency`` drives every page type and a
    static file for BENCH_SECONDS; req/s, p50/p99 and the ratio to the static file of the same run.
@@ -192,8 +192,9 @@ class Server:
         )
         if not cache:
             self.environment["PAGE_CACHE_SECONDS"] = "0"
-        self.command = [str(GUNICORN), "portal.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{self.port}",
-                        "--log-level", "warning"]
+        # The production configuration (threaded workers, deploy/gunicorn.conf.py) with two workers.
+        self.command = [str(GUNICORN), "portal.wsgi", "--config", "deploy/gunicorn.conf.py", "--workers", "2",
+                        "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning"]
         self.log = var_dir / ("gunicorn-cache.log" if cache else "gunicorn-nocache.log")
 
     def collectstatic(self) -> None:
