@@ -66,7 +66,7 @@ def test_a_small_province(standard_catalog):
             assert getattr(stored, name) == getattr(made, name), name
 
     # Search finds seeded words, and only public records.
-    found = list(search_public_records("征收").values_list("record_id", flat=True))
+    found = [document.record_id for document in search_public_records("征收")]
     assert found
     assert set(found) <= public
     assert search_public_records("保障性住房").exists()
