@@ -209,7 +209,7 @@ def completeness_report(
 ) -> CompletenessReport:
     """The completeness report for a tree-ordered list of organisations (e.g. a subtree).
 
-    Queries: the catalog (one, unless given), the figures (one), the service guides' findings (four,
+    Queries: the catalog (one, unless given), the figures (one), the service guides' findings (six,
     see ``incomplete_guides_by_cell``).
     Nothing grows with records or organisations.
     """

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Window
+from django.db.models.expressions import RowRange
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -29,7 +30,7 @@ from django.utils.translation import gettext_lazy
 from catalog import selectors as catalog_selectors
 from catalog.models import CatalogNode
 from disclosure.records.models import Record, RecordType
-from disclosure.records.selectors import public_records
+from disclosure.records.selectors import public_records, published_proactive
 from disclosure.service_guides.models import FeeMode, ServiceGuide, ServiceGuideMaterial, ServiceGuideStep
 
 # First-level items whose children are service guides, and second-level items that are one.
@@ -228,27 +229,41 @@ def incomplete_guides_by_cell(
     and the first ``limit`` of each numbered by a window function, in ONE query whatever their number
     (a seeded province has 150,000 of them at a million records). Records with a guide are checked by
     ``missing_elements`` in Python (its str.strip() whitespace rules), in another query over those rows
-    only. Queries: four (the catalog tree, the numbered records without a guide, the numbered records'
-    titles, the records with a guide), whatever the number of records; on SQLite the titles take one
+    only. Queries: six (the catalog tree, the visible organisations and guide nodes, the numbered records
+    without a guide, their titles, the records with a guide), whatever the number of records; on SQLite the titles take one
     more query per ``max_query_params`` numbered records (at most ``limit`` per organisation and node).
     """
     if limit < 1:
         raise ValueError("limit must be at least 1")
     item_of_node = guide_item_of_node()
     labels = element_labels()
-    records = _guide_records(organisation_ids, item_of_node)
+    # public_records() in its two halves (as disclosure/reports/common.py's column_figures): where a
+    # record is placed (organisation and node, with their ancestors, active) decided first on the few
+    # organisations and guide nodes, so that the record queries below read one index with plain lists.
+    organisations = catalog_selectors.visible_organisations().filter(pk__in=list(organisation_ids))
+    nodes = catalog_selectors.visible_nodes().filter(pk__in=list(item_of_node))
+    records = Record.objects.filter(
+        published_proactive(),
+        organisation_id__in=list(organisations.values_list("pk", flat=True)),
+        node_id__in=list(nodes.values_list("pk", flat=True)),
+    )
     candidates: dict[tuple[int, int], list[tuple[int, int, IncompleteGuide]]] = {}
     cells: dict[tuple[int, int], CellGuides] = {}
 
     # Records without a guide, numbered by id within each (organisation, node) and counted there, over
     # index entries alone (record_public_column_pk_idx): one row per numbered record up to ``limit``.
-    partition = [F("organisation_id"), F("node_id")]
+    # Both numbers over one window (same partition, order and frame): one sort, one pass.
+    def window(function):
+        return Window(
+            function,
+            partition_by=[F("organisation_id"), F("node_id")],
+            order_by=F("pk").asc(),
+            frame=RowRange(start=None, end=None),
+        )
+
     ranked = (
         records.filter(service_guide__isnull=True)
-        .annotate(
-            rank=Window(RowNumber(), partition_by=partition, order_by=F("pk").asc()),
-            in_node=Window(Count("*"), partition_by=partition),
-        )
+        .annotate(rank=window(RowNumber()), in_node=window(Count("*")))
         .filter(rank__lte=limit)
         .order_by()
         .values_list("pk", "organisation_id", "node_id", "rank", "in_node")
