@@ -14,9 +14,10 @@ sees its counties and their townships summed).
 Extra findings: remarks other features attach to cells, read from their selectors by an explicit
 call in ``completeness_report``: today the service guides lacking a required element (办事指南缺少必备
 要素, ``service_guide_findings`` in disclosure/service_guides/selectors.py), which answers once per
-report, with a fixed number of queries, ``{(organisation id, item node id): [remark, ...]}``. Findings
-are shown in the cell, counted in the tallies (``flagged``) and exported; they do not change a cell's
-state.
+report, with a fixed number of queries, ``{(organisation id, item node id): [remark, ...]}``: at most
+``FINDINGS_PER_CELL`` (10) guides named per cell, then one remark “另有 K 份办事指南缺少必备要素” with
+the rest, so that a province's report stays bounded. Findings are shown in the cell, counted in the
+tallies (``flagged``: cells with any finding) and exported; they do not change a cell's state.
 """
 
 from __future__ import annotations
@@ -208,7 +209,8 @@ def completeness_report(
 ) -> CompletenessReport:
     """The completeness report for a tree-ordered list of organisations (e.g. a subtree).
 
-    Queries: the catalog (one, unless given), the figures (one), the service guides' findings (two).
+    Queries: the catalog (one, unless given), the figures (one), the service guides' findings (six,
+    see ``incomplete_guides_by_cell``).
     Nothing grows with records or organisations.
     """
     catalog = catalog or load_catalog()

@@ -10,21 +10,27 @@ Required elements, in the order the public layout shows them: 实施主体, 设�
 (at least one step), 申请材料 (at least one), 收费 (free, or amount and basis), 法定时限, 承诺时限,
 咨询渠道, 监督渠道, 办理地点, 办理时间. A guide missing any of them may still be saved and published
 (a bureau may have to publish what it has), but ``missing_elements`` names the gaps and the
-completeness report flags the guide (``service_guide_findings``).
+completeness report flags the guide (``service_guide_findings``): at most ``FINDINGS_PER_CELL`` remarks
+per report cell, then one remark with how many more there are, so that a province of a million records
+costs a bounded read (records without any guide are counted and sampled in SQL; only records with a
+guide are checked in Python).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef
+from django.db import connection
+from django.db.models import Count, Exists, F, OuterRef, Window
+from django.db.models.expressions import RowRange
+from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog import selectors as catalog_selectors
 from catalog.models import CatalogNode
 from disclosure.records.models import Record, RecordType
-from disclosure.records.selectors import public_records
+from disclosure.records.selectors import public_records, published_proactive
 from disclosure.service_guides.models import FeeMode, ServiceGuide, ServiceGuideMaterial, ServiceGuideStep
 
 # First-level items whose children are service guides, and second-level items that are one.
@@ -55,6 +61,9 @@ GUIDE_CHECK_FIELDS = (
     "supervision_channel", "place", "hours",
 )
 
+
+# Remarks per completeness-report cell: the first incomplete guides by name, then how many more.
+FINDINGS_PER_CELL = 10
 
 # --- where guides go ---------------------------------------------------------------------------
 
@@ -150,64 +159,162 @@ class IncompleteGuide:
     missing: list[str]
 
 
-def incomplete_service_guides(organisation_ids) -> list[IncompleteGuide]:
-    """Public service-guide records of these organisations whose guide lacks a required element.
-
-    A public record in a service-guide column without any structured guide counts as lacking all.
-    Queries: two (the catalog tree, the records with their guides and counts), whatever the data.
-    """
-    item_of_node = guide_item_of_node()
+def _guide_rows(records):
+    """The rows ``_incomplete`` reads, with whether steps and materials exist (EXISTS, no COUNT)."""
     guide_fields = [f"service_guide__{name}" for name in GUIDE_CHECK_FIELDS]
-    rows = (
-        public_records()
-        .filter(organisation_id__in=list(organisation_ids), node_id__in=list(item_of_node))
+    return (
         # Whether steps and materials exist is all the check needs: EXISTS probes an index where a
         # COUNT over both joins would multiply steps by materials for every record.
-        .annotate(
+        records.annotate(
             has_steps=Exists(ServiceGuideStep.objects.filter(guide__record_id=OuterRef("pk"))),
             has_materials=Exists(ServiceGuideMaterial.objects.filter(guide__record_id=OuterRef("pk"))),
         )
         .order_by("organisation_id", "node_id", "pk")
-        # Plain values, not records and guides: this runs inside the province completeness report
-        # over every service-guide record, and reads only the columns the check needs.
+        # Plain values, not records and guides: only the columns the check needs.
         .values_list("pk", "organisation_id", "node_id", "title", "index_number", "has_steps", "has_materials",
                      *guide_fields)
     )
+
+
+def _incomplete(row, item_of_node: dict[int, int], labels: dict[str, str]) -> IncompleteGuide | None:
+    """The finding of one row of ``_guide_rows``, or None for a complete guide."""
+    pk, organisation_id, node_id, title, index_number, has_steps, has_materials, *guide_values = row
+    guide = _GuideValues(dict(zip(GUIDE_CHECK_FIELDS, guide_values))) if guide_values[0] is not None else None
+    missing = missing_elements(guide, step_count=int(has_steps), material_count=int(has_materials), labels=labels)
+    if not missing:
+        return None
+    return IncompleteGuide(
+        record_id=pk,
+        organisation_id=organisation_id,
+        item_node_id=item_of_node[node_id],
+        title=title,
+        index_number=index_number,
+        missing=missing,
+    )
+
+
+def _guide_records(organisation_ids, item_of_node: dict[int, int]):
+    return public_records().filter(organisation_id__in=list(organisation_ids), node_id__in=list(item_of_node))
+
+
+def incomplete_service_guides(organisation_ids) -> list[IncompleteGuide]:
+    """Every public service-guide record of these organisations whose guide lacks a required element.
+
+    A public record in a service-guide column without any structured guide counts as lacking all.
+    Queries: two (the catalog tree, the records with their guides and counts), whatever the data; but
+    the answer grows with the records: the completeness report reads ``incomplete_guides_by_cell``.
+    """
+    item_of_node = guide_item_of_node()
     labels = element_labels()
-    found = []
-    for pk, organisation_id, node_id, title, index_number, has_steps, has_materials, *guide_values in rows:
-        guide = _GuideValues(dict(zip(GUIDE_CHECK_FIELDS, guide_values))) if guide_values[0] is not None else None
-        missing = missing_elements(
-            guide, step_count=int(has_steps), material_count=int(has_materials), labels=labels
+    rows = _guide_rows(_guide_records(organisation_ids, item_of_node))
+    return [found for found in (_incomplete(row, item_of_node, labels) for row in rows) if found is not None]
+
+
+@dataclass
+class CellGuides:
+    """The incomplete guides of one (organisation, item) cell: how many, and the first ``limit`` of them
+    (by catalog node, then record id: the order ``incomplete_service_guides`` lists them in)."""
+
+    total: int = 0
+    first: list[IncompleteGuide] = field(default_factory=list)
+
+
+def incomplete_guides_by_cell(
+    organisation_ids, *, limit: int = FINDINGS_PER_CELL
+) -> dict[tuple[int, int], CellGuides]:
+    """(organisation id, item node id) → how many public service-guide records lack an element, and the
+    first ``limit``: the same guides as ``incomplete_service_guides``, in bounded work.
+
+    A record without a structured guide lacks every element: those are counted per (organisation, node)
+    and the first ``limit`` of each numbered by a window function, in ONE query whatever their number
+    (a seeded province has 150,000 of them at a million records). Records with a guide are checked by
+    ``missing_elements`` in Python (its str.strip() whitespace rules), in another query over those rows
+    only. Queries: six (the catalog tree, the visible organisations and guide nodes, the numbered records
+    without a guide, their titles, the records with a guide), whatever the number of records; on SQLite the titles take one
+    more query per ``max_query_params`` numbered records (at most ``limit`` per organisation and node).
+    """
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    item_of_node = guide_item_of_node()
+    labels = element_labels()
+    # public_records() in its two halves (as disclosure/reports/common.py's column_figures): where a
+    # record is placed (organisation and node, with their ancestors, active) decided first on the few
+    # organisations and guide nodes, so that the record queries below read one index with plain lists.
+    organisations = catalog_selectors.visible_organisations().filter(pk__in=list(organisation_ids))
+    nodes = catalog_selectors.visible_nodes().filter(pk__in=list(item_of_node))
+    records = Record.objects.filter(
+        published_proactive(),
+        organisation_id__in=list(organisations.values_list("pk", flat=True)),
+        node_id__in=list(nodes.values_list("pk", flat=True)),
+    )
+    candidates: dict[tuple[int, int], list[tuple[int, int, IncompleteGuide]]] = {}
+    cells: dict[tuple[int, int], CellGuides] = {}
+
+    # Records without a guide, numbered by id within each (organisation, node) and counted there, over
+    # index entries alone (record_public_column_pk_idx): one row per numbered record up to ``limit``.
+    # Both numbers over one window (same partition, order and frame): one sort, one pass.
+    def window(function):
+        return Window(
+            function,
+            partition_by=[F("organisation_id"), F("node_id")],
+            order_by=F("pk").asc(),
+            frame=RowRange(start=None, end=None),
         )
-        if missing:
-            found.append(
-                IncompleteGuide(
-                    record_id=pk,
-                    organisation_id=organisation_id,
-                    item_node_id=item_of_node[node_id],
-                    title=title,
-                    index_number=index_number,
-                    missing=missing,
-                )
-            )
-    return found
+
+    ranked = (
+        records.filter(service_guide__isnull=True)
+        .annotate(rank=window(RowNumber()), in_node=window(Count("*")))
+        .filter(rank__lte=limit)
+        .order_by()
+        .values_list("pk", "organisation_id", "node_id", "rank", "in_node")
+    )
+    first: dict[int, tuple[int, int]] = {}  # record id → (organisation id, node id)
+    for pk, organisation_id, node_id, rank, in_node in ranked:
+        if rank == 1:  # each (organisation, node) counted once
+            cells.setdefault((organisation_id, item_of_node[node_id]), CellGuides()).total += in_node
+        first[pk] = (organisation_id, node_id)
+    # Then the titles of those alone (at most ``limit`` per node), by primary key.
+    everything = list(labels.values())
+    ids = sorted(first)
+    batch = connection.features.max_query_params or len(ids) or 1
+    for start in range(0, len(ids), batch):
+        for pk, title, index_number in Record.objects.filter(pk__in=ids[start : start + batch]).values_list(
+            "pk", "title", "index_number"
+        ):
+            organisation_id, node_id = first[pk]
+            key = (organisation_id, item_of_node[node_id])
+            found = IncompleteGuide(pk, organisation_id, key[1], title, index_number, list(everything))
+            candidates.setdefault(key, []).append((node_id, pk, found))
+
+    for row in _guide_rows(records.filter(service_guide__isnull=False)):
+        found = _incomplete(row, item_of_node, labels)
+        if found is not None:
+            key = (found.organisation_id, found.item_node_id)
+            cells.setdefault(key, CellGuides()).total += 1
+            candidates.setdefault(key, []).append((row[2], found.record_id, found))
+
+    for key, cell in cells.items():
+        cell.first = [found for _node, _pk, found in sorted(candidates.get(key, []), key=lambda c: c[:2])[:limit]]
+    return cells
 
 
 def service_guide_findings(organisation_ids, item_node_ids) -> dict[tuple[int, int], list[str]]:
-    """Completeness-report findings (see disclosure/reports/completeness.py): one remark per incomplete guide."""
+    """Completeness-report findings (see disclosure/reports/completeness.py): one remark per incomplete
+    guide, at most ``FINDINGS_PER_CELL`` per cell, then one remark with how many more lack an element."""
     wanted = set(item_node_ids)
     findings: dict[tuple[int, int], list[str]] = {}
     template = _("办事指南“%(title)s”（%(number)s）缺少必备要素：%(missing)s")
-    for guide in incomplete_service_guides(organisation_ids):
-        if guide.item_node_id not in wanted:
+    more = _("另有 %(count)d 份办事指南缺少必备要素")
+    for key, cell in incomplete_guides_by_cell(organisation_ids).items():
+        if key[1] not in wanted:
             continue
-        remark = template % {
-            "title": guide.title,
-            "number": guide.index_number,
-            "missing": "、".join(guide.missing),
-        }
-        findings.setdefault((guide.organisation_id, guide.item_node_id), []).append(remark)
+        remarks = [
+            template % {"title": guide.title, "number": guide.index_number, "missing": "、".join(guide.missing)}
+            for guide in cell.first
+        ]
+        if cell.total > len(cell.first):
+            remarks.append(more % {"count": cell.total - len(cell.first)})
+        findings[key] = remarks
     return findings
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from types import SimpleNamespace
 
 import pytest
@@ -493,6 +495,72 @@ def test_the_completeness_report_flags_an_incomplete_guide(g):
     assert "燃气经营许可证核发办事指南" in remark and lacking.index_number in remark and "收费标准" in remark
     assert cells[ROAD].findings == []
     assert report.total.flagged == 1
+
+
+@pytest.mark.django_db
+def test_the_report_names_the_first_guides_of_a_cell_then_how_many_more(g):
+    """One cell with N + 3 public records without a structured guide, two incomplete guides (one before
+    them, one after, by id) and a complete one: the cell names the first N incomplete guides in id
+    order (guide A, then the first N - 1 records without a guide) and says how many more lack an
+    element: 1 + (N + 3) + 1 = N + 5 incomplete, N named, 5 more. The complete guide is never named; the
+    cell's state and the tallies are as without the cap (one flagged cell), and the CSV export carries
+    the same remarks."""
+    from disclosure.reports import export
+    from disclosure.reports.completeness import ItemState, completeness_report
+
+    n = selectors.FINDINGS_PER_CELL
+    first = g.desk.draft(title="指南A")
+    build_guide(g.desk, first, fee_mode=FeeMode.UNSET)  # lacks 收费标准
+    first = g.desk.publish(first)
+    bare = [g.desk.publish(g.desk.draft(title=f"无结构化指南{k}")) for k in range(n + 3)]
+    last = g.desk.draft(title="指南B")
+    build_guide(g.desk, last, place=" \u3000\t")  # only whitespace (str.strip() clears it): lacks 办理地点
+    last = g.desk.publish(last)
+    complete = g.desk.draft(title="完整的指南C")
+    build_guide(g.desk, complete)
+    g.desk.publish(complete)
+    assert first.pk < bare[0].pk < bare[-1].pk < last.pk
+
+    with CaptureQueriesContext(connection) as queries:
+        cells = selectors.incomplete_guides_by_cell([g.county.pk])
+    # The catalog tree, the visible organisations and guide nodes, the numbered records without a guide,
+    # their titles, the records with a guide: however many records.
+    assert len(queries) == 6
+    road = CatalogNode.objects.get(code=ROAD).pk
+    (cell,) = cells.values()
+    assert list(cells) == [(g.county.pk, road)]
+    assert cell.total == n + 5
+    everything = [str(label) for _key, label in selectors.REQUIRED_ELEMENTS]
+    assert [(x.title, x.missing) for x in cell.first] == [("指南A", ["收费标准"])] + [
+        (f"无结构化指南{k}", everything) for k in range(n - 1)
+    ]
+    # The unbounded listing agrees on which guides are incomplete.
+    listed = selectors.incomplete_service_guides([g.county.pk])
+    assert len(listed) == n + 5 and {x.title: x.missing for x in listed}["指南B"] == ["办理地点"]
+
+    report = completeness_report([g.county])
+    (road_cell,) = [c for c in report.cells if c.item.code == ROAD]
+    assert len(road_cell.findings) == n + 1
+    assert road_cell.findings[0] == f"办事指南“指南A”（{first.index_number}）缺少必备要素：收费标准"
+    assert road_cell.findings[1].startswith(f"办事指南“无结构化指南0”（{bare[0].index_number}）缺少必备要素：实施主体、")
+    assert road_cell.findings[-1] == "另有 5 份办事指南缺少必备要素"
+    assert not any("完整的指南C" in f or "指南B" in f for f in road_cell.findings)
+    assert road_cell.state == ItemState.DISCLOSED and road_cell.count == n + 6
+    assert report.total.flagged == 1
+    rows = list(csv.reader(io.StringIO(export.to_csv(export.completeness_sheets(report)[0]).decode("utf-8-sig"))))
+    (road_row,) = [row for row in rows if row[4] == ROAD]
+    assert road_row[-1] == "；".join(road_cell.findings)
+
+
+@pytest.mark.django_db
+def test_a_cell_at_the_cap_has_no_summary_remark(g):
+    """Exactly N incomplete guides in a cell: N remarks, no "另有" remark."""
+    n = selectors.FINDINGS_PER_CELL
+    for k in range(n):
+        g.desk.publish(g.desk.draft(title=f"无结构化指南{k}"))
+    findings = selectors.service_guide_findings([g.county.pk], [CatalogNode.objects.get(code=ROAD).pk])
+    (remarks,) = findings.values()
+    assert len(remarks) == n and not any(r.startswith("另有") for r in remarks)
 
 
 # --- demo ---------------------------------------------------------------------------------------
