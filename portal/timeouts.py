@@ -45,12 +45,14 @@ def _wrapper(milliseconds: int):
     def execute(execute, sql, params, many, context):
         connection = context["connection"]
         if connection.vendor == "postgresql" and getattr(connection, _STATE, 0) != milliseconds:
-            raw = context["cursor"].cursor  # the driver's cursor: not logged, not counted
-            if connection.in_atomic_block:
-                raw.execute(f"SET LOCAL statement_timeout = {int(milliseconds)}")
-            else:
-                raw.execute(f"SET statement_timeout = {int(milliseconds)}")
-                setattr(connection, _STATE, milliseconds)
+            # A plain cursor of the driver's connection: not logged, not counted, and never the query's
+            # own cursor, which may be a server-side one (``.iterator()``: DECLARE … CURSOR FOR <sql>).
+            with connection.connection.cursor() as raw:
+                if connection.in_atomic_block:
+                    raw.execute(f"SET LOCAL statement_timeout = {int(milliseconds)}")
+                else:
+                    raw.execute(f"SET statement_timeout = {int(milliseconds)}")
+                    setattr(connection, _STATE, milliseconds)
         return execute(sql, params, many, context)
 
     return execute

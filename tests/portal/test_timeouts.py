@@ -58,3 +58,17 @@ def test_staff_requests_after_public_ones_have_no_limit(client, standard_catalog
         assert cursor.fetchone()[0] == "0"
     client.logout()
     assert client.get("/search/", {"q": "征收"}).status_code == 503
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_public_page_read_through_a_server_side_cursor_gets_the_limit_too(client, standard_catalog, demo_orgs):
+    """The application form's choices are read with ``.iterator()``, a server-side cursor on PostgreSQL
+    (DECLARE … CURSOR FOR <query>): the limit is set on a cursor of its own, not prefixed to that one
+    (which was a 500 on /apply/)."""
+    response = client.get("/apply/")
+    assert response.status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] != "0"  # the public limit is on the connection
+        cursor.execute("SET statement_timeout = 0")
+    connection._portal_statement_timeout_ms = 0
