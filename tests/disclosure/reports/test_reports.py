@@ -11,6 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -879,7 +880,9 @@ def test_query_count_does_not_grow_with_data(client, county_auditor, data, name,
     small = count()
     _more_data(data, 5)
     assert count() == small
-    assert small <= 20, small
+    # 20 data queries at most; PostgreSQL adds up to five statements of plumbing to the timeliness tally
+    # (a savepoint and its release, SET LOCAL jit and work_mem, the DECLARE of the streamed rows' cursor).
+    assert small <= (25 if connection.vendor == "postgresql" else 20), small
 
 
 # --- the demo ---------------------------------------------------------------------------------
