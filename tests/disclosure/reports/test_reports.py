@@ -11,8 +11,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
