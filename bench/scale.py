@@ -517,8 +517,8 @@ def main() -> None:
                 shutil.rmtree(var_dir, ignore_errors=True)
     else:
         for label, path in paths:
-            status, cold, warm = queries[path]
-            print(f"{label:<14} 状态 {status}，SQL 冷 {cold} / 热 {warm} {mark(cold <= TARGET_QUERIES)}")
+            status, render, cold, warm = queries[path]
+            print(f"{label:<14} 状态 {status}，SQL 渲染 {render} / 缺 {cold} / 中 {warm} {mark(render <= TARGET_QUERIES)}")
     if "reports" not in SKIP:
         reports()
     if "search" not in SKIP:
