@@ -96,10 +96,9 @@ def test_every_role_has_a_demo_account_in_its_organisation(standard_catalog):
 
 
 @pytest.mark.django_db
-def test_every_state_and_openness_attribute_is_present(standard_catalog):
+def test_every_state_and_openness_attribute_is_present(seeded_demo):
     """Records exist in every workflow state and with every openness attribute; withheld ones carry a
     legal ground; there are records at a township too."""
-    seed()
     assert set(Record.objects.values_list("status", flat=True)) == set(Status.values)
     assert set(Record.objects.values_list("openness", flat=True)) == set(Openness.values)
     assert not Record.objects.exclude(openness=Openness.PROACTIVE).filter(withholding_ground="").exists()
@@ -107,12 +106,11 @@ def test_every_state_and_openness_attribute_is_present(standard_catalog):
 
 
 @pytest.mark.django_db
-def test_the_demo_history_is_real(standard_catalog):
+def test_the_demo_history_is_real(seeded_demo):
     """Made through the services: every record has a create audit entry by its author and a version;
     every published one has a publish audit entry by a reviewer who is not its author and an approved
     review with both checks; the withdrawn one has its notice; a revision is in review while its
     original stays public; the superseded one's number lives on in its revision."""
-    seed()
     for record in Record.objects.all():
         create = record.audit_entries.get(action="create")
         assert create.actor_id == record.created_by_id
@@ -131,10 +129,9 @@ def test_the_demo_history_is_real(standard_catalog):
 
 
 @pytest.mark.django_db
-def test_the_demo_has_a_review_queue_a_schedule_and_attachments(standard_catalog):
+def test_the_demo_has_a_review_queue_a_schedule_and_attachments(seeded_demo):
     """The reviewers have submitted records waiting (county and township), one record is scheduled for
     the future and not public, and published records carry real PDF attachments."""
-    seed()
     assert Record.objects.filter(organisation__code="419901", status=Status.SUBMITTED).count() >= 3
     assert Record.objects.filter(organisation__code="419901001", status=Status.SUBMITTED).exists()
     scheduled = Record.objects.get(status=Status.SCHEDULED)
@@ -149,10 +146,9 @@ def test_the_demo_has_a_review_queue_a_schedule_and_attachments(standard_catalog
 
 
 @pytest.mark.django_db
-def test_publication_dates_spread_over_the_last_18_months_some_late(standard_catalog):
+def test_publication_dates_spread_over_the_last_18_months_some_late(seeded_demo):
     """Published records were formed over about 18 months, all published in the past, a few more than
     20 working days after formation (the timeliness report has something to show)."""
-    seed()
     today = timezone.localdate()
     published = list(public_records())
     assert len(published) >= 30
@@ -168,9 +164,8 @@ def test_publication_dates_spread_over_the_last_18_months_some_late(standard_cat
 
 
 @pytest.mark.django_db
-def test_some_applicable_columns_are_left_empty(standard_catalog):
+def test_some_applicable_columns_are_left_empty(seeded_demo):
     """Auditors need a missing item: applicable county columns exist with no record at all."""
-    seed()
     empty = CatalogNode.objects.filter(code__in=EMPTY_COUNTY_COLUMNS)
     assert empty.count() == len(EMPTY_COUNTY_COLUMNS) >= 1
     for node in empty:
