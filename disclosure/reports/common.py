@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from catalog import selectors as catalog_selectors
 from catalog.models import CatalogNode, Method, Organisation
 from disclosure.core import access
-from disclosure.records.models import Openness, Record, Status
-from disclosure.records.selectors import public_records
+from disclosure.records.models import Record
+from disclosure.records.selectors import public_records, published_proactive
 
 ITEM_LEVEL = 2  # mptt level of the catalog's second-level items
 
@@ -282,9 +282,7 @@ def column_figures(
     organisation and catalog node active, with their ancestors) on the groups: the organisations are
     visible ones and ``catalog`` holds only visible nodes, so a group on any other node is dropped.
     """
-    records = Record.objects.filter(
-        status=Status.PUBLISHED, openness=Openness.PROACTIVE, published_at__lte=timezone.now()
-    ).filter(organisation_id__in=list(organisation_ids))
+    records = Record.objects.filter(published_proactive(), organisation_id__in=list(organisation_ids))
     records = published_within(records, published_from, published_to)
     rows = (
         records.order_by()
