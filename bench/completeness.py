@@ -27,7 +27,7 @@ from unittest import mock
 from django.db import connection, transaction
 from django.utils import timezone
 
-CITIES, COUNTIES_PER_CITY, TOWNSHIPS_PER_COUNTY = 9, (4, 4, 4, 4, 4, 4, 4, 4, 3), 3
+ORGANISATIONS = 150
 RECORDS = int(os.environ.get("BENCH_RECORDS", "100000"))
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 EXISTING = os.environ.get("BENCH_EXISTING") == "1"  # time the reports on the data already there
@@ -40,62 +40,11 @@ class _Rollback(Exception):
 
 
 def _organisations():
-    """Bulk-create the synthetic tree with its nested-set fields computed here (a new tree id)."""
-    from django.db.models import Max
+    """The synthetic province of ``manage.py seed_scale`` (1 + 9 + 35 + 105), codes starting with "bench-"."""
+    from disclosure.records.scale_seed import create_organisations
 
-    from catalog.models import Organisation, OrgLevel
-
-    tree_id = (Organisation.objects.aggregate(m=Max("tree_id"))["m"] or 0) + 1
-    # (code, name, level, children)
-    tree = (
-        "bench-41",
-        "基准测试省住房和城乡建设厅",
-        OrgLevel.PROVINCE,
-        [
-            (
-                f"bench-41{c:02d}",
-                f"基准测试市{c}住房和城乡建设局",
-                OrgLevel.CITY,
-                [
-                    (
-                        f"bench-41{c:02d}{k:02d}",
-                        f"基准测试县{c}-{k}住房和城乡建设局",
-                        OrgLevel.COUNTY,
-                        [
-                            (f"bench-41{c:02d}{k:02d}{t:03d}", f"基准测试乡镇{c}-{k}-{t}", OrgLevel.TOWNSHIP, [])
-                            for t in range(1, TOWNSHIPS_PER_COUNTY + 1)
-                        ],
-                    )
-                    for k in range(1, COUNTIES_PER_CITY[c - 1] + 1)
-                ],
-            )
-            for c in range(1, CITIES + 1)
-        ],
-    )
-    rows_by_depth: dict[int, list[tuple[Organisation, str | None]]] = {}
-    counter = [0]
-
-    def number(node, depth, parent_code):
-        code, name, level, children = node
-        counter[0] += 1
-        org = Organisation(code=code, name=name, level=level, tree_id=tree_id, depth=depth, lft=counter[0])
-        for child in children:
-            number(child, depth + 1, code)
-        counter[0] += 1
-        org.rght = counter[0]
-        rows_by_depth.setdefault(depth, []).append((org, parent_code))
-
-    number(tree, 0, None)
-    by_code: dict[str, Organisation] = {}
-    for depth in sorted(rows_by_depth):
-        rows = rows_by_depth[depth]
-        for org, parent_code in rows:
-            org.parent = by_code.get(parent_code)
-        created = Organisation.objects.bulk_create([org for org, _ in rows])
-        if created and created[0].pk is None:  # databases that return no ids
-            created = list(Organisation.objects.filter(code__in=[org.code for org, _ in rows]))
-        by_code.update({org.code: org for org in created})
-    return by_code["bench-41"], list(by_code.values())
+    organisations = create_organisations(ORGANISATIONS, prefix="bench-")
+    return organisations[0], organisations
 
 
 def _records(organisations, catalog) -> int:

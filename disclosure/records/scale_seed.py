@@ -157,10 +157,10 @@ def province_shape(count: int) -> tuple[int, int, int]:
     return cities, counties, rest - cities - counties
 
 
-def _organisation_tree(count: int) -> tuple:
-    """(code, name, level, children) nested tuples of the synthetic province."""
+def _organisation_tree(count: int, prefix: str = SEED_PREFIX) -> tuple:
+    """(code, name, level, children) nested tuples of the synthetic province, codes starting with ``prefix``."""
     cities, counties, townships = province_shape(count)
-    city_nodes = [[f"{SEED_PREFIX}41{c + 1:02d}", f"造数市{c + 1}住房和城乡建设局", OrgLevel.CITY, []]
+    city_nodes = [[f"{prefix}41{c + 1:02d}", f"造数市{c + 1}住房和城乡建设局", OrgLevel.CITY, []]
                   for c in range(cities)]
     county_nodes = []
     for k in range(counties):
@@ -174,11 +174,14 @@ def _organisation_tree(count: int) -> tuple:
         county = parents[t % len(parents)]
         n = len(county[3]) + 1
         county[3].append([f"{county[0]}{n:03d}", f"{county[1][:-8]}乡镇{n}人民政府", OrgLevel.TOWNSHIP, []])
-    return (f"{SEED_PREFIX}41", "造数省住房和城乡建设厅", OrgLevel.PROVINCE, city_nodes)
+    return (f"{prefix}41", "造数省住房和城乡建设厅", OrgLevel.PROVINCE, city_nodes)
 
 
-def create_organisations(count: int) -> list[Organisation]:
-    """Bulk-create the synthetic tree in a new mptt tree (nested-set fields computed here)."""
+def create_organisations(count: int, prefix: str = SEED_PREFIX) -> list[Organisation]:
+    """Bulk-create the synthetic tree in a new mptt tree (nested-set fields computed here), province first.
+
+    ``prefix`` starts every code (``bench/completeness.py`` uses its own, so that it can run on a
+    database this command has seeded)."""
     tree_id = (Organisation.objects.aggregate(m=Max("tree_id"))["m"] or 0) + 1
     rows_by_depth: dict[int, list[tuple[Organisation, str | None]]] = {}
     counter = [0]
@@ -194,7 +197,7 @@ def create_organisations(count: int) -> list[Organisation]:
         org.rght = counter[0]
         rows_by_depth.setdefault(depth, []).append((org, parent_code))
 
-    number(_organisation_tree(count), 0, None, 0)
+    number(_organisation_tree(count, prefix), 0, None, 0)
     by_code: dict[str, Organisation] = {}
     for depth in sorted(rows_by_depth):
         rows = rows_by_depth[depth]
