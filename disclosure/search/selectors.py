@@ -25,7 +25,7 @@ from datetime import datetime
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
-from django.db.models import Exists, Expression, F, OuterRef, QuerySet, Subquery
+from django.db.models import BooleanField, Exists, Expression, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from catalog import selectors as catalog_selectors
@@ -208,16 +208,24 @@ def search_public_records(
     matching, score = match(documents, groups, match_all)
     # Then the whole public rule on each candidate's record, in the same query: a document that
     # outlived its record's publication (or was copied wrong) is never returned. The database tests it
-    # on the candidates only (at most SEARCH_CANDIDATES probes by primary key, after the LIMIT).
+    # on the candidates only: at most SEARCH_CANDIDATES probes of the record by primary key.
     public = Exists(Record.objects.filter(public_record_condition(now=now), pk=OuterRef("record_id")))
+    columns = ("pk", "score", "published_at", "node_id", "year", "record_type", "public")
 
     def newest_of(documents: QuerySet) -> QuerySet:
+        newest = documents.order_by("-published_at", "-record_id")
+        if connection.vendor != "postgresql":
+            # SQLite probes a correlated EXISTS row by row, for the rows of the page only.
+            return newest.annotate(score=score, public=public).values_list(*columns)[:SEARCH_CANDIDATES]
+        # PostgreSQL would turn a correlated EXISTS into one hash of every public record (88,000 rows
+        # read at 100,000 records) rather than 500 probes. So the candidates' keys (the LIMIT) are found
+        # first, and the rule is tested on the records of those keys only: both in this one query.
+        keys = newest.values("pk")[:SEARCH_CANDIDATES]
+        checked = Record.objects.filter(public_record_condition(now=now), pk__in=keys).values("pk")
         return (
-            documents.annotate(score=score, public=public)
-            .order_by("-published_at", "-record_id")
-            .values_list("pk", "score", "published_at", "node_id", "year", "record_type", "public")[
-                :SEARCH_CANDIDATES
-            ]
+            SearchDocument.objects.filter(pk__in=keys)
+            .annotate(score=score, public=ExpressionWrapper(Q(pk__in=checked), output_field=BooleanField()))
+            .values_list(*columns)
         )
 
     newest = newest_of(matching)
