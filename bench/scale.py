@@ -28,7 +28,9 @@ What it does, on the database DATABASE_URL names (read only; the page cache's ge
 Targets from issue 15 are printed beside each figure ([达标] / [未达标]); nothing is asserted.
 
 Environment: BENCH_SECONDS (default 5), BENCH_COLD_SECONDS (2 × BENCH_SECONDS), BENCH_CONNECTIONS (16), BENCH_RUNS (3, reports),
-BENCH_SEARCH_REPEAT (5), BENCH_SKIP (comma list of: load, reports, search).
+BENCH_SEARCH_REPEAT (5), BENCH_SKIP (comma list of: load, reports, search; ``pages`` keeps of the load
+runs only the concurrent searches and the sitemap, on the cold server). The search bulkhead
+(portal/bulkhead.py) takes SEARCH_CONCURRENCY and SEARCH_QUEUE_SECONDS from the environment (0: off).
 """
 
 from __future__ import annotations
@@ -321,6 +323,11 @@ def load_tests(paths, queries, var_dir: Path) -> None:
     print(f"\n静态文件：{static}；每项 wrk -t2 -c{CONNECTIONS} --latency，冷 {COLD_SECONDS} 秒、热 {SECONDS} 秒"
           "（与服务器同机，回环地址；冷 = 页面缓存关闭，热 = 页面缓存开启并已填充）")
     figures = {}
+    if "pages" in SKIP:
+        with Server(var_dir, cache=False) as server:
+            concurrent_searches(server, static, var_dir)
+            sitemap(server)
+        return
     for cache in (False, True):
         server = Server(var_dir, cache=cache)
         with server:
@@ -399,10 +406,13 @@ def concurrent_searches(server: Server, static: str, var_dir: Path) -> None:
     runner.start()
     time.sleep(0.5)
     busy = probe(duration - 1)
+    load = os.getloadavg()
     runner.join()
-    print(f"\n16 个并发检索（{'、'.join(COMMON_WORDS)}，第 1–5 页，无页面缓存）{duration} 秒："
-          f"{result.get('rate', 0):.1f} req/s，p50 {result.get('p50', 0):.0f} ms，p99 {result.get('p99', 0):.0f} ms，"
-          f"超时 {result.get('timeouts', 0)}")
+    bulkhead = os.environ.get("SEARCH_CONCURRENCY") or f"默认 {max(1, (os.cpu_count() or 2) // 2)}"
+    print(f"\n16 个并发检索（{'、'.join(COMMON_WORDS)}，第 1–5 页，无页面缓存；同时检索上限 SEARCH_CONCURRENCY={bulkhead}）"
+          f"{duration} 秒：{result.get('rate', 0):.1f} req/s，p50 {result.get('p50', 0):.0f} ms，"
+          f"p99 {result.get('p99', 0):.0f} ms，非 2xx（503 排队超时）{result.get('errors', 0)}，超时 {result.get('timeouts', 0)}；"
+          f"检索期间负载 {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}")
     for path, label in ((static, "静态文件"), ("/", "首页")):
         before, during = quiet[path], busy[path]
         if not during or not before:

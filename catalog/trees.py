@@ -225,6 +225,8 @@ class PublicTrees:
     channels_by_node: dict[int, list]
     nodes_by_code: dict = field(default_factory=dict)
     organisations_by_code: dict = field(default_factory=dict)
+    # Ids of every visible organisation, disclosing or not (a search's first narrowing, no query).
+    visible_organisation_ids: tuple = ()
     _columns: dict = field(default_factory=dict)
     _descendants: dict = field(default_factory=dict)
     _navigation: dict = field(default_factory=dict)
@@ -304,11 +306,8 @@ def build() -> PublicTrees:
     levels: set[str] = set()
     for root in roots:
         levels |= selectors.applicable_levels(root)
-    organisations = [
-        organisation
-        for organisation in selectors.visible_organisations().order_by("tree_id", "lft")
-        if organisation.level in levels
-    ]
+    visible = list(selectors.visible_organisations().order_by("tree_id", "lft"))
+    organisations = [organisation for organisation in visible if organisation.level in levels]
     settings_by_org: dict[int, dict] = {}
     for setting in ColumnSetting.objects.all():
         settings_by_org.setdefault(setting.organisation_id, {})[setting.node_id] = setting
@@ -322,6 +321,7 @@ def build() -> PublicTrees:
         channels_by_node=channels_by_node,
         nodes_by_code=nodes_by_code,
         organisations_by_code={o.code: o for o in organisations},
+        visible_organisation_ids=tuple(organisation.pk for organisation in visible),
     )
 
 

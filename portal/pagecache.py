@@ -47,6 +47,10 @@ is the one just read, for this very request; the generation itself is never reme
 requests. Without a copy, the same single read fetches the generation and the shared entry together.
 The headers are checked and encoded once per entry, not per hit. If the cache cannot be reached, the
 page is rendered as if there were no cache.
+
+Misses of the same page at once: within a process the first renders and the others wait for its entry
+(portal/singleflight.py), so a burst of identical requests for an uncached search costs one search per
+process, not one per request.
 """
 
 from __future__ import annotations
@@ -78,7 +82,14 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
 
+from portal.singleflight import Flights
+
 logger = logging.getLogger(__name__)
+
+FLIGHTS = Flights()
+# How long a miss waits for the same page's render in another thread before rendering it itself: longer
+# than a public statement may run (PUBLIC_STATEMENT_TIMEOUT_MS), shorter than gunicorn's worker timeout.
+FLIGHT_WAIT_SECONDS = 15
 
 CACHE_ALIAS = "pages"
 GENERATION_KEY = "pagecache:generation"
@@ -671,15 +682,33 @@ class PageCacheMiddleware:
         if entry is not None and entry.live(generation, now):
             LOCAL.put(key, entry)
             return self.hit(request, entry)
-        response = self.get_response(request)
-        if request.method == "GET" and response_storable(response):
-            response = add_validators(request, response, answer_304=False)
-            patch_cache_control(response, no_cache=True)
-            self.store(key, generation, response)
-            if etag_matches(request, response["ETag"]):
-                return not_modified(response)
-            return response
-        return add_validators(request, response)
+        # A miss: one render per key at a time in this process, the others take its page (singleflight.py).
+        with FLIGHTS.lead_or_wait(key, FLIGHT_WAIT_SECONDS) as leader:
+            if not leader:
+                entry = self.stored_meanwhile(key, generation)
+                if entry is not None:
+                    return self.hit(request, entry)
+            response = self.get_response(request)
+            if request.method == "GET" and response_storable(response):
+                response = add_validators(request, response, answer_304=False)
+                patch_cache_control(response, no_cache=True)
+                self.store(key, generation, response)
+                if etag_matches(request, response["ETag"]):
+                    return not_modified(response)
+                return response
+            return add_validators(request, response)
+
+    def stored_meanwhile(self, key, generation):
+        """The entry another thread of this process stored for ``key`` under ``generation``, or None."""
+        local = LOCAL.get(key)
+        if local is not None and local.live(generation, time.time()):
+            return local
+        try:
+            _generation, found = shared_reader().read(key)
+        except Exception:
+            return None
+        entry = Entry.from_shared(found) if found is not None else None
+        return entry if entry is not None and entry.live(generation, time.time()) else None
 
     def hit(self, request, entry: Entry):
         if etag_matches(request, entry.etag):

@@ -3,6 +3,7 @@
 See portal/env.py for how each variable is read and README.md for the list.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -75,6 +76,9 @@ MIDDLEWARE = [
     "portal.dbrouter.ReadRoutingMiddleware",
     # Anonymous public reads on PostgreSQL: PUBLIC_STATEMENT_TIMEOUT_MS per statement, a Chinese 503 past it.
     "portal.timeouts.StatementTimeoutMiddleware",
+    # Full-text searches (not page cache hits): at most SEARCH_CONCURRENCY at once per host, the others
+    # wait up to SEARCH_QUEUE_SECONDS, then a Chinese 503 (portal/bulkhead.py).
+    "portal.bulkhead.SearchBulkheadMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -118,6 +122,10 @@ DATABASE_REPLICA_MAX_LAG = env.integer("DATABASE_REPLICA_MAX_LAG", 10, minimum=0
 # Longest time one SQL statement of an anonymous public request may run on PostgreSQL (portal/timeouts.py);
 # 0: no limit.
 PUBLIC_STATEMENT_TIMEOUT_MS = env.integer("PUBLIC_STATEMENT_TIMEOUT_MS", 3000, minimum=0)
+# Full-text searches running at once on this host (portal/bulkhead.py; 0: no limit), by default half the
+# cores, so that the other pages keep the rest; a search waits up to SEARCH_QUEUE_SECONDS for its turn.
+SEARCH_CONCURRENCY = env.integer("SEARCH_CONCURRENCY", max(1, (os.cpu_count() or 2) // 2), minimum=0)
+SEARCH_QUEUE_SECONDS = env.integer("SEARCH_QUEUE_SECONDS", 10, minimum=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Staff accounts (README, "Staff accounts"): the 等保 password policy, optional expiry (0 = off).

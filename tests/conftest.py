@@ -57,6 +57,17 @@ def _fresh_working_day_calendar():
     clear_cache()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_search_window():
+    """The start of a search's window of newest documents is reused a minute per process
+    (disclosure/search/selectors.py): each test looks it up in its own data."""
+    from disclosure.search.selectors import forget_recent_threshold
+
+    forget_recent_threshold()
+    yield
+    forget_recent_threshold()
+
+
 @pytest.fixture(scope="session")
 def _catalog_snapshot(django_db_setup, django_db_blocker):
     snapshot = Snapshot(catalog_load_standard)

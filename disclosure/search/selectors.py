@@ -18,12 +18,14 @@ document that outlived its record's publication is never returned.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
-from django.db.models import Expression, F, QuerySet, Subquery
+from django.db.models import BooleanField, Exists, Expression, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from catalog import selectors as catalog_selectors
@@ -173,7 +175,8 @@ def search_public_records(
 
     Only the newest ``SEARCH_CANDIDATES`` matching documents are ranked, counted and paged: the
     queryset never holds more rows than that, whatever the data (see the module's docstring). Finding
-    them is one query and checking their records another, both run by this call; the results load
+    them and checking their records is one query, run by this call (a phrase of several terms on
+    PostgreSQL: one more when the newest documents hold none, see below); the results load
     the documents of a page by primary key.
 
     ``match_all=False``: documents holding any of the terms, those holding more ranking higher (for
@@ -187,10 +190,12 @@ def search_public_records(
     groups = query_groups(query[:QUERY_MAX_LENGTH])
     now = timezone.now()
     # The candidates: the newest matching documents whose own organisation, node and time are public,
-    # found without reading the records (SearchDocument copies those columns from its record).
+    # found without reading the records (SearchDocument copies those columns from its record). The
+    # visible organisations and nodes come from the process's public trees (catalog/trees.py): no query.
+    trees = catalog_selectors.public_trees()
     documents = SearchDocument.objects.filter(
-        organisation__in=_visible_ids(catalog_selectors.visible_organisations(), None),
-        node__in=_visible_ids(catalog_selectors.visible_nodes(), tree),
+        organisation__in=trees.visible_organisation_ids,
+        node__in=_visible_ids(None, tree if tree is not None else trees.roots),
         published_at__lte=now,
     )
     documents = _narrow(documents, filters or SearchFilters(), tree, _DOCUMENT_FIELDS)
@@ -201,11 +206,26 @@ def search_public_records(
     except KeyError:
         raise ImproperlyConfigured(f"Search supports PostgreSQL and SQLite, not {connection.vendor}.") from None
     matching, score = match(documents, groups, match_all)
+    # Then the whole public rule on each candidate's record, in the same query: a document that
+    # outlived its record's publication (or was copied wrong) is never returned. The database tests it
+    # on the candidates only: at most SEARCH_CANDIDATES probes of the record by primary key.
+    public = Exists(Record.objects.filter(public_record_condition(now=now), pk=OuterRef("record_id")))
+    columns = ("pk", "score", "published_at", "node_id", "year", "record_type", "public")
+
     def newest_of(documents: QuerySet) -> QuerySet:
+        newest = documents.order_by("-published_at", "-record_id")
+        if connection.vendor != "postgresql":
+            # SQLite probes a correlated EXISTS row by row, for the rows of the page only.
+            return newest.annotate(score=score, public=public).values_list(*columns)[:SEARCH_CANDIDATES]
+        # PostgreSQL would turn a correlated EXISTS into one hash of every public record (88,000 rows
+        # read at 100,000 records) rather than 500 probes. So the candidates' keys (the LIMIT) are found
+        # first, and the rule is tested on the records of those keys only: both in this one query.
+        keys = newest.values("pk")[:SEARCH_CANDIDATES]
+        checked = Record.objects.filter(public_record_condition(now=now), pk__in=keys).values("pk")
         return (
-            documents.annotate(score=score)
-            .order_by("-published_at", "-record_id")
-            .values_list("pk", "score", "published_at", "node_id", "year", "record_type")[:SEARCH_CANDIDATES]
+            SearchDocument.objects.filter(pk__in=keys)
+            .annotate(score=score, public=ExpressionWrapper(Q(pk__in=checked), output_field=BooleanField()))
+            .values_list(*columns)
         )
 
     newest = newest_of(matching)
@@ -217,31 +237,54 @@ def search_public_records(
         # bounded walk; if any of them match, those are the candidates (the newest matches; the page
         # says there may be more, as when the candidates are full). Only a phrase that none of them
         # holds, a rare one, is looked up in the whole index.
-        since = (
-            SearchDocument.objects.filter(published_at__lte=now)
-            .order_by("-published_at")
-            .values_list("published_at", flat=True)[RECENT_WINDOW - 1 : RECENT_WINDOW]
-        )
-        threshold = next(iter(since), None)
+        threshold = recent_threshold(now)
         if threshold is not None:
             recent = list(newest_of(matching.filter(published_at__gte=threshold)))
             if recent:
                 candidates, partial = recent, True
     if candidates is None:
         candidates = list(newest)
-    # Then the whole public rule on each candidate's record: a document that outlived its record's
-    # publication (or was copied wrong) is never returned. One lookup by primary key per candidate.
-    public = set(
-        Record.objects.filter(public_record_condition(now=now), pk__in=[row[0] for row in candidates])
-        .values_list("pk", flat=True)
-    ) if candidates else set()
     return SearchResults(
-        [row for row in candidates if row[0] in public], by_date=by_date, query=newest, partial=partial
+        [row[:6] for row in candidates if row[6]], by_date=by_date, query=newest, partial=partial
     )
 
 
 RECENT_WINDOW = 5_000
-"""How many of the newest documents a search of several terms looks through first (see below)."""
+"""How many of the newest documents a search of several terms looks through first (see above)."""
+
+RECENT_THRESHOLD_SECONDS = 60
+"""How long a process reuses the publication time that starts the newest RECENT_WINDOW documents.
+
+Looking it up costs a query (a walk of RECENT_WINDOW index entries) that a search page cannot afford
+on every request (issue 15: at most six queries a page). Reused a minute, it only lets the window
+grow by what was published meanwhile: the window is a way to find candidates fast, never a rule of
+what is public (every candidate's record is still checked, see ``search_public_records``).
+"""
+
+_threshold: tuple[float, datetime | None] | None = None  # (monotonic time looked up, threshold)
+
+
+def recent_threshold(now: datetime) -> datetime | None:
+    """The publication time of the RECENT_WINDOW-th newest document, or None when there are fewer;
+    looked up at most once per RECENT_THRESHOLD_SECONDS in a process."""
+    global _threshold
+    found = _threshold
+    if found is not None and time.monotonic() - found[0] < RECENT_THRESHOLD_SECONDS:
+        return found[1]
+    since = (
+        SearchDocument.objects.filter(published_at__lte=now)
+        .order_by("-published_at")
+        .values_list("published_at", flat=True)[RECENT_WINDOW - 1 : RECENT_WINDOW]
+    )
+    threshold = next(iter(since), None)
+    _threshold = (time.monotonic(), threshold)
+    return threshold
+
+
+def forget_recent_threshold() -> None:
+    """Drop the reused threshold (tests: each starts from its own data)."""
+    global _threshold
+    _threshold = None
 
 
 def _visible_ids(queryset: QuerySet | None, tree) -> list[int]:

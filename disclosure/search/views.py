@@ -114,11 +114,15 @@ def search(request):
 
     Words are searched in the index; filters alone list the public records newest first. Either way
     at most SEARCH_CANDIDATES results are counted and paged (a larger count shows as "至少 1,000 条").
-    Queries: catalog tree, organisation levels, organisations; with a search, one count and one page
-    (and one more when no record holds every word, to look for records holding some), one for the facets.
+    Queries (issue 15: at most six): the public trees' version (catalog and organisations come from
+    the process's snapshot, catalog/trees.py); with words, the candidates with their records' public
+    check (disclosure/search/selectors.py), the page's documents and the word's anonymous daily count
+    (one more candidates query when no record holds every word; on PostgreSQL a phrase may take one
+    more, see ``search_public_records``); with filters alone, one count and one page. Facets, popular
+    words (cached) and the nearest columns cost none.
     """
-    tree = catalog_selectors.catalog_tree()
-    organisations = list(catalog_selectors.disclosing_organisations())
+    trees = catalog_selectors.public_trees()
+    tree, organisations = trees.roots, trees.organisations
     form = SearchForm(request.GET or None, organisations=organisations, tree=tree)
     query_text, filters = form.criteria()
     context = {"form": form, "query_text": query_text, "searched": False}

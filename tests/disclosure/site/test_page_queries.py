@@ -3,7 +3,8 @@
 The demo portal (``seed_demo``) gives one page of each type: home, organisation, the three column levels,
 a record, a service-guide record, an interpretation and its policy, the print page, consultations (list
 and detail), the disclosure guides, the 政府信息公开 column, 互动交流, the policy library, the sitemap index
-and its sections, the feeds, the catalog item and the application form. Then 1,000 more public records
+and its sections, the feeds, the catalog item, the application form and the search page (a word, a filtered phrase, a
+query that only its fallback answers, filters alone). Then 1,000 more public records
 are written in one INSERT (tests/disclosure/records/test_public_records.py ``bulk_published``) under the
 very columns those pages show, and every count must be unchanged. The page cache is off
 (tests/conftest.py): these are the uncached pages; the public trees (catalog/trees.py) are built by one
@@ -60,6 +61,10 @@ def public_page_urls() -> dict[str, str]:
         "feed (organisation atom)": f"/org/{COUNTY}/feed/atom/",
         "feed (column rss)": f"/org/{COUNTY}/{first_level.code}/feed/rss/",
         "apply": "/apply/",
+        "search (one word)": "/search/?q=%E5%BE%81%E6%94%B6",  # 征收
+        "search (phrase, filtered)": f"/search/?q=%E5%BE%81%E6%94%B6%E8%A1%A5%E5%81%BF&org={COUNTY}&sort=date",
+        "search (nothing holds every word)": "/search/?q=%E5%BE%81%E6%94%B6+%E9%9B%B6%E9%9B%B6%E9%9B%B6",
+        "search (filters only)": f"/search/?org={COUNTY}&type=notice",
     }
     if guide is not None:
         urls["service guide record"] = guide.get_absolute_url()
@@ -78,6 +83,9 @@ def test_every_public_page_type_is_flat_and_within_six_queries(client, demo_orgs
     urls = public_page_urls()
     assert {"service guide record", "interpretation", "consultation"} <= set(urls)
     client.get("/")  # the public trees, built once per process and catalog version
+    for name, url in urls.items():
+        if name.startswith("search"):
+            client.get(url)  # the synonyms and popular words, read once a minute and ten minutes per process
     small = {name: count_queries(client, url) for name, url in urls.items()}
     assert public_records().count() < 100
 
