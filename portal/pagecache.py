@@ -694,10 +694,7 @@ class PageCacheMiddleware:
     def store(self, key, generation, response) -> None:
         now = timezone.now()
         try:
-            boundary = page_cache().get(BOUNDARY_KEY % generation)
-            if boundary is None or boundary <= now:
-                boundary = next_time_boundary(now)
-                page_cache().set(BOUNDARY_KEY % generation, boundary, timeout=_seconds_until(boundary, now))
+            boundary = time_boundary(generation, now)
             timeout = _seconds_until(boundary, now)
             if timeout <= 0:
                 return
@@ -707,6 +704,25 @@ class PageCacheMiddleware:
             LOCAL.put(key, entry)
         except Exception:
             logger.exception("页面缓存：无法保存页面。")
+
+
+# (generation, boundary): the time boundary this process last used, for the generation it was found under.
+_boundary: list[tuple[object, datetime]] = []
+
+
+def time_boundary(generation, now: datetime) -> datetime:
+    """The moment pages rendered under ``generation`` end (next_time_boundary), computed once per generation
+    by one process and shared; each process also remembers the last one it used, so its further misses in
+    the same generation read nothing for it. A boundary belongs to its generation: any write that could
+    move it starts another generation."""
+    if _boundary and _boundary[0][0] == generation and _boundary[0][1] > now:
+        return _boundary[0][1]
+    boundary = page_cache().get(BOUNDARY_KEY % generation)
+    if boundary is None or boundary <= now:
+        boundary = next_time_boundary(now)
+        page_cache().set(BOUNDARY_KEY % generation, boundary, timeout=_seconds_until(boundary, now))
+    _boundary[:] = [(generation, boundary)]
+    return boundary
 
 
 def _seconds_until(moment: datetime, now: datetime) -> int:
