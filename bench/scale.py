@@ -14,10 +14,14 @@ What it does, on the database DATABASE_URL names (read only; the page cache's ge
    ``CaptureQueriesContext``: a render (page cache off, after one warm-up request), a miss (page cache
    generation bumped just before: the render plus the cache's own reads and writes) and a hit. Counted here rather than through a response header, so production code stays as it is.
 3. Starts gunicorn (``portal.wsgi --config deploy/gunicorn.conf.py --workers 2``: the production
-   configuration, 16 threads each; PORTAL_ENV=production, DEBUG off, collectstatic into a temporary PORTAL_VAR_DIR, SECURE_SSL_REDIRECT=false since wrk speaks plain HTTP on loopback) twice:
-   cold with PAGE_CACHE_SECONDS=0 (nothing cached: every request renders) and warm with the page cache
-   on (one request first fills it). In each, ``wrk -t2 -c16 --latency`` drives every page type and a
-   static file for BENCH_SECONDS; req/s, p50/p99 and the ratio to the static file of the same run.
+   configuration, 16 threads each; PORTAL_ENV=production, DEBUG off, collectstatic into a temporary PORTAL_VAR_DIR, SECURE_SSL_REDIRECT=false since wrk speaks plain HTTP on loopback) three times:
+   cold with PAGE_CACHE_SECONDS=0 (nothing cached: every request renders), warm with the page cache on
+   in the database table, and warm with REDIS_URL=BENCH_REDIS_URL (default redis://127.0.0.1:6379/5;
+   skipped if no Redis answers; the keys it wrote are deleted afterwards). A warm server first fills the
+   cache with one request per page. In each, ``wrk -t2 -c16 --latency`` drives every page type for
+   BENCH_SECONDS and a static file at the start and at the end; req/s, p50/p99 and the ratio to the static
+   file of the same server (the mean of its two runs). The cold server also serves the framework floor:
+   /robots.txt (a trivial view) and /healthz (one SELECT 1) through every middleware.
 4. On the cold server: 16 concurrent searches for common words (wrk -c16, a Lua script varying the word
    and page) while this process times a static file and the home page one request after another (a
    third process beside the server and wrk); and /sitemap.xml's time and the workers' peak RSS (VmHWM).
@@ -28,7 +32,7 @@ What it does, on the database DATABASE_URL names (read only; the page cache's ge
 Targets from issue 15 are printed beside each figure ([达标] / [未达标]); nothing is asserted.
 
 Environment: BENCH_SECONDS (default 5), BENCH_COLD_SECONDS (2 × BENCH_SECONDS), BENCH_CONNECTIONS (16), BENCH_RUNS (3, reports),
-BENCH_SEARCH_REPEAT (5), BENCH_SKIP (comma list of: load, reports, search).
+BENCH_SEARCH_REPEAT (5), BENCH_SKIP (comma list of: load, reports, search), BENCH_REDIS_URL ("" skips the Redis run).
 """
 
 from __future__ import annotations
@@ -392,7 +396,7 @@ def load_tests(paths, queries, var_dir: Path) -> None:
     names = [name for name, _server in runs]
     titles = {"cold": "冷", "db": "热(库)", "redis": "热(Redis)"}
     header = f"{'页面':<14}{'SQL(渲染/缺/中)':>13}" + "".join(
-        f"{titles[name] + ' req/s':>12}{'p50/p99 ms':>14}{'比值':>7}" for name in names)
+        f"  {titles[name] + ' req/s':>12}{'p50/p99 ms':>14}{'比值':>7}" for name in names)
     print("\n" + header)
     rows = [("静态文件", "static")] + [(label, path) for label, path in paths] + FLOOR
     for label, key in rows:
@@ -402,10 +406,10 @@ def load_tests(paths, queries, var_dir: Path) -> None:
         for name in names:
             figure = figures[name].get(key)
             if figure is None:
-                line += f"{'-':>12}{'':>14}{'':>7}"
+                line += f"  {'-':>12}{'':>14}{'':>7}"
                 continue
             ratio = figure["rate"] / figures[name]["static"]["rate"] if figures[name]["static"]["rate"] else 0
-            line += f"{figure['rate']:>12.0f}{figure['p50']:>7.1f}/{figure['p99']:<6.0f}{ratio:>7.3f}"
+            line += f"  {figure['rate']:>12.0f}{figure['p50']:>7.1f}/{figure['p99']:<6.0f}{ratio:>7.3f}"
             if key in queries:
                 flags += (f" {titles[name]}{mark(ratio >= (TARGET_COLD if name == 'cold' else TARGET_WARM))}")
             if figure["errors"] + figure["timeouts"]:
@@ -420,8 +424,9 @@ def load_tests(paths, queries, var_dir: Path) -> None:
         print(f"  {titles[name]}：静态文件首 {first:.0f} / 尾 {last:.0f} req/s，结束时 1 分钟负载 {load:.1f}")
     print(f"目标：热 ≥ {TARGET_WARM}× 静态文件，冷 ≥ {TARGET_COLD}×，每页 SQL ≤ {TARGET_QUERIES} 条"
           "（渲染 = 页面缓存关闭、同页预热一次后的查询数；缺 = 新版本号后首次请求，含缓存表读写；中 = 命中）。")
-    print("框架下限：页面缓存关闭时经过全部中间件的最简视图（robots.txt 不查库，/healthz 查一次库）；"
-          "命中只经过页面缓存中间件，另读一次共享版本号，故热比值通常介于 /healthz 与 robots.txt 的比值之间或更高。")
+    print("框架下限：页面缓存关闭时经过全部中间件的最简视图（robots.txt 不查库，/healthz 查一次库），"
+          "即 Django 在这台服务器上一次请求的大致代价；命中只经过页面缓存中间件，但另读一次共享版本号。"
+          "负载高时 wrk 与服务器争用 CPU，各比值可差一倍，以多次运行与负载一并看。")
 
 
 SEARCH_SCRIPT = """
