@@ -14,10 +14,14 @@ What it does, on the database DATABASE_URL names (read only; the page cache's ge
    ``CaptureQueriesContext``: a render (page cache off, after one warm-up request), a miss (page cache
    generation bumped just before: the render plus the cache's own reads and writes) and a hit. Counted here rather than through a response header, so production code stays as it is.
 3. Starts gunicorn (``portal.wsgi --config deploy/gunicorn.conf.py --workers 2``: the production
-   configuration, 16 threads each; PORTAL_ENV=production, DEBUG off, collectstatic into a temporary PORTAL_VAR_DIR, SECURE_SSL_REDIRECT=false since wrk speaks plain HTTP on loopback) twice:
-   cold with PAGE_CACHE_SECONDS=0 (nothing cached: every request renders) and warm with the page cache
-   on (one request first fills it). In each, ``wrk -t2 -c16 --latency`` drives every page type and a
-   static file for BENCH_SECONDS; req/s, p50/p99 and the ratio to the static file of the same run.
+   configuration, 16 threads each; PORTAL_ENV=production, DEBUG off, collectstatic into a temporary PORTAL_VAR_DIR, SECURE_SSL_REDIRECT=false since wrk speaks plain HTTP on loopback) three times:
+   cold with PAGE_CACHE_SECONDS=0 (nothing cached: every request renders), warm with the page cache on
+   in the database table, and warm with REDIS_URL=BENCH_REDIS_URL (default redis://127.0.0.1:6379/5;
+   skipped if no Redis answers; the keys it wrote are deleted afterwards). A warm server first fills the
+   cache with one request per page. In each, ``wrk -t2 -c16 --latency`` drives every page type for
+   BENCH_SECONDS and a static file at the start and at the end; req/s, p50/p99 and the ratio to the static
+   file of the same server (the mean of its two runs). The cold server also serves the framework floor:
+   /robots.txt (a trivial view) and /healthz (one SELECT 1) through every middleware.
 4. On the cold server: 16 concurrent searches for common words (wrk -c16, a Lua script varying the word
    and page) while this process times a static file and the home page one request after another (a
    third process beside the server and wrk); and /sitemap.xml's time and the workers' peak RSS (VmHWM).
@@ -29,8 +33,9 @@ Targets from issue 15 are printed beside each figure ([达标] / [未达标]); n
 
 Environment: BENCH_SECONDS (default 5), BENCH_COLD_SECONDS (2 × BENCH_SECONDS), BENCH_CONNECTIONS (16), BENCH_RUNS (3, reports),
 BENCH_SEARCH_REPEAT (5), BENCH_SKIP (comma list of: load, reports, search; ``pages`` keeps of the load
-runs only the concurrent searches and the sitemap, on the cold server). The search bulkhead
-(portal/bulkhead.py) takes SEARCH_CONCURRENCY and SEARCH_QUEUE_SECONDS from the environment (0: off).
+runs only the concurrent searches and the sitemap, on the cold server), BENCH_REDIS_URL ("" skips the Redis
+run). The search bulkhead (portal/bulkhead.py) takes SEARCH_CONCURRENCY and SEARCH_QUEUE_SECONDS from the
+environment (0: off).
 """
 
 from __future__ import annotations
@@ -191,14 +196,18 @@ def database_url() -> str:
 
 
 class Server:
-    """gunicorn with production settings on the current database; ``cache`` False turns the page cache off."""
+    """gunicorn with production settings on the current database; ``cache`` False turns the page cache off;
+    ``redis`` (a URL) puts the caches in Redis, else the page cache is the database's table."""
 
-    def __init__(self, var_dir: Path, *, cache: bool):
+    def __init__(self, var_dir: Path, *, cache: bool, redis: str = ""):
         self.port = free_port()
         self.environment = {
             k: v for k, v in os.environ.items()
-            if k not in {"DEBUG", "ALLOWED_HOSTS", "PAGE_CACHE_SECONDS"} and not k.startswith(("SECURE_", "OIDC_"))
+            if k not in {"DEBUG", "ALLOWED_HOSTS", "PAGE_CACHE_SECONDS", "REDIS_URL"}
+            and not k.startswith(("SECURE_", "OIDC_"))
         }
+        if redis:
+            self.environment["REDIS_URL"] = redis
         self.environment.update(
             DJANGO_SETTINGS_MODULE="portal.settings", PORTAL_ENV="production", PORTAL_VAR_DIR=str(var_dir),
             SECRET_KEY="scale-benchmark-" + "k" * 40, DATABASE_URL=database_url(), ALLOWED_HOSTS="127.0.0.1",
@@ -209,7 +218,7 @@ class Server:
         # The production configuration (threaded workers, deploy/gunicorn.conf.py) with two workers.
         self.command = [str(GUNICORN), "portal.wsgi", "--config", "deploy/gunicorn.conf.py", "--workers", "2",
                         "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning"]
-        self.log = var_dir / ("gunicorn-cache.log" if cache else "gunicorn-nocache.log")
+        self.log = var_dir / ("gunicorn-redis.log" if redis else "gunicorn-cache.log" if cache else "gunicorn-nocache.log")
 
     def collectstatic(self) -> None:
         done = subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
@@ -318,53 +327,114 @@ def static_path(var_dir: Path) -> str:
     return settings.STATIC_URL + manifest["paths"]["css/site.css"]
 
 
+def redis_url() -> str:
+    """BENCH_REDIS_URL (default redis://127.0.0.1:6379/5), "" when no Redis answers there or redis-py is missing."""
+    url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
+    if not url:
+        return ""
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except Exception as error:  # noqa: BLE001 - any failure means: no Redis run
+        print(f"Redis（{url}）不可用，跳过 Redis 热测：{error}")
+        return ""
+    return url
+
+
+def forget_redis(url: str) -> None:
+    """Remove what the Redis run stored (page cache and rate limit keys), leaving the rest of that database."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    for pattern in ("pages:*", "ratelimit:*"):
+        keys = list(client.scan_iter(match=pattern, count=1000))
+        if keys:
+            client.delete(*keys)
+
+
+# The framework floor: views whose answer costs (almost) nothing, through the full middleware stack, on the
+# server without page cache. A hit skips that stack (the page cache is the first middleware) but adds one
+# read of the shared generation: /healthz reads the database once (SELECT 1) through the whole stack.
+FLOOR = [("框架 robots.txt", "/robots.txt"), ("框架 /healthz", "/healthz")]
+
+
 def load_tests(paths, queries, var_dir: Path) -> None:
     static = static_path(var_dir)
+    redis = redis_url()
     print(f"\n静态文件：{static}；每项 wrk -t2 -c{CONNECTIONS} --latency，冷 {COLD_SECONDS} 秒、热 {SECONDS} 秒"
-          "（与服务器同机，回环地址；冷 = 页面缓存关闭，热 = 页面缓存开启并已填充）")
-    figures = {}
+          "（与服务器同机，回环地址；冷 = 页面缓存关闭，热(库) = 页面缓存在数据库表中并已填充，"
+          f"热(Redis) = 页面缓存在 Redis {redis or '（未测）'} 中并已填充）；"
+          "静态文件在每个服务器的首尾各测一次，比值以两次的平均为分母")
     if "pages" in SKIP:
         with Server(var_dir, cache=False) as server:
             concurrent_searches(server, static, var_dir)
             sitemap(server)
         return
-    for cache in (False, True):
-        server = Server(var_dir, cache=cache)
-        with server:
-            if cache:
-                for _label, path in paths:  # fill the page cache
-                    get(server.port, path)
-            seconds = SECONDS if cache else COLD_SECONDS
-            base = wrk(server.port, static, seconds=seconds)
-            figures[cache] = {"static": base}
-            for _label, path in paths:
-                figures[cache][path] = wrk(server.port, path, seconds=seconds)
-            if not cache:
-                print(f"示例命令：{base['command']}")
-                concurrent_searches(server, static, var_dir)
-                sitemap(server)
-    header = f"{'页面':<14}{'SQL(渲染/缺/中)':>13}{'冷 req/s':>10}{'p50/p99 ms':>16}{'比值':>7}  {'热 req/s':>9}{'p50/p99 ms':>16}{'比值':>7}"
+    runs = [("cold", Server(var_dir, cache=False)), ("db", Server(var_dir, cache=True))]
+    if redis:
+        runs.append(("redis", Server(var_dir, cache=True, redis=redis)))
+    figures, loads = {}, {}
+    for name, server in runs:
+        try:
+            with server:
+                if name != "cold":
+                    for _label, path in paths:  # fill the page cache
+                        get(server.port, path)
+                seconds = SECONDS if name != "cold" else COLD_SECONDS
+                before = wrk(server.port, static, seconds=SECONDS)
+                figures[name] = {}
+                for _label, path in paths:
+                    figures[name][path] = wrk(server.port, path, seconds=seconds)
+                if name == "cold":
+                    for _label, path in FLOOR:
+                        figures[name][path] = wrk(server.port, path, seconds=SECONDS)
+                after = wrk(server.port, static, seconds=SECONDS)
+                base = dict(before, rate=(before["rate"] + after["rate"]) / 2,
+                            errors=before["errors"] + after["errors"], timeouts=before["timeouts"] + after["timeouts"])
+                figures[name]["static"] = base
+                loads[name] = (before["rate"], after["rate"], os.getloadavg()[0])
+                if name == "cold":
+                    print(f"示例命令：{before['command']}")
+                    concurrent_searches(server, static, var_dir)
+                    sitemap(server)
+        finally:
+            if name == "redis":
+                forget_redis(redis)
+    names = [name for name, _server in runs]
+    titles = {"cold": "冷", "db": "热(库)", "redis": "热(Redis)"}
+    header = f"{'页面':<14}{'SQL(渲染/缺/中)':>13}" + "".join(
+        f"  {titles[name] + ' req/s':>12}{'p50/p99 ms':>14}{'比值':>7}" for name in names)
     print("\n" + header)
-    rows = [("静态文件", "static")] + [(label, path) for label, path in paths]
+    rows = [("静态文件", "static")] + [(label, path) for label, path in paths] + FLOOR
     for label, key in rows:
-        cold, warm = figures[False][key], figures[True][key]
-        cold_ratio = cold["rate"] / figures[False]["static"]["rate"] if figures[False]["static"]["rate"] else 0
-        warm_ratio = warm["rate"] / figures[True]["static"]["rate"] if figures[True]["static"]["rate"] else 0
         status, q_render, q_cold, q_warm = queries.get(key, (200, 0, 0, 0))
-        sql = f"{q_render}/{q_cold}/{q_warm}" if key != "static" else "-"
-        flags = ""
-        if key != "static":
-            flags = (f" 冷{mark(cold_ratio >= TARGET_COLD)} 热{mark(warm_ratio >= TARGET_WARM)}"
-                     f" SQL{mark(q_render <= TARGET_QUERIES)}")
+        sql = f"{q_render}/{q_cold}/{q_warm}" if key in queries else "-"
+        line, flags = f"{label:<14}{sql:>13}", ""
+        for name in names:
+            figure = figures[name].get(key)
+            if figure is None:
+                line += f"  {'-':>12}{'':>14}{'':>7}"
+                continue
+            ratio = figure["rate"] / figures[name]["static"]["rate"] if figures[name]["static"]["rate"] else 0
+            line += f"  {figure['rate']:>12.0f}{figure['p50']:>7.1f}/{figure['p99']:<6.0f}{ratio:>7.3f}"
+            if key in queries:
+                flags += (f" {titles[name]}{mark(ratio >= (TARGET_COLD if name == 'cold' else TARGET_WARM))}")
+            if figure["errors"] + figure["timeouts"]:
+                flags += f" {titles[name]}非2xx/超时 {figure['errors'] + figure['timeouts']}"
+        if key in queries:
+            flags += f" SQL{mark(q_render <= TARGET_QUERIES)}"
             if status != 200:
                 flags += f" 状态 {status}"
-        problems = sum(figures[c][key]["errors"] + figures[c][key]["timeouts"] for c in (False, True))
-        if problems:
-            flags += f" 非2xx/超时 {problems}"
-        print(f"{label:<14}{sql:>13}{cold['rate']:>10.0f}{cold['p50']:>8.1f}/{cold['p99']:<7.0f}{cold_ratio:>7.3f}  "
-              f"{warm['rate']:>9.0f}{warm['p50']:>8.1f}/{warm['p99']:<7.0f}{warm_ratio:>7.3f}{flags}")
+        print(line + flags)
+    for name in names:
+        first, last, load = loads[name]
+        print(f"  {titles[name]}：静态文件首 {first:.0f} / 尾 {last:.0f} req/s，结束时 1 分钟负载 {load:.1f}")
     print(f"目标：热 ≥ {TARGET_WARM}× 静态文件，冷 ≥ {TARGET_COLD}×，每页 SQL ≤ {TARGET_QUERIES} 条"
           "（渲染 = 页面缓存关闭、同页预热一次后的查询数；缺 = 新版本号后首次请求，含缓存表读写；中 = 命中）。")
+    print("框架下限：页面缓存关闭时经过全部中间件的最简视图（robots.txt 不查库，/healthz 查一次库），"
+          "即 Django 在这台服务器上一次请求的大致代价；命中只经过页面缓存中间件，但另读一次共享版本号。"
+          "负载高时 wrk 与服务器争用 CPU，各比值可差一倍，以多次运行与负载一并看。")
 
 
 SEARCH_SCRIPT = """

@@ -498,9 +498,14 @@ class DatabaseReader(CacheReader):
         with connection.wrap_database_errors:
             if hasattr(driver, "pgconn"):
                 # psycopg 3: a server-side prepared statement (Django's cursors bind on the client and send
-                # the whole text every time); the connection lives as long as the process.
+                # the whole text every time); the connection lives as long as the process. Django opens its
+                # connections with prepare_threshold None, which makes psycopg ignore prepare=True: on this
+                # private connection, only the statements asked to be prepared are (parsed and planned
+                # once, not on every hit: a third of the server's time per read).
                 import psycopg
 
+                if driver.prepare_threshold is None:
+                    driver.prepare_threshold = 2**31 - 1
                 cursor = psycopg.Cursor(driver)
                 options = {"prepare": True}
             else:
@@ -718,10 +723,7 @@ class PageCacheMiddleware:
     def store(self, key, generation, response) -> None:
         now = timezone.now()
         try:
-            boundary = page_cache().get(BOUNDARY_KEY % generation)
-            if boundary is None or boundary <= now:
-                boundary = next_time_boundary(now)
-                page_cache().set(BOUNDARY_KEY % generation, boundary, timeout=_seconds_until(boundary, now))
+            boundary = time_boundary(generation, now)
             timeout = _seconds_until(boundary, now)
             if timeout <= 0:
                 return
@@ -731,6 +733,25 @@ class PageCacheMiddleware:
             LOCAL.put(key, entry)
         except Exception:
             logger.exception("页面缓存：无法保存页面。")
+
+
+# (generation, boundary): the time boundary this process last used, for the generation it was found under.
+_boundary: list[tuple[object, datetime]] = []
+
+
+def time_boundary(generation, now: datetime) -> datetime:
+    """The moment pages rendered under ``generation`` end (next_time_boundary), computed once per generation
+    by one process and shared; each process also remembers the last one it used, so its further misses in
+    the same generation read nothing for it. A boundary belongs to its generation: any write that could
+    move it starts another generation."""
+    if _boundary and _boundary[0][0] == generation and _boundary[0][1] > now:
+        return _boundary[0][1]
+    boundary = page_cache().get(BOUNDARY_KEY % generation)
+    if boundary is None or boundary <= now:
+        boundary = next_time_boundary(now)
+        page_cache().set(BOUNDARY_KEY % generation, boundary, timeout=_seconds_until(boundary, now))
+    _boundary[:] = [(generation, boundary)]
+    return boundary
 
 
 def _seconds_until(moment: datetime, now: datetime) -> int:

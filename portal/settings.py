@@ -231,7 +231,8 @@ CACHES["pages"] = (
     }
     if env.string("REDIS_URL")
     else {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        # Django's DatabaseCache with a one-statement set (count and cull on one set in 100).
+        "BACKEND": "portal.cache.PageDatabaseCache",
         "LOCATION": "portal_pages",
         "OPTIONS": {"MAX_ENTRIES": 20000, "CULL_FREQUENCY": 4},
     }
