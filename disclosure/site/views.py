@@ -10,11 +10,13 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import get_script_prefix
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from catalog import selectors as catalog_selectors
 from catalog.models import CatalogNode, OrgLevel
+from disclosure.core import addresses
 from disclosure.records import selectors
 from disclosure.records.filters import PublicRecordFilter
 from disclosure.site import listing
@@ -39,6 +41,7 @@ class ItemCount:
 
     node: CatalogNode
     count: int
+    address: str
 
 
 @dataclass
@@ -47,6 +50,7 @@ class DomainSection:
 
     node: CatalogNode
     items: list[ItemCount]
+    address: str
 
 
 def _domain_sections(organisation, branches, trees) -> list[DomainSection]:
@@ -67,12 +71,23 @@ def _domain_sections(organisation, branches, trees) -> list[DomainSection]:
                 ItemCount(
                     item.node,
                     sum(per_code.get(code, 0) for code in trees.descendant_codes(item.node)),
+                    addresses.address("disclosure:column", organisation.code, item.node.code),
                 )
                 for item in domain.children
             ],
+            addresses.address("disclosure:column", organisation.code, domain.node.code),
         )
         for domain in branches
     ]
+
+
+def _tree_fragment(trees, template_name: str, context: dict, *key):
+    """``template_name`` rendered with ``context``, which must come from ``trees`` alone (and ``key``):
+    once per tree version, template, key and script prefix (the addresses in it)."""
+    return trees.fragment(
+        (template_name, get_script_prefix(), *key),
+        lambda: mark_safe(render_to_string(template_name, context)),  # noqa: S308 -- our template's output, escaped
+    )
 
 
 def home(request):
@@ -86,8 +101,11 @@ def home(request):
         request,
         "disclosure/site/home.html",
         {
-            "domains": trees.roots,
-            "organisations": organisations,
+            # The organisations and the catalog depend on the trees alone: rendered once per tree version.
+            "organisations_html": _tree_fragment(
+                trees, "disclosure/site/includes/home_organisations.html", {"organisations": organisations}
+            ),
+            "catalog_html": _tree_fragment(trees, "disclosure/site/includes/home_catalog.html", {"domains": trees.roots}),
             "latest": list(latest),
         },
     )

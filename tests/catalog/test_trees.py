@@ -127,3 +127,21 @@ def test_a_rolled_back_change_leaves_nothing_behind(client, standard_catalog, de
     html = client.get(f"/org/{COUNTY}/").content.decode()
     assert "回滚的名称" not in html
     assert CatalogNode.objects.get(code="0205").name in html
+
+
+@pytest.mark.django_db
+def test_the_home_page_fragments_follow_every_catalog_write(client, standard_catalog, demo_orgs):
+    """The home page's organisation list and catalog are rendered once per tree version
+    (disclosure.site.views.home): a rename of either, a new organisation and one switched off all show
+    on the next request, and a request with nothing changed renders the same HTML."""
+    first = client.get("/").content.decode()
+    assert first == client.get("/").content.decode()
+    assert "清河县住房和城乡建设局" in first and "配给管理" in first
+    Organisation.objects.filter(code=COUNTY).update(name="清河县住房城乡建设局（新）")
+    CatalogNode.objects.filter(code="0205").update(name="配租配售管理（新）")
+    page = client.get("/").content.decode()
+    assert "清河县住房城乡建设局（新）" in page and f'href="/org/{COUNTY}/"' in page
+    assert '<a href="/catalog/0205/">配租配售管理（新）</a>' in page
+    Organisation.objects.filter(code=COUNTY).update(is_active=False)
+    page = client.get("/").content.decode()
+    assert "清河县住房城乡建设局（新）" not in page and f'href="/org/{COUNTY}/"' not in page
