@@ -10,7 +10,6 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import get_script_prefix
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -19,7 +18,7 @@ from catalog.models import CatalogNode, OrgLevel
 from disclosure.core import addresses
 from disclosure.records import selectors
 from disclosure.records.filters import PublicRecordFilter
-from disclosure.site import listing
+from disclosure.site import fragments, listing
 
 LATEST_COUNT = 10
 
@@ -81,15 +80,6 @@ def _domain_sections(organisation, branches, trees) -> list[DomainSection]:
     ]
 
 
-def _tree_fragment(trees, template_name: str, context: dict, *key):
-    """``template_name`` rendered with ``context``, which must come from ``trees`` alone (and ``key``):
-    once per tree version, template, key and script prefix (the addresses in it)."""
-    return trees.fragment(
-        (template_name, get_script_prefix(), *key),
-        lambda: mark_safe(render_to_string(template_name, context)),  # noqa: S308 -- our template's output, escaped
-    )
-
-
 def home(request):
     """The four domains and their first-level items; with one organisation, straight to it."""
     trees = catalog_selectors.public_trees()
@@ -102,10 +92,12 @@ def home(request):
         "disclosure/site/home.html",
         {
             # The organisations and the catalog depend on the trees alone: rendered once per tree version.
-            "organisations_html": _tree_fragment(
-                trees, "disclosure/site/includes/home_organisations.html", {"organisations": organisations}
+            "organisations_html": fragments.tree_fragment(
+                trees, "disclosure/site/includes/home_organisations.html", (), lambda: {"organisations": organisations}
             ),
-            "catalog_html": _tree_fragment(trees, "disclosure/site/includes/home_catalog.html", {"domains": trees.roots}),
+            "catalog_html": fragments.tree_fragment(
+                trees, "disclosure/site/includes/home_catalog.html", (), lambda: {"domains": trees.roots}
+            ),
             "latest": list(latest),
         },
     )

@@ -145,3 +145,16 @@ def test_the_home_page_fragments_follow_every_catalog_write(client, standard_cat
     Organisation.objects.filter(code=COUNTY).update(is_active=False)
     page = client.get("/").content.decode()
     assert "清河县住房城乡建设局（新）" not in page and f'href="/org/{COUNTY}/"' not in page
+
+
+@pytest.mark.django_db
+def test_the_disclosure_columns_fragment_follows_every_catalog_write(client, standard_catalog, demo_orgs):
+    """The 法定主动公开内容 list of an organisation's 政府信息公开 column is rendered once per tree version
+    and organisation (disclosure.site.disclosure_column.column): a rename shows on the next request, for
+    this organisation and the next one alike."""
+    url = f"/xxgk/{COUNTY}/"
+    assert "配给管理" in client.get(url).content.decode()
+    CatalogNode.objects.filter(code="0205").update(name="配租配售管理（新）")
+    assert f'<a href="/org/{COUNTY}/0205/">配租配售管理（新）</a>' in client.get(url).content.decode()
+    CatalogNode.objects.filter(code="0205").update(is_active=False)
+    assert f'href="/org/{COUNTY}/0205/"' not in client.get(url).content.decode()
