@@ -44,6 +44,7 @@ NAMES = {
     "disclosure:site_feed_rss": (),
     "disclosure:site_feed_atom": (),
     "display_mode": (),
+    "api:record": ("org", "number"),
 }
 PLAIN = re.compile(r"[A-Za-z0-9_.-]+")
 _PLACEHOLDER = "Zq{}placeholderQz"
