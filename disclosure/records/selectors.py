@@ -11,31 +11,15 @@ from datetime import datetime
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from disclosure.core.visibility import visible_placement
+from disclosure.core.visibility import visible_placement, visibly_placed
 from disclosure.records.models import Attachment, Interpretation, Openness, Record, Status
 
 
 def public_records(*, now: datetime | None = None) -> QuerySet[Record]:
     """Published, 主动公开, publication time reached, not withdrawn or superseded, organisation and
     catalog node (and all their ancestors) active."""
-    return _visibly_placed().filter(published_proactive(now=now))
-
-
-_placed: QuerySet[Record] | None = None
-
-
-def _visibly_placed() -> QuerySet[Record]:
-    """``Record.objects.filter(visible_placement())``, built once per process and cloned by every call.
-
-    The placement half of the rule is two subqueries (catalog/selectors.py) that Django takes about 2 ms
-    of CPU to build, on every public page; they hold no data and no time (the database evaluates them),
-    so the same unevaluated queryset serves every request, as a class-based view's ``queryset`` does:
-    ``filter()`` clones it and nobody evaluates or changes it in place.
-    """
-    global _placed
-    if _placed is None:
-        _placed = Record.objects.filter(visible_placement())
-    return _placed
+    # The placement half, built once per process (disclosure/core/visibility.py), then the record's own.
+    return visibly_placed(Record).filter(published_proactive(now=now))
 
 
 def public_record_condition(prefix: str = "", *, now: datetime | None = None) -> Q:

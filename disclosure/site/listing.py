@@ -209,3 +209,24 @@ def field_html(bound_field) -> str:
             _FIELD_HTML.clear()
         _FIELD_HTML[key] = found
     return found
+
+
+def label_html(bound_field) -> str:
+    """A filter field's ``label_tag()``, rendered once per distinct (id, label, suffix): Django renders
+    each label through a template."""
+    widget = bound_field.field.widget
+    key = (
+        "label",
+        bound_field.auto_id,
+        str(bound_field.label),
+        widget.id_for_label(bound_field.auto_id),
+        bound_field.form.label_suffix,
+        bool(bound_field.field.required),
+    )
+    found = _FIELD_HTML.get(key)
+    if found is None:
+        found = str(bound_field.label_tag())
+        if len(_FIELD_HTML) >= _FIELD_HTML_LIMIT:
+            _FIELD_HTML.clear()
+        _FIELD_HTML[key] = found
+    return found

@@ -143,7 +143,10 @@ def _record_listing(request, organisation, node, trees) -> dict:
         "has_records": True,
         "filter": record_filter,
         # Each field with its widget's HTML, rendered once per distinct state (listing.field_html).
-        "fields": [(field, mark_safe(listing.field_html(field))) for field in record_filter.form],  # noqa: S308
+        "fields": [
+            (field, mark_safe(listing.label_html(field)), mark_safe(listing.field_html(field)))  # noqa: S308
+            for field in record_filter.form
+        ],
         "query": record_filter.active_query(),
         "page_obj": page,
     }
@@ -200,6 +203,20 @@ def column(request, org, node):
             "channels": trees.channels(current) if applies else [],
             "children": catalog_selectors.applicable_children(current, organisation, hidden) if applies else [],
             "listing": _record_listing(request, organisation, current, trees) if applies else {},
+            # The feed links and the standard (公开标准) depend on the trees alone, like the navigation.
+            "standard_html": fragments.tree_fragment(
+                trees,
+                "disclosure/site/includes/column_standard.html",
+                (organisation.pk, current.code),
+                lambda: {
+                    "organisation": organisation,
+                    "node": current,
+                    "channels": trees.channels(current),
+                    "local_note": settings_by_node[current.pk].note if current.pk in settings_by_node else "",
+                },
+            )
+            if applies
+            else "",
         },
         status=200 if applies else 404,
     )

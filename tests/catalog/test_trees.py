@@ -158,3 +158,23 @@ def test_the_disclosure_columns_fragment_follows_every_catalog_write(client, sta
     assert f'<a href="/org/{COUNTY}/0205/">配租配售管理（新）</a>' in client.get(url).content.decode()
     CatalogNode.objects.filter(code="0205").update(is_active=False)
     assert f'href="/org/{COUNTY}/0205/"' not in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_column_standard_fragment_follows_every_catalog_write(client, standard_catalog, demo_orgs):
+    """A column's feed links and 公开标准 are rendered once per tree version, organisation and column
+    (disclosure.site.views.column): a new basis, a channel renamed and a local note all show on the next
+    request."""
+    from catalog.models import Channel, NodeChannel
+
+    url = f"/org/{COUNTY}/{ITEM}/"
+    page = client.get(url).content.decode()
+    assert f'href="/org/{COUNTY}/{ITEM}/feed/rss/"' in page
+    CatalogNode.objects.filter(code=ITEM).update(basis="《新的公开依据》第一条")
+    assert "《新的公开依据》第一条" in client.get(url).content.decode()
+    link = NodeChannel.objects.filter(node__code=ITEM).select_related("channel").first()
+    assert link is not None  # the standard catalog gives every item its channels
+    Channel.objects.filter(pk=link.channel_id).update(name="新改名的公开渠道")
+    assert "新改名的公开渠道" in client.get(url).content.decode()
+    ColumnSetting.objects.create(organisation=demo_orgs[COUNTY], node=CatalogNode.objects.get(code=ITEM), note="本单位新说明")
+    assert "本单位新说明" in client.get(url).content.decode()
