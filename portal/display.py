@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from django.urls import reverse
+from disclosure.core import addresses
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ def active_modes(request) -> list[Mode]:
 def switches(request, active: list[Mode]) -> list[dict]:
     """One link per mode that turns it on or off and comes back to this page."""
     here = request.get_full_path()
-    url = reverse("display_mode")
+    url = addresses.address("display_mode")
     return [
         {
             "label": mode.label,

@@ -20,6 +20,7 @@ from catalog.models import NodeChannel, Organisation
 from disclosure.api import params
 from disclosure.api.openapi import openapi_document
 from disclosure.api.params import ApiError
+from disclosure.core import addresses
 from disclosure.records.metadata import Topic
 from disclosure.records.models import RecordType, Validity
 from disclosure.records.selectors import public_record
@@ -173,7 +174,7 @@ def organisations(request):
                 "level": org.level,
                 "parent": org.parent.code if org.parent_id else None,
                 "disclosing": disclosing,
-                "url": _absolute(request, reverse("disclosure:organisation", kwargs={"org": org.code}))
+                "url": _absolute(request, addresses.address("disclosure:organisation", org.code))
                 if disclosing
                 else None,
                 "address": org.address,
@@ -214,10 +215,10 @@ def _record_dict(request, record, organisation, node) -> dict:
         "formed_on": _date(record.formed_on),
         "published_at": timezone.localtime(record.published_at).isoformat(),
         "url": _absolute(
-            request, reverse("disclosure:record", kwargs={"org": organisation.code, "number": serial})
+            request, addresses.address("disclosure:record", organisation.code, serial)
         ),
         "api_url": _absolute(
-            request, reverse("api:record", kwargs={"org": organisation.code, "number": serial})
+            request, addresses.address("api:record", organisation.code, serial)
         ),
     }
 

@@ -28,7 +28,7 @@ from disclosure.consultations.models import (
 from disclosure.core.access import Role
 from disclosure.core.deadlines import Deadline, warn_before_working_days
 from disclosure.core.staff import StaffProfile
-from disclosure.core.visibility import visible_placement
+from disclosure.core.visibility import visibly_placed
 from disclosure.core.workdays import Reckoner
 
 
@@ -46,8 +46,7 @@ def public_consultations(*, now: datetime | None = None) -> QuerySet[Consultatio
     """THE definition of what the public may see: opened (not a draft), opening time reached, and its
     organisation and catalog node, with all their ancestors, active. Every public page, count and
     download starts here."""
-    return Consultation.objects.filter(
-        visible_placement(),
+    return visibly_placed(Consultation).filter(
         status__in=PUBLIC_CONSULTATION_STATUSES,
         opens_at__lte=now or timezone.now(),
     )

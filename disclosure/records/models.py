@@ -5,10 +5,10 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Lookup, Q
 from django.http import Http404
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import CatalogNode, Organisation
+from disclosure.core import addresses
 from disclosure.core.log import action_label, check_action
 from disclosure.core.models import AuthoredModel, LogEntryModel, UploadedFileModel
 from disclosure.records.metadata import DEFAULT_TOPIC, KEYWORDS_MAX_LENGTH, Topic, split_keywords
@@ -256,10 +256,7 @@ class Record(AuthoredModel):
         admin's "view on site" redirect (/admin/r/…) answers 404 instead of failing."""
         if not self.index_number:
             raise Http404(_("该信息尚未发布，没有公开地址。"))
-        return reverse(
-            "disclosure:record",
-            kwargs={"org": self.organisation.code, "number": self.index_serial},
-        )
+        return addresses.address("disclosure:record", self.organisation.code, self.index_serial)
 
     @property
     def index_serial(self) -> str:

@@ -11,14 +11,15 @@ from datetime import datetime
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from disclosure.core.visibility import visible_placement
+from disclosure.core.visibility import visible_placement, visibly_placed
 from disclosure.records.models import Attachment, Interpretation, Openness, Record, Status
 
 
 def public_records(*, now: datetime | None = None) -> QuerySet[Record]:
     """Published, 主动公开, publication time reached, not withdrawn or superseded, organisation and
     catalog node (and all their ancestors) active."""
-    return Record.objects.filter(public_record_condition(now=now))
+    # The placement half, built once per process (disclosure/core/visibility.py), then the record's own.
+    return visibly_placed(Record).filter(published_proactive(now=now))
 
 
 def public_record_condition(prefix: str = "", *, now: datetime | None = None) -> Q:

@@ -16,6 +16,7 @@ from catalog import selectors as catalog_selectors
 from catalog.models import code_validator
 from disclosure.records import selectors
 from disclosure.records.disclosure_column import REPORTS_CODE, ROOT_CODE, RULES_CODE
+from disclosure.site import fragments
 
 LISTED = 10
 
@@ -38,8 +39,6 @@ def column(request, org):
     organisation = trees.organisation(org)
     if organisation is None:
         raise Http404("没有找到该机构。")
-    tree = trees.roots
-    branches = catalog_selectors.applicable_tree(tree, organisation)
     own = selectors.public_records().filter(organisation=organisation).order_by("-published_at", "-id")
     return render(
         request,
@@ -51,6 +50,19 @@ def column(request, org):
             "reports_node": trees.node(REPORTS_CODE),
             "rules": list(own.filter(node__code=RULES_CODE)[:LISTED]),
             "reports": list(own.filter(node__code=REPORTS_CODE).select_related("organisation")[:LISTED]),
-            "domains": [branch for branch in branches if branch.node.code != ROOT_CODE],
+            # The housing catalog's columns depend on the trees alone: rendered once per tree version.
+            "domains_html": fragments.tree_fragment(
+                trees,
+                "disclosure/site/includes/disclosure_column_domains.html",
+                (organisation.pk,),
+                lambda: {
+                    "organisation": organisation,
+                    "domains": [
+                        branch
+                        for branch in catalog_selectors.applicable_tree(trees.roots, organisation)
+                        if branch.node.code != ROOT_CODE
+                    ],
+                },
+            ),
         },
     )

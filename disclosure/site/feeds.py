@@ -17,6 +17,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from catalog import selectors as catalog_selectors
+from disclosure.core import addresses
 from disclosure.records.search_index import body_text
 from disclosure.records.selectors import public_records
 
@@ -65,10 +66,8 @@ class RecordsRssFeed(Feed):
         if subject.organisation is None:
             return reverse("disclosure:home")
         if subject.node is None:
-            return reverse("disclosure:organisation", kwargs={"org": subject.organisation.code})
-        return reverse(
-            "disclosure:column", kwargs={"org": subject.organisation.code, "node": subject.node.code}
-        )
+            return addresses.address("disclosure:organisation", subject.organisation.code)
+        return addresses.address("disclosure:column", subject.organisation.code, subject.node.code)
 
     def description(self, subject):
         return _("%(name)s最新发布的%(count)s条主动公开政府信息。") % {

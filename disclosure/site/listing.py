@@ -20,7 +20,8 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Exists, Q, QuerySet
+from django.db import connections
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -43,21 +44,32 @@ def years_present(records: QuerySet, since: QuerySet) -> list[int]:
     Two queries, each a few index reads: the oldest publication in ``since`` (the organisation's public
     records: one backward step on record_public_recent_idx), then one EXISTS probe per year from that
     year to this one (pass ``public_records_placed()``, whose probes plan and run as single index reads).
+
+    The probes are one SELECT of ``EXISTS (SELECT 1 FROM (<records>) WHERE published_at in the year)``:
+    ``records`` is compiled by the ORM once and each probe reuses its SQL, where building each probe
+    as a queryset cost about 1 ms of CPU apiece (a column with eight years: 8 ms a page). The database
+    flattens the subquery, so each probe plans as before.
     """
     oldest = since.order_by("published_at", "id").values_list("published_at", flat=True).first()
     if oldest is None:
         return []
     this_year = timezone.localtime().year
-    probes = {}
-    for year in range(this_year, max(timezone.localtime(oldest).year, FIRST_YEAR) - 1, -1):
+    years = list(range(this_year, max(timezone.localtime(oldest).year, FIRST_YEAR) - 1, -1))
+    alias = records.db
+    connection = connections[alias]
+    inner, inner_params = records.order_by().values("published_at").query.get_compiler(using=alias).as_sql()
+    column = connection.ops.quote_name("published_at")
+    probe = f"EXISTS (SELECT 1 FROM ({inner}) probe WHERE probe.{column} >= %s AND probe.{column} < %s)"
+    params: list = []
+    for year in years:
         start, end = year_bounds(year)
-        probes[f"y{year}"] = Exists(records.filter(published_at__gte=start, published_at__lt=end).order_by())
-    # One row, no table scanned: the probes are the select list.
-    row = records.model.objects.annotate(**probes).values(*probes).order_by()[:1]
-    found = next(iter(row), None)
-    if found is None:
-        return []
-    return [int(name[1:]) for name, present in found.items() if present]
+        params.extend(
+            [*inner_params, connection.ops.adapt_datetimefield_value(start), connection.ops.adapt_datetimefield_value(end)]
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join([probe] * len(years)), params)
+        row = cursor.fetchone()
+    return [year for year, present in zip(years, row, strict=True) if present]
 
 
 def capped_count(records: QuerySet, cap: int | None = None) -> int:
@@ -193,6 +205,27 @@ def field_html(bound_field) -> str:
     found = _FIELD_HTML.get(key)
     if found is None:
         found = str(bound_field)
+        if len(_FIELD_HTML) >= _FIELD_HTML_LIMIT:
+            _FIELD_HTML.clear()
+        _FIELD_HTML[key] = found
+    return found
+
+
+def label_html(bound_field) -> str:
+    """A filter field's ``label_tag()``, rendered once per distinct (id, label, suffix): Django renders
+    each label through a template."""
+    widget = bound_field.field.widget
+    key = (
+        "label",
+        bound_field.auto_id,
+        str(bound_field.label),
+        widget.id_for_label(bound_field.auto_id),
+        bound_field.form.label_suffix,
+        bool(bound_field.field.required),
+    )
+    found = _FIELD_HTML.get(key)
+    if found is None:
+        found = str(bound_field.label_tag())
         if len(_FIELD_HTML) >= _FIELD_HTML_LIMIT:
             _FIELD_HTML.clear()
         _FIELD_HTML[key] = found

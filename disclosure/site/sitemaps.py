@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from catalog import selectors as catalog_selectors
+from disclosure.core import addresses
 from disclosure.records.selectors import public_records
 
 PAGE_URLS = 50_000
@@ -39,7 +40,7 @@ def _organisation_paths() -> list[str]:
     trees = catalog_selectors.public_trees()
     return trees.fragment(
         ("sitemap", "organisations"),
-        lambda: [reverse("disclosure:organisation", kwargs={"org": o.code}) for o in trees.organisations],
+        lambda: [addresses.address("disclosure:organisation", o.code) for o in trees.organisations],
     )
 
 
@@ -56,7 +57,7 @@ def _all_column_paths(trees) -> list[str]:
         stack = list(reversed(trees.columns(organisation)))
         while stack:
             branch = stack.pop()
-            paths.append(reverse("disclosure:column", kwargs={"org": organisation.code, "node": branch.node.code}))
+            paths.append(addresses.address("disclosure:column", organisation.code, branch.node.code))
             stack.extend(reversed(branch.children))
     return paths
 
@@ -123,7 +124,7 @@ def _records_xml(base: str, number: int) -> Iterator[str]:
     yield XML_HEAD + URLSET_OPEN
     for code, index_number, published_at in rows.iterator(chunk_size=CHUNK):
         serial = index_number.partition("/")[2]
-        path = reverse("disclosure:record", kwargs={"org": code, "number": serial})
+        path = addresses.address("disclosure:record", code, serial)
         yield _url(base, path, "records", published_at)
     yield "</urlset>\n"
 

@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 
 from catalog import selectors as catalog_selectors
 from catalog.models import CatalogNode, OrgLevel
+from disclosure.core import addresses
 from disclosure.records import selectors
 from disclosure.records.filters import PublicRecordFilter
-from disclosure.site import listing
+from disclosure.site import fragments, listing
 
 LATEST_COUNT = 10
 
@@ -39,6 +40,7 @@ class ItemCount:
 
     node: CatalogNode
     count: int
+    address: str
 
 
 @dataclass
@@ -47,6 +49,7 @@ class DomainSection:
 
     node: CatalogNode
     items: list[ItemCount]
+    address: str
 
 
 def _domain_sections(organisation, branches, trees) -> list[DomainSection]:
@@ -67,9 +70,11 @@ def _domain_sections(organisation, branches, trees) -> list[DomainSection]:
                 ItemCount(
                     item.node,
                     sum(per_code.get(code, 0) for code in trees.descendant_codes(item.node)),
+                    addresses.address("disclosure:column", organisation.code, item.node.code),
                 )
                 for item in domain.children
             ],
+            addresses.address("disclosure:column", organisation.code, domain.node.code),
         )
         for domain in branches
     ]
@@ -86,8 +91,13 @@ def home(request):
         request,
         "disclosure/site/home.html",
         {
-            "domains": trees.roots,
-            "organisations": organisations,
+            # The organisations and the catalog depend on the trees alone: rendered once per tree version.
+            "organisations_html": fragments.tree_fragment(
+                trees, "disclosure/site/includes/home_organisations.html", (), lambda: {"organisations": organisations}
+            ),
+            "catalog_html": fragments.tree_fragment(
+                trees, "disclosure/site/includes/home_catalog.html", (), lambda: {"domains": trees.roots}
+            ),
             "latest": list(latest),
         },
     )
@@ -133,7 +143,10 @@ def _record_listing(request, organisation, node, trees) -> dict:
         "has_records": True,
         "filter": record_filter,
         # Each field with its widget's HTML, rendered once per distinct state (listing.field_html).
-        "fields": [(field, mark_safe(listing.field_html(field))) for field in record_filter.form],  # noqa: S308
+        "fields": [
+            (field, mark_safe(listing.label_html(field)), mark_safe(listing.field_html(field)))  # noqa: S308
+            for field in record_filter.form
+        ],
         "query": record_filter.active_query(),
         "page_obj": page,
     }
@@ -190,6 +203,20 @@ def column(request, org, node):
             "channels": trees.channels(current) if applies else [],
             "children": catalog_selectors.applicable_children(current, organisation, hidden) if applies else [],
             "listing": _record_listing(request, organisation, current, trees) if applies else {},
+            # The feed links and the standard (公开标准) depend on the trees alone, like the navigation.
+            "standard_html": fragments.tree_fragment(
+                trees,
+                "disclosure/site/includes/column_standard.html",
+                (organisation.pk, current.code),
+                lambda: {
+                    "organisation": organisation,
+                    "node": current,
+                    "channels": trees.channels(current),
+                    "local_note": settings_by_node[current.pk].note if current.pk in settings_by_node else "",
+                },
+            )
+            if applies
+            else "",
         },
         status=200 if applies else 404,
     )

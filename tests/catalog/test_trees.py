@@ -127,3 +127,54 @@ def test_a_rolled_back_change_leaves_nothing_behind(client, standard_catalog, de
     html = client.get(f"/org/{COUNTY}/").content.decode()
     assert "回滚的名称" not in html
     assert CatalogNode.objects.get(code="0205").name in html
+
+
+@pytest.mark.django_db
+def test_the_home_page_fragments_follow_every_catalog_write(client, standard_catalog, demo_orgs):
+    """The home page's organisation list and catalog are rendered once per tree version
+    (disclosure.site.views.home): a rename of either, a new organisation and one switched off all show
+    on the next request, and a request with nothing changed renders the same HTML."""
+    first = client.get("/").content.decode()
+    assert first == client.get("/").content.decode()
+    assert "清河县住房和城乡建设局" in first and "配给管理" in first
+    Organisation.objects.filter(code=COUNTY).update(name="清河县住房城乡建设局（新）")
+    CatalogNode.objects.filter(code="0205").update(name="配租配售管理（新）")
+    page = client.get("/").content.decode()
+    assert "清河县住房城乡建设局（新）" in page and f'href="/org/{COUNTY}/"' in page
+    assert '<a href="/catalog/0205/">配租配售管理（新）</a>' in page
+    Organisation.objects.filter(code=COUNTY).update(is_active=False)
+    page = client.get("/").content.decode()
+    assert "清河县住房城乡建设局（新）" not in page and f'href="/org/{COUNTY}/"' not in page
+
+
+@pytest.mark.django_db
+def test_the_disclosure_columns_fragment_follows_every_catalog_write(client, standard_catalog, demo_orgs):
+    """The 法定主动公开内容 list of an organisation's 政府信息公开 column is rendered once per tree version
+    and organisation (disclosure.site.disclosure_column.column): a rename shows on the next request, for
+    this organisation and the next one alike."""
+    url = f"/xxgk/{COUNTY}/"
+    assert "配给管理" in client.get(url).content.decode()
+    CatalogNode.objects.filter(code="0205").update(name="配租配售管理（新）")
+    assert f'<a href="/org/{COUNTY}/0205/">配租配售管理（新）</a>' in client.get(url).content.decode()
+    CatalogNode.objects.filter(code="0205").update(is_active=False)
+    assert f'href="/org/{COUNTY}/0205/"' not in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_column_standard_fragment_follows_every_catalog_write(client, standard_catalog, demo_orgs):
+    """A column's feed links and 公开标准 are rendered once per tree version, organisation and column
+    (disclosure.site.views.column): a new basis, a channel renamed and a local note all show on the next
+    request."""
+    from catalog.models import Channel, NodeChannel
+
+    url = f"/org/{COUNTY}/{ITEM}/"
+    page = client.get(url).content.decode()
+    assert f'href="/org/{COUNTY}/{ITEM}/feed/rss/"' in page
+    CatalogNode.objects.filter(code=ITEM).update(basis="《新的公开依据》第一条")
+    assert "《新的公开依据》第一条" in client.get(url).content.decode()
+    link = NodeChannel.objects.filter(node__code=ITEM).select_related("channel").first()
+    assert link is not None  # the standard catalog gives every item its channels
+    Channel.objects.filter(pk=link.channel_id).update(name="新改名的公开渠道")
+    assert "新改名的公开渠道" in client.get(url).content.decode()
+    ColumnSetting.objects.create(organisation=demo_orgs[COUNTY], node=CatalogNode.objects.get(code=ITEM), note="本单位新说明")
+    assert "本单位新说明" in client.get(url).content.decode()
