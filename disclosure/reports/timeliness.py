@@ -403,15 +403,26 @@ class _Source:
                 previous = cursor.fetchone()[0]
             cursor.execute(sql, self.tally_params)
             tallies = cursor.fetchall()
+            fallback = None
+            if any(timing == FALLBACK for _org, timing, *_rest in tallies):
+                # The rows the Python clock counts, by the same fast SQL while the zone is set.
+                cursor.execute(
+                    f"SELECT * FROM ({self.tally_sql}) c WHERE c.timing = '{FALLBACK}' ORDER BY c.formed_on, c.id",
+                    self.tally_params,
+                )
+                fallback = cursor.fetchall()
             if postgresql and nested and self.zone:
                 cursor.execute("SELECT set_config('TimeZone', %s, true)", [previous])
-            return [
-                (org, timing, f"{month // 100:04d}-{month % 100:02d}" if month else None, count, late)
-                for org, timing, month, count, late in tallies
-            ]
+        if fallback is not None:
+            self._fallback = [self._row(values) for values in fallback]
+        return [
+            (org, timing, f"{month // 100:04d}-{month % 100:02d}" if month else None, count, late)
+            for org, timing, month, count, late in tallies
+        ]
 
     def fallback_rows(self) -> list[TimelinessRow]:
-        """The rows the Python clock counts (few: those reaching a year nobody entered), once."""
+        """The rows the Python clock counts (few: those reaching a year nobody entered), once (read by
+        ``tallies`` already when they hold some)."""
         if self._fallback is None:
             self._fallback = list(self._rows(f"c.timing = '{FALLBACK}'", [], order="c.formed_on, c.id"))
         return self._fallback
