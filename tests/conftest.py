@@ -104,13 +104,20 @@ def _fresh_public_trees():
     trees.clear()
 
 
+# What the last run of ``seed_demo`` by ``_load_catalog_and_seed_demo`` printed (the run whose rows the
+# current test holds: the snapshot's capture on SQLite, the test's own run on another database).
+_SEED_DEMO_OUTPUT = {}
+
+
 def _load_catalog_and_seed_demo():
     from io import StringIO
 
     from django.core.management import call_command
 
     call_command("load_catalog", stdout=StringIO())
-    call_command("seed_demo", verbosity=0, stdout=StringIO())
+    out = StringIO()
+    call_command("seed_demo", verbosity=0, stdout=out)
+    _SEED_DEMO_OUTPUT["seed_demo"] = out.getvalue()
 
 
 @pytest.fixture(scope="session")
@@ -129,7 +136,9 @@ def _demo_snapshot(django_db_setup, django_db_blocker, tmp_path_factory):
 def seeded_demo(_demo_snapshot, db, settings):
     """What ``manage.py load_catalog`` then ``manage.py seed_demo`` leave in the database, restored from
     rows captured once per test process (tests/snapshots.py) instead of seeded again in every test.
-    MEDIA_ROOT is the directory holding the demo attachments' files."""
+    MEDIA_ROOT is the directory holding the demo attachments' files. Its value is what that run of
+    ``seed_demo`` printed."""
     snapshot, media = _demo_snapshot
     settings.MEDIA_ROOT = media
     snapshot.restore()
+    return _SEED_DEMO_OUTPUT["seed_demo"]

@@ -11,7 +11,6 @@ import zlib
 from urllib.parse import urlsplit
 
 import pytest
-from django.core.management import call_command
 
 from catalog.demo import ensure_demo_organisations
 from catalog.models import CatalogNode
@@ -104,8 +103,7 @@ def log_in(context, live_server, username):
     return page
 
 
-def test_word_paste_and_typed_paragraphs_reach_the_public_page(live_server, chromium, tmp_path):
-    call_command("load_catalog", stdout=open("/dev/null", "w"))
+def test_word_paste_and_typed_paragraphs_reach_the_public_page(live_server, chromium, tmp_path, standard_catalog):
     county = ensure_demo_organisations()["419901"]
     editor_user = make_staff(county, Role.EDITOR, username="editor")
     reviewer = make_staff(county, Role.REVIEWER, username="reviewer")

@@ -5,7 +5,6 @@ knowingly, keeps his text."""
 import re
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from catalog.demo import ensure_demo_organisations
@@ -37,8 +36,7 @@ def editor_text(page) -> str:
     return page.locator(".body-editor .tiptap").inner_text()
 
 
-def test_second_editor_sees_the_lock_and_loses_nothing(live_server, chromium):
-    call_command("load_catalog", stdout=open("/dev/null", "w"))
+def test_second_editor_sees_the_lock_and_loses_nothing(live_server, chromium, standard_catalog):
     county = ensure_demo_organisations()["419901"]
     zhang = make_staff(county, Role.EDITOR, username="zhang", first_name="张晓梅")
     make_staff(county, Role.EDITOR, username="wang", first_name="王芳")

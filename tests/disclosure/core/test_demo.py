@@ -60,9 +60,10 @@ def counts() -> dict:
 
 
 @pytest.mark.django_db
-def test_seed_demo_twice_does_not_duplicate(standard_catalog):
-    """The second run finds everything in place and creates nothing."""
-    first = seed()
+def test_seed_demo_twice_does_not_duplicate(seeded_demo):
+    """The second run finds everything in place and creates nothing. (The first run, on the standard
+    catalog, is the one ``seeded_demo`` restores; ``first`` is what it printed.)"""
+    first = seeded_demo
     after_first = counts()
     second = seed()
     assert counts() == after_first
@@ -80,10 +81,11 @@ def test_seed_demo_without_the_catalog_makes_accounts_and_says_what_is_missing()
 
 
 @pytest.mark.django_db
-def test_every_role_has_a_demo_account_in_its_organisation(standard_catalog):
+def test_every_role_has_a_demo_account_in_its_organisation(seeded_demo):
     """One account per role with its group, organisation, Chinese name and the demo password; the
-    account table printed by the command lists each."""
-    output = seed()
+    account table printed by the command (its run on the standard catalog, restored by ``seeded_demo``)
+    lists each."""
+    output = seeded_demo
     for username, (role, code) in ACCOUNTS.items():
         user = get_user_model().objects.get(username=username)
         assert access.roles_of(user) == {role}

@@ -888,12 +888,10 @@ def test_query_count_does_not_grow_with_data(client, county_auditor, data, name,
 # --- the demo ---------------------------------------------------------------------------------
 
 
-def test_demo_auditor_sees_all_three_states(client, standard_catalog, settings, tmp_path):
-    """After seed_demo, the demo auditor (审计员 of 419901) sees disclosed, missing and on-application
-    columns in the completeness report of the county and its townships."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.MEDIA_ROOT = tmp_path
-    call_command("seed_demo", stdout=io.StringIO())
+def test_demo_auditor_sees_all_three_states(client, seeded_demo):
+    """After load_catalog and seed_demo (``seeded_demo``), the demo auditor (审计员 of 419901) sees
+    disclosed, missing and on-application columns in the completeness report of the county and its
+    townships."""
     from django.contrib.auth import get_user_model
 
     client.force_login(get_user_model().objects.get(username="auditor"))
