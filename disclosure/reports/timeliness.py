@@ -226,6 +226,7 @@ def timed_nodes(catalog: Catalog) -> dict[int, CatalogNode]:
 
 ROW_FIELDS = ("id", "title", "index_number", "status", "formed_on", "organisation_id", "node_id")
 FALLBACK = "fallback"  # a row the table cannot count exactly (it leaves the known years): the Python clock counts it
+FALLBACK_BY_ID = 10_000  # up to this many such rows are read again by primary key, more by a second scan
 LISTED_TIMINGS = (Timing.ON_TIME, Timing.LATE, Timing.OVERDUE, Timing.PENDING, Timing.UNKNOWN)
 
 
@@ -386,9 +387,10 @@ class _Source:
             SELECT c.organisation_id, c.timing,
                    CASE WHEN c.timing IN ('{Timing.ON_TIME.value}', '{Timing.LATE.value}') THEN c.month END,
                    COUNT(*),
-                   SUM(CASE WHEN c.timing = '{Timing.LATE.value}' THEN c.working_days ELSE 0 END)
+                   SUM(CASE WHEN c.timing = '{Timing.LATE.value}' THEN c.working_days ELSE 0 END),
+                   CASE WHEN c.timing = '{FALLBACK}' THEN c.id END
             FROM ({self.tally_sql}) c
-            GROUP BY 1, 2, 3
+            GROUP BY 1, 2, 3, 6
         """
         postgresql = connection.vendor == "postgresql"
         nested = connection.in_atomic_block
@@ -404,10 +406,13 @@ class _Source:
             cursor.execute(sql, self.tally_params)
             tallies = cursor.fetchall()
             fallback = None
-            if any(timing == FALLBACK for _org, timing, *_rest in tallies):
-                # The rows the Python clock counts, by the same fast SQL while the zone is set.
+            ids = [row[5] for row in tallies if row[1] == FALLBACK]
+            if ids:
+                # The rows the Python clock counts (grouped one by one above), by the same SQL while the
+                # zone is set: by primary key when they are few, not by a second scan of every record.
+                by_id = f"c.id IN ({', '.join(str(int(pk)) for pk in ids)}) AND " if len(ids) <= FALLBACK_BY_ID else ""
                 cursor.execute(
-                    f"SELECT * FROM ({self.tally_sql}) c WHERE c.timing = '{FALLBACK}' ORDER BY c.formed_on, c.id",
+                    f"SELECT * FROM ({self.tally_sql}) c WHERE {by_id}c.timing = '{FALLBACK}' ORDER BY c.formed_on, c.id",
                     self.tally_params,
                 )
                 fallback = cursor.fetchall()
@@ -417,7 +422,7 @@ class _Source:
             self._fallback = [self._row(values) for values in fallback]
         return [
             (org, timing, f"{month // 100:04d}-{month % 100:02d}" if month else None, count, late)
-            for org, timing, month, count, late in tallies
+            for org, timing, month, count, late, _id in tallies
         ]
 
     def fallback_rows(self) -> list[TimelinessRow]:
