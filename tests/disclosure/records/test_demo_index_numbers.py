@@ -4,17 +4,14 @@ records the demo publishes into the past (issue 13: 15 demo records published in
 import pytest
 from django.utils import timezone
 
-from disclosure.core.demo import ensure_demo_accounts
-from disclosure.records.demo import ensure_demo_records
 from disclosure.records.models import Record, Status
 
 
 @pytest.mark.django_db
-def test_every_demo_index_number_carries_its_publication_year(standard_catalog, demo_orgs):
+def test_every_demo_index_number_carries_its_publication_year(seeded_demo):
     """Each published demo record's index number reads "<org>/<year of publication>-<serial>", and no
-    two records share one."""
-    ensure_demo_accounts()
-    ensure_demo_records()
+    two records share one. (The whole demo, ``seeded_demo``: the records of ``ensure_demo_records`` and
+    those the later demo steps publish.)"""
     published = Record.objects.filter(status__in=[Status.PUBLISHED, Status.WITHDRAWN], revises__isnull=True)
     assert published.count() > 10
     years = {timezone.localtime(r.published_at).year for r in published}
