@@ -61,6 +61,14 @@ def get(client, url, **headers):
     return response, len(queries)
 
 
+def rendered(response) -> bool:
+    """Whether the answer was rendered for this request (templates ran), not served from the cache.
+
+    Counting queries cannot tell: a render may need none on the request's connection (trees cached in
+    the process, the session in Redis)."""
+    return bool(response.templates)
+
+
 def text(response) -> str:
     return (b"".join(response.streaming_content) if response.streaming else response.content).decode()
 
@@ -186,17 +194,26 @@ def test_a_scheduled_record_appears_when_the_publish_job_runs(client, desk):
 def test_a_publication_time_reached_without_any_write_ends_the_cached_page(client, desk):
     """A record published with a publication time ahead (the due-run's time) is public only from that
     moment; no write happens then, so the cached page must not outlive it."""
-    record = desk.approve(desk.draft(NODE, title="关于到点公开的公告 mkclock", body="<p>mkclock</p>"))
-    publish_at = timezone.now() + timedelta(seconds=2)
-    record = services.record_publish(user=desk.reviewer, record=record, publish_at=publish_at)
-    services.record_publish_due(record=record, now=publish_at)
-    commit()
     column = f"/org/{COUNTY}/{NODE}/"
-    assert "mkclock" not in fetch_cached(client, column).decode()
+    # The page must be cached before the moment comes; a loaded machine may take longer than the first
+    # margin to get there, so a later try gives itself more (each try its own record and marker).
+    for margin in (2, 6, 15):
+        marker = f"mkclock{margin}"
+        record = desk.approve(desk.draft(NODE, title=f"关于到点公开的公告 {marker}", body=f"<p>{marker}</p>"))
+        publish_at = timezone.now() + timedelta(seconds=margin)
+        record = services.record_publish(user=desk.reviewer, record=record, publish_at=publish_at)
+        services.record_publish_due(record=record, now=publish_at)
+        commit()
+        cached = fetch_cached(client, column).decode()
+        if timezone.now() < publish_at - timedelta(seconds=0.2):
+            break
+    else:
+        pytest.fail("the machine never cached the page before the publication time")
+    assert marker not in cached
 
     time.sleep(max((publish_at - timezone.now()).total_seconds(), 0) + 0.2)
 
-    assert "mkclock" in client.get(column).content.decode()
+    assert marker in client.get(column).content.decode()
 
 
 def test_304_only_while_nothing_changed(client, desk):
@@ -238,9 +255,9 @@ def test_a_signed_in_staff_member_never_gets_the_cached_anonymous_page(client, d
     assert "mkstaff" in client.get(url).content.decode()
 
     client.force_login(desk.reviewer)
-    response, queries = get(client, url)
+    response = client.get(url)
     assert "mkstaff" not in response.content.decode()
-    assert queries > 1
+    assert rendered(response)
 
 
 def test_what_is_never_stored(client, desk, settings):
@@ -249,13 +266,12 @@ def test_what_is_never_stored(client, desk, settings):
     # A cookie the cache does not know (a session, a message, a receipt) means the page is rendered.
     client.cookies["sessionid"] = "whatever"
     client.get("/")
-    _, queries = get(client, "/")
-    assert queries > 1
+    assert rendered(client.get("/"))
     del client.cookies["sessionid"]
     # Forms carry a CSRF token (Vary: Cookie) and are never stored.
     client.get("/apply/")
-    response, queries = get(client, "/apply/")
-    assert response.status_code == 200 and queries > 1
+    response = client.get("/apply/")
+    assert response.status_code == 200 and rendered(response)
     # POST never reads or fills the cache.
     assert client.post("/search/").status_code in (200, 405)
     # The large-text display mode is part of the key.
@@ -266,8 +282,7 @@ def test_what_is_never_stored(client, desk, settings):
     # Off: every request is rendered.
     settings.PAGE_CACHE_SECONDS = 0
     client.get("/")
-    _, queries = get(client, "/")
-    assert queries > 1
+    assert rendered(client.get("/"))
 
 
 def test_writes_to_quiet_tables_leave_the_generation_alone():
@@ -371,9 +386,9 @@ def test_a_changed_header_setting_is_never_served_with_the_old_headers(client, d
     settings.SECURE_HSTS_SECONDS = 600
     from django.test import Client
 
-    response, queries = get(Client(), url, secure=True)  # a new handler: the middleware reads the setting
+    response = Client().get(url, secure=True)  # a new handler: the middleware reads the setting
     assert response["Strict-Transport-Security"] == "max-age=600"
-    assert queries > 1
+    assert rendered(response)
 
 
 def test_the_process_copy_is_served_only_while_the_shared_generation_holds(client, desk):
@@ -389,8 +404,8 @@ def test_the_process_copy_is_served_only_while_the_shared_generation_holds(clien
 
     # Another host bumps: the shared generation changes, nothing else in this process does.
     pagecache.page_cache().set(pagecache.GENERATION_KEY, "written-by-another-host", timeout=None)
-    response, queries = get(client, url)
-    assert response.status_code == 200 and queries > 1, "a copy of a dead generation was served"
+    response = client.get(url)
+    assert response.status_code == 200 and rendered(response), "a copy of a dead generation was served"
     assert pagecache.LOCAL.generation == "written-by-another-host"
     assert all(entry.generation == "written-by-another-host" for entry in pagecache.LOCAL.entries.values())
     assert get(client, url)[1] == hit_queries()
