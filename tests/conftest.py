@@ -1,5 +1,6 @@
 import pytest
 from django.conf import settings
+from django.core.signals import request_finished
 
 from catalog.demo import DEMO_COUNTY, ensure_demo_organisations
 from catalog.services import catalog_load_standard
@@ -13,6 +14,25 @@ def pytest_configure(config):
     # Test transactions never commit, so the page cache's generation (bumped on commit) would never move:
     # off, except in tests/portal/test_pagecache.py, which runs the commit callbacks.
     settings.PAGE_CACHE_SECONDS = 0
+
+
+def _public_timeout_ends_with_the_request(sender, **kwargs):
+    """A public request leaves its statement timeout on the connection for the next request to keep or
+    reset (portal/timeouts.py); in tests the next user of the connection may be the test itself, whose
+    flush of a transactional test must not be cancelled after 3 s on a loaded machine."""
+    from django.db import connections
+
+    from portal import timeouts
+
+    for connection in connections.all(initialized_only=True):
+        if connection.vendor == "postgresql" and getattr(connection, timeouts._STATE, 0) and connection.connection:
+            if not connection.in_atomic_block:
+                with connection.connection.cursor() as raw:
+                    raw.execute("SET statement_timeout = 0")
+                setattr(connection, timeouts._STATE, 0)
+
+
+request_finished.connect(_public_timeout_ends_with_the_request, dispatch_uid="tests.public_timeout_ends")
 
 
 @pytest.fixture(autouse=True, scope="session")

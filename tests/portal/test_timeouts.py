@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.core.signals import request_finished
 from django.db import connection
 
 from disclosure.search import insights
+from tests.conftest import _public_timeout_ends_with_the_request
 from tests.disclosure.publishing import COUNTY, Desk
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="statement_timeout is PostgreSQL's")
@@ -65,7 +67,12 @@ def test_a_public_page_read_through_a_server_side_cursor_gets_the_limit_too(clie
     """The application form's choices are read with ``.iterator()``, a server-side cursor on PostgreSQL
     (DECLARE … CURSOR FOR <query>): the limit is set on a cursor of its own, not prefixed to that one
     (which was a 500 on /apply/)."""
-    response = client.get("/apply/")
+    # tests/conftest.py resets the limit when a request ends; here it is read after the request.
+    request_finished.disconnect(dispatch_uid="tests.public_timeout_ends")
+    try:
+        response = client.get("/apply/")
+    finally:
+        request_finished.connect(_public_timeout_ends_with_the_request, dispatch_uid="tests.public_timeout_ends")
     assert response.status_code == 200
     with connection.cursor() as cursor:
         cursor.execute("SHOW statement_timeout")
