@@ -31,15 +31,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
-from django.shortcuts import render
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
-from portal.views import api_error, is_api
+from portal import timeouts
 
 logger = logging.getLogger(__name__)
 
-RETRY_AFTER_SECONDS = 10
 POLL_SECONDS = (0.02, 0.1)  # between two looks for a free slot (random, so waiters do not move in step)
 
 
@@ -118,14 +116,9 @@ def _is_search(request) -> bool:
 
 
 def busy_response(request):
-    message = _("检索的人较多，请稍候几秒再试；浏览栏目不受影响。")
-    if is_api(request):
-        response = api_error(503, "busy", _("检索请求较多，请稍后再试。"))
-    else:
-        response = render(request, "503.html", {"message": message}, status=503)
-    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    response["Cache-Control"] = "no-store"
-    return response
+    return timeouts.busy_response(
+        request, _("检索的人较多，请稍候几秒再试；浏览栏目不受影响。"), _("检索请求较多，请稍后再试。")
+    )
 
 
 class SearchBulkheadMiddleware:

@@ -63,11 +63,14 @@ def is_statement_timeout(error: BaseException) -> bool:
     return isinstance(error, OperationalError) and getattr(cause, "sqlstate", None) == QUERY_CANCELED
 
 
-def busy_response(request):
-    """503: the request took too long. Chinese page, or the API's JSON error."""
-    message = _("系统繁忙，本次查询用时过长已被中止，请稍后再试，或缩小检索范围。")
+def busy_response(request, message: str = "", api_message: str = ""):
+    """503 with ``Retry-After``: the Chinese 503 page saying ``message``, or the API's JSON error.
+
+    By default the message of a statement that took too long; the search bulkhead (portal/bulkhead.py)
+    passes its own."""
+    message = message or _("系统繁忙，本次查询用时过长已被中止，请稍后再试，或缩小检索范围。")
     if is_api(request):
-        response = api_error(503, "busy", message)
+        response = api_error(503, "busy", api_message or message)
     else:
         response = render(request, "503.html", {"message": message}, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)

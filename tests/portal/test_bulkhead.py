@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from portal import bulkhead, pagecache
+from portal import bulkhead, pagecache, timeouts
 from tests.disclosure.publishing import COUNTY, Desk
 from tests.portal.test_pagecache import commit
 
@@ -71,7 +71,7 @@ def test_a_search_finding_every_slot_taken_waits_then_gets_a_chinese_503(client,
     Retry-After, not stored by any cache."""
     response = client.get(SEARCH)
     assert response.status_code == 503
-    assert response["Retry-After"] == str(bulkhead.RETRY_AFTER_SECONDS)
+    assert response["Retry-After"] == str(timeouts.RETRY_AFTER_SECONDS)
     assert response["Cache-Control"] == "no-store"
     html = response.content.decode()
     assert "系统繁忙" in html and "检索的人较多" in html
@@ -82,7 +82,7 @@ def test_the_api_search_gets_a_json_503(client, held):
     response = client.get(API_SEARCH)
     assert response.status_code == 503
     assert response["Content-Type"].startswith("application/json")
-    assert response["Retry-After"] == str(bulkhead.RETRY_AFTER_SECONDS)
+    assert response["Retry-After"] == str(timeouts.RETRY_AFTER_SECONDS)
     assert json.loads(response.content)["error"] == {"code": "busy", "message": "检索请求较多，请稍后再试。"}
 
 
