@@ -567,11 +567,15 @@ def _bulk_writer(rows: Iterator[Row], total: int, now: datetime, result: SeedRes
 
 
 def _analyze() -> None:
-    """Planner statistics for the fresh rows (what autovacuum would do later)."""
+    """Planner statistics for the fresh rows, and on PostgreSQL the visibility map too: what autovacuum
+    would do soon after a bulk load. Without the map an index-only scan (the reports' partial indexes)
+    reads every row from the table again (completeness at 1M: 1.4 s unvacuumed, 0.7 s vacuumed, on a
+    server with autovacuum off). VACUUM cannot run in a transaction: there (tests) only ANALYZE."""
     tables = ["disclosure_record", "disclosure_searchdocument", "catalog_organisation", "disclosure_indexsequence"]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("ANALYZE " + ", ".join(tables))
+            verb = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+            cursor.execute(f"{verb} " + ", ".join(tables))
         elif connection.vendor == "sqlite":
             for table in tables:
                 cursor.execute(f"ANALYZE {table}")
