@@ -8,7 +8,7 @@ from django.urls import reverse, set_script_prefix
 
 from disclosure.core import addresses
 
-ODD = ["a b", "中文", "x%y", "a?b", "#", "~tilde", "", "a/b"]
+ODD = ["a b", "中文", "x%y", "a?b", "#", "~tilde", "", "a/b", ".", ".."]
 
 
 def expected(name, args):
