@@ -90,6 +90,11 @@ FLIGHTS = Flights()
 # How long a miss waits for the same page's render in another thread before rendering it itself: longer
 # than a public statement may run (PUBLIC_STATEMENT_TIMEOUT_MS), shorter than gunicorn's worker timeout.
 FLIGHT_WAIT_SECONDS = 15
+# Keys whose 200 answer was not storable (a page that sets the CSRF cookie): their misses skip the flight,
+# since followers would only wait for the leader's render and then render for themselves. A 503 or 404 is
+# not remembered (the next answer may be storable). Bounded: emptied when full.
+NEVER_STORED: set[str] = set()
+NEVER_STORED_MAX = 1000
 
 CACHE_ALIAS = "pages"
 GENERATION_KEY = "pagecache:generation"
@@ -693,21 +698,31 @@ class PageCacheMiddleware:
         if entry is not None and entry.live(generation, now):
             LOCAL.put(key, entry)
             return self.hit(request, entry)
+        if key in NEVER_STORED:
+            # A page whose 200 answer could not be stored (a form's CSRF cookie): nothing to wait for.
+            return self.render(request, key, generation)
         # A miss: one render per key at a time in this process, the others take its page (singleflight.py).
         with FLIGHTS.lead_or_wait(key, FLIGHT_WAIT_SECONDS) as leader:
             if not leader:
                 entry = self.stored_meanwhile(key, generation)
                 if entry is not None:
                     return self.hit(request, entry)
-            response = self.get_response(request)
-            if request.method == "GET" and response_storable(response):
-                response = add_validators(request, response, answer_304=False)
-                patch_cache_control(response, no_cache=True)
-                self.store(key, generation, response)
-                if etag_matches(request, response["ETag"]):
-                    return not_modified(response)
-                return response
-            return add_validators(request, response)
+            return self.render(request, key, generation)
+
+    def render(self, request, key, generation):
+        response = self.get_response(request)
+        if request.method == "GET" and response_storable(response):
+            response = add_validators(request, response, answer_304=False)
+            patch_cache_control(response, no_cache=True)
+            self.store(key, generation, response)
+            if etag_matches(request, response["ETag"]):
+                return not_modified(response)
+            return response
+        if response.status_code == 200:
+            if len(NEVER_STORED) >= NEVER_STORED_MAX:
+                NEVER_STORED.clear()
+            NEVER_STORED.add(key)
+        return add_validators(request, response)
 
     def stored_meanwhile(self, key, generation):
         """The entry another thread of this process stored for ``key`` under ``generation``, or None."""

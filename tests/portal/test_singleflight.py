@@ -27,6 +27,7 @@ def page_cache(settings, monkeypatch):
     settings.PAGE_CACHE_SECONDS = 600
     pagecache.page_cache().clear()
     pagecache.LOCAL.clear()
+    pagecache.NEVER_STORED.clear()
     # No scheduled publication ahead: the entries' end is the cache's own limit (no database here).
     monkeypatch.setattr(pagecache, "next_time_boundary", lambda now: now + timedelta(hours=1))
     yield
@@ -114,3 +115,25 @@ def test_different_pages_do_not_wait_for_each_other():
     with flights.lead_or_wait("/a", 1) as first, flights.lead_or_wait("/b", 1) as second:
         assert first and second
         assert flights.waiting("/a") == flights.waiting("/b") == 0
+
+
+def test_a_page_whose_answer_cannot_be_stored_is_not_waited_for_next_time(page_cache, monkeypatch):
+    """A 200 that sets a cookie (a form's CSRF token) is never stored: once seen, its next misses render at
+    once instead of queueing behind a leader whose page they could not take anyway."""
+
+    def form(request):
+        response = HttpResponse(b"<form></form>")
+        response.set_cookie("csrftoken", "x")
+        return response
+
+    middleware = pagecache.PageCacheMiddleware(form)
+    path = "/apply/"
+    key = pagecache.page_key(RequestFactory().get(path))
+    assert middleware(RequestFactory().get(path)).status_code == 200  # through the flight, then remembered
+    assert key in pagecache.NEVER_STORED
+
+    def no_flight(*args, **kwargs):
+        raise AssertionError("a never-stored page went through the flight")
+
+    monkeypatch.setattr(pagecache.FLIGHTS, "lead_or_wait", no_flight)
+    assert middleware(RequestFactory().get(path)).status_code == 200
