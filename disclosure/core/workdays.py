@@ -85,11 +85,8 @@ def _load_year(year: int) -> dict[date, bool] | None:
 
 def expire_cache() -> None:
     """Drop the cache once it is older than CACHE_SECONDS (every read of the clock calls this)."""
-    global _loaded_at
-    now = time.monotonic()
-    if now - _loaded_at > CACHE_SECONDS:
+    if time.monotonic() - _loaded_at > CACHE_SECONDS:
         clear_cache()
-        _loaded_at = now
 
 
 def _year_exceptions(year: int) -> dict[date, bool]:
@@ -127,10 +124,13 @@ def year_is_known(year: int) -> bool:
 
 
 def clear_cache() -> None:
-    """Forget every loaded year; the next call reads the database again."""
-    global generation
+    """Forget every loaded year; the next call reads the database again. The cache's age counts
+    from here: a clear by a calendar change (or a test) starts a new CACHE_SECONDS, so a caller that
+    has just read the calendar is not made to read it again a moment later by an old timer."""
+    global generation, _loaded_at
     _exceptions.clear()
     generation += 1
+    _loaded_at = time.monotonic()
 
 
 @receiver(post_save, sender=CalendarDay)

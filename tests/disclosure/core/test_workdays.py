@@ -211,6 +211,17 @@ def test_cache_expires(monkeypatch):
     assert not is_working_day(date(2024, 3, 11))
 
 
+def test_a_clear_starts_the_cache_age_again(monkeypatch):
+    """A clear (a calendar change, a test's fixture) restarts CACHE_SECONDS: the clock must not drop the
+    year it has just read because an older timer runs out a moment later. (The working-day table's
+    "unchanged calendar costs one query" failed in CI when the old timer ran out between two calls.)"""
+    monkeypatch.setattr(workdays, "_loaded_at", workdays._loaded_at - workdays.CACHE_SECONDS - 1)
+    workdays.clear_cache()
+    generation = workdays.generation
+    workdays.expire_cache()
+    assert workdays.generation == generation
+
+
 def test_calendar_status_command(capsys):
     """calendar_status names each year's source and fails when one is unknown."""
     call_command("calendar_status", "2025", "2026")
