@@ -32,6 +32,12 @@ def _public_timeout_ends_with_the_request(sender, **kwargs):
                 setattr(connection, timeouts._STATE, 0)
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``long`` come first. ``--dist loadgroup`` deals the tests of no group out in collection
+    order: a two-minute test dealt out late keeps one worker busy long after the other has run out of work."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)  # stable: the rest keep their order
+
+
 request_finished.connect(_public_timeout_ends_with_the_request, dispatch_uid="tests.public_timeout_ends")
 
 

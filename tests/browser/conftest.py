@@ -82,3 +82,21 @@ def _axe_script() -> str:
 
         _AXE["script"] = Axe().axe_script
     return _AXE["script"]
+
+
+def signed_in_page(context, live_server, username: str):
+    """A new page of ``context`` signed in as ``username``, its session made by Django's test client
+    (``force_login``) instead of the login form, which costs a form post and the admin home page per
+    account. For tests whose subject comes after the sign-in; the form itself is driven in Chromium by
+    test_admin_chinese.py (every demo account) and test_security_headers.py."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username))
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    context.add_cookies(
+        [{"name": cookie.key, "value": cookie.value, "url": live_server.url, "httpOnly": True, "sameSite": "Lax"}]
+    )
+    return context.new_page()

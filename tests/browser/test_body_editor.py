@@ -5,7 +5,6 @@ styles gone. An image uploaded as an attachment is inserted from the editor's li
 and on the public page. Nothing on the way is fetched from anywhere but the test server, and Chromium
 reports no Content-Security-Policy violation."""
 
-import re
 import struct
 import zlib
 from urllib.parse import urlsplit
@@ -17,7 +16,7 @@ from catalog.models import CatalogNode
 from disclosure.core.access import Role
 from disclosure.records import services
 from disclosure.records.models import Record
-from tests.browser.conftest import axe_violations, save_screenshot
+from tests.browser.conftest import axe_violations, save_screenshot, signed_in_page
 from tests.factories import make_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -93,16 +92,6 @@ def image_loaded(page, selector: str) -> bool:
     return True
 
 
-def log_in(context, live_server, username):
-    page = context.new_page()
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pw-for-tests")
-    page.click("input[type=submit]")
-    page.wait_for_url(re.compile(r"/admin/$"))
-    return page
-
-
 def test_word_paste_and_typed_paragraphs_reach_the_public_page(live_server, chromium, tmp_path, standard_catalog):
     county = ensure_demo_organisations()["419901"]
     editor_user = make_staff(county, Role.EDITOR, username="editor")
@@ -116,7 +105,7 @@ def test_word_paste_and_typed_paragraphs_reach_the_public_page(live_server, chro
     requested = []
     context.on("request", lambda request: requested.append(request.url))
     try:
-        page = log_in(context, live_server, "editor")
+        page = signed_in_page(context, live_server, "editor")
         page.goto(f"{live_server.url}/admin/disclosure/record/add/")
         page.fill("#id_title", "清河县2026年第五批公租房配租结果公示")
         page.select_option("#id_node", str(node.pk))

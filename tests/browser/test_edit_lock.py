@@ -2,7 +2,6 @@
 edits and again after she saved (stale), each time with his text still in the editor; saving once more,
 knowingly, keeps his text."""
 
-import re
 
 import pytest
 from django.utils import timezone
@@ -13,22 +12,12 @@ from disclosure.core.access import Role
 from disclosure.records import services
 from disclosure.records.edit_lock import RecordEditLock
 from disclosure.records.models import Record
-from tests.browser.conftest import save_screenshot
+from tests.browser.conftest import save_screenshot, signed_in_page
 from tests.factories import make_staff, record_fields
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WANG_TEXT = "王芳补充的一段说明：公示期内接受社会监督。"
-
-
-def log_in(context, live_server, username):
-    page = context.new_page()
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pw-for-tests")
-    page.click("input[type=submit]")
-    page.wait_for_url(re.compile(r"/admin/$"))
-    return page
 
 
 def editor_text(page) -> str:
@@ -46,8 +35,8 @@ def test_second_editor_sees_the_lock_and_loses_nothing(live_server, chromium, st
 
     contexts = [chromium.new_context(locale="zh-CN") for _ in range(2)]
     try:
-        her = log_in(contexts[0], live_server, "zhang")
-        his = log_in(contexts[1], live_server, "wang")
+        her = signed_in_page(contexts[0], live_server, "zhang")
+        his = signed_in_page(contexts[1], live_server, "wang")
         her.goto(url)
         assert her.locator("#record-edit-lock").count() == 0
         his.goto(url)

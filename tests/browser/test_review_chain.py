@@ -10,7 +10,7 @@ from disclosure.core.access import Role
 from disclosure.records import review_chain, services
 from disclosure.records.models import Record, Status
 from disclosure.records.review_models import STANDARD_CHAIN, ReviewChain
-from tests.browser.conftest import save_screenshot
+from tests.browser.conftest import save_screenshot, signed_in_page
 from tests.factories import CatalogNodeFactory, make_staff, record_fields
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,13 +24,7 @@ STEPS = [
 
 def log_in(chromium, live_server, username):
     context = chromium.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pw-for-tests")
-    page.click("input[type=submit]")
-    page.wait_for_url(re.compile(r"/admin/$"))
-    return context, page
+    return context, signed_in_page(context, live_server, username)
 
 
 def test_three_reviewers_pass_the_chain_and_print_the_sheet(live_server, chromium):

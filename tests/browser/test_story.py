@@ -9,7 +9,7 @@ import pytest
 from catalog.demo import ensure_demo_organisations
 from catalog.models import CatalogNode
 from disclosure.records.models import Record, Status
-from tests.browser.conftest import save_screenshot
+from tests.browser.conftest import save_screenshot, signed_in_page
 from tests.factories import make_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,16 +17,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 PUBLIC_TITLE = "清河县2026年第四批公租房配租结果公示"
 WITHHELD_TITLE = "公租房配租对象家庭收入核查内部请示"
-
-
-def log_in(context, live_server, username):
-    page = context.new_page()
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pw-for-tests")
-    page.click("input[type=submit]")
-    page.wait_for_url(re.compile(r"/admin/$"))
-    return page
 
 
 def add_record(page, live_server, node, title, openness, attachment=None, ground=None):
@@ -69,7 +59,7 @@ def test_editor_reviewer_citizen_story(live_server, chromium, tmp_path, standard
     pages = {}
     try:
         # 信息员: two records, one 主动公开 with an attachment, one 不予公开 on a legal ground; both submitted.
-        pages["editor"] = editor = log_in(contexts["editor"], live_server, "editor")
+        pages["editor"] = editor = signed_in_page(contexts["editor"], live_server, "editor")
         public = add_record(editor, live_server, node, PUBLIC_TITLE, "proactive", attachment=str(pdf))
         withheld = add_record(
             editor, live_server, node, WITHHELD_TITLE, "withheld", ground="art16_process"
@@ -80,7 +70,7 @@ def test_editor_reviewer_citizen_story(live_server, chromium, tmp_path, standard
         move(editor, live_server, withheld, "submit")
 
         # 审核员: confidentiality review and attribute check, then publish now; the withheld one is approved only.
-        pages["reviewer"] = reviewer = log_in(contexts["reviewer"], live_server, "reviewer")
+        pages["reviewer"] = reviewer = signed_in_page(contexts["reviewer"], live_server, "reviewer")
         checks = ("#id_confidentiality_checked", "#id_openness_checked")
         move(reviewer, live_server, public, "approve", check=checks)
         move(reviewer, live_server, withheld, "approve", check=checks)

@@ -152,6 +152,7 @@ def _crawl_custom_pages(crawl: Crawl, object_ids: dict[type, list[str]], linked)
         crawl.get(reverse(f"disclosure:{pattern.name}"))
 
 
+@pytest.mark.long
 @pytest.mark.django_db
 def test_no_admin_or_report_page_is_a_server_error_for_any_demo_account(caplog, seeded_demo):
     """Every demo account crawls every admin screen it can reach and the report pages: no 5xx anywhere.
