@@ -162,8 +162,9 @@ class Item:
     def name(self) -> str:
         return self.node.name
 
-    @property
+    @cached_property
     def proactive(self) -> bool:
+        # Asked for every organisation's cell of the item: once per item (a report's items are its own).
         return self.node.method == Method.PROACTIVE
 
     @cached_property

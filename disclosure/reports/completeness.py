@@ -243,8 +243,9 @@ def completeness_report(
         own, per_domain = Tally(), {domain.pk: Tally() for domain in catalog.domains}
         org_cells = []
         shown = False
+        org_id = org.pk
         for item, node_id, domain_id, item_tally, domain_tally in columns:
-            key = (org.pk, node_id)
+            key = (org_id, node_id)
             figure = figures.get(key)
             cell = Cell(
                 organisation=org,
