@@ -75,11 +75,22 @@ class Tally(Counters):
         return percent(self.disclosed, self.required)
 
     def count(self, cell: Cell) -> None:
-        self.bump(cell.state)
+        # Called four times per cell (organisation, its domain, the item, the domain): plain additions.
+        state = cell.state
+        if state == ItemState.DISCLOSED:
+            self.disclosed += 1
+        elif state == ItemState.MISSING:
+            self.missing += 1
+        elif state == ItemState.NOT_APPLICABLE:
+            self.not_applicable += 1
+        else:
+            self.bump(state)
         self.records += cell.count
-        self.flagged += 1 if cell.findings else 0
-        if cell.latest and (self.latest is None or cell.latest > self.latest):
-            self.latest = cell.latest
+        if cell.findings:
+            self.flagged += 1
+        latest = cell.latest
+        if latest and (self.latest is None or latest > self.latest):
+            self.latest = latest
 
     def add(self, other: Tally) -> None:
         super().add(other)
@@ -225,11 +236,16 @@ def completeness_report(
     item_tallies = {item.node.pk: Tally() for item in catalog.items}
     domain_tallies = {domain.pk: Tally() for domain in catalog.domains}
     cells: list[Cell] = []
+    # Per item, what every cell of it needs (looked up once, not once per organisation).
+    columns = [(item, item.node.pk, item.domain.pk, item_tallies[item.node.pk], domain_tallies[item.domain.pk])
+               for item in catalog.items]
     for org in organisations:
         own, per_domain = Tally(), {domain.pk: Tally() for domain in catalog.domains}
         org_cells = []
-        for item in catalog.items:
-            key = (org.pk, item.node.pk)
+        shown = False
+        org_id = org.pk
+        for item, node_id, domain_id, item_tally, domain_tally in columns:
+            key = (org_id, node_id)
             figure = figures.get(key)
             cell = Cell(
                 organisation=org,
@@ -239,16 +255,17 @@ def completeness_report(
                 latest=figure.latest_date if figure else None,
                 findings=findings.get(key, []),
             )
-            org_cells.append(cell)
+            org_cells.append((cell, domain_id, item_tally, domain_tally))
+            shown = shown or cell.state != ItemState.NOT_APPLICABLE or bool(cell.count)
         # Organisations to which no item applies (a province or city office above the
         # disclosing bureaus) get no cells of their own unless they hold records.
-        if any(cell.state != ItemState.NOT_APPLICABLE or cell.count for cell in org_cells):
-            for cell in org_cells:
+        if shown:
+            for cell, domain_id, item_tally, domain_tally in org_cells:
                 own.count(cell)
-                per_domain[cell.item.domain.pk].count(cell)
-                item_tallies[cell.item.node.pk].count(cell)
-                domain_tallies[cell.item.domain.pk].count(cell)
-            cells.extend(org_cells)
+                per_domain[domain_id].count(cell)
+                item_tally.count(cell)
+                domain_tally.count(cell)
+                cells.append(cell)
         org_rows[org.pk] = OrganisationRow(
             organisation=org, depth=depths[org.pk], own=own, total=Tally(), domains=per_domain
         )

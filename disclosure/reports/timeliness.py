@@ -313,12 +313,14 @@ class _Source:
         inner, inner_params = timed_records(*ids, **filters).query.sql_with_params()
         self.params = list(inner_params)
         self.sql = self._classified(inner)
+        self.tally_inner = inner
         # The tallies run in a transaction of their own, where the session's zone can stand in for the
         # one TruncDate names (SessionDate); the rows' queries (pages, exports) keep TruncDate.
         self.zone = session_zone()
         if self.zone:
             inner, inner_params = timed_records(*ids, **filters, pub=SessionDate("published_at")).query.sql_with_params()
             self.tally_sql, self.tally_params = self._classified(inner), list(inner_params)
+            self.tally_inner = inner
         else:
             self.tally_sql, self.tally_params = self.sql, self.params
         self._fallback: list[TimelinessRow] | None = None
@@ -410,11 +412,16 @@ class _Source:
             if ids:
                 # The rows the Python clock counts (grouped one by one above), by the same SQL while the
                 # zone is set: by primary key when they are few, not by a second scan of every record.
-                by_id = f"c.id IN ({', '.join(str(int(pk)) for pk in ids)}) AND " if len(ids) <= FALLBACK_BY_ID else ""
-                cursor.execute(
-                    f"SELECT * FROM ({self.tally_sql}) c WHERE {by_id}c.timing = '{FALLBACK}' ORDER BY c.formed_on, c.id",
-                    self.tally_params,
-                )
+                # By id, the records' own columns suffice: the Python clock counts each of these rows
+                # again (``_row``), so the working-day joins are left out, which the planner, expecting
+                # a row or two, otherwise ran as a loop over the due-date table per row (~10 ms each).
+                if len(ids) <= FALLBACK_BY_ID:
+                    cursor.execute(self._fallback_by_id(ids), self.tally_params)
+                else:
+                    cursor.execute(
+                        f"SELECT * FROM ({self.tally_sql}) c WHERE c.timing = '{FALLBACK}' ORDER BY c.formed_on, c.id",
+                        self.tally_params,
+                    )
                 fallback = cursor.fetchall()
             if postgresql and nested and self.zone:
                 cursor.execute("SELECT set_config('TimeZone', %s, true)", [previous])
@@ -424,6 +431,19 @@ class _Source:
             (org, timing, f"{month // 100:04d}-{month % 100:02d}" if month else None, count, late)
             for org, timing, month, count, late, _id in tallies
         ]
+
+    def _fallback_by_id(self, ids: list[int]) -> str:
+        """The rows with these ids (classified FALLBACK by the tallies) in the columns of ``_classified``,
+        without the table's figures, which the Python clock replaces (``_Clock.count``)."""
+        published = f"'{Status.PUBLISHED.value}'"
+        return f"""
+            SELECT r.id, r.title, r.index_number, r.status, r.formed_on, r.organisation_id, r.node_id, r.days,
+                   CASE WHEN r.status = {published} THEN r.pub END AS published_on,
+                   NULL AS due, NULL AS month, '{FALLBACK}' AS timing, NULL AS working_days
+            FROM ({self.tally_inner}) r
+            WHERE r.id IN ({', '.join(str(int(pk)) for pk in ids)})
+            ORDER BY r.formed_on, r.id
+        """
 
     def fallback_rows(self) -> list[TimelinessRow]:
         """The rows the Python clock counts (few: those reaching a year nobody entered), once (read by

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Window
-from django.db.models.expressions import RowRange
+from django.db.models.expressions import RawSQL, RowRange
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -210,6 +210,20 @@ def incomplete_service_guides(organisation_ids) -> list[IncompleteGuide]:
     return [found for found in (_incomplete(row, item_of_node, labels) for row in rows) if found is not None]
 
 
+def _titles(ids: list[int]):
+    """(pk, title, index number) of the records with these primary keys: on PostgreSQL by one array
+    parameter (``IN (SELECT unnest(...))``), not one placeholder per id, whose building cost more than
+    the query itself for the thousands of numbered guides of a province; elsewhere ``IN`` in batches
+    of the backend's parameter limit."""
+    if connection.vendor == "postgresql":
+        batches = [Record.objects.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [ids]))] if ids else []
+    else:
+        batch = connection.features.max_query_params or len(ids) or 1
+        batches = [Record.objects.filter(pk__in=ids[start : start + batch]) for start in range(0, len(ids), batch)]
+    for records in batches:
+        yield from records.values_list("pk", "title", "index_number")
+
+
 @dataclass
 class CellGuides:
     """The incomplete guides of one (organisation, item) cell: how many, and the first ``limit`` of them
@@ -276,15 +290,11 @@ def incomplete_guides_by_cell(
     # Then the titles of those alone (at most ``limit`` per node), by primary key.
     everything = list(labels.values())
     ids = sorted(first)
-    batch = connection.features.max_query_params or len(ids) or 1
-    for start in range(0, len(ids), batch):
-        for pk, title, index_number in Record.objects.filter(pk__in=ids[start : start + batch]).values_list(
-            "pk", "title", "index_number"
-        ):
-            organisation_id, node_id = first[pk]
-            key = (organisation_id, item_of_node[node_id])
-            found = IncompleteGuide(pk, organisation_id, key[1], title, index_number, list(everything))
-            candidates.setdefault(key, []).append((node_id, pk, found))
+    for pk, title, index_number in _titles(ids):
+        organisation_id, node_id = first[pk]
+        key = (organisation_id, item_of_node[node_id])
+        found = IncompleteGuide(pk, organisation_id, key[1], title, index_number, list(everything))
+        candidates.setdefault(key, []).append((node_id, pk, found))
 
     for row in _guide_rows(records.filter(service_guide__isnull=False)):
         found = _incomplete(row, item_of_node, labels)
