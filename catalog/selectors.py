@@ -9,6 +9,15 @@ from django.db.models import Exists, OuterRef, QuerySet
 from catalog.models import CatalogNode, ColumnSetting, Organisation
 
 
+def children(node: CatalogNode) -> list[CatalogNode]:
+    """The children of ``node`` in tree order. For a node of a loaded tree (``catalog_tree()``, the public
+    trees) it is mptt's cache of the one query, read as a list: ``get_children()`` builds a queryset
+    over the cached children for every node (never run, but ~0.3 ms each: a search walking the 69
+    nodes spent 10 ms on it). Any other node asks the database, as ``get_children()`` does."""
+    cached = getattr(node, "_cached_children", None)
+    return list(node.get_children()) if cached is None else list(cached)
+
+
 def _without_inactive_ancestor(queryset: QuerySet) -> QuerySet:
     """Active rows none of whose ancestors is inactive: deactivating a node hides its subtree."""
     model = queryset.model
@@ -121,7 +130,7 @@ def prune_for_level(
     """
     owner_id = organisation.pk if organisation is not None else None
     return [
-        Branch(node, prune_for_level(node.get_children(), level, organisation=organisation))
+        Branch(node, prune_for_level(children(node), level, organisation=organisation))
         for node in roots
         if node.owner_id in (None, owner_id) and applies_to_level(node, level)
     ]
@@ -160,7 +169,7 @@ def applicable_children(
 ) -> list[CatalogNode]:
     """The children of a cached node that apply to ``organisation`` and that it shows (no query)."""
     return [
-        child for child in node.get_children() if child.pk not in hidden and applies_to(child, organisation)
+        child for child in children(node) if child.pk not in hidden and applies_to(child, organisation)
     ]
 
 
@@ -171,7 +180,7 @@ def find_in_tree(roots: list[CatalogNode], code: str) -> CatalogNode | None:
         node = stack.pop()
         if node.code == code:
             return node
-        stack.extend(node.get_children())
+        stack.extend(children(node))
     return None
 
 
@@ -189,7 +198,7 @@ def descendant_codes(node: CatalogNode) -> list[str]:
     while stack:
         current = stack.pop()
         codes.append(current.code)
-        stack.extend(current.get_children())
+        stack.extend(children(current))
     return codes
 
 

@@ -302,7 +302,7 @@ def build() -> PublicTrees:
     while stack:
         node = stack.pop()
         nodes_by_code[node.code] = node
-        stack.extend(node.get_children())
+        stack.extend(selectors.children(node))
     levels: set[str] = set()
     for root in roots:
         levels |= selectors.applicable_levels(root)

@@ -127,7 +127,7 @@ def _node_dict(node, channels_by_node, owner_codes) -> dict:
         "provenance": node.provenance,
         "origin": node.origin,
         "owner": owner_codes.get(node.owner_id),
-        "children": [_node_dict(child, channels_by_node, owner_codes) for child in node.get_children()],
+        "children": [_node_dict(child, channels_by_node, owner_codes) for child in catalog_selectors.children(node)],
     }
 
 
@@ -152,7 +152,7 @@ def _walk(roots):
     while stack:
         node = stack.pop()
         yield node
-        stack.extend(node.get_children())
+        stack.extend(catalog_selectors.children(node))
 
 
 # ----------------------------------------------------------------------------- organisations

@@ -7,6 +7,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from catalog import selectors as catalog_selectors
 from disclosure.records.metadata import Topic
 from disclosure.records.models import RecordType
 from disclosure.search.selectors import QUERY_MAX_LENGTH, SearchFilters
@@ -20,9 +21,9 @@ def _item_choices(tree) -> list:
     groups = []
     for domain in tree:
         options = []
-        for item in domain.get_children():
+        for item in catalog_selectors.children(domain):
             options.append((item.code, item.name))
-            options.extend((child.code, f"　{child.name}") for child in item.get_children())
+            options.extend((child.code, f"　{child.name}") for child in catalog_selectors.children(item))
         groups.append((domain.name, options))
     return groups
 

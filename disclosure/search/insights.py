@@ -15,6 +15,7 @@ from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
 
+from catalog import selectors as catalog_selectors
 from disclosure.core import privacy
 from disclosure.core.tokens import document_terms, normalise
 from disclosure.records.models import RecordType
@@ -52,7 +53,7 @@ def facets(documents, tree, *, selected: dict) -> dict[str, list[Facet]]:
     domains, items = [], []
     for domain in tree:
         domain_total = 0
-        for item in domain.get_children():
+        for item in catalog_selectors.children(domain):
             ids = _ids_under(item)
             count = sum(per_node.get(pk, 0) for pk in ids)
             domain_total += count
@@ -78,7 +79,7 @@ def _ids_under(node) -> list[int]:
     while stack:
         current = stack.pop()
         found.append(current.pk)
-        stack.extend(current.get_children())
+        stack.extend(catalog_selectors.children(current))
     return found
 
 
@@ -93,7 +94,7 @@ def nearest_columns(query: str, tree, limit: int = 5) -> list:
     stack = list(tree)
     while stack:
         node = stack.pop()
-        stack.extend(node.get_children())
+        stack.extend(catalog_selectors.children(node))
         name_terms = set(document_terms(node.name))
         text_terms = set(document_terms(f"{node.content} {node.basis}"))
         score = 3 * len(wanted & name_terms) + len(wanted & text_terms)

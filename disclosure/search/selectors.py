@@ -337,7 +337,7 @@ def _visible_ids(queryset: QuerySet | None, tree) -> list[int]:
         while stack:
             node = stack.pop()
             found.append(node.pk)
-            stack.extend(node.get_children())
+            stack.extend(catalog_selectors.children(node))
         return found
     return list(queryset.values_list("pk", flat=True))
 

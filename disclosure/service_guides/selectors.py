@@ -76,7 +76,7 @@ def guide_item_of_node() -> dict[int, int]:
     for code in GUIDE_GROUP_CODES:
         group = catalog_selectors.find_in_tree(tree, code)
         if group is not None:
-            items.extend(group.get_children())
+            items.extend(catalog_selectors.children(group))
     for code in GUIDE_ITEM_CODES:
         item = catalog_selectors.find_in_tree(tree, code)
         if item is not None:
@@ -86,7 +86,7 @@ def guide_item_of_node() -> dict[int, int]:
         while stack:
             node = stack.pop()
             mapping[node.pk] = item.pk
-            stack.extend(node.get_children())
+            stack.extend(catalog_selectors.children(node))
     return mapping
 
 
