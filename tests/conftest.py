@@ -1,3 +1,5 @@
+import pickle
+
 import pytest
 from django.conf import settings
 from django.core.signals import request_finished
@@ -109,10 +111,38 @@ def standard_catalog(_catalog_snapshot, db):
     _catalog_snapshot.restore()
 
 
+class _DemoOrganisations:
+    """``ensure_demo_organisations`` as a snapshot's builder, keeping what it returned (pickled: each test
+    gets its own copies of the very instances a run in the test would return, parents cached and all)."""
+
+    def __init__(self):
+        self.returned = None
+
+    def __call__(self):
+        self.returned = pickle.dumps(ensure_demo_organisations())
+
+
+@pytest.fixture(scope="session")
+def _demo_orgs_snapshot(django_db_setup, django_db_blocker):
+    builder = _DemoOrganisations()
+    snapshot = Snapshot(builder)
+    with django_db_blocker.unblock():
+        snapshot.capture()
+    return snapshot, builder
+
+
 @pytest.fixture
-def demo_orgs(db):
-    """The fictional demo county with its province, city and three townships, by code."""
-    return ensure_demo_organisations()
+def demo_orgs(_demo_orgs_snapshot, db):
+    """The fictional demo county with its province, city and three townships, by code: restored from rows
+    captured once per test process (tests/snapshots.py). When organisations exist already (``seeded_demo``
+    holds these, or the test made its own, whose ids the snapshot's could meet) or off SQLite, built."""
+    from catalog.models import Organisation
+
+    snapshot, builder = _demo_orgs_snapshot
+    if not snapshot.usable or Organisation.objects.exists():
+        return ensure_demo_organisations()
+    snapshot.restore()
+    return pickle.loads(builder.returned)
 
 
 @pytest.fixture
