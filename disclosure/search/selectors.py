@@ -136,7 +136,7 @@ def _narrow(queryset: QuerySet, filters: SearchFilters, tree, fields: dict[str, 
             node = catalog_selectors.find_in_tree(roots, code)
             if node is None:
                 return queryset.none()
-            queryset = queryset.filter(**{fields["node"]: _visible_ids(None, [node])})
+            queryset = queryset.filter(**{fields["node"]: _node_ids([node])})
     if filters.year:
         queryset = queryset.filter(**{fields["year"]: filters.year})
     if filters.record_type:
@@ -198,9 +198,9 @@ def search_public_records(
         # Built once per version of the trees and cloned: the two lists of keys (150 organisations, 69
         # nodes here) cost more to build into a queryset than the rest of the search's Python. Never
         # evaluated itself (only filtered), so it holds no rows.
-        visible = trees.fragment("search:visible-documents", lambda: _visible_documents(trees.roots, trees))
+        visible = trees.fragment("search:visible-documents", lambda: _visible_documents(trees.node_ids, trees))
     else:
-        visible = _visible_documents(tree, trees)
+        visible = _visible_documents(_node_ids(tree), trees)
     documents = visible.filter(published_at__lte=now)
     documents = _narrow(documents, filters or SearchFilters(), tree, _DOCUMENT_FIELDS)
     if not groups:
@@ -331,25 +331,21 @@ def forget_recent_threshold() -> None:
     _threshold = None
 
 
-def _visible_documents(tree, trees) -> QuerySet:
-    """Search documents of visible organisations and of the visible nodes of ``tree``."""
-    return SearchDocument.objects.filter(
-        organisation__in=trees.visible_organisation_ids, node__in=_visible_ids(None, tree)
-    )
+def _visible_documents(node_ids: list[int], trees) -> QuerySet:
+    """Search documents of the visible organisations and of these nodes. The keys go in as lists of
+    constants: PostgreSQL tests them against each row through a hash, where a subquery made it compare
+    row by row."""
+    return SearchDocument.objects.filter(organisation__in=trees.visible_organisation_ids, node__in=node_ids)
 
 
-def _visible_ids(queryset: QuerySet | None, tree) -> list[int]:
-    """The keys of the visible organisations or nodes (``tree``: cached nodes, with all beneath them),
-    as a list: PostgreSQL tests a list of constants against each row through a hash, where a subquery
-    made it compare row by row."""
-    if tree is not None:
-        found, stack = [], list(tree)
-        while stack:
-            node = stack.pop()
-            found.append(node.pk)
-            stack.extend(catalog_selectors.children(node))
-        return found
-    return list(queryset.values_list("pk", flat=True))
+def _node_ids(tree) -> list[int]:
+    """The keys of the cached nodes of ``tree`` and of all beneath them."""
+    found, stack = [], list(tree)
+    while stack:
+        node = stack.pop()
+        found.append(node.pk)
+        stack.extend(catalog_selectors.children(node))
+    return found
 
 
 class SearchResults:
