@@ -27,7 +27,6 @@ The snapshot is read-only: views never set attributes on its nodes or organisati
 from __future__ import annotations
 
 import logging
-import re
 import secrets
 import threading
 import time
@@ -39,17 +38,12 @@ from django.core.signals import request_finished, request_started
 from django.db import DatabaseError, connection, connections
 from django.db.backends.signals import connection_created
 
+from catalog.statements import written_table
+
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "catalog:tree-version"
 WATCHED_PREFIX = "catalog_"
-READ_STATEMENTS = ("SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT", "PRAGMA", "SHOW", "EXPLAIN")
-WRITE_TABLE = re.compile(
-    r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)\s+[`"]?([\w.]+)',
-    re.IGNORECASE,
-)
-# Statements that write no table of ours whatever they name.
-HARMLESS_HEADS = ("VACUUM", "ANALYZE", "SET ")
 
 
 def _cache():
@@ -68,16 +62,10 @@ _local_epoch = 0  # moved by every catalog write of this process, committed or n
 
 def writes_catalog(sql: str) -> bool:
     """Whether a statement may change a catalog table (conservative: unknown writes do)."""
-    head = sql.lstrip()[:10].upper()
-    if head.startswith(READ_STATEMENTS):
-        return False
-    match = WRITE_TABLE.match(sql)
-    if match:
-        return match.group(1).lower().rsplit(".", 1)[-1].startswith(WATCHED_PREFIX)
-    if head.startswith(HARMLESS_HEADS):
-        return False
-    # CREATE INDEX / TABLE of the cache, WITH … (a CTE may write), TRUNCATE, ALTER: may touch the catalog.
-    return WATCHED_PREFIX in sql.lower()
+    table = written_table(sql)
+    if table is None:  # CREATE INDEX / TABLE of the cache, WITH … (a CTE may write), TRUNCATE, ALTER…
+        return WATCHED_PREFIX in sql.lower()
+    return table.startswith(WATCHED_PREFIX)
 
 
 def bump_version() -> None:

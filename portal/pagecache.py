@@ -61,7 +61,6 @@ import logging
 import math
 import os
 import pickle
-import re
 import secrets
 import threading
 import time
@@ -82,6 +81,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
 
+from catalog.statements import WRITES_NOTHING, written_table
 from portal.singleflight import Flights
 
 logger = logging.getLogger(__name__)
@@ -160,12 +160,6 @@ QUIET_TABLES = frozenset(
         "disclosure_subscription",
     }
 )
-READ_STATEMENTS = ("SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT", "PRAGMA", "SHOW", "EXPLAIN")
-# The table a Django-made writing statement touches: INSERT INTO "t", UPDATE "t", DELETE FROM "t".
-WRITE_TABLE = re.compile(
-    r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)\s+[`"]?([\w.]+)',
-    re.IGNORECASE,
-)
 
 
 # ------------------------------------------------------------------------------------------ generation
@@ -206,14 +200,10 @@ def generation_position(token) -> str:
 
 def writes_public_data(sql: str) -> bool:
     """Whether a statement may change what a public page shows (conservative: unknown writes do)."""
-    head = sql.lstrip()[:10].upper()
-    if head.startswith(READ_STATEMENTS):
-        return False
-    match = WRITE_TABLE.match(sql)
-    if match:
-        return match.group(1).lower().rsplit(".", 1)[-1] not in QUIET_TABLES
-    # WITH ... (a CTE may write), CREATE, DROP, ALTER, TRUNCATE, COPY, VACUUM...: assume it may.
-    return not head.startswith(("VACUUM", "ANALYZE", "SET "))
+    table = written_table(sql)
+    if table is None:  # WITH ... (a CTE may write), CREATE, DROP, ALTER, TRUNCATE, COPY...: assume it may.
+        return True
+    return table != WRITES_NOTHING and table not in QUIET_TABLES
 
 
 def _on_commit_bump(connection) -> None:
