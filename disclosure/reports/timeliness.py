@@ -311,18 +311,14 @@ class _Source:
         ).first()
         ids, filters = (list(self.by_id), list(nodes)), {"formed_from": formed_from, "formed_to": formed_to}
         inner, inner_params = timed_records(*ids, **filters).query.sql_with_params()
-        self.params = list(inner_params)
-        self.sql = self._classified(inner)
-        self.tally_inner = inner
+        self.sql, self.params = self._classified(inner), list(inner_params)
         # The tallies run in a transaction of their own, where the session's zone can stand in for the
         # one TruncDate names (SessionDate); the rows' queries (pages, exports) keep TruncDate.
         self.zone = session_zone()
         if self.zone:
             inner, inner_params = timed_records(*ids, **filters, pub=SessionDate("published_at")).query.sql_with_params()
-            self.tally_sql, self.tally_params = self._classified(inner), list(inner_params)
-            self.tally_inner = inner
-        else:
-            self.tally_sql, self.tally_params = self.sql, self.params
+        self.tally_inner, self.tally_params = inner, list(inner_params)
+        self.tally_sql = self._classified(inner) if self.zone else self.sql
         self._fallback: list[TimelinessRow] | None = None
         self._clock = _Clock()
 
