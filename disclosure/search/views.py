@@ -123,7 +123,10 @@ def search(request):
     """
     trees = catalog_selectors.public_trees()
     tree, organisations = trees.roots, trees.organisations
-    form = SearchForm(request.GET or None, organisations=organisations, tree=tree)
+    form = SearchForm(
+        request.GET or None, organisations=organisations, tree=tree,
+        rendered=trees.fragment("search:form-selects", dict),
+    )
     query_text, filters = form.criteria()
     context = {"form": form, "query_text": query_text, "searched": False}
     active = form.active_query()
