@@ -9,20 +9,48 @@ surface.
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import BigAutoField, Expression, Q, QuerySet
 
 from catalog import selectors as catalog_selectors
+
+
+class CompiledOnce(Expression):
+    """The SQL of a subquery that holds no data and no time (``catalog.selectors.visible_organisations()``,
+    ``visible_nodes()``: their ids, where the database reads the tree at every query), compiled once per
+    process and database, then written as it is into every query that uses it.
+
+    Django compiles a subquery afresh in every query: the two of the public rule, each with its NOT EXISTS
+    over the ancestors, cost more CPU than anything else on a record page. The text is self-contained (it
+    names only its own tables and aliases), so it means the same inside any query, at any depth.
+    """
+
+    def __init__(self, build):
+        super().__init__(output_field=BigAutoField())
+        self.build = build
+        self.compiled: dict[str, tuple[str, tuple]] = {}
+
+    def as_sql(self, compiler, connection):
+        found = self.compiled.get(connection.alias)
+        if found is None:
+            query = self.build().values("pk").order_by().query
+            sql, params = query.get_compiler(connection=connection).as_sql()
+            found = self.compiled[connection.alias] = (f"({sql})", tuple(params))
+        return found
+
+
+_visible_organisations = CompiledOnce(catalog_selectors.visible_organisations)
+_visible_nodes = CompiledOnce(catalog_selectors.visible_nodes)
 
 
 def visible_organisation(prefix: str = "") -> Q:
     """The object's organisation and all its ancestors are active (``prefix`` reaches the object,
     e.g. "record__")."""
-    return Q(**{f"{prefix}organisation__in": catalog_selectors.visible_organisations()})
+    return Q(**{f"{prefix}organisation__in": _visible_organisations})
 
 
 def visible_placement(prefix: str = "") -> Q:
     """The object's organisation and catalog node, and all their ancestors, are active."""
-    return visible_organisation(prefix) & Q(**{f"{prefix}node__in": catalog_selectors.visible_nodes()})
+    return visible_organisation(prefix) & Q(**{f"{prefix}node__in": _visible_nodes})
 
 
 _placed: dict = {}
