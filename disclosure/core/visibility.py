@@ -9,37 +9,16 @@ surface.
 
 from __future__ import annotations
 
-from django.db.models import BigAutoField, Expression, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from catalog import selectors as catalog_selectors
+from disclosure.core import compiled
 
-
-class CompiledOnce(Expression):
-    """The SQL of a subquery that holds no data and no time (``catalog.selectors.visible_organisations()``,
-    ``visible_nodes()``: their ids, where the database reads the tree at every query), compiled once per
-    process and database, then written as it is into every query that uses it.
-
-    Django compiles a subquery afresh in every query: the two of the public rule, each with its NOT EXISTS
-    over the ancestors, cost more CPU than anything else on a record page. The text is self-contained (it
-    names only its own tables and aliases), so it means the same inside any query, at any depth.
-    """
-
-    def __init__(self, build):
-        super().__init__(output_field=BigAutoField())
-        self.build = build
-        self.compiled: dict[str, tuple[str, tuple]] = {}
-
-    def as_sql(self, compiler, connection):
-        found = self.compiled.get(connection.alias)
-        if found is None:
-            query = self.build().values("pk").order_by().query
-            sql, params = query.get_compiler(connection=connection).as_sql()
-            found = self.compiled[connection.alias] = (f"({sql})", tuple(params))
-        return found
-
-
-_visible_organisations = CompiledOnce(catalog_selectors.visible_organisations)
-_visible_nodes = CompiledOnce(catalog_selectors.visible_nodes)
+# The visible organisations and nodes (catalog/selectors.py) as subqueries whose SQL is compiled once per
+# process and database (disclosure/core/compiled.py): Django would compile the same text afresh in every
+# public query, the largest part of an uncached record page's CPU.
+_visible_organisations = compiled.ids_of(catalog_selectors.visible_organisations)
+_visible_nodes = compiled.ids_of(catalog_selectors.visible_nodes)
 
 
 def visible_organisation(prefix: str = "") -> Q:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from disclosure.core.compiled import TopLevelExists
 from disclosure.core.visibility import visible_placement, visibly_placed
 from disclosure.records.models import Attachment, Interpretation, Openness, Record, Status
 
@@ -56,6 +57,21 @@ def public_records_placed(*, organisation_id: int, node_ids: list[int], now: dat
     return Record.objects.filter(published_proactive(now=now), organisation_id=organisation_id, node_id__in=node_ids)
 
 
+def _interpretation_links():
+    number = OuterRef("index_number")
+    return Interpretation.objects.filter(Q(record__index_number=number) | Q(policy__index_number=number))
+
+
+# The record page's EXISTS flags, their SQL compiled once per process and database (disclosure/core/compiled.py;
+# Django compiling them afresh cost more than a millisecond a page). For ``public_record``'s query only, which
+# runs as it is.
+_LINK_FLAGS = {
+    "has_attachments": TopLevelExists(Record, lambda: Attachment.objects.filter(record_id=OuterRef("pk"))),
+    "has_related": TopLevelExists(Record, lambda: Record.related.through.objects.filter(from_record_id=OuterRef("pk"))),
+    "has_interpretation_links": TopLevelExists(Record, _interpretation_links),
+}
+
+
 def public_record(*, org_code: str, serial: str, link_flags: bool = False) -> Record | None:
     """The public record of an organisation with index number "<org>/<serial>", or None.
 
@@ -64,14 +80,7 @@ def public_record(*, org_code: str, serial: str, link_flags: bool = False) -> Re
     node's two levels above (the breadcrumb of a standard item, no tree needed)."""
     records = public_records().select_related("organisation", "node", "public_notice")
     if link_flags:
-        number = OuterRef("index_number")
-        records = records.select_related("node__parent__parent").annotate(
-            has_attachments=Exists(Attachment.objects.filter(record_id=OuterRef("pk"))),
-            has_related=Exists(Record.related.through.objects.filter(from_record_id=OuterRef("pk"))),
-            has_interpretation_links=Exists(
-                Interpretation.objects.filter(Q(record__index_number=number) | Q(policy__index_number=number))
-            ),
-        )
+        records = records.select_related("node__parent__parent").annotate(**_LINK_FLAGS)
     # Unordered (``first()`` orders by the model's ordering): at most one published row has an index number
     # (``unique_live_index_number``), and an ordered query makes Django hash every selected column (~1 ms).
     records = records.filter(organisation__code=org_code, index_number=f"{org_code}/{serial}").order_by()
