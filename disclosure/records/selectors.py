@@ -78,13 +78,27 @@ def public_record(*, org_code: str, serial: str, link_flags: bool = False) -> Re
     ``link_flags``: also ``has_attachments``, ``has_related`` and ``has_interpretation_links`` (EXISTS in
     the same query), so that the record page skips the queries of lists it would find empty, and the
     node's two levels above (the breadcrumb of a standard item, no tree needed)."""
-    records = public_records().select_related("organisation", "node", "public_notice")
-    if link_flags:
-        records = records.select_related("node__parent__parent").annotate(**_LINK_FLAGS)
-    # Unordered (``first()`` orders by the model's ordering): at most one published row has an index number
-    # (``unique_live_index_number``), and an ordered query makes Django hash every selected column (~1 ms).
-    records = records.filter(organisation__code=org_code, index_number=f"{org_code}/{serial}").order_by()
+    records = _record_page_query(link_flags).filter(published_proactive())
+    records = records.filter(organisation__code=org_code, index_number=f"{org_code}/{serial}")
     return next(iter(records[:1]), None)
+
+
+_record_page: dict = {}
+
+
+def _record_page_query(link_flags: bool) -> QuerySet[Record]:
+    """``public_record``'s queryset less the record's own half of the rule (which holds the time) and the
+    index number: built once per process and cloned, as ``visibly_placed()`` is.
+
+    Unordered (``first()`` would order by the model's ordering): at most one published row has an index
+    number (``unique_live_index_number``), and an ordered query makes Django hash every selected column."""
+    found = _record_page.get(link_flags)
+    if found is None:
+        records = visibly_placed(Record).select_related("organisation", "node", "public_notice")
+        if link_flags:
+            records = records.select_related("node__parent__parent").annotate(**_LINK_FLAGS)
+        found = _record_page[link_flags] = records.order_by()
+    return found
 
 
 def withdrawal_notice(*, org_code: str, serial: str) -> Record | None:
