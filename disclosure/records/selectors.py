@@ -88,7 +88,9 @@ _record_page: dict = {}
 
 def _record_page_query(link_flags: bool) -> QuerySet[Record]:
     """``public_record``'s queryset less the record's own half of the rule (which holds the time) and the
-    index number: built once per process and cloned, as ``visibly_placed()`` is.
+    index number: built once per process and cloned, as ``visibly_placed()`` is. ``public_record`` adds
+    ``published_proactive()``: the two halves of ``public_records()``, as ``public_record_condition()`` joins
+    them.
 
     Unordered (``first()`` would order by the model's ordering): at most one published row has an index
     number (``unique_live_index_number``), and an ordered query makes Django hash every selected column."""
