@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from disclosure.core.compiled import TopLevelExists
 from disclosure.core.visibility import visible_placement, visibly_placed
 from disclosure.records.models import Attachment, Interpretation, Openness, Record, Status
 
@@ -56,23 +57,50 @@ def public_records_placed(*, organisation_id: int, node_ids: list[int], now: dat
     return Record.objects.filter(published_proactive(now=now), organisation_id=organisation_id, node_id__in=node_ids)
 
 
+def _interpretation_links():
+    number = OuterRef("index_number")
+    return Interpretation.objects.filter(Q(record__index_number=number) | Q(policy__index_number=number))
+
+
+# The record page's EXISTS flags, their SQL compiled once per process and database (disclosure/core/compiled.py;
+# Django compiling them afresh cost more than a millisecond a page). For ``public_record``'s query only, which
+# runs as it is.
+_LINK_FLAGS = {
+    "has_attachments": TopLevelExists(Record, lambda: Attachment.objects.filter(record_id=OuterRef("pk"))),
+    "has_related": TopLevelExists(Record, lambda: Record.related.through.objects.filter(from_record_id=OuterRef("pk"))),
+    "has_interpretation_links": TopLevelExists(Record, _interpretation_links),
+}
+
+
 def public_record(*, org_code: str, serial: str, link_flags: bool = False) -> Record | None:
     """The public record of an organisation with index number "<org>/<serial>", or None.
 
     ``link_flags``: also ``has_attachments``, ``has_related`` and ``has_interpretation_links`` (EXISTS in
     the same query), so that the record page skips the queries of lists it would find empty, and the
     node's two levels above (the breadcrumb of a standard item, no tree needed)."""
-    records = public_records().select_related("organisation", "node", "public_notice")
-    if link_flags:
-        number = OuterRef("index_number")
-        records = records.select_related("node__parent__parent").annotate(
-            has_attachments=Exists(Attachment.objects.filter(record_id=OuterRef("pk"))),
-            has_related=Exists(Record.related.through.objects.filter(from_record_id=OuterRef("pk"))),
-            has_interpretation_links=Exists(
-                Interpretation.objects.filter(Q(record__index_number=number) | Q(policy__index_number=number))
-            ),
-        )
-    return records.filter(organisation__code=org_code, index_number=f"{org_code}/{serial}").first()
+    records = _record_page_query(link_flags).filter(published_proactive())
+    records = records.filter(organisation__code=org_code, index_number=f"{org_code}/{serial}")
+    return next(iter(records[:1]), None)
+
+
+_record_page: dict = {}
+
+
+def _record_page_query(link_flags: bool) -> QuerySet[Record]:
+    """``public_record``'s queryset less the record's own half of the rule (which holds the time) and the
+    index number: built once per process and cloned, as ``visibly_placed()`` is. ``public_record`` adds
+    ``published_proactive()``: the two halves of ``public_records()``, as ``public_record_condition()`` joins
+    them.
+
+    Unordered (``first()`` would order by the model's ordering): at most one published row has an index
+    number (``unique_live_index_number``), and an ordered query makes Django hash every selected column."""
+    found = _record_page.get(link_flags)
+    if found is None:
+        records = visibly_placed(Record).select_related("organisation", "node", "public_notice")
+        if link_flags:
+            records = records.select_related("node__parent__parent").annotate(**_LINK_FLAGS)
+        found = _record_page[link_flags] = records.order_by()
+    return found
 
 
 def withdrawal_notice(*, org_code: str, serial: str) -> Record | None:

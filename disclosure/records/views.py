@@ -55,12 +55,6 @@ def record_context(request, current, *, objection_form=None) -> dict:
     if path is None:  # a local refinement deeper than the record's query reached
         node = catalog_selectors.public_trees().node(current.node.code) or current.node
         path = catalog_selectors.path_in_tree(node)
-    related = (
-        selectors.public_records()
-        .filter(pk__in=current.related.values("pk"))
-        .select_related("organisation")
-        .order_by("-published_at", "-id")
-    )
     context = {
         "record": current,
         "organisation": current.organisation,
@@ -68,7 +62,7 @@ def record_context(request, current, *, objection_form=None) -> dict:
         "path": path,
         "attachments": list(current.attachments.all()) if getattr(current, "has_attachments", True) else [],
         # Not queried when the record's own query found none (public_record(link_flags=True)).
-        "related": list(related) if getattr(current, "has_related", True) else [],
+        "related": _public_related(current) if getattr(current, "has_related", True) else [],
     }
     if current.record_type in library.POLICY_TYPES or current.effective_on or current.expires_on:
         library.with_links([current])
@@ -79,6 +73,16 @@ def record_context(request, current, *, objection_form=None) -> dict:
             context["objection_form"] = objection_form or ObjectionForm()
         context["objection_received"] = request is not None and request.GET.get("objection") == "received"
     return context
+
+
+def _public_related(current) -> list:
+    """The public records ``current`` names as related, newest first (built only when it has some)."""
+    return list(
+        selectors.public_records()
+        .filter(pk__in=current.related.values("pk"))
+        .select_related("organisation")
+        .order_by("-published_at", "-id")
+    )
 
 
 def _path_from_record(node):
