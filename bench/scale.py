@@ -18,10 +18,11 @@ What it does, on the database DATABASE_URL names (read only; the page cache's ge
    cold with PAGE_CACHE_SECONDS=0 (nothing cached: every request renders), warm with the page cache on
    in the database table, and warm with REDIS_URL=BENCH_REDIS_URL (default redis://127.0.0.1:6379/5;
    skipped if no Redis answers; the keys it wrote are deleted afterwards). A warm server first fills the
-   cache with one request per page. In each, ``wrk -t2 -c16 --latency`` drives a static file for
-   BENCH_SECONDS and then a page type, for each page type in turn; req/s, p50/p99 and the ratio to the
-   static-file run just before the page (this machine's speed moves in phases; the static row shows the
-   mean of a server's static runs, their range below the table). The cold server also serves the framework floor:
+   cache with one request per page. In each, ``wrk -t2 -c16 --latency`` drives a static file and then a
+   page type, alternating BENCH_ROUNDS times (each run a third of BENCH_SECONDS, or of BENCH_COLD_SECONDS
+   for a page on the cold server, at least 2 s); the page's ratio is the median of its rounds' ratios,
+   printed with that round's req/s and p50/p99 (this machine's speed moves in phases of seconds; the
+   static row shows the mean of a server's static runs, their range below the table). The cold server also serves the framework floor:
    /robots.txt (a trivial view) and /healthz (one SELECT 1) through every middleware.
 4. On the cold server: 16 concurrent searches for common words (wrk -c16, a Lua script varying the word
    and page) while this process times a static file and the home page one request after another (a
@@ -32,7 +33,7 @@ What it does, on the database DATABASE_URL names (read only; the page cache's ge
 
 Targets from issue 15 are printed beside each figure ([达标] / [未达标]); nothing is asserted.
 
-Environment: BENCH_SECONDS (default 5), BENCH_COLD_SECONDS (2 × BENCH_SECONDS), BENCH_CONNECTIONS (16), BENCH_RUNS (3, reports),
+Environment: BENCH_SECONDS (default 5), BENCH_COLD_SECONDS (2 × BENCH_SECONDS), BENCH_ROUNDS (3), BENCH_CONNECTIONS (16), BENCH_RUNS (3, reports),
 BENCH_SEARCH_REPEAT (5), BENCH_SKIP (comma list of: load, reports, search; ``pages`` keeps of the load
 runs only the concurrent searches and the sitemap, on the cold server), BENCH_REDIS_URL ("" skips the Redis
 run). The search bulkhead (portal/bulkhead.py) takes SEARCH_CONCURRENCY and SEARCH_QUEUE_SECONDS from the
@@ -69,6 +70,7 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
 COLD_SECONDS = int(os.environ.get("BENCH_COLD_SECONDS", str(2 * SECONDS)))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))  # static file and page alternating, per page type
 SEARCH_REPEAT = int(os.environ.get("BENCH_SEARCH_REPEAT", "5"))
 SKIP = {part.strip() for part in os.environ.get("BENCH_SKIP", "").split(",") if part.strip()}
 COMMON_WORDS = ["征收", "补偿", "住房", "公示"]
@@ -366,7 +368,7 @@ def load_tests(paths, queries, var_dir: Path) -> None:
     print(f"\n静态文件：{static}；每项 wrk -t2 -c{CONNECTIONS} --latency，冷 {COLD_SECONDS} 秒、热 {SECONDS} 秒"
           "（与服务器同机，回环地址；冷 = 页面缓存关闭，热(库) = 页面缓存在数据库表中并已填充，"
           f"热(Redis) = 页面缓存在 Redis {redis or '（未测）'} 中并已填充）；"
-          "每个页面之前各测一次静态文件，比值以紧挨在前的那一次为分母")
+          f"静态文件与页面交替测 {ROUNDS} 轮，比值取各轮比值的中位数，req/s 与 p50/p99 为该轮的数字")
     if "pages" in SKIP:
         with Server(var_dir, cache=False) as server:
             concurrent_searches(server, static, var_dir)
@@ -385,15 +387,25 @@ def load_tests(paths, queries, var_dir: Path) -> None:
                 seconds = SECONDS if name != "cold" else COLD_SECONDS
                 figures[name] = {}
                 statics = []
-                # Each page right after a static-file run of its own: this machine's speed moves in phases
-                # (a static file at 6,500 req/s, then 2,000 for a while), so a page is compared with the
-                # static file of the same moment, not with the first and last of the server's runs.
+                # The static file and the page alternate, ROUNDS times each, and the page's ratio is the
+                # median of its rounds' ratios: this machine's speed moves in phases of seconds (a static
+                # file at 6,500 req/s, then 1,800 for a while), which one static run at the start and one
+                # at the end of a server's runs, or even one just before the page, misread.
                 measured = [(path, seconds) for _label, path in paths]
                 if name == "cold":
                     measured += [(path, SECONDS) for _label, path in FLOOR]
                 for path, length in measured:
-                    statics.append(wrk(server.port, static, seconds=SECONDS))
-                    figures[name][path] = dict(wrk(server.port, path, seconds=length), static=statics[-1]["rate"])
+                    rounds = []
+                    for _round in range(ROUNDS):
+                        statics.append(wrk(server.port, static, seconds=max(2, SECONDS // ROUNDS)))
+                        page = wrk(server.port, path, seconds=max(2, length // ROUNDS))
+                        rounds.append(dict(page, static=statics[-1]["rate"]))
+                    rounds.sort(key=lambda run: run["rate"] / run["static"] if run["static"] else 0)
+                    middle = rounds[len(rounds) // 2]
+                    figures[name][path] = dict(
+                        middle,
+                        errors=sum(run["errors"] for run in rounds), timeouts=sum(run["timeouts"] for run in rounds),
+                    )
                 rates = [run["rate"] for run in statics]
                 figures[name]["static"] = dict(
                     statics[0], rate=statistics.mean(rates), static=statistics.mean(rates),
