@@ -22,7 +22,8 @@ What it does, on the database DATABASE_URL names (read only; the page cache's ge
    page type, alternating BENCH_ROUNDS times (each run a third of BENCH_SECONDS, or of BENCH_COLD_SECONDS
    for a page on the cold server, at least 2 s); the page's ratio is the median of its rounds' ratios,
    printed with that round's req/s and p50/p99 (this machine's speed moves in phases of seconds; the
-   static row shows the mean of a server's static runs, their range below the table). The cold server also serves the framework floor:
+   static row shows the mean of a server's static runs, their range below the table), and the workers'
+   CPU time per answered request (utime + stime of /proc/<pid>/stat, median of the rounds). The cold server also serves the framework floor:
    /robots.txt (a trivial view) and /healthz (one SELECT 1) through every middleware.
 4. On the cold server: 16 concurrent searches for common words (wrk -c16, a Lua script varying the word
    and page) while this process times a static file and the home page one request after another (a
@@ -293,6 +294,29 @@ def peak_rss_kib(pid: int) -> int:
         return 0
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU the processes have used so far (utime + stime of /proc/<pid>/stat)."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def wrk_with_cpu(server: Server, path: str, seconds: int) -> dict:
+    """wrk on ``path`` plus the gunicorn workers' CPU per answered request (µs): unlike req/s, time the
+    machine gives to others (this one runs in phases) does not count in it."""
+    pids = server.workers()
+    before = cpu_seconds(pids)
+    figure = wrk(server.port, path, seconds=seconds)
+    used = cpu_seconds(pids) - before
+    figure["cpu_us"] = used / figure["requests"] * 1e6 if figure["requests"] else float("nan")
+    return figure
+
+
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60000.0}
 
 
@@ -314,9 +338,11 @@ def wrk(port: int, path: str, *, seconds: int = SECONDS, connections: int = CONN
     p50 = re.search(r"50%\s+([\d.]+\w+)", output)
     p99 = re.search(r"99%\s+([\d.]+\w+)", output)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    requests = re.search(r"(\d+) requests in", output)
     timeouts = re.search(r"timeout (\d+)", output)
     return {
         "rate": float(rate.group(1)) if rate else 0.0,
+        "requests": int(requests.group(1)) if requests else 0,
         "p50": _ms(p50.group(1)) if p50 else float("nan"),
         "p99": _ms(p99.group(1)) if p99 else float("nan"),
         "errors": int(errors.group(1)) if errors else 0,
@@ -397,18 +423,20 @@ def load_tests(paths, queries, var_dir: Path) -> None:
                 for path, length in measured:
                     rounds = []
                     for _round in range(ROUNDS):
-                        statics.append(wrk(server.port, static, seconds=max(2, SECONDS // ROUNDS)))
-                        page = wrk(server.port, path, seconds=max(2, length // ROUNDS))
+                        statics.append(wrk_with_cpu(server, static, max(2, SECONDS // ROUNDS)))
+                        page = wrk_with_cpu(server, path, max(2, length // ROUNDS))
                         rounds.append(dict(page, static=statics[-1]["rate"]))
                     rounds.sort(key=lambda run: run["rate"] / run["static"] if run["static"] else 0)
                     middle = rounds[len(rounds) // 2]
                     figures[name][path] = dict(
                         middle,
                         errors=sum(run["errors"] for run in rounds), timeouts=sum(run["timeouts"] for run in rounds),
+                        cpu_us=statistics.median(run["cpu_us"] for run in rounds),
                     )
                 rates = [run["rate"] for run in statics]
                 figures[name]["static"] = dict(
                     statics[0], rate=statistics.mean(rates), static=statistics.mean(rates),
+                    cpu_us=statistics.median(run["cpu_us"] for run in statics),
                     errors=sum(run["errors"] for run in statics), timeouts=sum(run["timeouts"] for run in statics),
                 )
                 loads[name] = (min(rates), max(rates), len(rates), os.getloadavg()[0])
@@ -422,7 +450,7 @@ def load_tests(paths, queries, var_dir: Path) -> None:
     names = [name for name, _server in runs]
     titles = {"cold": "冷", "db": "热(库)", "redis": "热(Redis)"}
     header = f"{'页面':<14}{'SQL(渲染/缺/中)':>13}" + "".join(
-        f"  {titles[name] + ' req/s':>12}{'p50/p99 ms':>14}{'比值':>7}" for name in names)
+        f"  {titles[name] + ' req/s':>12}{'p50/p99 ms':>14}{'比值':>7}{'CPU µs':>8}" for name in names)
     print("\n" + header)
     rows = [("静态文件", "static")] + [(label, path) for label, path in paths] + FLOOR
     for label, key in rows:
@@ -432,10 +460,11 @@ def load_tests(paths, queries, var_dir: Path) -> None:
         for name in names:
             figure = figures[name].get(key)
             if figure is None:
-                line += f"  {'-':>12}{'':>14}{'':>7}"
+                line += f"  {'-':>12}{'':>14}{'':>7}{'':>8}"
                 continue
             ratio = figure["rate"] / figure["static"] if figure["static"] else 0
-            line += f"  {figure['rate']:>12.0f}{figure['p50']:>7.1f}/{figure['p99']:<6.0f}{ratio:>7.3f}"
+            line += (f"  {figure['rate']:>12.0f}{figure['p50']:>7.1f}/{figure['p99']:<6.0f}{ratio:>7.3f}"
+                     f"{figure.get('cpu_us', float('nan')):>8.0f}")
             if key in queries:
                 flags += (f" {titles[name]}{mark(ratio >= (TARGET_COLD if name == 'cold' else TARGET_WARM))}")
             if figure["errors"] + figure["timeouts"]:
@@ -453,6 +482,8 @@ def load_tests(paths, queries, var_dir: Path) -> None:
           "（渲染 = 页面缓存关闭、同页预热一次后的查询数；缺 = 新版本号后首次请求，含缓存表读写；中 = 命中）。")
     print("框架下限：页面缓存关闭时经过全部中间件的最简视图（robots.txt 不查库，/healthz 查一次库），"
           "即 Django 在这台服务器上一次请求的大致代价；命中只经过页面缓存中间件，但另读一次共享版本号。"
+          "CPU µs = gunicorn 两个 worker 每答一个请求所用的 CPU 时间（各轮中位数，不含 wrk 与数据库），"
+          "不受机器快慢时段影响，可与静态文件一行直接相比。"
           "负载高时 wrk 与服务器争用 CPU，各比值可差一倍，以多次运行与负载一并看。")
 
 
