@@ -192,14 +192,19 @@ def path_in_tree(node: CatalogNode) -> list[CatalogNode]:
     return path
 
 
-def descendant_codes(node: CatalogNode) -> list[str]:
-    """Codes of a cached node and all below it."""
-    codes, stack = [], [node]
+def descendants(nodes) -> list[CatalogNode]:
+    """Cached nodes (of ``catalog_tree()`` or the public trees) and every node below them, no query."""
+    found, stack = [], list(nodes)
     while stack:
         current = stack.pop()
-        codes.append(current.code)
+        found.append(current)
         stack.extend(children(current))
-    return codes
+    return found
+
+
+def descendant_codes(node: CatalogNode) -> list[str]:
+    """Codes of a cached node and all below it."""
+    return [each.code for each in descendants([node])]
 
 
 def organisation_path(organisation: Organisation) -> QuerySet[Organisation]:

@@ -285,12 +285,7 @@ def build() -> PublicTrees:
     from catalog.models import ColumnSetting, NodeChannel
 
     roots = selectors.catalog_tree()
-    nodes_by_code = {}
-    stack = list(roots)
-    while stack:
-        node = stack.pop()
-        nodes_by_code[node.code] = node
-        stack.extend(selectors.children(node))
+    nodes_by_code = {node.code: node for node in selectors.descendants(roots)}
     levels: set[str] = set()
     for root in roots:
         levels |= selectors.applicable_levels(root)

@@ -141,18 +141,10 @@ def catalog(request):
         channels_by_node.setdefault(link.node_id, []).append(
             {"code": link.channel.code, "name": link.channel.name, "required": link.required}
         )
-    owner_ids = {node.owner_id for node in _walk(tree) if node.owner_id}
+    owner_ids = {node.owner_id for node in catalog_selectors.descendants(tree) if node.owner_id}
     # Organisations owning local items (本单位细化): a query only when there are such items.
     owner_codes = dict(Organisation.objects.filter(pk__in=owner_ids).values_list("pk", "code")) if owner_ids else {}
     return json_response({"results": [_node_dict(root, channels_by_node, owner_codes) for root in tree]})
-
-
-def _walk(roots):
-    stack = list(roots)
-    while stack:
-        node = stack.pop()
-        yield node
-        stack.extend(catalog_selectors.children(node))
 
 
 # ----------------------------------------------------------------------------- organisations

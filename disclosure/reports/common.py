@@ -212,12 +212,7 @@ def load_catalog() -> Catalog:
                 items.append(item)
                 item_of_node[node.pk] = item
                 below(item, node)
-    nodes: dict[int, CatalogNode] = {}
-    stack = list(domains)
-    while stack:
-        node = stack.pop()
-        nodes[node.pk] = node
-        stack.extend(catalog_selectors.children(node))
+    nodes: dict[int, CatalogNode] = {node.pk: node for node in catalog_selectors.descendants(domains)}
     return Catalog(items=items, domains=list(domains), item_of_node=item_of_node, nodes=nodes)
 
 

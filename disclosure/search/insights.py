@@ -75,12 +75,7 @@ def facets(documents, tree, *, selected: dict) -> dict[str, list[Facet]]:
 
 
 def _ids_under(node) -> list[int]:
-    found, stack = [], [node]
-    while stack:
-        current = stack.pop()
-        found.append(current.pk)
-        stack.extend(catalog_selectors.children(current))
-    return found
+    return [each.pk for each in catalog_selectors.descendants([node])]
 
 
 def nearest_columns(query: str, tree, limit: int = 5) -> list:
@@ -91,10 +86,7 @@ def nearest_columns(query: str, tree, limit: int = 5) -> list:
     if not wanted:
         return []
     scored = []
-    stack = list(tree)
-    while stack:
-        node = stack.pop()
-        stack.extend(catalog_selectors.children(node))
+    for node in catalog_selectors.descendants(tree):
         name_terms = set(document_terms(node.name))
         text_terms = set(document_terms(f"{node.content} {node.basis}"))
         score = 3 * len(wanted & name_terms) + len(wanted & text_terms)

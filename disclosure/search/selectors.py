@@ -340,12 +340,7 @@ def _visible_documents(node_ids: list[int], trees) -> QuerySet:
 
 def _node_ids(tree) -> list[int]:
     """The keys of the cached nodes of ``tree`` and of all beneath them."""
-    found, stack = [], list(tree)
-    while stack:
-        node = stack.pop()
-        found.append(node.pk)
-        stack.extend(catalog_selectors.children(node))
-    return found
+    return [node.pk for node in catalog_selectors.descendants(tree)]
 
 
 class SearchResults:

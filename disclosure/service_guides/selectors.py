@@ -82,11 +82,8 @@ def guide_item_of_node() -> dict[int, int]:
         if item is not None:
             items.append(item)
     for item in items:
-        stack = [item]
-        while stack:
-            node = stack.pop()
+        for node in catalog_selectors.descendants([item]):
             mapping[node.pk] = item.pk
-            stack.extend(catalog_selectors.children(node))
     return mapping
 
 
