@@ -5,7 +5,6 @@ the axe-playwright-python wheel. Screenshots of failing pages go to test-artifac
 """
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,9 @@ import pytest
 # and safe, but Django refuses them near a running loop unless told otherwise.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Debian's package, by its path: a ``chromium`` found first on PATH may be another build (a CI machine once
+# had Playwright's own Chrome there, and Debian's was then never installed).
+CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -141,11 +141,15 @@ def test_word_paste_and_typed_paragraphs_reach_the_public_page(live_server, chro
         # The dialog's promise sets the link after it closes: wait for it, then put the caret at the end of
         # that paragraph (pressing Enter over a still-selected text would replace it).
         body.locator(f"a[href='{LINK_URL}']").wait_for()
-        body.focus()
-        page.keyboard.press("Control+End")  # collapses any selection at the end of the document
+        # The caret to the end through the editor's own command (Tiptap keeps the editor on its element):
+        # focusing the element and pressing Control+End raced the dialog handing focus back, and on a busy
+        # CI machine the caret once never reached the editor within 30 s.
+        page.evaluate("() => document.querySelector('.body-editor .tiptap').editor.commands.focus('end')")
         page.wait_for_function(
-            "() => { const s = window.getSelection(); return s.isCollapsed && s.anchorNode"
-            " && document.querySelector('.body-editor .tiptap').contains(s.anchorNode); }"
+            "() => { const editor = document.querySelector('.body-editor .tiptap').editor;"
+            " const s = window.getSelection(); const end = editor.state.doc.content.size - 1;"
+            " return editor.isFocused && editor.state.selection.empty && editor.state.selection.from === end"
+            " && s.isCollapsed && editor.view.dom.contains(s.anchorNode); }"
         )
         # The keyboard, not ``body.press``: that focuses the editor again first, which may bring back the
         # editor's remembered selection (the link text), and Enter would then replace it.
