@@ -7,11 +7,11 @@ own write: the response sets a short cookie), every read after a write in the sa
 read at all while the replica is down or lags behind by more than ``DATABASE_REPLICA_MAX_LAG`` seconds
 (checked at most every ``CHECK_SECONDS`` per process, with a 2-second connect timeout).
 
-Never older than the last write, on any host: each committed write starts a new page-cache generation
-(portal/pagecache.py), which then carries the primary's WAL position (``primary_position``). A public read
-uses the replica only if the replica has replayed up to the position of the generation current when the
-request began (one small query on the replica per request that reads); otherwise that request reads the
-primary. So a withdrawal or a publication is seen at once on every host, and no page rendered from an
+Never older than the last write, on any host: each committed public write sets a new token of the last
+write in the page cache (portal/pagecache.py ``WRITTEN_KEY``), which carries the primary's WAL position
+(``primary_position``). A public read uses the replica only if the replica has replayed up to the position
+of the token current when the request began (one small query on the replica per request that reads);
+otherwise that request reads the primary. So a withdrawal or a publication is seen at once on every host, and no page rendered from an
 older replica state is stored under the new generation. A replica that stops answering in the middle of
 this check is marked down for ``CHECK_SECONDS`` and the request reads the primary.
 """
@@ -110,16 +110,19 @@ def replica_caught_up(position: str) -> bool:
 
 
 def generation_position(request) -> str:
-    """The WAL position of the page-cache generation current now (see pagecache.bump_generation)."""
+    """The WAL position of the last public write (see pagecache.bump): the page cache's render read it
+    before this middleware ran; otherwise one read of the cache."""
     from portal import pagecache
 
     token = getattr(request, "pagecache_generation", None)
     if token is None:
         try:
-            token = pagecache.page_cache().get(pagecache.GENERATION_KEY)
+            token = pagecache.page_cache().get(pagecache.WRITTEN_KEY)
         except Exception:  # noqa: BLE001 - no cache: nothing known about the last write
             logger.warning("page cache unreachable: public reads go to the primary", exc_info=True)
             return UNKNOWN
+        if token is None:  # never written, or dropped by the cache: the primary's position now
+            return primary_position()
     return pagecache.generation_position(token)
 
 

@@ -12,6 +12,14 @@ Never stale, by construction rather than by bookkeeping:
   signals would miss: ``move()``'s compare-and-set ``update()``, ``bulk_create``, queryset deletes, raw SQL,
   and writes made by other processes (``publish_scheduled``, ``loaddata``, the admin). A rolled-back
   transaction changes nothing and bumps nothing.
+* **Tracked tables end only their readers.** A write to a table of ``TRACKED_TABLES`` (citizens'
+  messages, comments and applications; staff sign-ins and workflow) does not start a new generation: it
+  gives that table a new token (``TABLE_KEY``). A render records the tracked tables named in the SQL it
+  runs, and its entry keeps their tokens as they were read before the render; the entry holds while the
+  generation and those tokens do. So a citizen's message ends the 互动交流 page that lists the messages,
+  not every page of the province. A table goes in that list only if no public page can show its data
+  without a query naming it. Every write also sets ``WRITTEN_KEY``, the last write's WAL position the read
+  router waits for.
 * **Race-free.** A request reads the generation *before* it renders, and stores its page under that
   generation. A change that commits while the page renders bumps the generation after its commit, so the
   page (which may show the old state) is stored under a generation that is already dead.
@@ -61,10 +69,12 @@ import logging
 import math
 import os
 import pickle
+import re
 import secrets
 import threading
 import time
 from collections import OrderedDict
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -101,8 +111,12 @@ GENERATION_KEY = "pagecache:generation"
 BOUNDARY_KEY = "pagecache:boundary:%s"
 # The entry format (Entry.shared) is part of the key: processes of an earlier release, during a rolling
 # deployment, neither read nor overwrite these entries. The generation key never changes.
-PAGE_KEY = "pagecache:page2:%s"
-ENTRY_FORMAT = 2
+PAGE_KEY = "pagecache:page3:%s"
+ENTRY_FORMAT = 3
+# A token per tracked table (TRACKED_TABLES), and one moved by every public write whatever it wrote: the
+# position the read router waits for (portal/dbrouter.py).
+TABLE_KEY = "pagecache:table:%s"
+WRITTEN_KEY = "pagecache:written"
 
 # Cookies that do not change a public page: the CSRF cookie (a page that uses the token says Vary: Cookie
 # and is never stored) and the large-text display mode (part of the key).
@@ -162,6 +176,42 @@ QUIET_TABLES = frozenset(
 )
 
 
+# Tables few public pages read, written often: by citizens (applications, comments, objections, messages)
+# and by the staff's workflow and sign-in (reviews, versions, the audit trail, last_login). A committed write
+# to one of them ends only the pages whose render read it (found in the SQL they ran), not every page.
+# A table belongs here only if no public page can show its data without a query naming it: nothing caches
+# it in a process or elsewhere, and no trigger or denormalised column carries it into another table.
+TRACKED_TABLES = frozenset(
+    {
+        "auth_user",
+        "auth_group",
+        "auth_user_groups",
+        "auth_group_permissions",
+        "auth_user_user_permissions",
+        "disclosure_staffprofile",
+        "disclosure_application",
+        "disclosure_applicationpause",
+        "disclosure_disclosurecase",
+        "disclosure_feedback",
+        "disclosure_consultationcomment",
+        "disclosure_noticeobjection",
+        "disclosure_review",
+        "disclosure_reviewchain",
+        "disclosure_reviewstep",
+        "disclosure_reviewplan",
+        "disclosure_reviewstepentry",
+        "disclosure_auditentry",
+        "disclosure_recordversion",
+        "disclosure_indexsequence",
+        "disclosure_privacyscan",
+        "disclosure_privacyfinding",
+        "disclosure_consultationprivacyscan",
+        "disclosure_consultationprivacyfinding",
+        "disclosure_sitecheckfinding",
+    }
+)
+
+
 # ------------------------------------------------------------------------------------------ generation
 
 
@@ -174,18 +224,27 @@ def new_token() -> str:
 
 
 def bump_generation() -> None:
-    """Start a new content generation: every page cached so far is dead from now on.
+    """Start a new content generation: every page cached so far is dead from now on."""
+    bump([None])
 
-    With a read replica, the token carries the primary's WAL position after the write (``@<lsn>``): the
-    router reads the replica for this generation only once it has replayed that far (portal/dbrouter.py)."""
+
+def bump(scopes) -> None:
+    """New tokens for ``scopes`` (None: the generation, which ends every page; a tracked table's name: the
+    pages that read it), and for the last public write.
+
+    With a read replica, the tokens carry the primary's WAL position after the write (``@<lsn>``): the
+    router reads the replica only once it has replayed that far (portal/dbrouter.py)."""
     from portal.dbrouter import primary_position
 
     token = new_token()
     position = primary_position()
     if position:
         token += "@" + position
+    values = {WRITTEN_KEY: token}
+    for scope in scopes:
+        values[GENERATION_KEY if scope is None else TABLE_KEY % scope] = token
     try:
-        page_cache().set(GENERATION_KEY, token, timeout=None)
+        page_cache().set_many(values, timeout=None)
     except DatabaseError:
         # No cache table (yet: migrate runs before createcachetable): no page can be served from it either.
         logger.debug("页面缓存：无法更新内容版本号。", exc_info=True)
@@ -193,52 +252,132 @@ def bump_generation() -> None:
         logger.exception("页面缓存：无法更新内容版本号。")
 
 
+def written_token() -> str:
+    """A token carrying the primary's WAL position now, for a key found missing (never set, or dropped by
+    the cache): the position is at least that of any write before, so the router waits for it."""
+    from portal.dbrouter import primary_position
+
+    position = primary_position()
+    return new_token() + ("@" + position if position else "")
+
+
+TRACKED_KEYS = [WRITTEN_KEY, *(TABLE_KEY % table for table in sorted(TRACKED_TABLES))]
+
+
+def table_tokens() -> dict:
+    """The tokens of every tracked table and of the last public write, in one read (keys found missing
+    are set first)."""
+    reader = shared_reader()
+    values = reader.read(TRACKED_KEYS)
+    missing = [key for key in TRACKED_KEYS if key not in values]
+    if missing:
+        for key in missing:
+            page_cache().add(key, written_token(), timeout=None)
+        values = reader.read(TRACKED_KEYS)
+        if any(key not in values for key in TRACKED_KEYS):
+            raise RuntimeError("页面缓存：无法读取数据表版本号。")
+    return values
+
+
 def generation_position(token) -> str:
     """The WAL position a generation token carries ("" if none)."""
     return token.partition("@")[2] if isinstance(token, str) else ""
 
 
-def writes_public_data(sql: str) -> bool:
-    """Whether a statement may change what a public page shows (conservative: unknown writes do)."""
+NOTHING = False  # bump_scope: a statement that changes no public page
+
+
+def bump_scope(sql: str):
+    """What a statement's commit must bump: NOTHING, None (the generation: every page) or the name of a
+    tracked table (the pages that read it). Conservative: a write it cannot place ends every page."""
     table = written_table(sql)
     if table is None:  # WITH ... (a CTE may write), CREATE, DROP, ALTER, TRUNCATE, COPY...: assume it may.
-        return True
-    return table != WRITES_NOTHING and table not in QUIET_TABLES
+        return None
+    if table == WRITES_NOTHING or table in QUIET_TABLES:
+        return NOTHING
+    return table if table in TRACKED_TABLES else None
 
 
-def _on_commit_bump(connection) -> None:
+def writes_public_data(sql: str) -> bool:
+    """Whether a statement may change what a public page shows (conservative: unknown writes do)."""
+    return bump_scope(sql) is not NOTHING
+
+
+class Bump:
+    """The commit callback of a transaction's writes to one scope (see ``bump``)."""
+
+    __slots__ = ("scope",)
+
+    def __init__(self, scope):
+        self.scope = scope
+
+    def __call__(self):
+        bump([self.scope])
+
+
+def _on_commit_bump(connection, scope) -> None:
     if connection.in_atomic_block:
-        # One bump per transaction, however many statements it writes. An earlier registration covers this
-        # write only if it is discarded by no savepoint rollback that would keep this write.
+        # One bump per transaction and scope, however many statements write to it. An earlier registration
+        # covers this write only if it is discarded by no savepoint rollback that would keep this write.
         current = set(connection.savepoint_ids)
-        if any(entry[1] is bump_generation and entry[0] <= current for entry in connection.run_on_commit):
-            return
-        connection.on_commit(bump_generation)
+        for sids, func, _robust in connection.run_on_commit:
+            if isinstance(func, Bump) and func.scope == scope and sids <= current:
+                return
+        connection.on_commit(Bump(scope))
         return
     # Autocommit (or manual transactions): the write is committed, but its statement may still hold results
     # (INSERT … RETURNING) that writing the cache now, on this connection, would discard. Bump before the
     # connection's next statement, or when the request ends (flush_pending_bumps), whichever comes first.
     # Manual transaction management (set_autocommit(False); nothing in this project uses it) is bumped the
     # same way, which with Redis may show old content until the next write or the entry's end.
-    connection.pagecache_pending = True
+    pending = getattr(connection, "pagecache_pending", None) or set()
+    pending.add(scope)
+    connection.pagecache_pending = pending
 
 
 def flush_pending_bumps(connection=None, **kwargs) -> None:
-    """Carry out a bump deferred by an autocommitted write (see _on_commit_bump), on one or every
+    """Carry out the bumps deferred by autocommitted writes (see _on_commit_bump), on one or every
     connection of this thread."""
     for conn in [connection] if connection is not None else connections.all(initialized_only=True):
-        if getattr(conn, "pagecache_pending", False):
-            conn.pagecache_pending = False
-            bump_generation()
+        pending = getattr(conn, "pagecache_pending", None)
+        if pending:
+            conn.pagecache_pending = None
+            bump(pending)
+
+
+# The tracked tables a render has named in its SQL so far (None: no render is being recorded).
+_reading: ContextVar[set | None] = ContextVar("pagecache_reading", default=None)
+_TRACKED_NAME = re.compile(
+    r"(?<![\w$])(%s)(?![\w$])" % "|".join(sorted(TRACKED_TABLES, key=len, reverse=True)), re.IGNORECASE
+)
+_named: dict[str, frozenset] = {}
+NAMED_MAX = 4096
+
+
+def tracked_tables_named(sql: str) -> frozenset:
+    """The tracked tables a statement names (as a whole word, quoted or not, in any case): every table it
+    may read. Remembered per statement text, within NAMED_MAX texts."""
+    found = _named.get(sql)
+    if found is None:
+        found = frozenset(name.lower() for name in _TRACKED_NAME.findall(sql))
+        if len(_named) >= NAMED_MAX:
+            _named.clear()
+        _named[sql] = found
+    return found
 
 
 def _execute_wrapper(connection):
     def wrapper(execute, sql, params, many, context):
-        if getattr(connection, "pagecache_pending", False) and not connection.in_atomic_block:
+        if getattr(connection, "pagecache_pending", None) and not connection.in_atomic_block:
             flush_pending_bumps(connection)  # the previous statement is done with
+        reading = _reading.get()
+        if reading is not None and isinstance(sql, str):
+            reading.update(tracked_tables_named(sql))
         result = execute(sql, params, many, context)
-        if isinstance(sql, str) and writes_public_data(sql):
-            _on_commit_bump(connection)
+        if isinstance(sql, str):
+            scope = bump_scope(sql)
+            if scope is not NOTHING:
+                _on_commit_bump(connection, scope)
         return result
 
     wrapper.pagecache = True
@@ -312,12 +451,18 @@ def local_budget() -> int:
 
 class Entry:
     """One cached page, ready to send: its final headers (every middleware's, the security headers
-    included), its body, the generation it was rendered under and the moment it ends (epoch seconds)."""
+    included), its body, the generation it was rendered under, the tokens of the tracked tables its render
+    read (``deps``: (key, token) pairs, read before the render) and the moment it ends (epoch seconds)."""
 
-    __slots__ = ("generation", "expires", "etag", "headers", "body", "size", "store", "not_modified_store")
+    __slots__ = (
+        "generation", "deps", "dep_keys", "expires", "etag", "headers", "body", "size", "store",
+        "not_modified_store",
+    )
 
-    def __init__(self, generation: str, expires: float, etag: str, headers, body: bytes):
+    def __init__(self, generation: str, expires: float, etag: str, headers, body: bytes, deps=()):
         self.generation = generation
+        self.deps = tuple(deps)
+        self.dep_keys = [key for key, _token in self.deps]
         self.expires = expires
         self.etag = etag
         self.headers = dict(headers)
@@ -340,19 +485,28 @@ class Entry:
         response.headers._store = self.not_modified_store.copy()
         return response
 
-    def live(self, generation, now: float) -> bool:
-        return self.generation == generation and now < self.expires
+    def live(self, generation, values: dict, now: float) -> bool:
+        """Whether the page still holds: its generation is ``generation`` and each tracked table it read
+        still has the token it had before the render (``values``: the tokens just read)."""
+        return (
+            self.generation == generation
+            and now < self.expires
+            and all(values.get(key) == token for key, token in self.deps)
+        )
 
     def shared(self) -> tuple:
         """The value kept in the shared cache (plain types only: it is pickled)."""
-        return (ENTRY_FORMAT, self.generation, self.expires, self.etag, tuple(self.headers.items()), self.body)
+        return (
+            ENTRY_FORMAT, self.generation, self.deps, self.expires, self.etag, tuple(self.headers.items()),
+            self.body,
+        )
 
     @classmethod
     def from_shared(cls, value) -> Entry | None:
-        if not (isinstance(value, tuple) and len(value) == 6 and value[0] == ENTRY_FORMAT):
+        if not (isinstance(value, tuple) and len(value) == 7 and value[0] == ENTRY_FORMAT):
             return None
-        _format, generation, expires, etag, headers, body = value
-        return cls(generation, expires, etag, headers, body)
+        _format, generation, deps, expires, etag, headers, body = value
+        return cls(generation, expires, etag, headers, body, deps)
 
 
 class LocalTier:
@@ -412,17 +566,17 @@ LOCAL = LocalTier()
 
 
 class CacheReader:
-    """The current generation, and when asked one entry, through the cache's own API: one round trip
-    (Redis GET or MGET)."""
+    """Several keys of the shared cache (the generation, an entry, tokens) through the cache's own API: one
+    round trip (Redis GET or MGET)."""
 
     def __init__(self, cache):
         self.cache = cache
 
-    def read(self, key: str | None) -> tuple[object, object]:
-        if key is None:
-            return self.cache.get(GENERATION_KEY), None
-        found = self.cache.get_many([GENERATION_KEY, key])
-        return found.get(GENERATION_KEY), found.get(key)
+    def read(self, keys: list[str]) -> dict:
+        if len(keys) == 1:
+            value = self.cache.get(keys[0])
+            return {} if value is None else {keys[0]: value}
+        return self.cache.get_many(keys)
 
 
 class DatabaseReader(CacheReader):
@@ -436,7 +590,7 @@ class DatabaseReader(CacheReader):
 
     def __init__(self, cache):
         super().__init__(cache)
-        self.generation_key = cache.make_and_validate_key(GENERATION_KEY)
+        self.made: dict[str, str] = {}  # key → the table's cache_key, for the keys read often
         self.private = None
         self.pid = None
         self.statements: dict[tuple[str, int], str] = {}
@@ -461,19 +615,26 @@ class DatabaseReader(CacheReader):
         self.private = None
         self.cursor, self.cursor_driver = (None, {}), None
 
-    def read(self, key: str | None) -> tuple[object, object]:
-        keys = [self.generation_key] if key is None else [self.generation_key, self.cache.make_and_validate_key(key)]
+    def table_key(self, key: str) -> str:
+        made = self.made.get(key)
+        if made is None:
+            made = self.cache.make_and_validate_key(key)
+            if not key.startswith(PAGE_KEY % ""):  # the generation and the tokens: few, read on every hit
+                self.made[key] = made
+        return made
+
+    def read(self, keys: list[str]) -> dict:
+        made = {self.table_key(key): key for key in keys}
         for attempt in (1, 2):
             connection, private = self.connection()
             try:
-                rows = self.select(connection, keys, private)
+                rows = self.select(connection, list(made), private)
                 break
             except DatabaseError:
                 self.drop()  # a broken connection (the server restarted): once more on a new one
                 if not private or attempt == 2:
                     raise
-        values = {row_key: pickle.loads(base64.b64decode(value)) for row_key, value in rows}
-        return values.get(self.generation_key), values.get(keys[-1]) if key is not None else None
+        return {made[row_key]: pickle.loads(base64.b64decode(value)) for row_key, value in rows}
 
     def select(self, connection, keys: list[str], private: bool) -> list:
         # On the private connection, the driver's cursor: Django's cursor wrapper adds nothing there but
@@ -664,28 +825,33 @@ class PageCacheMiddleware:
             return add_validators(request, self.get_response(request))
         key = page_key(request)
         local = LOCAL.get(key)
+        entry = None
         try:
-            # One round trip: the generation alone when this process holds a copy, else with the entry.
-            generation, found = shared_reader().read(None if local is not None else key)
+            reader = shared_reader()
+            # One round trip: with a copy in this process, the generation and the tokens of the tables its
+            # render read (none for most pages); without one, the generation and the shared entry.
+            values = reader.read([GENERATION_KEY, *local.dep_keys] if local is not None else [GENERATION_KEY, key])
+            generation = values.get(GENERATION_KEY)
             if generation is None:
-                page_cache().add(GENERATION_KEY, new_token(), timeout=None)
-                generation, found = shared_reader().read(key)
+                page_cache().add(GENERATION_KEY, written_token(), timeout=None)
+                values = reader.read([GENERATION_KEY, key])
+                generation = values.get(GENERATION_KEY)
             LOCAL.observe(generation)
             now = time.time()
             if local is not None:
-                if local.live(generation, now):
+                if local.live(generation, values, now):
                     LOCAL.touch(key)
                     return self.hit(request, local)
-                # A dead copy: another worker may already have stored the page under this generation.
-                _generation, found = shared_reader().read(key)
+                # A dead copy: another worker may already have stored the page afresh.
+                values = reader.read([key])
+            found = values.get(key)
+            entry = Entry.from_shared(found) if found is not None else None
+            if entry is not None and entry.deps:
+                values.update(reader.read(entry.dep_keys))
         except Exception:
-            if not self.warned:  # once per process: a missing table would otherwise log every request
-                self.warned = True
-                logger.exception("页面缓存不可用（是否已运行 manage.py createcachetable？），页面不经缓存。")
+            self.unavailable()
             return add_validators(request, self.get_response(request))
-        request.pagecache_generation = generation  # the router reads its WAL position (portal/dbrouter.py)
-        entry = Entry.from_shared(found) if found is not None else None
-        if entry is not None and entry.live(generation, now):
+        if entry is not None and entry.live(generation, values, now):
             LOCAL.put(key, entry)
             return self.hit(request, entry)
         if key in NEVER_STORED:
@@ -699,12 +865,35 @@ class PageCacheMiddleware:
                     return self.hit(request, entry)
             return self.render(request, key, generation)
 
+    def unavailable(self) -> None:
+        if not self.warned:  # once per process: a missing table would otherwise log every request
+            self.warned = True
+            logger.exception("页面缓存不可用（是否已运行 manage.py createcachetable？），页面不经缓存。")
+
     def render(self, request, key, generation):
-        response = self.get_response(request)
+        """Render the page, recording the tracked tables it reads; store it if it may be stored.
+
+        The tables' tokens are read before the render: a write that commits while the page renders gives
+        its table a new token after its commit, so the page (which may show the old state) is stored with a
+        token that is already dead."""
+        try:
+            tokens = table_tokens()
+        except Exception:
+            self.unavailable()
+            return add_validators(request, self.get_response(request))
+        # The router waits for the position of the last public write (portal/dbrouter.py).
+        request.pagecache_generation = tokens[WRITTEN_KEY]
+        reading: set[str] = set()
+        marker = _reading.set(reading)
+        try:
+            response = self.get_response(request)
+        finally:
+            _reading.reset(marker)
         if request.method == "GET" and response_storable(response):
             response = add_validators(request, response, answer_304=False)
             patch_cache_control(response, no_cache=True)
-            self.store(key, generation, response)
+            deps = [(TABLE_KEY % table, tokens[TABLE_KEY % table]) for table in sorted(reading)]
+            self.store(key, generation, response, deps)
             if etag_matches(request, response["ETag"]):
                 return not_modified(response)
             return response
@@ -715,23 +904,27 @@ class PageCacheMiddleware:
         return add_validators(request, response)
 
     def stored_meanwhile(self, key, generation):
-        """The entry another thread of this process stored for ``key`` under ``generation``, or None."""
-        local = LOCAL.get(key)
-        if local is not None and local.live(generation, time.time()):
-            return local
+        """The entry another thread of this process stored for ``key`` under ``generation``, if it still
+        holds, or None."""
         try:
-            _generation, found = shared_reader().read(key)
+            reader = shared_reader()
+            entry = LOCAL.get(key)
+            if entry is None or entry.generation != generation:
+                found = reader.read([key]).get(key)
+                entry = Entry.from_shared(found) if found is not None else None
+            if entry is None:
+                return None
+            values = reader.read(entry.dep_keys) if entry.deps else {}
         except Exception:
             return None
-        entry = Entry.from_shared(found) if found is not None else None
-        return entry if entry is not None and entry.live(generation, time.time()) else None
+        return entry if entry.live(generation, values, time.time()) else None
 
     def hit(self, request, entry: Entry):
         if etag_matches(request, entry.etag):
             return entry.not_modified()
         return entry.response(head=request.method == "HEAD")
 
-    def store(self, key, generation, response) -> None:
+    def store(self, key, generation, response, deps=()) -> None:
         now = timezone.now()
         try:
             boundary = time_boundary(generation, now)
@@ -739,7 +932,7 @@ class PageCacheMiddleware:
             if timeout <= 0:
                 return
             headers = [(name, value) for name, value in response.items() if name.lower() != "set-cookie"]
-            entry = Entry(generation, boundary.timestamp(), response["ETag"], headers, response.content)
+            entry = Entry(generation, boundary.timestamp(), response["ETag"], headers, response.content, deps)
             page_cache().set(key, entry.shared(), timeout=timeout)
             LOCAL.put(key, entry)
         except Exception:

@@ -173,6 +173,24 @@ def test_each_generation_carries_the_primary_position_when_a_replica_is_configur
 
 
 @pytest.mark.django_db(transaction=True)
+def test_the_router_waits_for_the_last_write_of_any_kind(rf, settings, monkeypatch):
+    """A write to a tracked table (a citizen's message) moves the last write's position, not the
+    generation: the router waits for it all the same. With the token missing (never written, or dropped by
+    the cache) it waits for the primary's position now, which no earlier write can be past."""
+    from portal import pagecache
+
+    monkeypatch.setattr(dbrouter, "primary_position", lambda: "0/3000148")
+    pagecache.bump_generation()
+    monkeypatch.setattr(dbrouter, "primary_position", lambda: "0/3000290")
+    pagecache.bump(["disclosure_feedback"])
+    assert pagecache.generation_position(pagecache.page_cache().get(pagecache.GENERATION_KEY)) == "0/3000148"
+    assert dbrouter.generation_position(rf.get("/")) == "0/3000290"
+    pagecache.page_cache().delete(pagecache.WRITTEN_KEY)
+    monkeypatch.setattr(dbrouter, "primary_position", lambda: "0/3000400")
+    assert dbrouter.generation_position(rf.get("/")) == "0/3000400"
+
+
+@pytest.mark.django_db(transaction=True)
 def test_positions_are_read_from_postgresql(settings, monkeypatch):
     """The two queries on a real server: the primary's WAL position, and a server not in recovery (the
     same connection standing in for the replica) is never behind. .ci/cluster.py runs a real replica."""

@@ -34,19 +34,6 @@ def commit() -> None:
         func()
 
 
-@pytest.fixture
-def cached(settings, standard_catalog, demo_orgs):
-    settings.PAGE_CACHE_SECONDS = 600
-    pagecache.page_cache().clear()
-    pagecache.LOCAL.clear()
-    commit()
-
-
-@pytest.fixture
-def desk(cached, demo_orgs):
-    return Desk(demo_orgs[COUNTY])
-
-
 def hit_queries() -> int:
     """Queries of a hit on the request's connection: the generation read with the database cache (inside
     the test's transaction), none with Redis."""
@@ -308,8 +295,13 @@ def test_head_is_answered_from_the_cached_get_without_a_body(client, desk):
     assert response["ETag"] == client.get(url)["ETag"]
 
 
-def pending_bumps() -> int:
-    return sum(1 for _sids, func, _robust in connection.run_on_commit if func is pagecache.bump_generation)
+def pending_bumps(scope=None) -> int:
+    """The commit callbacks that will bump ``scope`` (None: the generation; a tracked table's name)."""
+    return sum(
+        1
+        for _sids, func, _robust in connection.run_on_commit
+        if isinstance(func, pagecache.Bump) and func.scope == scope
+    )
 
 
 def test_a_rolled_back_write_bumps_nothing_and_a_kept_one_always_does(cached, demo_orgs):

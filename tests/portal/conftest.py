@@ -1,0 +1,20 @@
+"""Fixtures of the page cache's tests (tests/portal/test_pagecache*.py)."""
+
+import pytest
+
+from portal import pagecache
+from tests.disclosure.publishing import COUNTY, Desk
+from tests.portal.test_pagecache import commit
+
+
+@pytest.fixture
+def cached(settings, standard_catalog, demo_orgs):
+    settings.PAGE_CACHE_SECONDS = 600
+    pagecache.page_cache().clear()
+    pagecache.LOCAL.clear()
+    commit()
+
+
+@pytest.fixture
+def desk(cached, demo_orgs):
+    return Desk(demo_orgs[COUNTY])
