@@ -65,6 +65,8 @@ def pages() -> list[tuple[str, str]]:
         ("API records", "/api/v1/records/"),
         ("sitemap.xml", "/sitemap.xml"),
         ("feed", f"/org/{org}/feed/rss/"),
+        # Reads a tracked table (the messages): its hit also reads that table's token, in the same round trip.
+        ("interact", f"/org/{org}/interact/"),
     ]
 
 
