@@ -158,3 +158,35 @@ def test_a_tracked_write_committed_during_the_render_or_a_lost_token_ends_the_pa
     pagecache.bump_generation()
     renders.append("-")
     assert quiet(rf.get("/quiet/")).content == b"quiet 4"
+
+
+def test_no_submission_of_a_citizen_ends_every_page(desk):
+    """A message, an application, a comment on a draft and an objection to a 公示: each bumps the tables
+    it writes, all tracked; none starts a new generation (which would empty the cache of every page)."""
+    from types import SimpleNamespace
+
+    from disclosure.applications import services as application_services
+    from disclosure.consultations.services import comment_submit
+    from disclosure.records import publicity
+    from tests.disclosure.applications.test_applications import PERSON
+    from tests.disclosure.consultations.test_consultations import opened
+    from tests.disclosure.records.test_publicity import published_list
+
+    county = desk.organisation
+    notice = published_list(desk).public_notice
+    consultation = opened(SimpleNamespace(county=county, editor=desk.editor, reviewer=desk.reviewer))
+    commit()
+    submissions = {
+        "留言": lambda: feedback_services.feedback_submit(
+            organisation=county, kind=FeedbackKind.QUESTION, subject="咨询", text="如何申请？", name="", contact="13912345678"
+        ),
+        "依申请公开": lambda: application_services.application_submit(organisation=county, **PERSON),
+        "征求意见": lambda: comment_submit(consultation=consultation, name="李女士", contact="0371-12345678", text="同意。"),
+        "公示异议": lambda: publicity.objection_submit(notice=notice, name="赵六", contact="13803719999", text="异议"),
+    }
+    for name, submit in submissions.items():
+        submit()
+        scopes = {func.scope for _sids, func, _robust in connection.run_on_commit if isinstance(func, pagecache.Bump)}
+        assert scopes and None not in scopes, f"{name}: {scopes}"
+        assert scopes <= pagecache.TRACKED_TABLES, name
+        commit()
