@@ -7,7 +7,8 @@ SQLite, whose transactions begin IMMEDIATE in this project (portal/env.py), the 
 Concurrent increments queue. ``add`` is Django's, in a savepoint of its own, like ``incr``: a failure
 (say, a missing table) never poisons the request's own transaction.
 
-``PageDatabaseCache`` is the page cache's table (portal/pagecache.py), whose ``set`` is one statement.
+``PageDatabaseCache`` is the page cache's table (portal/pagecache.py), whose ``set``, ``set_many`` and
+``add_many`` are one statement each.
 """
 
 from __future__ import annotations
@@ -80,34 +81,60 @@ class PageDatabaseCache(DatabaseCache):
         self._sets = itertools.count(1)
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        if not self._upsert({key: value}, timeout, version, replace_live=True):
+            super().set(key, value, timeout=timeout, version=version)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        """All of ``data`` in one statement (a new generation and the tokens of a write: one round trip)."""
+        if data and not self._upsert(data, timeout, version, replace_live=True):
+            return super().set_many(data, timeout=timeout, version=version)
+        return []
+
+    def add_many(self, data, timeout=DEFAULT_TIMEOUT, version=None) -> None:
+        """Each key of ``data`` that is missing or expired, in one statement; live keys keep their value."""
+        if not data:
+            return
+        if not self._upsert(data, timeout, version, replace_live=False):
+            for key, value in data.items():
+                self.add(key, value, timeout=timeout, version=version)
+
+    def _upsert(self, data, timeout, version, *, replace_live: bool) -> bool:
+        """One ``INSERT … ON CONFLICT`` for every item of ``data``; False on a database without it."""
         db = router.db_for_write(self.cache_model_class)
         connection = connections[db]
         if connection.vendor not in ("postgresql", "sqlite"):
-            return super().set(key, value, timeout=timeout, version=version)
-        key = self.make_and_validate_key(key, version=version)
+            return False
         timeout = self.get_backend_timeout(timeout)
         if timeout is None:
             expires = datetime.max
         else:
             expires = datetime.fromtimestamp(timeout, tz=UTC if settings.USE_TZ else None)
         expires = connection.ops.adapt_datetimefield_value(expires.replace(microsecond=0))
-        encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
+        params = []
+        for key, value in data.items():
+            encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
+            params += [self.make_and_validate_key(key, version=version), encoded, expires]
         quote_name = connection.ops.quote_name
         table, key_column = quote_name(self._table), quote_name("cache_key")
         value_column, expires_column = quote_name("value"), quote_name("expires")
+        rows = ", ".join(["(%s, %s, %s)"] * len(data))
         sql = (
-            f"INSERT INTO {table} ({key_column}, {value_column}, {expires_column}) VALUES (%s, %s, %s) "
+            f"INSERT INTO {table} ({key_column}, {value_column}, {expires_column}) VALUES {rows} "
             f"ON CONFLICT ({key_column}) DO UPDATE SET {value_column} = EXCLUDED.{value_column}, "
             f"{expires_column} = EXCLUDED.{expires_column}"
         )
+        if not replace_live:
+            sql += f" WHERE {table}.{expires_column} < %s"
+            params.append(connection.ops.adapt_datetimefield_value(tz_now().replace(microsecond=0)))
         if connection.in_atomic_block:
             with transaction.atomic(using=db), connection.cursor() as cursor:
-                cursor.execute(sql, [key, encoded, expires])
+                cursor.execute(sql, params)
         else:
             with connection.cursor() as cursor:
-                cursor.execute(sql, [key, encoded, expires])
+                cursor.execute(sql, params)
         if next(self._sets) % self._cull_every == 0:
             self.cull()
+        return True
 
     def cull(self) -> None:
         """Django's cull (expired entries first, then a share of the rest) if the table is over MAX_ENTRIES."""

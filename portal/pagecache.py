@@ -271,8 +271,13 @@ def table_tokens() -> dict:
     values = reader.read(TRACKED_KEYS)
     missing = [key for key in TRACKED_KEYS if key not in values]
     if missing:
-        for key in missing:
-            page_cache().add(key, written_token(), timeout=None)
+        token = written_token()
+        cache = page_cache()
+        if hasattr(cache, "add_many"):  # PageDatabaseCache: one statement
+            cache.add_many(dict.fromkeys(missing, token), timeout=None)
+        else:
+            for key in missing:
+                cache.add(key, token, timeout=None)
         values = reader.read(TRACKED_KEYS)
         if any(key not in values for key in TRACKED_KEYS):
             raise RuntimeError("页面缓存：无法读取数据表版本号。")

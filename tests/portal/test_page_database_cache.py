@@ -45,6 +45,23 @@ def test_a_set_is_one_statement_that_inserts_then_replaces():
     assert rows() == [":1:page"]
 
 
+def test_set_many_and_add_many_are_one_statement_each():
+    """A write's tokens (set_many) replace what is there; the tokens found missing (add_many) are added
+    only where the key is missing or expired, so a token another process just set is never overwritten."""
+    cache = PageDatabaseCache("portal_pages", {})
+    cache.set("expired", "stale", timeout=0)
+    with CaptureQueriesContext(connection) as bump:
+        assert cache.set_many({"written": "t1", "table": "t1"}, timeout=None) == []
+    with CaptureQueriesContext(connection) as add:
+        cache.add_many({"written": "t0", "missing": "t0", "expired": "t0"}, timeout=None)
+    assert len(table_statements(bump)) == 1 and len(table_statements(add)) == 1
+    assert cache.get_many(["written", "table", "missing", "expired"]) == {
+        "written": "t1", "table": "t1", "missing": "t0", "expired": "t0",
+    }
+    cache.set_many({"written": "t2"}, timeout=None)
+    assert cache.get("written") == "t2"
+
+
 def test_expiry_and_no_expiry_as_django_stores_them():
     cache = PageDatabaseCache("portal_pages", {})
     cache.set("gone", 1, timeout=0)  # Django: a timeout of 0 expires at once
