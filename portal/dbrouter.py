@@ -11,8 +11,8 @@ Never older than the last write, on any host: each committed public write sets a
 write in the page cache (portal/pagecache.py ``WRITTEN_KEY``), which carries the primary's WAL position
 (``primary_position``). A public read uses the replica only if the replica has replayed up to the position
 of the token current when the request began (one small query on the replica per request that reads);
-otherwise that request reads the primary. So a withdrawal or a publication is seen at once on every host, and no page rendered from an
-older replica state is stored under the new generation. A replica that stops answering in the middle of
+otherwise that request reads the primary. So a withdrawal or a publication is seen at once on every host,
+and no page rendered from an older replica state is stored under the new generation. A replica that stops answering in the middle of
 this check is marked down for ``CHECK_SECONDS`` and the request reads the primary.
 """
 
@@ -109,12 +109,12 @@ def replica_caught_up(position: str) -> bool:
         return False
 
 
-def generation_position(request) -> str:
+def last_write_position(request) -> str:
     """The WAL position of the last public write (see pagecache.bump): the page cache's render read it
     before this middleware ran; otherwise one read of the cache."""
     from portal import pagecache
 
-    token = getattr(request, "pagecache_generation", None)
+    token = getattr(request, "pagecache_written", None)
     if token is None:
         try:
             token = pagecache.page_cache().get(pagecache.WRITTEN_KEY)
@@ -123,7 +123,7 @@ def generation_position(request) -> str:
             return UNKNOWN
         if token is None:  # never written, or dropped by the cache: the primary's position now
             return primary_position()
-    return pagecache.generation_position(token)
+    return pagecache.token_position(token)
 
 
 def is_public_read(request) -> bool:
@@ -167,7 +167,7 @@ class ReadRoutingMiddleware:
         public_read = is_public_read(request)
         # Before the request counts as a public read: the database page cache is read on the primary.
         known = public_read and REPLICA in settings.DATABASES
-        position = _position.set(generation_position(request) if known else "")
+        position = _position.set(last_write_position(request) if known else "")
         public = _public_read.set(public_read)
         wrote = _wrote.set(False)
         caught_up = _caught_up.set(None)

@@ -234,12 +234,7 @@ def bump(scopes) -> None:
 
     With a read replica, the tokens carry the primary's WAL position after the write (``@<lsn>``): the
     router reads the replica only once it has replayed that far (portal/dbrouter.py)."""
-    from portal.dbrouter import primary_position
-
-    token = new_token()
-    position = primary_position()
-    if position:
-        token += "@" + position
+    token = written_token()
     values = {WRITTEN_KEY: token}
     for scope in scopes:
         values[GENERATION_KEY if scope is None else TABLE_KEY % scope] = token
@@ -253,8 +248,8 @@ def bump(scopes) -> None:
 
 
 def written_token() -> str:
-    """A token carrying the primary's WAL position now, for a key found missing (never set, or dropped by
-    the cache): the position is at least that of any write before, so the router waits for it."""
+    """A new token carrying the primary's WAL position now: for a write just committed, and for a key found
+    missing (never set, or dropped by the cache), whose position is then at least that of any write before."""
     from portal.dbrouter import primary_position
 
     position = primary_position()
@@ -284,8 +279,8 @@ def table_tokens() -> dict:
     return values
 
 
-def generation_position(token) -> str:
-    """The WAL position a generation token carries ("" if none)."""
+def token_position(token) -> str:
+    """The WAL position a token carries ("" if none)."""
     return token.partition("@")[2] if isinstance(token, str) else ""
 
 
@@ -301,11 +296,6 @@ def bump_scope(sql: str):
     if table == WRITES_NOTHING or table in QUIET_TABLES:
         return NOTHING
     return table if table in TRACKED_TABLES else None
-
-
-def writes_public_data(sql: str) -> bool:
-    """Whether a statement may change what a public page shows (conservative: unknown writes do)."""
-    return bump_scope(sql) is not NOTHING
 
 
 class Bump:
@@ -620,7 +610,7 @@ class DatabaseReader(CacheReader):
         self.private = None
         self.cursor, self.cursor_driver = (None, {}), None
 
-    def table_key(self, key: str) -> str:
+    def stored_key(self, key: str) -> str:
         made = self.made.get(key)
         if made is None:
             made = self.cache.make_and_validate_key(key)
@@ -629,7 +619,7 @@ class DatabaseReader(CacheReader):
         return made
 
     def read(self, keys: list[str]) -> dict:
-        made = {self.table_key(key): key for key in keys}
+        made = {self.stored_key(key): key for key in keys}
         for attempt in (1, 2):
             connection, private = self.connection()
             try:
@@ -887,7 +877,7 @@ class PageCacheMiddleware:
             self.unavailable()
             return add_validators(request, self.get_response(request))
         # The router waits for the position of the last public write (portal/dbrouter.py).
-        request.pagecache_generation = tokens[WRITTEN_KEY]
+        request.pagecache_written = tokens[WRITTEN_KEY]
         reading: set[str] = set()
         marker = _reading.set(reading)
         try:

@@ -136,7 +136,7 @@ def test_a_replica_behind_the_last_write_is_skipped_for_that_request(rf, setting
     """Read at once what was written on any host: the request reads the replica only if it has replayed
     the WAL up to the position of the current page-cache generation (asked once per request)."""
     with_replica(settings)
-    monkeypatch.setattr(dbrouter, "generation_position", lambda request: "0/16B3740")
+    monkeypatch.setattr(dbrouter, "last_write_position", lambda request: "0/16B3740")
     asked = []
     monkeypatch.setattr(dbrouter, "replica_caught_up", lambda position: asked.append(position) or caught_up)
     assert route(rf.get("/org/419901/"), monkeypatch=monkeypatch) == expected
@@ -166,10 +166,10 @@ def test_each_generation_carries_the_primary_position_when_a_replica_is_configur
     monkeypatch.setattr(dbrouter, "primary_position", lambda: "0/3000148")
     pagecache.bump_generation()
     token = pagecache.page_cache().get(pagecache.GENERATION_KEY)
-    assert pagecache.generation_position(token) == "0/3000148"
+    assert pagecache.token_position(token) == "0/3000148"
     monkeypatch.setattr(dbrouter, "primary_position", lambda: "")
     pagecache.bump_generation()
-    assert pagecache.generation_position(pagecache.page_cache().get(pagecache.GENERATION_KEY)) == ""
+    assert pagecache.token_position(pagecache.page_cache().get(pagecache.GENERATION_KEY)) == ""
 
 
 @pytest.mark.django_db(transaction=True)
@@ -183,11 +183,11 @@ def test_the_router_waits_for_the_last_write_of_any_kind(rf, settings, monkeypat
     pagecache.bump_generation()
     monkeypatch.setattr(dbrouter, "primary_position", lambda: "0/3000290")
     pagecache.bump(["disclosure_feedback"])
-    assert pagecache.generation_position(pagecache.page_cache().get(pagecache.GENERATION_KEY)) == "0/3000148"
-    assert dbrouter.generation_position(rf.get("/")) == "0/3000290"
+    assert pagecache.token_position(pagecache.page_cache().get(pagecache.GENERATION_KEY)) == "0/3000148"
+    assert dbrouter.last_write_position(rf.get("/")) == "0/3000290"
     pagecache.page_cache().delete(pagecache.WRITTEN_KEY)
     monkeypatch.setattr(dbrouter, "primary_position", lambda: "0/3000400")
-    assert dbrouter.generation_position(rf.get("/")) == "0/3000400"
+    assert dbrouter.last_write_position(rf.get("/")) == "0/3000400"
 
 
 @pytest.mark.django_db(transaction=True)

@@ -273,13 +273,14 @@ def test_what_is_never_stored(client, desk, settings):
 
 
 def test_writes_to_quiet_tables_leave_the_generation_alone():
-    assert not pagecache.writes_public_data('UPDATE "django_session" SET "expire_date" = 1')
-    assert not pagecache.writes_public_data('INSERT INTO "axes_accessattempt" ("x") VALUES (1)')
-    assert not pagecache.writes_public_data('SELECT * FROM "disclosure_record" FOR UPDATE')
-    assert pagecache.writes_public_data('UPDATE "disclosure_record" SET "status" = 1')
-    assert pagecache.writes_public_data('INSERT INTO "catalog_organisation" ("x") VALUES (1)')
-    assert pagecache.writes_public_data('DELETE FROM "disclosure_searchdocument" WHERE 1')
-    assert pagecache.writes_public_data("WITH x AS (DELETE FROM t RETURNING 1) SELECT 1")
+    quiet, every_page = pagecache.NOTHING, None
+    assert pagecache.bump_scope('UPDATE "django_session" SET "expire_date" = 1') is quiet
+    assert pagecache.bump_scope('INSERT INTO "axes_accessattempt" ("x") VALUES (1)') is quiet
+    assert pagecache.bump_scope('SELECT * FROM "disclosure_record" FOR UPDATE') is quiet
+    assert pagecache.bump_scope('UPDATE "disclosure_record" SET "status" = 1') is every_page
+    assert pagecache.bump_scope('INSERT INTO "catalog_organisation" ("x") VALUES (1)') is every_page
+    assert pagecache.bump_scope('DELETE FROM "disclosure_searchdocument" WHERE 1') is every_page
+    assert pagecache.bump_scope("WITH x AS (DELETE FROM t RETURNING 1) SELECT 1") is every_page
 
 
 def test_head_is_answered_from_the_cached_get_without_a_body(client, desk):
