@@ -75,22 +75,27 @@ def public_page_urls() -> dict[str, str]:
     return urls
 
 
+def steady_queries(client, url) -> int:
+    """The queries of ``url`` in a running worker: fetched once first, so that what a process keeps for a
+    while is there (the public trees; the synonyms, the search window and the popular words, read again
+    after a minute or ten). Fetched just before counting: on a slow machine the pass over 1,000 records
+    comes more than a minute after the first, when those have expired."""
+    client.get(url)
+    return count_queries(client, url)
+
+
 @pytest.mark.django_db
 def test_every_public_page_type_is_flat_and_within_six_queries(client, seeded_demo, demo_orgs):
     # seeded_demo (load_catalog, then seed_demo) before demo_orgs, which then finds the demo's organisations.
     urls = public_page_urls()
     assert {"service guide record", "interpretation", "consultation"} <= set(urls)
-    client.get("/")  # the public trees, built once per process and catalog version
-    for name, url in urls.items():
-        if name.startswith("search"):
-            client.get(url)  # the synonyms and popular words, read once a minute and ten minutes per process
-    small = {name: count_queries(client, url) for name, url in urls.items()}
+    small = {name: steady_queries(client, url) for name, url in urls.items()}
     assert public_records().count() < 100
 
     shown = public_records().filter(organisation__code=COUNTY).order_by("-published_at", "-id").first()
     bulk_published(demo_orgs[COUNTY], shown.node, 0, 1000, shown.created_by)
     assert public_records().count() > 1000
-    large = {name: count_queries(client, url) for name, url in urls.items()}
+    large = {name: steady_queries(client, url) for name, url in urls.items()}
 
     assert small == large
     over = {name: count for name, count in large.items() if count > LIMIT}
