@@ -190,7 +190,7 @@ class _Handler(BaseHTTPRequestHandler):
 def outside_server():
     """A real HTTP server on this machine standing in for an outside site: /ok answers 200, else 404."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
