@@ -3,7 +3,10 @@ readable (README "Language and translations"; disclosure/core/admin_lists.py).
 
 One seeded demo (``seed_demo``). For each demo account: the admin home, every registered model's list and
 add page, and the change page of the newest object of each model the account can see; pages the account may
-not open (403, 404, a redirect to sign-in) are skipped. On each page the text a sighted reader sees
+not open (403, 404, a redirect to sign-in) are skipped. Accounts of the same role in the same organisation
+(the county's three reviewers, who hold different steps of its review chain) are given the same pages by
+the same code: the first of them opens them all, the others their own home page (their queues) and every
+page the first was not offered (tests/disclosure/test_admin_crawl.py still opens all of them for each). On each page the text a sighted reader sees
 (``innerText``, which includes the screen-reader-only headers Django hides off-screen) and the text read to
 screen readers (aria-label, title, alt, placeholder, button values, option labels) must contain no English
 word and no literal "None". What is allowed: the allow-list below (acronyms, product names), and data that is
@@ -145,6 +148,20 @@ def check_record_list_layout(page, live_server, username) -> list[str]:
 # form in a browser context of its own, as before.
 ACCOUNT_GROUPS = [ACCOUNTS[i::3] for i in range(3)]
 assert sorted(sum(ACCOUNT_GROUPS, [])) == sorted(ACCOUNTS)
+# Role and organisation of each staff account; the first account of each pair opens every page it is offered.
+PLACE = {username: (role, organisation) for username, _name, role, organisation in DEMO_STAFF}
+
+
+def urls_to_open(username: str) -> list[str]:
+    """``admin_urls`` of the account, less the pages an earlier account of the same role and organisation
+    (in ACCOUNTS order) is also offered; the home page always."""
+    urls = admin_urls(username)
+    earlier = [other for other in ACCOUNTS[: ACCOUNTS.index(username)]
+               if username in PLACE and PLACE.get(other) == PLACE[username]]
+    if not earlier:
+        return urls
+    opened_before = set(admin_urls(earlier[0]))
+    return [url for url in urls if url == reverse("admin:index") or url not in opened_before]
 
 
 def check_account(chromium, live_server, username, data_words) -> list[str]:
@@ -153,7 +170,8 @@ def check_account(chromium, live_server, username, data_words) -> list[str]:
     context = chromium.new_context(locale="zh-CN", viewport=VIEWPORT)
     try:
         page = log_in(context, live_server, username)
-        for url in admin_urls(username):
+        urls = urls_to_open(username)
+        for url in urls:
             response = page.goto(live_server.url + url)
             if response is None or response.status != 200 or "/admin/login/" in page.url:
                 continue
@@ -169,7 +187,7 @@ def check_account(chromium, live_server, username, data_words) -> list[str]:
             findings += check_record_list_layout(page, live_server, username)
     finally:
         context.close()
-    assert opened >= 5, (username, opened)
+    assert opened >= min(5, len(urls)), (username, opened)
     return findings
 
 
