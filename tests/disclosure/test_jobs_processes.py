@@ -88,6 +88,7 @@ def desk(transactional_db, standard_catalog, county):
     return schedule
 
 
+@pytest.mark.long
 def test_two_runners_publish_each_scheduled_record_once(desk, tmp_path):
     """Two hosts' runners, polling every 0.2 s with a 0.3 s interval, over records falling due one after
     another: every record is published, each by exactly one run (one publish_due log entry), and the job's
@@ -127,6 +128,7 @@ def test_two_runners_publish_each_scheduled_record_once(desk, tmp_path):
     assert {owner.rsplit(":", 1)[1] for owner in owners} == pids, owners
 
 
+@pytest.mark.long
 def test_a_record_scheduled_ahead_goes_public_under_the_runner_with_no_other_command(desk, tmp_path):
     """`make run` in miniature: gunicorn and run_jobs (publish_scheduled every 2 s). A record scheduled 5 s
     ahead is not on the public column page before its time and is there, with its own page answering,

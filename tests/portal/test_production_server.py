@@ -35,7 +35,8 @@ from tests.factories import make_staff
 from tests.servers import database_url, free_port, gunicorn, server_environment
 
 # One test worker builds this module's server once (`make test` runs `--dist loadgroup`).
-pytestmark = pytest.mark.xdist_group("production_server")
+# One worker runs the whole group, and starts it early (tests/conftest.py: long ones first).
+pytestmark = [pytest.mark.xdist_group("production_server"), pytest.mark.long]
 
 MB = 1024 * 1024
 START_SECONDS = 30

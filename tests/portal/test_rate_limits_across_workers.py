@@ -20,7 +20,8 @@ from tests.servers import database_url, free_port, server_environment
 from tests.servers import gunicorn as run_gunicorn
 
 # One test worker builds this module's server once (`make test` runs `--dist loadgroup`).
-pytestmark = pytest.mark.xdist_group("gunicorn_rate_limits")
+# One worker runs the whole group, and starts it early (tests/conftest.py: long ones first).
+pytestmark = [pytest.mark.xdist_group("gunicorn_rate_limits"), pytest.mark.long]
 
 SUBMIT_LIMIT = 10  # the application form: 10 POSTs per address per hour
 APPLY = "/apply/"

@@ -33,7 +33,8 @@ from portal import env
 from tests.disclosure.publishing import COUNTY, Desk
 
 # One test worker builds this module's S3 endpoint once (`make test` runs `--dist loadgroup`).
-pytestmark = pytest.mark.xdist_group("s3_endpoint")
+# One worker runs the whole group, and starts it early (tests/conftest.py: long ones first).
+pytestmark = [pytest.mark.xdist_group("s3_endpoint"), pytest.mark.long]
 
 PREFIX = "portal-media"
 CREDENTIALS = {"S3_ACCESS_KEY_ID": "portal-test", "S3_SECRET_ACCESS_KEY": "portal-test-secret"}
