@@ -20,6 +20,13 @@ Never stale, by construction rather than by bookkeeping:
   not every page of the province. A table goes in that list only if no public page can show its data
   without a query naming it. Every write also sets ``WRITTEN_KEY``, the last write's WAL position the read
   router waits for.
+* **A clerk's drafts end nothing.** A write to the records' own tables (``GUARDED_TABLES``: records and
+  their attachments) ends every page only if it touched a row the public may see, before or after the
+  write: a record whose status is not draft, submitted, changes_requested or approved, or an attachment
+  of one. Database triggers advance a marker for such rows, whatever code wrote them (migration
+  disclosure 0012). The marker is read before the transaction's first write to these tables and again
+  after the commit; if it moved (by this transaction or any other meanwhile) or cannot be read, the
+  generation starts anew. A write outside a transaction ends every page, as before.
 * **Race-free.** A request reads the generation *before* it renders, and stores its page under that
   generation. A change that commits while the page renders bumps the generation after its commit, so the
   page (which may show the old state) is stored under a generation that is already dead.
@@ -256,6 +263,15 @@ def written_token() -> str:
     return new_token() + ("@" + position if position else "")
 
 
+# The records' tables, written mostly by clerks on rows no citizen sees (drafts, reviews in progress). A
+# committed write to them ends every page only if it touched a row the public may see (``Guard``).
+GUARDED_TABLES = frozenset({"disclosure_record", "disclosure_attachment"})
+GUARDED = "guarded"  # bump_scope: decided after the commit, by the public-row marker
+# The marker the triggers of migration disclosure 0012 advance (PostgreSQL: a sequence; SQLite: one row).
+MARKER_SEQUENCE = "disclosure_public_row_changes"
+MARKER_TABLE = "disclosure_publicrowmarker"
+
+
 TRACKED_KEYS = [WRITTEN_KEY, *(TABLE_KEY % table for table in sorted(TRACKED_TABLES))]
 
 
@@ -288,13 +304,16 @@ NOTHING = False  # bump_scope: a statement that changes no public page
 
 
 def bump_scope(sql: str):
-    """What a statement's commit must bump: NOTHING, None (the generation: every page) or the name of a
-    tracked table (the pages that read it). Conservative: a write it cannot place ends every page."""
+    """What a statement's commit must bump: NOTHING, None (the generation: every page), the name of a
+    tracked table (the pages that read it) or GUARDED (the generation if a public row was touched).
+    Conservative: a write it cannot place ends every page."""
     table = written_table(sql)
     if table is None:  # WITH ... (a CTE may write), CREATE, DROP, ALTER, TRUNCATE, COPY...: assume it may.
         return None
     if table == WRITES_NOTHING or table in QUIET_TABLES:
         return NOTHING
+    if table in GUARDED_TABLES:
+        return GUARDED
     return table if table in TRACKED_TABLES else None
 
 
@@ -308,6 +327,59 @@ class Bump:
 
     def __call__(self):
         bump([self.scope])
+
+
+def public_row_marker(connection):
+    """The public-row marker now (migration disclosure 0012), or None if it cannot be read (the migration
+    not applied yet): a value to compare, nothing more. Never raises: inside a transaction a failed
+    statement would abort it on PostgreSQL, so the sequence is looked up in a view, not named."""
+    try:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    "SELECT coalesce(last_value, 0) FROM pg_sequences"
+                    " WHERE sequencename = %s AND schemaname = ANY (current_schemas(false))",
+                    [MARKER_SEQUENCE],
+                )
+            elif connection.vendor == "sqlite":
+                cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name = %s", [MARKER_TABLE])
+                if cursor.fetchone() is None:
+                    return None
+                cursor.execute(f"SELECT n FROM {MARKER_TABLE} WHERE id = 1")
+            else:
+                return None
+            row = cursor.fetchone()
+    except DatabaseError:
+        logger.warning("页面缓存：无法读取公开信息变更标记。", exc_info=True)
+        return None
+    return None if row is None else row[0]
+
+
+class Guard:
+    """The commit callback of a transaction's writes to GUARDED_TABLES: the marker as it was before the
+    first of them; after the commit, every page ends unless the marker is unchanged."""
+
+    __slots__ = ("connection", "before")
+
+    def __init__(self, connection, before):
+        self.connection, self.before = connection, before
+
+    def __call__(self):
+        if self.before is None or public_row_marker(self.connection) != self.before:
+            bump([None])
+
+
+def _guard_write(connection) -> None:
+    """Before a statement writing GUARDED_TABLES: in a transaction, read the marker once (unless a Guard
+    already registered covers this write, as in ``_on_commit_bump``); outside one, end every page."""
+    if not connection.in_atomic_block:
+        _on_commit_bump(connection, None)
+        return
+    current = set(connection.savepoint_ids)
+    for sids, func, _robust in connection.run_on_commit:
+        if isinstance(func, Guard) and sids <= current:
+            return
+    connection.on_commit(Guard(connection, public_row_marker(connection)))
 
 
 def _on_commit_bump(connection, scope) -> None:
@@ -368,15 +440,34 @@ def _execute_wrapper(connection):
         reading = _reading.get()
         if reading is not None and isinstance(sql, str):
             reading.update(tracked_tables_named(sql))
+        scope = bump_scope(sql) if isinstance(sql, str) else NOTHING
+        if scope == GUARDED:
+            _guard_write(connection)  # the marker is read before the statement's triggers can move it
         result = execute(sql, params, many, context)
-        if isinstance(sql, str):
-            scope = bump_scope(sql)
-            if scope is not NOTHING:
-                _on_commit_bump(connection, scope)
+        if scope is not NOTHING and scope != GUARDED and not _changed_no_row(sql, many, context):
+            _on_commit_bump(connection, scope)
         return result
 
     wrapper.pagecache = True
     return wrapper
+
+
+def _changed_no_row(sql: str, many: bool, context) -> bool:
+    """Whether a single UPDATE or DELETE with a WHERE clause changed no row (its cursor's rowcount is 0):
+    it wrote nothing, and no row-level trigger fired. Deleting a draft issues a dozen such statements on
+    tables no draft has rows in (related records, interpretations, the search index...); a compare-and-set
+    move that lost its race is another. Anything else (an INSERT, executemany, a count the driver does not
+    know, -1) is taken as a write."""
+    if many or not _UPDATE_OR_DELETE.match(sql) or not _WHERE.search(sql):
+        return False
+    try:
+        return context["cursor"].rowcount == 0
+    except Exception:  # noqa: BLE001 - a driver without a rowcount: a write, as before
+        return False
+
+
+_UPDATE_OR_DELETE = re.compile(r"\s*(UPDATE|DELETE)\b", re.IGNORECASE)
+_WHERE = re.compile(r"\bWHERE\b", re.IGNORECASE)
 
 
 def install_write_watch(sender=None, connection=None, **kwargs) -> None:

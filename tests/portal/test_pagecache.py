@@ -277,7 +277,8 @@ def test_writes_to_quiet_tables_leave_the_generation_alone():
     assert pagecache.bump_scope('UPDATE "django_session" SET "expire_date" = 1') is quiet
     assert pagecache.bump_scope('INSERT INTO "axes_accessattempt" ("x") VALUES (1)') is quiet
     assert pagecache.bump_scope('SELECT * FROM "disclosure_record" FOR UPDATE') is quiet
-    assert pagecache.bump_scope('UPDATE "disclosure_record" SET "status" = 1') is every_page
+    assert pagecache.bump_scope('UPDATE "disclosure_record" SET "status" = 1') == pagecache.GUARDED
+    assert pagecache.bump_scope('UPDATE "disclosure_record_related" SET "x" = 1') is every_page
     assert pagecache.bump_scope('INSERT INTO "catalog_organisation" ("x") VALUES (1)') is every_page
     assert pagecache.bump_scope('DELETE FROM "disclosure_searchdocument" WHERE 1') is every_page
     assert pagecache.bump_scope("WITH x AS (DELETE FROM t RETURNING 1) SELECT 1") is every_page
@@ -469,19 +470,6 @@ def run_elsewhere(code: str) -> None:
     }
     script = "import django\ndjango.setup()\n" + code
     subprocess.run([sys.executable, "-c", script], env=environment, check=True, timeout=120, cwd=django_settings.BASE_DIR)
-
-
-@pytest.fixture
-def committed(settings, standard_catalog, demo_orgs):
-    """Real commits (a transactional test): the page cache's reads go through its own connection, as
-    under gunicorn. The cache table is no model table, so the flush after the test leaves it: cleared."""
-    settings.PAGE_CACHE_SECONDS = 600
-    pagecache.page_cache().clear()
-    pagecache.LOCAL.clear()
-    yield Desk(demo_orgs[COUNTY])
-    pagecache.page_cache().clear()
-    pagecache.LOCAL.clear()
-    pagecache.close_private_connection()
 
 
 @pytest.mark.django_db(transaction=True)

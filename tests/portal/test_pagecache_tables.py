@@ -29,7 +29,8 @@ def test_each_write_is_placed_in_its_scope():
     scope = pagecache.bump_scope
     assert scope('UPDATE "auth_user" SET "last_login" = %s WHERE "auth_user"."id" = %s') == "auth_user"
     assert scope('INSERT INTO "disclosure_feedback" ("kind") VALUES (%s) RETURNING "id"') == FEEDBACK
-    assert scope('UPDATE "disclosure_record" SET "status" = %s') is None  # every page
+    assert scope('UPDATE "disclosure_record" SET "status" = %s') == pagecache.GUARDED  # if a public row
+    assert scope('DELETE FROM "disclosure_attachment" WHERE "id" = %s') == pagecache.GUARDED
     assert scope('INSERT INTO "catalog_organisation" ("x") VALUES (1)') is None
     assert scope('UPDATE "django_session" SET "expire_date" = 1') is pagecache.NOTHING
     assert scope('SELECT * FROM "disclosure_feedback" FOR UPDATE') is pagecache.NOTHING
@@ -107,15 +108,33 @@ def test_the_page_that_reads_a_tracked_table_follows_each_of_its_writes(client, 
 
 
 def test_a_rolled_back_tracked_write_bumps_nothing(cached, demo_orgs):
+    feedback_services.feedback_submit(
+        organisation=demo_orgs[COUNTY], kind=FeedbackKind.QUESTION, subject="咨询", text="如何申请？", name="",
+        contact="13912345678",
+    )
     commit()
     with pytest.raises(RuntimeError), transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute('UPDATE "disclosure_feedback" SET "subject" = "subject" WHERE 1 = 0')
+            cursor.execute('UPDATE "disclosure_feedback" SET "subject" = "subject" WHERE 1 = 1')
         raise RuntimeError
     assert pending_bumps(FEEDBACK) == 0
     with connection.cursor() as cursor:
-        cursor.execute('UPDATE "disclosure_feedback" SET "subject" = "subject" WHERE 1 = 0')
+        cursor.execute('UPDATE "disclosure_feedback" SET "subject" = "subject" WHERE 1 = 1')
     assert pending_bumps(FEEDBACK) == 1 and pending_bumps() == 0
+
+
+def test_an_update_or_delete_that_changed_no_row_bumps_nothing(cached):
+    """Deleting a draft issues a dozen DELETEs on tables where it has no rows; a compare-and-set move that
+    lost its race updates none: they wrote nothing. An INSERT, or a statement without WHERE, still counts."""
+    commit()
+    with connection.cursor() as cursor:
+        cursor.execute('DELETE FROM "disclosure_interpretation" WHERE "record_id" IN (%s)', [-1])
+        cursor.execute('UPDATE "catalog_organisation" SET "name" = "name" WHERE "id" = %s', [-1])
+        cursor.execute('UPDATE "disclosure_feedback" SET "subject" = "subject" WHERE 1 = 0')
+    assert pending_bumps() == 0 and pending_bumps(FEEDBACK) == 0
+    with connection.cursor() as cursor:
+        cursor.execute('UPDATE "catalog_organisation" SET "name" = "name" WHERE "code" = %s', [COUNTY])
+    assert pending_bumps() == 1
 
 
 def test_a_tracked_write_moves_the_last_write_but_not_the_generation(cached):

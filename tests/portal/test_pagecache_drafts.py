@@ -1,0 +1,179 @@
+"""A clerk's work on rows no citizen sees leaves the page cache alone; a change to a row the public may
+see ends every page (portal/pagecache.py ``Guard``, triggers of migration disclosure 0012).
+
+As in test_pagecache.py, ``commit()`` runs the commit callbacks of the test's transaction, as a commit
+would; the transactional test at the end commits for real, on PostgreSQL through the statement-level
+triggers and the sequence.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
+from django.utils import timezone
+
+from disclosure.records import services
+from disclosure.records.models import Attachment, Record
+from portal import pagecache
+from tests.disclosure.publishing import COUNTY
+from tests.portal.test_pagecache import NODE, commit, fetch_cached, pending_bumps, rendered, surfaces, text
+
+PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+
+
+def generation():
+    return pagecache.page_cache().get(pagecache.GENERATION_KEY)
+
+
+def guards() -> int:
+    return sum(1 for _sids, func, _robust in connection.run_on_commit if isinstance(func, pagecache.Guard))
+
+
+@pytest.fixture
+def shown(client, desk, settings, tmp_path):
+    """A published record, and every surface showing it, each fetched until it is cached."""
+    settings.MEDIA_ROOT = tmp_path
+    record = desk.publish(NODE, title="关于草稿不影响缓存的公告 mkguard", body="<p>mkguard</p>")
+    commit()
+    urls = [url for url, _shown in surfaces(record, "mkguard", sitemap=False)] + [f"/xxgk/{COUNTY}/"]
+    return record, {url: fetch_cached(client, url) for url in urls}
+
+
+def assert_still_cached(client, bodies, after: str) -> None:
+    for url, body in bodies.items():
+        response = client.get(url)
+        assert not rendered(response), f"{url} was rendered again after {after}"
+        assert response.content == body, url
+
+
+def test_a_clerks_work_on_drafts_leaves_every_cached_page(client, desk, shown):
+    """Draft, edit, attach, submit, send back, resubmit, approve, then delete a second draft: each step
+    commits writes to the records' tables (and tracked tables), and no page is rendered again."""
+    _record, bodies = shown
+    before = generation()
+    steps = {
+        "新建草稿": lambda: desk.draft(NODE, title="新草稿 mkdraft"),
+        "修改草稿": lambda: services.record_update(user=desk.editor, record=draft(), title="改过的草稿 mkdraft"),
+        "添加附件": lambda: services.attachment_add(
+            user=desk.editor, record=draft(), upload=SimpleUploadedFile("依据.pdf", PDF)
+        ),
+        "删除附件": lambda: services.attachment_remove(user=desk.editor, attachment=draft().attachments.get()),
+        "提交审核": lambda: services.record_submit(user=desk.editor, record=draft()),
+        "退回修改": lambda: services.record_request_changes(user=desk.reviewer, record=draft(), comment="请补充依据"),
+        "再次提交": lambda: services.record_submit(user=desk.editor, record=draft()),
+        "审核通过": lambda: services.record_approve(
+            user=desk.reviewer, record=draft(), confidentiality_checked=True, openness_checked=True
+        ),
+        "删除另一草稿": lambda: services.record_delete(user=desk.editor, record=desk.draft(NODE, title="废弃草稿")),
+    }
+
+    def draft():
+        return Record.objects.get(title__endswith="mkdraft")
+
+    for name, step in steps.items():
+        step()
+        assert guards() >= 1, name  # the marker was read before the step's first write
+        assert pending_bumps() == 0, name
+        commit()
+        assert generation() == before, f"{name} ended every page"
+    assert Record.objects.get(title__endswith="mkdraft").status == "approved"
+    assert_still_cached(client, bodies, "a clerk's work on drafts")
+
+
+def test_each_change_the_public_can_see_ends_the_pages(client, desk, shown):
+    """Publish, schedule, withdraw, revise, and writes past the services (a queryset update, an attachment
+    row added to a published record): each moves the marker, and the next request renders afresh."""
+    record, bodies = shown
+    column = f"/org/{COUNTY}/{NODE}/"
+
+    def published_title_changed():
+        Record.objects.filter(pk=record.pk).update(title="关于草稿不影响缓存的公告 mkupdated")
+
+    def attachment_on_published():  # past attachment_add, which refuses a published record
+        attachment = Attachment(record=record, sort_order=9)
+        attachment.store_upload(SimpleUploadedFile("补充.pdf", PDF))
+        attachment.save()
+
+    changes = {
+        "发布": lambda: desk.publish(NODE, title="新发布的公告 mkpub"),
+        "定时发布": lambda: services.record_publish(
+            user=desk.reviewer, record=desk.approve(desk.draft(NODE, title="定时的公告")),
+            publish_at=timezone.now() + timedelta(days=1),
+        ),
+        "直接改标题": published_title_changed,
+        "已发布信息加附件": attachment_on_published,
+        "撤回": lambda: desk.withdraw(Record.objects.get(title="新发布的公告 mkpub")),
+        "修订": lambda: desk.revise(Record.objects.get(pk=record.pk), title="修订后的公告 mkrevised"),
+    }
+    for name, change in changes.items():
+        fetch_cached(client, column)
+        before = generation()
+        change()
+        commit()
+        assert generation() != before, f"{name} left the cached pages"
+        assert rendered(client.get(column)), name
+    page = text(client.get(column))
+    assert "mkrevised" in page and "mkupdated" not in page and "mkpub" not in page
+    assert bodies  # the surfaces were cached before the first change
+
+
+def test_a_transaction_touching_drafts_and_one_public_row_ends_the_pages(desk, shown):
+    """The marker is read before the transaction's first guarded write, so a public row written later in
+    the same transaction, or after a rolled-back savepoint that had registered the read, still counts."""
+    record, _bodies = shown
+    before = generation()
+    with transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            desk.draft(NODE, title="回滚的草稿")
+            raise RuntimeError
+        desk.draft(NODE, title="保留的草稿")
+        Record.objects.filter(pk=record.pk).update(title="同一事务中改动的公告")
+    assert guards() >= 1
+    commit()
+    assert generation() != before
+
+
+def test_without_the_marker_every_guarded_write_ends_the_pages(desk, shown, monkeypatch):
+    """A database the migration has not reached (no marker to read): the draft's write ends every page."""
+    monkeypatch.setattr(pagecache, "MARKER_SEQUENCE", "no_such_sequence")
+    monkeypatch.setattr(pagecache, "MARKER_TABLE", "no_such_table")
+    before = generation()
+    desk.draft(NODE, title="无标记的草稿")
+    commit()
+    assert generation() != before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_committed_draft_work_keeps_the_page_and_a_committed_publication_ends_it(client, committed):
+    """Real commits, on this test's database (PostgreSQL in CI's second run: the sequence and the
+    statement-level triggers)."""
+    committed.publish(NODE, title="关于真实提交的公告 mkreal", body="<p>mkreal</p>")
+    url = f"/org/{COUNTY}/{NODE}/"
+    assert "mkreal" in client.get(url).content.decode()
+    assert not rendered(client.get(url))
+
+    draft = committed.draft(NODE, title="真实提交的草稿")
+    services.record_update(user=committed.editor, record=draft, title="真实提交的草稿（改）")
+    committed.approve(Record.objects.get(pk=draft.pk))
+    assert not rendered(client.get(url)), "committed draft work ended the cached page"
+
+    services.record_publish(user=committed.reviewer, record=Record.objects.get(pk=draft.pk))
+    response = client.get(url)
+    assert rendered(response) and "真实提交的草稿（改）" in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_guarded_write_outside_a_transaction_ends_the_pages(client, committed):
+    """Autocommit (no atomic block): no marker read can come before the statement, so even a draft's row
+    ends every page, as any other write does."""
+    committed.publish(NODE, title="关于自动提交的公告 mkauto", body="<p>mkauto</p>")
+    draft = committed.draft(NODE, title="自动提交的草稿")
+    url = f"/org/{COUNTY}/{NODE}/"
+    client.get(url)
+    assert not rendered(client.get(url))
+    Record.objects.filter(pk=draft.pk).update(keywords="自动提交")
+    pagecache.flush_pending_bumps(connection)
+    assert rendered(client.get(url))
