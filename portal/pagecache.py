@@ -70,6 +70,7 @@ process, not one per request.
 
 from __future__ import annotations
 
+import atexit
 import base64
 import hashlib
 import logging
@@ -485,9 +486,20 @@ def _flush_at_request_end(**kwargs) -> None:
     flush_pending_bumps()
 
 
+def _flush_at_exit() -> None:
+    try:
+        flush_pending_bumps()
+    except Exception:  # noqa: BLE001 - the process is ending; the entries still expire
+        logger.exception("页面缓存：进程退出时无法更新内容版本号。")
+
+
 def connect() -> None:
     connection_created.connect(install_write_watch, dispatch_uid="portal.pagecache.install_write_watch")
     request_finished.connect(_flush_at_request_end, dispatch_uid="portal.pagecache.flush_at_request_end")
+    # A shell, a script or a management command whose last statement was an autocommitted write (a
+    # queryset update(), a plain save()) has no next statement and no request end: flush at exit, or the
+    # change would be served from the cache until the entries expire.
+    atexit.register(_flush_at_exit)
     for connection in connections.all(initialized_only=True):
         install_write_watch(connection=connection)
 

@@ -496,6 +496,24 @@ def test_a_change_committed_by_another_process_ends_this_process_copy(client, co
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_process_whose_last_statement_is_an_autocommitted_write_ends_the_page(client, committed):
+    """An operator's one-line shell fix (a queryset update outside any transaction, then exit): the bump,
+    deferred to the connection's next statement, is made at the process's exit."""
+    record = committed.publish(NODE, title="关于进程退出的公告 mkexit", body="<p>mkexit</p>")
+    url = f"/org/{COUNTY}/{NODE}/"
+    client.get(url)
+    assert not rendered(client.get(url))
+
+    run_elsewhere(
+        "from disclosure.records.models import Record\n"
+        f"Record.objects.filter(pk={record.pk}).update(title='关于进程退出的公告 mkexited')\n"
+    )
+
+    response = client.get(url)
+    assert rendered(response) and "mkexited" in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
 def test_the_private_connection_comes_back_after_the_database_dropped_it(client, committed):
     committed.publish(NODE, title="关于断线重连的公告 mkreconnect", body="<p>mkreconnect</p>")
     url = f"/org/{COUNTY}/{NODE}/"
