@@ -372,26 +372,25 @@ class Guard:
 
 def _guard_write(connection) -> None:
     """Before a statement writing GUARDED_TABLES: in a transaction, read the marker once (unless a Guard
-    already registered covers this write, as in ``_on_commit_bump``); outside one, end every page."""
+    already registered covers this write); outside one, end every page."""
     if not connection.in_atomic_block:
         _on_commit_bump(connection, None)
-        return
+    elif not _registered(connection, lambda func: isinstance(func, Guard)):
+        connection.on_commit(Guard(connection, public_row_marker(connection)))
+
+
+def _registered(connection, matches) -> bool:
+    """Whether a commit callback for which ``matches`` holds is already registered in this transaction and
+    covers a write made now: it is discarded by no savepoint rollback that would keep this write."""
     current = set(connection.savepoint_ids)
-    for sids, func, _robust in connection.run_on_commit:
-        if isinstance(func, Guard) and sids <= current:
-            return
-    connection.on_commit(Guard(connection, public_row_marker(connection)))
+    return any(matches(func) and sids <= current for sids, func, _robust in connection.run_on_commit)
 
 
 def _on_commit_bump(connection, scope) -> None:
     if connection.in_atomic_block:
-        # One bump per transaction and scope, however many statements write to it. An earlier registration
-        # covers this write only if it is discarded by no savepoint rollback that would keep this write.
-        current = set(connection.savepoint_ids)
-        for sids, func, _robust in connection.run_on_commit:
-            if isinstance(func, Bump) and func.scope == scope and sids <= current:
-                return
-        connection.on_commit(Bump(scope))
+        # One bump per transaction and scope, however many statements write to it.
+        if not _registered(connection, lambda func: isinstance(func, Bump) and func.scope == scope):
+            connection.on_commit(Bump(scope))
         return
     # Autocommit (or manual transactions): the write is committed, but its statement may still hold results
     # (INSERT … RETURNING) that writing the cache now, on this connection, would discard. Bump before the
