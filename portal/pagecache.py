@@ -20,20 +20,29 @@ Never stale, by construction rather than by bookkeeping:
   not every page of the province. A table goes in that list only if no public page can show its data
   without a query naming it. Every write also sets ``WRITTEN_KEY``, the last write's WAL position the read
   router waits for.
-* **A clerk's drafts end nothing.** A write to the records' own tables (``GUARDED_TABLES``: records and
-  their attachments) ends every page only if it touched a row the public may see, before or after the
-  write: a record whose status is not draft, submitted, changes_requested or approved, or an attachment
-  of one. Database triggers advance a marker for such rows, whatever code wrote them (migration
-  disclosure 0012). The marker is read before the transaction's first write to these tables and again
-  after the commit; if it moved (by this transaction or any other meanwhile) or cannot be read, the
-  generation starts anew. A write outside a transaction ends every page, as before.
+* **A clerk's drafts end nothing; a publication ends the pages that read records.** A write to the
+  records' own tables (``GUARDED_TABLES``: records and their attachments) counts only if it touched a row
+  the public may see, before or after the write: a record whose status is not draft, submitted,
+  changes_requested or approved, or an attachment of one. Database triggers advance a marker for such
+  rows, whatever code wrote them (migration disclosure 0012). The marker is read before the
+  transaction's first write to these tables and again after the commit; if it moved (by this transaction
+  or any other meanwhile), the two tables' shared token (``RECORDS_SCOPE``) changes, which ends every
+  page whose render named either table, as a tracked table's token does; the catalog, guide,
+  consultation and interaction pages stay. If the marker cannot be read, or the write ran outside a
+  transaction, the generation starts anew. The search index (``INDEX_TABLES``, copies of public records
+  written at each publication, revision and withdrawal) shares that token: a write to it moves it, a read
+  of it depends on it. The rule for tracked tables holds for these tables as well: no page shows their
+  data without naming them (no copy is kept in a process, and no trigger writes theirs into another
+  table; every other table holding something of a record, such as the policy changes, ends every page
+  when written, as before).
 * **Race-free.** A request reads the generation *before* it renders, and stores its page under that
   generation. A change that commits while the page renders bumps the generation after its commit, so the
   page (which may show the old state) is stored under a generation that is already dead.
 * **Time.** Some pages change with the clock alone: a record whose publication time lies in the future
   appears when it is reached, a consultation opens and closes, a response to a public concern is dated
   ahead, and dates such as "today" or days remaining change at midnight. No cached page outlives the
-  earliest of these moments after it was rendered (nor ``PAGE_CACHE_SECONDS``). A scheduled record
+  earliest of these moments after it was rendered (nor ``PAGE_CACHE_SECONDS``), computed once per
+  generation and records' token (``time_boundary``). A scheduled record
   (状态“定时发布”) is not public until ``publish_scheduled`` publishes it; that move is a write, so it bumps.
 
 What is cached: a 200 answer to a GET (HEAD is answered from the same entry, without body) with no
@@ -265,15 +274,29 @@ def written_token() -> str:
 
 
 # The records' tables, written mostly by clerks on rows no citizen sees (drafts, reviews in progress). A
-# committed write to them ends every page only if it touched a row the public may see (``Guard``).
+# committed write to them ends the pages that read them only if it touched a row the public may see
+# (``Guard``). They share one token, ``RECORDS_SCOPE``: a page that names either table in its SQL
+# depends on it, as on a tracked table's.
 GUARDED_TABLES = frozenset({"disclosure_record", "disclosure_attachment"})
 GUARDED = "guarded"  # bump_scope: decided after the commit, by the public-row marker
+RECORDS_SCOPE = "disclosure_record"
+RECORDS_KEY = TABLE_KEY % RECORDS_SCOPE
+# The search index: copies of public records only, written when one is published, revised or withdrawn
+# (SQLite's full-text table by triggers on the index). A write to it gives the records' token a new value;
+# a read of it depends on that token.
+INDEX_TABLES = frozenset({"disclosure_searchdocument", "disclosure_searchfts"})
 # The marker the triggers of migration disclosure 0012 advance (PostgreSQL: a sequence; SQLite: one row).
 MARKER_SEQUENCE = "disclosure_public_row_changes"
 MARKER_TABLE = "disclosure_publicrowmarker"
 
+# The scopes a render may depend on (besides the generation), and the scope each table read belongs to.
+READ_SCOPES = TRACKED_TABLES | {RECORDS_SCOPE}
+SCOPE_OF_TABLE = {
+    **{table: table for table in TRACKED_TABLES},
+    **dict.fromkeys(GUARDED_TABLES | INDEX_TABLES, RECORDS_SCOPE),
+}
 
-TRACKED_KEYS = [WRITTEN_KEY, *(TABLE_KEY % table for table in sorted(TRACKED_TABLES))]
+TRACKED_KEYS = [WRITTEN_KEY, *(TABLE_KEY % scope for scope in sorted(READ_SCOPES))]
 
 
 def table_tokens() -> dict:
@@ -306,7 +329,8 @@ NOTHING = False  # bump_scope: a statement that changes no public page
 
 def bump_scope(sql: str):
     """What a statement's commit must bump: NOTHING, None (the generation: every page), the name of a
-    tracked table (the pages that read it) or GUARDED (the generation if a public row was touched).
+    tracked table (the pages that read it), RECORDS_SCOPE (the search index: the pages that read records)
+    or GUARDED (the pages that read records, if a public row was touched).
     Conservative: a write it cannot place ends every page."""
     table = written_table(sql)
     if table is None:  # WITH ... (a CTE may write), CREATE, DROP, ALTER, TRUNCATE, COPY...: assume it may.
@@ -315,6 +339,8 @@ def bump_scope(sql: str):
         return NOTHING
     if table in GUARDED_TABLES:
         return GUARDED
+    if table in INDEX_TABLES:
+        return RECORDS_SCOPE
     return table if table in TRACKED_TABLES else None
 
 
@@ -358,7 +384,8 @@ def public_row_marker(connection):
 
 class Guard:
     """The commit callback of a transaction's writes to GUARDED_TABLES: the marker as it was before the
-    first of them; after the commit, every page ends unless the marker is unchanged."""
+    first of them. After the commit: unchanged, nothing ends; moved, the pages that read the records'
+    tables end (``RECORDS_SCOPE``); unreadable, before or after, every page ends."""
 
     __slots__ = ("connection", "before")
 
@@ -366,8 +393,11 @@ class Guard:
         self.connection, self.before = connection, before
 
     def __call__(self):
-        if self.before is None or public_row_marker(self.connection) != self.before:
+        after = public_row_marker(self.connection) if self.before is not None else None
+        if after is None:
             bump([None])
+        elif after != self.before:
+            bump([RECORDS_SCOPE])
 
 
 def _guard_write(connection) -> None:
@@ -412,21 +442,22 @@ def flush_pending_bumps(connection=None, **kwargs) -> None:
             bump(pending)
 
 
-# The tracked tables a render has named in its SQL so far (None: no render is being recorded).
+# The scopes (READ_SCOPES) a render has named in its SQL so far (None: no render is being recorded).
 _reading: ContextVar[set | None] = ContextVar("pagecache_reading", default=None)
 _TRACKED_NAME = re.compile(
-    r"(?<![\w$])(%s)(?![\w$])" % "|".join(sorted(TRACKED_TABLES, key=len, reverse=True)), re.IGNORECASE
+    r"(?<![\w$])(%s)(?![\w$])" % "|".join(sorted(SCOPE_OF_TABLE, key=len, reverse=True)), re.IGNORECASE
 )
 _named: dict[str, frozenset] = {}
 NAMED_MAX = 4096
 
 
 def tracked_tables_named(sql: str) -> frozenset:
-    """The tracked tables a statement names (as a whole word, quoted or not, in any case): every table it
-    may read. Remembered per statement text, within NAMED_MAX texts."""
+    """The scopes of the tables a statement names (as a whole word, quoted or not, in any case): the
+    tracked tables, and ``RECORDS_SCOPE`` for the records' tables. Every table it may read. Remembered per
+    statement text, within NAMED_MAX texts."""
     found = _named.get(sql)
     if found is None:
-        found = frozenset(name.lower() for name in _TRACKED_NAME.findall(sql))
+        found = frozenset(SCOPE_OF_TABLE[name.lower()] for name in _TRACKED_NAME.findall(sql))
         if len(_named) >= NAMED_MAX:
             _named.clear()
         _named[sql] = found
@@ -925,9 +956,12 @@ class PageCacheMiddleware:
         entry = None
         try:
             reader = shared_reader()
-            # One round trip: with a copy in this process, the generation and the tokens of the tables its
-            # render read (none for most pages); without one, the generation and the shared entry.
-            values = reader.read([GENERATION_KEY, *local.dep_keys] if local is not None else [GENERATION_KEY, key])
+            # One round trip: with a copy in this process, the generation and the tokens of the scopes its
+            # render read; without one, the generation, the shared entry and the records' token (which most
+            # pages read).
+            values = reader.read(
+                [GENERATION_KEY, *local.dep_keys] if local is not None else [GENERATION_KEY, RECORDS_KEY, key]
+            )
             generation = values.get(GENERATION_KEY)
             if generation is None:
                 page_cache().add(GENERATION_KEY, written_token(), timeout=None)
@@ -943,7 +977,7 @@ class PageCacheMiddleware:
                 values = reader.read([key])
             found = values.get(key)
             entry = Entry.from_shared(found) if found is not None else None
-            if entry is not None and entry.deps:
+            if entry is not None and any(dep not in values for dep in entry.dep_keys):
                 values.update(reader.read(entry.dep_keys))
         except Exception:
             self.unavailable()
@@ -989,8 +1023,8 @@ class PageCacheMiddleware:
         if request.method == "GET" and response_storable(response):
             response = add_validators(request, response, answer_304=False)
             patch_cache_control(response, no_cache=True)
-            deps = [(TABLE_KEY % table, tokens[TABLE_KEY % table]) for table in sorted(reading)]
-            self.store(key, generation, response, deps)
+            deps = [(TABLE_KEY % scope, tokens[TABLE_KEY % scope]) for scope in sorted(reading)]
+            self.store(key, generation, response, deps, records=tokens[RECORDS_KEY])
             if etag_matches(request, response["ETag"]):
                 return not_modified(response)
             return response
@@ -1021,10 +1055,13 @@ class PageCacheMiddleware:
             return entry.not_modified()
         return entry.response(head=request.method == "HEAD")
 
-    def store(self, key, generation, response, deps=()) -> None:
+    def store(self, key, generation, response, deps=(), records=None) -> None:
+        """Keep the page until the first time boundary after now (``time_boundary``), which belongs to the
+        generation and the records' token (``records``) it was rendered under: a record's publication time
+        ahead is one of them."""
         now = timezone.now()
         try:
-            boundary = time_boundary(generation, now)
+            boundary = time_boundary(generation if records is None else f"{generation}|{records}", now)
             timeout = _seconds_until(boundary, now)
             if timeout <= 0:
                 return
@@ -1036,23 +1073,24 @@ class PageCacheMiddleware:
             logger.exception("页面缓存：无法保存页面。")
 
 
-# [(generation, boundary)]: the time boundary this process last used, and the generation it belongs to.
+# [(epoch, boundary)]: the time boundary this process last used, and the epoch it belongs to.
 _boundary: list[tuple[object, datetime]] = []
 
 
-def time_boundary(generation, now: datetime) -> datetime:
-    """The moment pages rendered under ``generation`` end (next_time_boundary), computed once per generation
-    by one process and shared; each process also remembers the last one it used, so its further misses in
-    the same generation read nothing for it. A boundary belongs to its generation: any write that could
-    move it starts another generation."""
+def time_boundary(epoch, now: datetime) -> datetime:
+    """The moment pages rendered under ``epoch`` end (next_time_boundary), computed once per epoch by one
+    process and shared; each process also remembers the last one it used, so its further misses in the
+    same epoch read nothing for it. A boundary belongs to its epoch, the generation and the records' token:
+    any write that could move it starts another generation (consultations, concerns' responses) or gives
+    the records a new token (a record public from a time ahead)."""
     memo = _boundary[0] if _boundary else None  # one read: another thread may replace it meanwhile
-    if memo is not None and memo[0] == generation and memo[1] > now:
+    if memo is not None and memo[0] == epoch and memo[1] > now:
         return memo[1]
-    boundary = page_cache().get(BOUNDARY_KEY % generation)
+    boundary = page_cache().get(BOUNDARY_KEY % epoch)
     if boundary is None or boundary <= now:
         boundary = next_time_boundary(now)
-        page_cache().set(BOUNDARY_KEY % generation, boundary, timeout=_seconds_until(boundary, now))
-    _boundary[:] = [(generation, boundary)]
+        page_cache().set(BOUNDARY_KEY % epoch, boundary, timeout=_seconds_until(boundary, now))
+    _boundary[:] = [(epoch, boundary)]
     return boundary
 
 

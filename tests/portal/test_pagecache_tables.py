@@ -51,7 +51,12 @@ def test_the_tables_a_statement_reads_are_found_by_their_whole_name():
     # One name inside another is not that table.
     assert named('SELECT 1 FROM "disclosure_applicationpause"') == {"disclosure_applicationpause"}
     assert named('SELECT 1 FROM "disclosure_application"') == {"disclosure_application"}
-    assert named('SELECT "disclosure_record"."id" FROM "disclosure_record" WHERE "x_disclosure_feedback" = 1') == set()
+    assert named('SELECT "disclosure_record"."id" FROM "disclosure_record" WHERE "x_disclosure_feedback" = 1') == {
+        pagecache.RECORDS_SCOPE
+    }
+    # The records' two tables share one scope; a table whose name starts with theirs is neither.
+    assert named('SELECT 1 FROM "disclosure_attachment" WHERE "record_id" = 1') == {pagecache.RECORDS_SCOPE}
+    assert named('SELECT 1 FROM "disclosure_record_related"') == set()
     assert named('SELECT 1 FROM "disclosure_feedbackarchive"') == set()
 
 
