@@ -20,21 +20,30 @@ Never stale, by construction rather than by bookkeeping:
   not every page of the province. A table goes in that list only if no public page can show its data
   without a query naming it. Every write also sets ``WRITTEN_KEY``, the last write's WAL position the read
   router waits for.
-* **A clerk's drafts end nothing; a publication ends the pages that read records.** A write to the
+* **A clerk's drafts end nothing; a publication ends the pages of its organisation.** A write to the
   records' own tables (``GUARDED_TABLES``: records and their attachments) counts only if it touched a row
   the public may see, before or after the write: a record whose status is not draft, submitted,
-  changes_requested or approved, or an attachment of one. Database triggers advance a marker for such
-  rows, whatever code wrote them (migration disclosure 0012). The marker is read before the
-  transaction's first write to these tables and again after the commit; if it moved (by this transaction
-  or any other meanwhile), the two tables' shared token (``RECORDS_SCOPE``) changes, which ends every
-  page whose render named either table, as a tracked table's token does; the catalog, guide,
-  consultation and interaction pages stay. If the marker cannot be read, or the write ran outside a
-  transaction, the generation starts anew. The search index (``INDEX_TABLES``, copies of public records
-  written at each publication, revision and withdrawal) shares that token: a write to it moves it, a read
-  of it depends on it. The rule for tracked tables holds for these tables as well: no page shows their
-  data without naming them (no copy is kept in a process, and no trigger writes theirs into another
-  table; every other table holding something of a record, such as the policy changes, ends every page
-  when written, as before).
+  changes_requested or approved, or an attachment of one. Database triggers (migrations disclosure 0012
+  and 0013) write, for such rows, whatever code wrote them, one row per organisation concerned into
+  ``CHANGES_TABLE``, with ids drawn from a marker. The marker is read before the transaction's first
+  write to these tables; after the commit, the ``Guard`` reads the rows past it (this transaction's and
+  any other's committed meanwhile), gives a new token to each organisation named and to the records as a
+  whole (``RECORDS_SCOPE``), then deletes the rows. An organisation unknown, rows or marker unreadable,
+  or a write outside a transaction: the generation starts anew.
+* **Which pages hold on which token.** A render that reads the records' tables depends on the token of
+  one organisation when every statement it ran against them was restricted to that organisation's rows
+  in its own WHERE clause (portal/readscope.py reads the SQL; the organisation's token is read before
+  the first such statement, as the other tokens are read before the render). Any other read of them
+  (across organisations, through the organisation's code, of attachments or of the search index) makes
+  the page depend on ``RECORDS_SCOPE``, which every public change moves. So when the county publishes,
+  the township's pages, columns and feeds stay cached; the county's pages, the home page, search, the
+  API, feeds of the province and every record page (which shows links through other organisations'
+  records) end; the catalog, guide, consultation and interaction pages, which read no record, stay. The
+  search index (``INDEX_TABLES``, copies of public records written at each publication, revision and
+  withdrawal) moves ``RECORDS_SCOPE`` when written. The rule for tracked tables holds for all these
+  tables: no page shows their data without naming them (no copy is kept in a process, and no trigger
+  writes theirs into another table; every other table holding something of a record, such as the policy
+  changes, ends every page when written, as before).
 * **Race-free.** A request reads the generation *before* it renders, and stores its page under that
   generation. A change that commits while the page renders bumps the generation after its commit, so the
   page (which may show the old state) is stored under a generation that is already dead.
@@ -109,6 +118,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
 
 from catalog.statements import WRITES_NOTHING, written_table
+from portal.readscope import organisations_read
 from portal.singleflight import Flights
 
 logger = logging.getLogger(__name__)
@@ -127,9 +137,11 @@ CACHE_ALIAS = "pages"
 GENERATION_KEY = "pagecache:generation"
 BOUNDARY_KEY = "pagecache:boundary:%s"
 # The entry format (Entry.shared) is part of the key: processes of an earlier release, during a rolling
-# deployment, neither read nor overwrite these entries. The generation key never changes.
-PAGE_KEY = "pagecache:page3:%s"
-ENTRY_FORMAT = 3
+# deployment, neither read nor overwrite these entries. The generation key never changes. Format 4: an
+# entry that shows records holds on the records' token or its organisation's (a publication no longer
+# starts a generation), so no entry of format 3, which held on the generation alone, may be served.
+PAGE_KEY = "pagecache:page4:%s"
+ENTRY_FORMAT = 4
 # A token per tracked table (TRACKED_TABLES), and one moved by every public write whatever it wrote: the
 # position the read router waits for (portal/dbrouter.py).
 TABLE_KEY = "pagecache:table:%s"
@@ -189,6 +201,8 @@ QUIET_TABLES = frozenset(
         "disclosure_recordeditlock",
         "disclosure_searchtermcount",
         "disclosure_subscription",
+        # The page cache's own record of public rows changed (migration disclosure 0013), deleted by it.
+        "disclosure_publicrowchange",
     }
 )
 
@@ -245,9 +259,9 @@ def bump_generation() -> None:
     bump([None])
 
 
-def bump(scopes) -> None:
+def bump(scopes) -> bool:
     """New tokens for ``scopes`` (None: the generation, which ends every page; a tracked table's name: the
-    pages that read it), and for the last public write.
+    pages that read it), and for the last public write. Whether they were written.
 
     With a read replica, the tokens carry the primary's WAL position after the write (``@<lsn>``): the
     router reads the replica only once it has replayed that far (portal/dbrouter.py)."""
@@ -260,8 +274,11 @@ def bump(scopes) -> None:
     except DatabaseError:
         # No cache table (yet: migrate runs before createcachetable): no page can be served from it either.
         logger.debug("页面缓存：无法更新内容版本号。", exc_info=True)
+        return False
     except Exception:
         logger.exception("页面缓存：无法更新内容版本号。")
+        return False
+    return True
 
 
 def written_token() -> str:
@@ -285,9 +302,10 @@ RECORDS_KEY = TABLE_KEY % RECORDS_SCOPE
 # (SQLite's full-text table by triggers on the index). A write to it gives the records' token a new value;
 # a read of it depends on that token.
 INDEX_TABLES = frozenset({"disclosure_searchdocument", "disclosure_searchfts"})
-# The marker the triggers of migration disclosure 0012 advance (PostgreSQL: a sequence; SQLite: one row).
+# What the triggers of migrations disclosure 0012 and 0013 write: a row per organisation whose public rows
+# a statement touched, its id drawn from the marker (PostgreSQL: a sequence; SQLite: the AUTOINCREMENT).
 MARKER_SEQUENCE = "disclosure_public_row_changes"
-MARKER_TABLE = "disclosure_publicrowmarker"
+CHANGES_TABLE = "disclosure_publicrowchange"
 
 # The scopes a render may depend on (besides the generation), and the scope each table read belongs to.
 READ_SCOPES = TRACKED_TABLES | {RECORDS_SCOPE}
@@ -300,11 +318,16 @@ TRACKED_KEYS = [WRITTEN_KEY, *(TABLE_KEY % scope for scope in sorted(READ_SCOPES
 
 
 def table_tokens() -> dict:
-    """The tokens of every tracked table and of the last public write, in one read (keys found missing
-    are set first)."""
+    """The tokens of every tracked table, of the records and of the last public write, in one read."""
+    return read_tokens(TRACKED_KEYS)
+
+
+def read_tokens(keys: list[str]) -> dict:
+    """The tokens at ``keys``, in one read; keys found missing (never set, or dropped by the cache) are set
+    first, so that an entry never holds on a token that is merely absent."""
     reader = shared_reader()
-    values = reader.read(TRACKED_KEYS)
-    missing = [key for key in TRACKED_KEYS if key not in values]
+    values = reader.read(keys)
+    missing = [key for key in keys if key not in values]
     if missing:
         token = written_token()
         cache = page_cache()
@@ -313,8 +336,8 @@ def table_tokens() -> dict:
         else:
             for key in missing:
                 cache.add(key, token, timeout=None)
-        values = reader.read(TRACKED_KEYS)
-        if any(key not in values for key in TRACKED_KEYS):
+        values = reader.read(keys)
+        if any(key not in values for key in keys):
             raise RuntimeError("页面缓存：无法读取数据表版本号。")
     return values
 
@@ -357,9 +380,10 @@ class Bump:
 
 
 def public_row_marker(connection):
-    """The public-row marker now (migration disclosure 0012), or None if it cannot be read (the migration
-    not applied yet): a value to compare, nothing more. Never raises: inside a transaction a failed
-    statement would abort it on PostgreSQL, so the sequence is looked up in a view, not named."""
+    """The public-row marker now (migrations disclosure 0012 and 0013: the last id drawn for a row of
+    ``CHANGES_TABLE``), or None if it cannot be read (the migrations not applied yet): a value to compare,
+    nothing more. Never raises: inside a transaction a failed statement would abort it on PostgreSQL, so
+    the sequence is looked up in a view, not named."""
     try:
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
@@ -369,10 +393,12 @@ def public_row_marker(connection):
                     [MARKER_SEQUENCE],
                 )
             elif connection.vendor == "sqlite":
-                cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name = %s", [MARKER_TABLE])
-                if cursor.fetchone() is None:
-                    return None
-                cursor.execute(f"SELECT n FROM {MARKER_TABLE} WHERE id = 1")
+                # One statement: whether the table exists, and the last id its AUTOINCREMENT handed out.
+                cursor.execute(
+                    "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0)"
+                    " FROM sqlite_master WHERE type = 'table' AND name = %s",
+                    [CHANGES_TABLE, CHANGES_TABLE],
+                )
             else:
                 return None
             row = cursor.fetchone()
@@ -382,10 +408,47 @@ def public_row_marker(connection):
     return None if row is None else row[0]
 
 
+def public_row_changes(connection, after) -> list | None:
+    """The rows of ``CHANGES_TABLE`` past the marker value ``after``: [(id, organisation id or None)], or
+    None if they cannot be read."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT id, organisation_id FROM {CHANGES_TABLE} WHERE id > %s", [after])
+            return cursor.fetchall()
+    except DatabaseError:
+        logger.warning("页面缓存：无法读取公开信息变更记录。", exc_info=True)
+        return None
+
+
+def forget_public_row_changes(connection, ids) -> None:
+    """Delete change rows whose pages have been ended. Never raises: a row left behind costs one more
+    ending of its organisation's pages, by a later transaction that reads it."""
+    try:
+        with connection.cursor() as cursor:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                cursor.execute(
+                    f"DELETE FROM {CHANGES_TABLE} WHERE id IN ({', '.join(['%s'] * len(chunk))})", chunk
+                )
+    except DatabaseError:
+        logger.warning("页面缓存：无法删除已处理的公开信息变更记录。", exc_info=True)
+
+
+def organisation_scope(organisation_id: int) -> str:
+    """The scope of one organisation's records (its key: ``TABLE_KEY % scope``)."""
+    return f"{RECORDS_SCOPE}:{organisation_id}"
+
+
 class Guard:
     """The commit callback of a transaction's writes to GUARDED_TABLES: the marker as it was before the
-    first of them. After the commit: unchanged, nothing ends; moved, the pages that read the records'
-    tables end (``RECORDS_SCOPE``); unreadable, before or after, every page ends."""
+    first of them.
+
+    After the commit it reads the change rows past that marker: this transaction's own, and any other's
+    committed meanwhile. None: nothing public was touched (or another transaction read this one's rows
+    and has already ended their pages: it deletes a row only after ending them). Otherwise the pages of
+    the organisations named end, with every page that read records without being bound to one
+    organisation (``RECORDS_SCOPE``); then the rows are deleted. An unknown organisation, an unreadable
+    marker or unreadable rows end every page."""
 
     __slots__ = ("connection", "before")
 
@@ -393,11 +456,19 @@ class Guard:
         self.connection, self.before = connection, before
 
     def __call__(self):
-        after = public_row_marker(self.connection) if self.before is not None else None
-        if after is None:
+        rows = None if self.before is None else public_row_changes(self.connection, self.before)
+        if rows is None:
             bump([None])
-        elif after != self.before:
-            bump([RECORDS_SCOPE])
+            return
+        if not rows:
+            return
+        organisations = {organisation for _id, organisation in rows}
+        if None in organisations:
+            ended = bump([None])
+        else:
+            ended = bump([RECORDS_SCOPE, *(organisation_scope(o) for o in sorted(organisations))])
+        if ended:
+            forget_public_row_changes(self.connection, [row_id for row_id, _organisation in rows])
 
 
 def _guard_write(connection) -> None:
@@ -442,8 +513,56 @@ def flush_pending_bumps(connection=None, **kwargs) -> None:
             bump(pending)
 
 
-# The scopes (READ_SCOPES) a render has named in its SQL so far (None: no render is being recorded).
-_reading: ContextVar[set | None] = ContextVar("pagecache_reading", default=None)
+class Reads:
+    """What a render has read so far: the scopes (READ_SCOPES) its SQL named, and, while every read of the
+    records was bound to some organisations (portal/readscope.py), those organisations with their tokens,
+    each read before the first statement that read its records."""
+
+    __slots__ = ("scopes", "organisations")
+
+    def __init__(self):
+        self.scopes: set[str] = set()
+        self.organisations: dict[int, object] = {}
+
+    def note(self, names, sql: str, params, many: bool, vendor: str) -> None:
+        if RECORDS_SCOPE in names and RECORDS_SCOPE not in self.scopes:
+            bound = None if many else organisations_read(sql, params, vendor)
+            if bound is None or not self.read_tokens(bound):
+                self.scopes.add(RECORDS_SCOPE)
+                self.organisations.clear()
+            names = names - {RECORDS_SCOPE}
+        self.scopes.update(names)
+
+    def read_tokens(self, organisations) -> bool:
+        """The tokens of the organisations not read yet, read now (keys found missing are set first); False
+        if they cannot be read."""
+        missing = [organisation for organisation in organisations if organisation not in self.organisations]
+        if not missing:
+            return True
+        keys = [TABLE_KEY % organisation_scope(organisation) for organisation in missing]
+        try:
+            values = read_tokens(keys)
+        except Exception:  # noqa: BLE001 - the page then depends on every organisation's records
+            logger.warning("页面缓存：无法读取单位的信息版本号。", exc_info=True)
+            return False
+        for organisation, key in zip(missing, keys, strict=True):
+            self.organisations[organisation] = values[key]
+        return True
+
+    def deps(self, tokens: dict) -> list:
+        """(key, token) pairs the entry holds while: the scopes' tokens read before the render, and the
+        organisations' (none if the render read the records of every organisation)."""
+        deps = [(TABLE_KEY % scope, tokens[TABLE_KEY % scope]) for scope in sorted(self.scopes)]
+        if RECORDS_SCOPE not in self.scopes:
+            deps += [
+                (TABLE_KEY % organisation_scope(organisation), token)
+                for organisation, token in sorted(self.organisations.items())
+            ]
+        return deps
+
+
+# What the render in progress has read (None: no render is being recorded).
+_reading: ContextVar[Reads | None] = ContextVar("pagecache_reading", default=None)
 _TRACKED_NAME = re.compile(
     r"(?<![\w$])(%s)(?![\w$])" % "|".join(sorted(SCOPE_OF_TABLE, key=len, reverse=True)), re.IGNORECASE
 )
@@ -470,7 +589,9 @@ def _execute_wrapper(connection):
             flush_pending_bumps(connection)  # the previous statement is done with
         reading = _reading.get()
         if reading is not None and isinstance(sql, str):
-            reading.update(tracked_tables_named(sql))
+            names = tracked_tables_named(sql)
+            if names:
+                reading.note(names, sql, params, many, connection.vendor)
         scope = bump_scope(sql) if isinstance(sql, str) else NOTHING
         if scope == GUARDED:
             _guard_write(connection)  # the marker is read before the statement's triggers can move it
@@ -635,6 +756,19 @@ class Entry:
             return None
         _format, generation, deps, expires, etag, headers, body = value
         return cls(generation, expires, etag, headers, body, deps)
+
+
+# Per page key, the keys of the tokens its entry was last found to hold on, beyond the records' (an
+# organisation's): read with the entry itself when the process keeps no copy of the page, so that such a
+# hit is still one read. A wrong hint costs a second read, never a wrong answer. Bounded: emptied when full.
+DEP_HINTS: dict[str, tuple] = {}
+DEP_HINTS_MAX = 10000
+
+
+def hint(key: str, entry: Entry) -> None:
+    if len(DEP_HINTS) >= DEP_HINTS_MAX:
+        DEP_HINTS.clear()
+    DEP_HINTS[key] = tuple(dep for dep in entry.dep_keys if dep != RECORDS_KEY)
 
 
 class LocalTier:
@@ -960,7 +1094,9 @@ class PageCacheMiddleware:
             # render read; without one, the generation, the shared entry and the records' token (which most
             # pages read).
             values = reader.read(
-                [GENERATION_KEY, *local.dep_keys] if local is not None else [GENERATION_KEY, RECORDS_KEY, key]
+                [GENERATION_KEY, *local.dep_keys]
+                if local is not None
+                else [GENERATION_KEY, RECORDS_KEY, key, *DEP_HINTS.get(key, ())]
             )
             generation = values.get(GENERATION_KEY)
             if generation is None:
@@ -979,6 +1115,7 @@ class PageCacheMiddleware:
             entry = Entry.from_shared(found) if found is not None else None
             if entry is not None and any(dep not in values for dep in entry.dep_keys):
                 values.update(reader.read(entry.dep_keys))
+                hint(key, entry)
         except Exception:
             self.unavailable()
             return add_validators(request, self.get_response(request))
@@ -1014,7 +1151,7 @@ class PageCacheMiddleware:
             return add_validators(request, self.get_response(request))
         # The router waits for the position of the last public write (portal/dbrouter.py).
         request.pagecache_written = tokens[WRITTEN_KEY]
-        reading: set[str] = set()
+        reading = Reads()
         marker = _reading.set(reading)
         try:
             response = self.get_response(request)
@@ -1023,8 +1160,7 @@ class PageCacheMiddleware:
         if request.method == "GET" and response_storable(response):
             response = add_validators(request, response, answer_304=False)
             patch_cache_control(response, no_cache=True)
-            deps = [(TABLE_KEY % scope, tokens[TABLE_KEY % scope]) for scope in sorted(reading)]
-            self.store(key, generation, response, deps, records=tokens[RECORDS_KEY])
+            self.store(key, generation, response, reading.deps(tokens), records=tokens[RECORDS_KEY])
             if etag_matches(request, response["ETag"]):
                 return not_modified(response)
             return response
@@ -1069,6 +1205,7 @@ class PageCacheMiddleware:
             entry = Entry(generation, boundary.timestamp(), response["ETag"], headers, response.content, deps)
             page_cache().set(key, entry.shared(), timeout=timeout)
             LOCAL.put(key, entry)
+            hint(key, entry)
         except Exception:
             logger.exception("页面缓存：无法保存页面。")
 

@@ -12,6 +12,7 @@ def cached(settings, standard_catalog, demo_orgs):
     settings.PAGE_CACHE_SECONDS = 600
     pagecache.page_cache().clear()
     pagecache.LOCAL.clear()
+    pagecache.DEP_HINTS.clear()
     commit()
 
 
@@ -27,7 +28,9 @@ def committed(settings, standard_catalog, demo_orgs):
     settings.PAGE_CACHE_SECONDS = 600
     pagecache.page_cache().clear()
     pagecache.LOCAL.clear()
+    pagecache.DEP_HINTS.clear()
     yield Desk(demo_orgs[COUNTY])
     pagecache.page_cache().clear()
     pagecache.LOCAL.clear()
+    pagecache.DEP_HINTS.clear()
     pagecache.close_private_connection()

@@ -158,7 +158,7 @@ def test_a_transaction_touching_drafts_and_one_public_row_ends_the_pages(desk, s
 def test_without_the_marker_every_guarded_write_ends_the_pages(desk, shown, monkeypatch):
     """A database the migration has not reached (no marker to read): the draft's write ends every page."""
     monkeypatch.setattr(pagecache, "MARKER_SEQUENCE", "no_such_sequence")
-    monkeypatch.setattr(pagecache, "MARKER_TABLE", "no_such_table")
+    monkeypatch.setattr(pagecache, "CHANGES_TABLE", "no_such_table")
     before = generation()
     desk.draft(NODE, title="无标记的草稿")
     commit()
@@ -205,9 +205,10 @@ def test_the_statuses_the_triggers_pass_over_are_never_public():
 
     from disclosure.records.models import UNPUBLISHED_STATUSES, Status
 
-    hidden = set(import_module("disclosure.migrations.0012_public_row_marker").HIDDEN_STATUSES)
-    assert hidden <= {status.value for status in UNPUBLISHED_STATUSES}
-    assert Status.PUBLISHED.value not in hidden and Status.SCHEDULED.value not in hidden
+    for migration in ("0012_public_row_marker", "0013_public_row_changes"):
+        hidden = set(import_module(f"disclosure.migrations.{migration}").HIDDEN_STATUSES)
+        assert hidden <= {status.value for status in UNPUBLISHED_STATUSES}, migration
+        assert Status.PUBLISHED.value not in hidden and Status.SCHEDULED.value not in hidden, migration
 
 
 def test_a_publication_ends_the_pages_that_read_records_and_keeps_the_others(client, desk, shown):
