@@ -38,6 +38,8 @@ PLANS_MAX = 1024
 
 _PLACEHOLDER = re.compile(r"%%|%s")
 _MARKER = re.compile(r"^__pcparam_(\d+)__$")
+# A statement can be bound only if it compares an organisation_id column (quoted or not) with = or IN.
+_MAY_BIND = re.compile(r'organisation_id"?\s*(=|IN\b)', re.IGNORECASE)
 UNBOUND = None
 _plans: dict[tuple[str, str], tuple | None] = {}
 
@@ -66,18 +68,23 @@ def organisations_read(sql: str, params, vendor: str) -> frozenset[int] | None:
 
 def _plan(sql: str, vendor: str):
     """A tuple of ("param", index) and ("literal", value) naming every organisation the statement may read,
-    or None (unbound)."""
+    or None (unbound). Never raises: it runs inside the database wrapper of a page's render."""
+    if not _MAY_BIND.search(sql):
+        return None  # no organisation condition at all: unbound without parsing
     try:
-        import sqlglot
-        from sqlglot import exp
-    except ImportError:  # pragma: no cover - a dependency of the project
+        return _analyse(sql, vendor)
+    except Exception:  # noqa: BLE001 - anything the analysis cannot follow is unbound
+        logger.debug("无法分析语句的单位范围。", exc_info=True)
         return None
+
+
+def _analyse(sql: str, vendor: str):
+    import sqlglot
+    from sqlglot import exp
+
     counter = iter(range(1_000_000))
     numbered = _PLACEHOLDER.sub(lambda m: "%" if m.group() == "%%" else f"'__pcparam_{next(counter)}__'", sql)
-    try:
-        tree = sqlglot.parse_one(numbered, read="postgres" if vendor == "postgresql" else "sqlite")
-    except Exception:  # noqa: BLE001 - anything the parser refuses is unbound
-        return None
+    tree = sqlglot.parse_one(numbered, read="postgres" if vendor == "postgresql" else "sqlite")
     if not isinstance(tree, exp.Query):
         return None
     plan = []

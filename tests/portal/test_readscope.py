@@ -61,3 +61,16 @@ COUNT_OF_ONE = (
 def test_what_binds_a_statement_to_organisations(sql, params, expected, vendor):
     found = organisations_read(sql, params, vendor)
     assert found == (frozenset(expected) if expected is not None else None)
+
+
+def test_an_analysis_that_fails_is_unbound_and_never_raises(monkeypatch):
+    """The analysis runs inside the database wrapper of a render: whatever goes wrong in it, the statement
+    is taken as reading every organisation's records, and the page is rendered."""
+    from portal import readscope
+
+    def broken(sql, vendor):
+        raise RecursionError("too deep")
+
+    monkeypatch.setattr(readscope, "_analyse", broken)
+    sql = f'SELECT 2 FROM {R} WHERE {R}."organisation_id" = %s AND {R}."id" > 0'
+    assert organisations_read(sql, [3], "postgresql") is None
