@@ -101,7 +101,9 @@ def _analyse(sql: str, vendor: str):
         if values is None:
             return None
         plan.extend(values)
-    return tuple(plan)
+    # The statement names a records' table (that is why it is asked) yet no reference was found: whatever
+    # the parser made of it, it is not known to be bound.
+    return tuple(plan) if plan else None
 
 
 def _owning_select(table, exp):

@@ -54,6 +54,9 @@ COUNT_OF_ONE = (
         # Writes, and what the parser cannot read: not bound.
         (f'UPDATE {R} SET "title" = %s WHERE {R}."organisation_id" = %s', ["t", 1], None),
         ("garbage ((( sql", [1], None),
+        # The name without a table reference the analysis can find (here inside a string): not bound.
+        ("SELECT 1 FROM \"django_content_type\" WHERE \"model\" = 'disclosure_record' AND organisation_id = 1",
+         None, None),
         # A parameter that is no number: not bound.
         (f'SELECT 1 FROM {R} WHERE {R}."organisation_id" = %s', ["x"], None),
     ],
