@@ -17,7 +17,6 @@ SQLite has no statement timeout; there the middleware does nothing.
 from __future__ import annotations
 
 import logging
-from contextlib import ExitStack
 
 from django.conf import settings
 from django.db import OperationalError, connections
@@ -86,11 +85,21 @@ class StatementTimeoutMiddleware:
 
     def __call__(self, request):
         limit = settings.PUBLIC_STATEMENT_TIMEOUT_MS if is_public_read(request) else 0
-        with ExitStack() as stack:
-            for alias in settings.DATABASES:
-                if connections[alias].vendor == "postgresql":
-                    stack.enter_context(connections[alias].execute_wrapper(_wrapper(limit)))
+        wrapper = _wrapper(limit)
+        wrapped = [connections[alias] for alias in settings.DATABASES if connections[alias].vendor == "postgresql"]
+        for connection in wrapped:
+            connection.execute_wrappers.append(wrapper)
+        try:
             return self.get_response(request)
+        finally:
+            # Taken off by identity. Django's ``execute_wrapper()`` context pops the *last* wrapper, and a
+            # connection opened during this request (the replica's, a thread's first) got its own wrappers
+            # after this one from connection_created: the page cache's write and read watch and the catalog
+            # trees'. Popping would have removed one of them for the connection's whole life and left this
+            # request's timeout on it.
+            for connection in wrapped:
+                if wrapper in connection.execute_wrappers:
+                    connection.execute_wrappers.remove(wrapper)
 
     def process_exception(self, request, exception):
         if is_statement_timeout(exception):

@@ -79,3 +79,25 @@ def test_a_public_page_read_through_a_server_side_cursor_gets_the_limit_too(clie
         assert cursor.fetchone()[0] != "0"  # the public limit is on the connection
         cursor.execute("SET statement_timeout = 0")
     connection._portal_statement_timeout_ms = 0
+
+
+def test_the_timeout_wrapper_takes_no_other_wrapper_with_it(rf, db):
+    """A connection opened during a request gets its own execute wrappers from connection_created after the
+    timeout's (the page cache's write and read watch, the catalog trees'). Django's ``execute_wrapper()``
+    context pops the last wrapper, which took the page cache's off the replica's connection for good: the
+    pages rendered from it then held on no token of what they read (the cluster drill served a withdrawn
+    record's column page). The timeout's wrapper is taken off by identity, and only it."""
+    from portal.timeouts import StatementTimeoutMiddleware
+
+    def opened_during_the_request(execute, sql, params, many, context):
+        return execute(sql, params, many, context)
+
+    before = list(connection.execute_wrappers)
+
+    def view(request):
+        connection.execute_wrappers.append(opened_during_the_request)
+        return "answered"
+
+    assert StatementTimeoutMiddleware(view)(rf.get("/")) == "answered"
+    assert connection.execute_wrappers == [*before, opened_during_the_request]
+    connection.execute_wrappers.remove(opened_during_the_request)
