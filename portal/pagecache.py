@@ -527,14 +527,14 @@ class Reads:
     def note(self, names, sql: str, params, many: bool, vendor: str) -> None:
         if RECORDS_SCOPE in names and RECORDS_SCOPE not in self.scopes:
             bound = None if many else organisations_read(sql, params, vendor)
-            if bound is None or not self.read_tokens(bound):
+            if bound is None or not self.bind(bound):
                 self.scopes.add(RECORDS_SCOPE)
                 self.organisations.clear()
             names = names - {RECORDS_SCOPE}
         self.scopes.update(names)
 
-    def read_tokens(self, organisations) -> bool:
-        """The tokens of the organisations not read yet, read now (keys found missing are set first); False
+    def bind(self, organisations) -> bool:
+        """Hold on these organisations' tokens: those not read yet are read now (keys found missing are set first); False
         if they cannot be read."""
         missing = [organisation for organisation in organisations if organisation not in self.organisations]
         if not missing:

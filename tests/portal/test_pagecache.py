@@ -78,6 +78,21 @@ def fetch_cached(client, url) -> bytes:
     return second.content
 
 
+def served_afresh(client, url) -> bool:
+    """Whether the page was rendered for this request: templates ran, or (a feed renders without templates)
+    it cost more queries than a hit."""
+    response, queries = get(client, url)
+    return rendered(response) or queries > hit_queries()
+
+
+def assert_kept(client, bodies: dict, after: str) -> None:
+    """Each page of ``bodies`` is still a cache hit (one read, no render) with the same body."""
+    for url, body in bodies.items():
+        response, queries = get(client, url)
+        assert not rendered(response) and queries == hit_queries(), f"{url} was rendered again after {after}"
+        assert response.content == body, url
+
+
 def surfaces(record: Record, word: str, *, sitemap: bool = True) -> list[tuple[str, str]]:
     """(address, what it shows of the record) for every public surface that shows the record."""
     org = record.organisation.code

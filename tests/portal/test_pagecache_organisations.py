@@ -16,7 +16,7 @@ from catalog.models import Organisation
 from disclosure.records.models import Attachment, Record
 from portal import pagecache, readscope
 from tests.disclosure.publishing import COUNTY, TOWNSHIP, Desk
-from tests.portal.test_pagecache import commit, fetch_cached, get, hit_queries, rendered, text
+from tests.portal.test_pagecache import assert_kept, commit, fetch_cached, rendered, served_afresh, text
 
 NODE = "020102"  # an item of both levels: the county's and the township's
 
@@ -32,11 +32,6 @@ def organisation_pages(code: str) -> list[str]:
 PROVINCE_PAGES = ["/", "/api/v1/records/", "/feed/rss/"]
 
 
-def served_afresh(client, url) -> bool:
-    response, queries = get(client, url)  # a feed renders without templates: count the queries too
-    return rendered(response) or queries > hit_queries()
-
-
 @pytest.fixture
 def two(desk, demo_orgs):
     """The county's desk and the township's, each with a published record."""
@@ -49,13 +44,6 @@ def two(desk, demo_orgs):
 
 def cache_all(client, urls) -> dict:
     return {url: fetch_cached(client, url) for url in urls}
-
-
-def assert_kept(client, bodies, after: str) -> None:
-    for url, body in bodies.items():
-        response, queries = get(client, url)
-        assert not rendered(response) and queries == hit_queries(), f"{url} was rendered again after {after}"
-        assert response.content == body, url
 
 
 def test_the_pages_of_one_organisation_depend_on_its_records_only(client, two):
@@ -73,9 +61,8 @@ def test_the_pages_of_one_organisation_depend_on_its_records_only(client, two):
 
 
 def dep_keys(url) -> list[str]:
-    entry = pagecache.LOCAL.entries[next(reversed(pagecache.LOCAL.entries))]
-    assert entry is pagecache.LOCAL.get(next(reversed(pagecache.LOCAL.entries))), url
-    return entry.dep_keys
+    """The dependencies of the entry fetch_cached(url) just stored (the process copy used last)."""
+    return pagecache.LOCAL.entries[next(reversed(pagecache.LOCAL.entries))].dep_keys
 
 
 def test_a_publication_ends_its_organisations_pages_and_keeps_the_others(client, two):
