@@ -20,8 +20,9 @@ from collections.abc import Callable
 
 from django.db import connection, transaction
 
-# Filled by triggers on disclosure_searchdocument (migration 0003_search_index), never copied directly.
-DERIVED_PREFIXES = ("disclosure_searchfts",)
+# Filled by triggers (on disclosure_searchdocument, migration 0003_search_index; on disclosure_record, 0014_public_column_counts)
+# when the rows they derive from are inserted, never copied directly.
+DERIVED_PREFIXES = ("disclosure_searchfts", "disclosure_publiccolumncount")
 TRANSLATED = {"django_content_type", "auth_permission", "auth_group"}
 
 

@@ -273,6 +273,35 @@ class Record(AuthoredModel):
         return self.status in EDITABLE_STATUSES
 
 
+class PublicColumnCount(models.Model):
+    """How many records of an organisation, filed on a catalog node, are published and 主动公开, whatever their
+    publication time: the reports' figures per column (disclosure/reports/common.py) read these rows
+    instead of counting a million records.
+
+    Written only by the database, by triggers on ``disclosure_record`` (migration 0014): every statement
+    that inserts, updates or deletes records adds the difference it made to each (organisation, node)
+    concerned, so the counts hold whichever code wrote the records (the services, the admin, a bulk
+    update, the scale seeder's COPY), and concurrent transactions add to the same row without losing a
+    count. A row is never deleted: it falls to 0. Records whose publication time lies ahead are counted
+    here; the reader subtracts them (``public_column_figures``)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    node = models.ForeignKey(CatalogNode, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    records = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("栏目公开信息数")
+        verbose_name_plural = _("栏目公开信息数")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "node"], name="unique_public_column_count"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}/{self.node_id}: {self.records}"
+
+
 class IndexSequence(models.Model):
     """The last serial handed out per organisation and year; serials only ever go up."""
 

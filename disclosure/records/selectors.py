@@ -6,14 +6,15 @@ sitemap, API) starts from ``public_records()``. Nothing else decides visibility.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 
-from django.db.models import OuterRef, Q, QuerySet
+from django.db.models import Count, DateTimeField, OuterRef, Q, QuerySet, Subquery, Value
 from django.utils import timezone
 
 from disclosure.core.compiled import TopLevelExists
 from disclosure.core.visibility import visible_placement, visibly_placed
-from disclosure.records.models import Attachment, Interpretation, Openness, Record, Status
+from disclosure.records.models import Attachment, Interpretation, Openness, PublicColumnCount, Record, Status
 
 
 def public_records(*, now: datetime | None = None) -> QuerySet[Record]:
@@ -43,6 +44,64 @@ def published_proactive(prefix: str = "", *, now: datetime | None = None) -> Q:
             f"{prefix}published_at__lte": now or timezone.now(),
         }
     )
+
+
+def public_records_ahead(
+    organisation_ids: Iterable[int], *, node_ids: Iterable[int] | None = None, now: datetime
+) -> dict[tuple[int, int], int]:
+    """(organisation id, node id) → records published and 主动公开 whose publication time lies after ``now``:
+    what the counts the database keeps (``PublicColumnCount``) hold but the public does not see yet. One
+    query, a range of the index ``record_public_idx`` (scheduled publications are few)."""
+    nodes = {} if node_ids is None else {"node_id__in": list(node_ids)}
+    rows = (
+        Record.objects.filter(
+            status=Status.PUBLISHED, openness=Openness.PROACTIVE, published_at__gt=now,
+            organisation_id__in=list(organisation_ids), **nodes,
+        )
+        .order_by()
+        .values("organisation_id", "node_id")
+        .annotate(n=Count("*"))
+        .values_list("organisation_id", "node_id", "n")
+    )
+    return {(organisation_id, node_id): count for organisation_id, node_id, count in rows}
+
+
+def public_column_figures(
+    organisation_ids: Iterable[int],
+    *,
+    node_ids: Iterable[int] | None = None,
+    now: datetime | None = None,
+    latest: bool = True,
+) -> Iterator[tuple[int, int, int, datetime | None]]:
+    """(organisation id, node id, public records, latest publication) of every column of the organisations
+    holding a record of the record's own half of the public rule (``published_proactive``), without
+    counting the records: the counts the database keeps (``PublicColumnCount``, migration 0014), less the
+    records whose publication time lies ahead (few: a range of ``record_public_idx``), and per column the
+    newest publication reached (one probe of ``record_public_column_idx`` each). The placement half is the
+    caller's, who holds the visible organisations and nodes (disclosure/reports/common.py). ``node_ids``
+    limits the columns to these nodes; without ``latest`` the last value is None and no column is probed.
+
+    Two queries whatever the number of records."""
+    organisation_ids = list(organisation_ids)
+    now = now or timezone.now()
+    nodes = {} if node_ids is None else {"node_id__in": list(node_ids)}
+    ahead = public_records_ahead(organisation_ids, node_ids=node_ids, now=now)
+    newest = (
+        Record.objects.filter(
+            published_proactive(now=now), organisation_id=OuterRef("organisation_id"), node_id=OuterRef("node_id")
+        )
+        .order_by("-published_at")
+        .values("published_at")[:1]
+    )
+    columns = (
+        PublicColumnCount.objects.filter(organisation_id__in=organisation_ids, records__gt=0, **nodes)
+        .annotate(latest=Subquery(newest) if latest else Value(None, output_field=DateTimeField()))
+        .values_list("organisation_id", "node_id", "records", "latest")
+    )
+    for organisation_id, node_id, count, latest in columns:
+        count -= ahead.get((organisation_id, node_id), 0)
+        if count > 0:
+            yield organisation_id, node_id, count, latest
 
 
 def public_records_placed(*, organisation_id: int, node_ids: list[int], now: datetime | None = None) -> QuerySet[Record]:

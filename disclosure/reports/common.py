@@ -22,7 +22,7 @@ from catalog import selectors as catalog_selectors
 from catalog.models import CatalogNode, Method, Organisation
 from disclosure.core import access
 from disclosure.records.models import Record
-from disclosure.records.selectors import public_records, published_proactive
+from disclosure.records.selectors import public_column_figures, public_records, published_proactive
 
 ITEM_LEVEL = 2  # mptt level of the catalog's second-level items
 
@@ -278,22 +278,28 @@ def column_figures(
 ) -> dict[tuple[int, int], ColumnFigure]:
     """(organisation id, item node id) → public record count and latest publication.
 
-    ONE aggregate query grouped by organisation and node; records on refinements below an item are
-    added to the item in memory. ``organisation_ids`` are visible organisations (every report's
-    scope is). The rule is public_records()'s, in two halves so that a million records cost an
-    index-only scan (record_public_column_idx) instead of two joins per record: the record's own
-    half (published, 主动公开, publication time reached) in the query, the placement half (its
-    organisation and catalog node active, with their ancestors) on the groups: the organisations are
+    Records on refinements below an item are added to the item in memory. ``organisation_ids`` are
+    visible organisations (every report's scope is). The rule is public_records()'s, in two halves: the
+    record's own half (published, 主动公开, publication time reached) in the database, the placement half
+    (its organisation and catalog node active, with their ancestors) on the groups: the organisations are
     visible ones and ``catalog`` holds only visible nodes, so a group on any other node is dropped.
+
+    Without dates, the counts the database keeps per column (``public_column_figures``: three queries,
+    whatever the number of records). With dates, ONE aggregate query grouped by organisation and node over
+    the partial index record_public_column_idx (an index-only scan of the records within the dates).
     """
-    records = Record.objects.filter(published_proactive(), organisation_id__in=list(organisation_ids))
-    records = published_within(records, published_from, published_to)
-    rows = (
-        records.order_by()
-        .values("organisation_id", "node_id")
-        .annotate(n=Count("*"), latest=Max("published_at"))
-        .values_list("organisation_id", "node_id", "n", "latest")
-    )
+    organisation_ids = list(organisation_ids)
+    if published_from is None and published_to is None:
+        rows = public_column_figures(organisation_ids)
+    else:
+        records = Record.objects.filter(published_proactive(), organisation_id__in=organisation_ids)
+        records = published_within(records, published_from, published_to)
+        rows = (
+            records.order_by()
+            .values("organisation_id", "node_id")
+            .annotate(n=Count("*"), latest=Max("published_at"))
+            .values_list("organisation_id", "node_id", "n", "latest")
+        )
     figures: dict[tuple[int, int], ColumnFigure] = {}
     zone = timezone.get_current_timezone()
     for organisation_id, node_id, count, latest in rows:

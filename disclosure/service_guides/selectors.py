@@ -18,19 +18,21 @@ guide are checked in Python).
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Window
 from django.db.models.expressions import RawSQL, RowRange
 from django.db.models.functions import RowNumber
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog import selectors as catalog_selectors
 from catalog.models import CatalogNode
-from disclosure.records.models import Record, RecordType
-from disclosure.records.selectors import public_records, published_proactive
+from disclosure.records.models import Openness, PublicColumnCount, Record, RecordType, Status
+from disclosure.records.selectors import public_records, public_records_ahead, published_proactive
 from disclosure.service_guides.models import FeeMode, ServiceGuide, ServiceGuideMaterial, ServiceGuideStep
 
 # First-level items whose children are service guides, and second-level items that are one.
@@ -221,6 +223,28 @@ def _titles(ids: list[int]):
         yield from records.values_list("pk", "title", "index_number")
 
 
+def _first_without_guide(organisation_ids, node_ids, now, limit: int):
+    """Per column of these organisations and nodes that has held a public record: (organisation id, node
+    id, the count the database keeps, then record id, title and index number) of each of the first
+    ``limit`` public records by id without a guide, or one row with None in the last three when there
+    is none (PostgreSQL: LEFT JOIN LATERAL, one index probe per column)."""
+    sql = f"""
+        SELECT c.organisation_id, c.node_id, c.records, r.id, r.title, r.index_number
+        FROM {PublicColumnCount._meta.db_table} c
+        LEFT JOIN LATERAL (
+            SELECT r.id, r.title, r.index_number FROM {Record._meta.db_table} r
+            WHERE r.organisation_id = c.organisation_id AND r.node_id = c.node_id
+              AND r.status = %s AND r.openness = %s AND r.published_at <= %s
+              AND NOT EXISTS (SELECT 1 FROM {ServiceGuide._meta.db_table} g WHERE g.record_id = r.id)
+            ORDER BY r.id LIMIT %s
+        ) r ON true
+        WHERE c.organisation_id = ANY(%s) AND c.node_id = ANY(%s) AND c.records > 0
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [Status.PUBLISHED, Openness.PROACTIVE, now, limit, organisation_ids, node_ids])
+        yield from cursor.fetchall()
+
+
 @dataclass
 class CellGuides:
     """The incomplete guides of one (organisation, item) cell: how many, and the first ``limit`` of them
@@ -236,13 +260,20 @@ def incomplete_guides_by_cell(
     """(organisation id, item node id) → how many public service-guide records lack an element, and the
     first ``limit``: the same guides as ``incomplete_service_guides``, in bounded work.
 
-    A record without a structured guide lacks every element: those are counted per (organisation, node)
-    and the first ``limit`` of each numbered by a window function, in ONE query whatever their number
-    (a seeded province has 150,000 of them at a million records). Records with a guide are checked by
-    ``missing_elements`` in Python (its str.strip() whitespace rules), in another query over those rows
-    only. Queries: six (the catalog tree, the visible organisations and guide nodes, the numbered records
-    without a guide, their titles, the records with a guide), whatever the number of records; on SQLite the titles take one
-    more query per ``max_query_params`` numbered records (at most ``limit`` per organisation and node).
+    Records with a guide are checked by ``missing_elements`` in Python (its str.strip() whitespace rules),
+    in one query over those rows only. A record without a structured guide lacks every element (a seeded
+    province has 150,000 of them at a million records); they are never all read:
+
+    - on PostgreSQL, how many a column holds is its public records (the counts the database keeps,
+      ``public_column_figures``) less those with a guide, and the first ``limit`` by id are one LATERAL
+      probe per column: the work follows the number of columns, not of records;
+    - elsewhere, they are counted per (organisation, node) and the first ``limit`` of each numbered by a
+      window function, in ONE query over the index entries.
+
+    Queries: six whatever the number of records: the catalog tree, the visible organisations and guide
+    nodes, the records with a guide, then on PostgreSQL the records whose publication time lies ahead and
+    the counts with the numbered records, elsewhere the window and the numbered records' titles (one more
+    query per ``max_query_params`` of them, at most ``limit`` per organisation and node).
     """
     if limit < 1:
         raise ValueError("limit must be at least 1")
@@ -253,47 +284,68 @@ def incomplete_guides_by_cell(
     # organisations and guide nodes, so that the record queries below read one index with plain lists.
     organisations = catalog_selectors.visible_organisations().filter(pk__in=list(organisation_ids))
     nodes = catalog_selectors.visible_nodes().filter(pk__in=list(item_of_node))
+    organisation_ids = list(organisations.values_list("pk", flat=True))
+    node_ids = list(nodes.values_list("pk", flat=True))
+    now = timezone.now()
     records = Record.objects.filter(
-        published_proactive(),
-        organisation_id__in=list(organisations.values_list("pk", flat=True)),
-        node_id__in=list(nodes.values_list("pk", flat=True)),
+        published_proactive(now=now), organisation_id__in=organisation_ids, node_id__in=node_ids
     )
     candidates: dict[tuple[int, int], list[tuple[int, int, IncompleteGuide]]] = {}
     cells: dict[tuple[int, int], CellGuides] = {}
+    guided = list(_guide_rows(records.filter(service_guide__isnull=False)))
 
-    # Records without a guide, numbered by id within each (organisation, node) and counted there, over
-    # index entries alone (record_public_column_pk_idx): one row per numbered record up to ``limit``.
-    # Both numbers over one window (same partition, order and frame): one sort, one pass.
-    def window(function):
-        return Window(
-            function,
-            partition_by=[F("organisation_id"), F("node_id")],
-            order_by=F("pk").asc(),
-            frame=RowRange(start=None, end=None),
+    # Records without a guide: how many per (organisation, node), and the first ``limit`` of each by id
+    # as (record id, organisation id, node id, title, index number).
+    numbered: list[tuple[int, int, int, str, str]] = []
+    if connection.vendor == "postgresql":
+        # How many: the column's public records (the counts the database keeps, less those whose
+        # publication time lies ahead) less those with a guide. The first ``limit``: one probe of
+        # record_public_column_pk_idx per column, which reads ``limit`` entries, not the column.
+        with_guide = Counter((row[1], row[2]) for row in guided)
+        ahead = public_records_ahead(organisation_ids, node_ids=node_ids, now=now)
+        counted = set()
+        for organisation_id, node_id, count, *found in _first_without_guide(organisation_ids, node_ids, now, limit):
+            column = (organisation_id, node_id)
+            if column not in counted:
+                counted.add(column)
+                without = count - ahead.get(column, 0) - with_guide[column]
+                if without > 0:
+                    cells.setdefault((organisation_id, item_of_node[node_id]), CellGuides()).total += without
+            if found[0] is not None:
+                numbered.append((found[0], organisation_id, node_id, found[1], found[2]))
+    else:
+        # Elsewhere (the embedded SQLite: a county's data) they are numbered by id within each
+        # (organisation, node) and counted there by one window (same partition, order and frame: one
+        # sort, one pass) over the index entries (record_public_column_pk_idx); then the titles of the
+        # numbered ones alone, by primary key.
+        def window(function):
+            return Window(
+                function,
+                partition_by=[F("organisation_id"), F("node_id")],
+                order_by=F("pk").asc(),
+                frame=RowRange(start=None, end=None),
+            )
+
+        ranked = (
+            records.filter(service_guide__isnull=True)
+            .annotate(rank=window(RowNumber()), in_node=window(Count("*")))
+            .filter(rank__lte=limit)
+            .order_by()
+            .values_list("pk", "organisation_id", "node_id", "rank", "in_node")
         )
-
-    ranked = (
-        records.filter(service_guide__isnull=True)
-        .annotate(rank=window(RowNumber()), in_node=window(Count("*")))
-        .filter(rank__lte=limit)
-        .order_by()
-        .values_list("pk", "organisation_id", "node_id", "rank", "in_node")
-    )
-    first: dict[int, tuple[int, int]] = {}  # record id → (organisation id, node id)
-    for pk, organisation_id, node_id, rank, in_node in ranked:
-        if rank == 1:  # each (organisation, node) counted once
-            cells.setdefault((organisation_id, item_of_node[node_id]), CellGuides()).total += in_node
-        first[pk] = (organisation_id, node_id)
-    # Then the titles of those alone (at most ``limit`` per node), by primary key.
+        first: dict[int, tuple[int, int]] = {}  # record id → (organisation id, node id)
+        for pk, organisation_id, node_id, rank, in_node in ranked:
+            if rank == 1:  # each (organisation, node) counted once
+                cells.setdefault((organisation_id, item_of_node[node_id]), CellGuides()).total += in_node
+            first[pk] = (organisation_id, node_id)
+        numbered = [(pk, *first[pk], title, index_number) for pk, title, index_number in _titles(sorted(first))]
     everything = list(labels.values())
-    ids = sorted(first)
-    for pk, title, index_number in _titles(ids):
-        organisation_id, node_id = first[pk]
+    for pk, organisation_id, node_id, title, index_number in numbered:
         key = (organisation_id, item_of_node[node_id])
         found = IncompleteGuide(pk, organisation_id, key[1], title, index_number, list(everything))
         candidates.setdefault(key, []).append((node_id, pk, found))
 
-    for row in _guide_rows(records.filter(service_guide__isnull=False)):
+    for row in guided:
         found = _incomplete(row, item_of_node, labels)
         if found is not None:
             key = (found.organisation_id, found.item_node_id)
