@@ -3,10 +3,12 @@ readable (README "Language and translations"; disclosure/core/admin_lists.py).
 
 One seeded demo (``seed_demo``). For each demo account: the admin home, every registered model's list and
 add page, and the change page of the newest object of each model the account can see; pages the account may
-not open (403, 404, a redirect to sign-in) are skipped. Accounts of the same role in the same organisation
-(the county's three reviewers, who hold different steps of its review chain) are given the same pages by
-the same code: the first of them opens them all, the others their own home page (their queues) and every
-page the first was not offered (tests/disclosure/test_admin_crawl.py still opens all of them for each). On each page the text a sighted reader sees
+not open (403, 404, a redirect to sign-in) are skipped. Accounts of the same role (the county's three
+reviewers, who hold different steps of its review chain; the township's editor and reviewer, whose
+organisation lies within the county's) are given the same pages by the same code: the first of them opens
+them all, the others their own home page (their queues) and every page the first was not offered, such as
+the change page of an object only they see (tests/disclosure/test_admin_crawl.py still opens all of them
+for each account). On each page the text a sighted reader sees
 (``innerText``, which includes the screen-reader-only headers Django hides off-screen) and the text read to
 screen readers (aria-label, title, alt, placeholder, button values, option labels) must contain no English
 word and no literal "None". What is allowed: the allow-list below (acronyms, product names), and data that is
@@ -148,16 +150,16 @@ def check_record_list_layout(page, live_server, username) -> list[str]:
 # form in a browser context of its own, as before.
 ACCOUNT_GROUPS = [ACCOUNTS[i::3] for i in range(3)]
 assert sorted(sum(ACCOUNT_GROUPS, [])) == sorted(ACCOUNTS)
-# Role and organisation of each staff account; the first account of each pair opens every page it is offered.
-PLACE = {username: (role, organisation) for username, _name, role, organisation in DEMO_STAFF}
+# The role of each staff account; the first account of each role opens every page it is offered.
+ROLE = {username: role for username, _name, role, _organisation in DEMO_STAFF}
 
 
 def urls_to_open(username: str) -> list[str]:
-    """``admin_urls`` of the account, less the pages an earlier account of the same role and organisation
-    (in ACCOUNTS order) is also offered; the home page always."""
+    """``admin_urls`` of the account, less the pages the first earlier account of the same role (in ACCOUNTS
+    order) is also offered; the home page always."""
     urls = admin_urls(username)
     earlier = [other for other in ACCOUNTS[: ACCOUNTS.index(username)]
-               if username in PLACE and PLACE.get(other) == PLACE[username]]
+               if username in ROLE and ROLE.get(other) == ROLE[username]]
     if not earlier:
         return urls
     opened_before = set(admin_urls(earlier[0]))
