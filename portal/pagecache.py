@@ -39,11 +39,13 @@ Never stale, by construction rather than by bookkeeping:
   the township's pages, columns and feeds stay cached; the county's pages, the home page, search, the
   API, feeds of the province and every record page (which shows links through other organisations'
   records) end; the catalog, guide, consultation and interaction pages, which read no record, stay. The
-  search index (``INDEX_TABLES``, copies of public records written at each publication, revision and
-  withdrawal) moves ``RECORDS_SCOPE`` when written. The rule for tracked tables holds for all these
-  tables: no page shows their data without naming them (no copy is kept in a process, and no trigger
-  writes theirs into another table; every other table holding something of a record, such as the policy
-  changes, ends every page when written, as before).
+  search index and the counts of public records per column (``INDEX_TABLES``: copies of public records
+  written at each publication, revision and withdrawal, and counts written by triggers on the records,
+  migration disclosure 0014) belong to the same scope: a read of them depends on ``RECORDS_SCOPE``, and a
+  write of them moves it. The rule for tracked tables holds for all these tables: no page shows their
+  data without naming them (no copy is kept in a process, and every trigger that writes something of a
+  record into another table writes into one of them; every other table holding something of a record,
+  such as the policy changes, ends every page when written, as before).
 * **Race-free.** A request reads the generation *before* it renders, and stores its page under that
   generation. A change that commits while the page renders bumps the generation after its commit, so the
   page (which may show the old state) is stored under a generation that is already dead.
@@ -299,9 +301,10 @@ GUARDED = "guarded"  # bump_scope: decided after the commit, by the public-row m
 RECORDS_SCOPE = "disclosure_record"
 RECORDS_KEY = TABLE_KEY % RECORDS_SCOPE
 # The search index: copies of public records only, written when one is published, revised or withdrawn
-# (SQLite's full-text table by triggers on the index). A write to it gives the records' token a new value;
-# a read of it depends on that token.
-INDEX_TABLES = frozenset({"disclosure_searchdocument", "disclosure_searchfts"})
+# (SQLite's full-text table by triggers on the index); and the counts of public records per organisation and
+# column, written by triggers on the records (disclosure 0014), read by the reports and the open-data API's
+# completeness. A write to them gives the records' token a new value; a read of them depends on that token.
+INDEX_TABLES = frozenset({"disclosure_searchdocument", "disclosure_searchfts", "disclosure_publiccolumncount"})
 # What the triggers of migrations disclosure 0012 and 0013 write: a row per organisation whose public rows
 # a statement touched, its id drawn from the marker (PostgreSQL: a sequence; SQLite: the AUTOINCREMENT).
 MARKER_SEQUENCE = "disclosure_public_row_changes"

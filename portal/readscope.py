@@ -31,7 +31,13 @@ logger = logging.getLogger(__name__)
 BOUND_TABLES = frozenset({"disclosure_record"})
 # Every table of the records' scope (pagecache.SCOPE_OF_TABLE): those not in BOUND_TABLES are always unbound.
 RECORD_TABLES = frozenset(
-    {"disclosure_record", "disclosure_attachment", "disclosure_searchdocument", "disclosure_searchfts"}
+    {
+        "disclosure_record",
+        "disclosure_attachment",
+        "disclosure_searchdocument",
+        "disclosure_searchfts",
+        "disclosure_publiccolumncount",
+    }
 )
 ORGANISATION_COLUMN = "organisation_id"
 PLANS_MAX = 1024

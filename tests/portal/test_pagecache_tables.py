@@ -31,6 +31,9 @@ def test_each_write_is_placed_in_its_scope():
     assert scope('INSERT INTO "disclosure_feedback" ("kind") VALUES (%s) RETURNING "id"') == FEEDBACK
     assert scope('UPDATE "disclosure_record" SET "status" = %s') == pagecache.GUARDED  # if a public row
     assert scope('DELETE FROM "disclosure_attachment" WHERE "id" = %s') == pagecache.GUARDED
+    # The search index and the counts of public records per column (written by triggers) are the records'.
+    assert scope('DELETE FROM "disclosure_searchdocument" WHERE "record_id" = %s') == pagecache.RECORDS_SCOPE
+    assert scope('UPDATE "disclosure_publiccolumncount" SET "records" = 0') == pagecache.RECORDS_SCOPE
     assert scope('INSERT INTO "catalog_organisation" ("x") VALUES (1)') is None
     assert scope('UPDATE "django_session" SET "expire_date" = 1') is pagecache.NOTHING
     assert scope('SELECT * FROM "disclosure_feedback" FOR UPDATE') is pagecache.NOTHING
@@ -56,6 +59,9 @@ def test_the_tables_a_statement_reads_are_found_by_their_whole_name():
     }
     # The records' two tables share one scope; a table whose name starts with theirs is neither.
     assert named('SELECT 1 FROM "disclosure_attachment" WHERE "record_id" = 1') == {pagecache.RECORDS_SCOPE}
+    assert named('SELECT "records" FROM "disclosure_publiccolumncount" WHERE "organisation_id" = 1') == {
+        pagecache.RECORDS_SCOPE
+    }
     assert named('SELECT 1 FROM "disclosure_record_related"') == set()
     assert named('SELECT 1 FROM "disclosure_feedbackarchive"') == set()
 
