@@ -152,3 +152,37 @@ def test_two_transactions_publishing_in_one_column_at_once_both_count(standard_c
     second.join(30)
     assert not errors
     assert kept() == {(COUNTY, "020502"): 3}
+
+
+@pytest.mark.django_db
+def test_the_command_finds_counts_gone_wrong_and_rebuilds_them(standard_catalog, demo_orgs):
+    """Two records published in the county's 020502 and one in 020101. Then what the triggers cannot see,
+    done by hand: 020502's count set to 5, and 020101's row deleted. The check names both columns (kept 5,
+    recounted 2; kept 0, recounted 1) and fails; ``--rebuild`` brings back 2 and 1, and the check then
+    says so: 2 columns, 3 records."""
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    desk = Desk(demo_orgs[COUNTY])
+    desk.publish("020502", title="甲")
+    desk.publish("020502", title="乙")
+    desk.publish("020101", title="丙")
+    PublicColumnCount.objects.filter(node__code="020502").update(records=5)
+    PublicColumnCount.objects.filter(node__code="020101").delete()
+
+    errors = StringIO()
+    with pytest.raises(CommandError, match="2 个栏目的公开信息数与重新统计不一致"):
+        call_command("public_column_counts", stdout=StringIO(), stderr=errors)
+    assert errors.getvalue().splitlines() == [
+        f"单位 {COUNTY} 栏目 020101：计数 0，重新统计 1",
+        f"单位 {COUNTY} 栏目 020502：计数 5，重新统计 2",
+    ]
+
+    out = StringIO()
+    call_command("public_column_counts", "--rebuild", stdout=out)
+    assert "已按重新统计的结果重建 2 个栏目的公开信息数" in out.getvalue()
+    assert kept() == {(COUNTY, "020502"): 2, (COUNTY, "020101"): 1}
+    out = StringIO()
+    call_command("public_column_counts", stdout=out)
+    assert "栏目公开信息数与重新统计一致：2 个栏目，共 3 条公开信息" in out.getvalue()
