@@ -284,7 +284,7 @@ def column_figures(
     (its organisation and catalog node active, with their ancestors) on the groups: the organisations are
     visible ones and ``catalog`` holds only visible nodes, so a group on any other node is dropped.
 
-    Without dates, the counts the database keeps per column (``public_column_figures``: three queries,
+    Without dates, the counts the database keeps per column (``public_column_figures``: two queries,
     whatever the number of records). With dates, ONE aggregate query grouped by organisation and node over
     the partial index record_public_column_idx (an index-only scan of the records within the dates).
     """
