@@ -139,7 +139,8 @@ class Migration(migrations.Migration):
                 ("records", models.IntegerField(default=0)),
                 ("node", models.ForeignKey(db_constraint=False, on_delete=models.deletion.DO_NOTHING,
                                            related_name="+", to="catalog.catalognode")),
-                ("organisation", models.ForeignKey(db_constraint=False, on_delete=models.deletion.DO_NOTHING,
+                ("organisation", models.ForeignKey(db_constraint=False, db_index=False,
+                                                   on_delete=models.deletion.DO_NOTHING,
                                                    related_name="+", to="catalog.organisation")),
             ],
             options={

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.db.models import Count
 
+from catalog.models import CatalogNode, Organisation
 from disclosure.records.models import Openness, PublicColumnCount, Record, Status
 
 
@@ -41,8 +42,6 @@ def column_count_differences() -> tuple[list[CountDifference], int, int]:
 
     Both reads in one transaction, of one state: on PostgreSQL the records are locked against writes
     meanwhile (SHARE mode: readers go on); SQLite's transaction reads one snapshot."""
-    from catalog.models import CatalogNode, Organisation
-
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:

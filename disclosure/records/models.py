@@ -285,8 +285,9 @@ class PublicColumnCount(models.Model):
     count. A row is never deleted: it falls to 0. Records whose publication time lies ahead are counted
     here; the reader subtracts them (``public_column_figures``)."""
 
+    # No index of its own: the unique constraint's index leads with the organisation.
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        Organisation, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
     )
     node = models.ForeignKey(CatalogNode, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
     records = models.IntegerField(default=0)
