@@ -50,9 +50,13 @@ dev: demo
 # up the end of the run; a module whose fixture starts a server (gunicorn, the S3 endpoint) is marked
 # `xdist_group` and stays on one worker, which builds it once. `make test PYTEST_WORKERS=` runs in one
 # process.
+# Python's compiled-bytecode caches are written even where the environment turns them off
+# (PYTHONDONTWRITEBYTECODE): the suite's own Python subprocesses (gunicorn, the job runner, the settings
+# checks) then load the project compiled once, and each worker's start loads pytest's rewritten test modules
+# instead of rewriting them again. The caches are ignored by git.
 PYTEST_WORKERS ?= -n 2 --dist loadgroup
 test: install
-	$(VENV)/bin/pytest $(PYTEST_WORKERS)
+	env -u PYTHONDONTWRITEBYTECODE $(VENV)/bin/pytest $(PYTEST_WORKERS)
 
 bench: install
 	$(PY) bench/run.py
