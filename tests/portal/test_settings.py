@@ -80,6 +80,28 @@ def test_database_url_forms(monkeypatch, tmp_path):
         env.database(tmp_path)
 
 
+def test_a_sqlite_database_keeps_a_write_ahead_log_and_syncs_every_commit(tmp_path, django_db_blocker):
+    """The embedded default and a sqlite:/// URL both open the file in WAL mode (readers go on while a
+    writer commits) with synchronous FULL (2): a commit that returned is on disk."""
+    import sqlite3
+
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    for entry in (env.database(tmp_path), env.database_from_url(f"sqlite:///{tmp_path}/other.sqlite3")):
+        wrapper = DatabaseWrapper({**entry, "TIME_ZONE": None, "CONN_MAX_AGE": 0, "CONN_HEALTH_CHECKS": False,
+                                   "AUTOCOMMIT": True, "ATOMIC_REQUESTS": False, "TEST": {}}, alias="probe")
+        try:
+            with django_db_blocker.unblock(), wrapper.cursor() as cursor:
+                cursor.execute("PRAGMA journal_mode")
+                assert cursor.fetchone() == ("wal",)
+                cursor.execute("PRAGMA synchronous")
+                assert cursor.fetchone() == (2,)
+        finally:
+            wrapper.close()
+        with sqlite3.connect(entry["NAME"]) as plain:  # the mode is kept in the file itself
+            assert plain.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
 S3 = {
     "MEDIA_STORAGE": "s3",
     "S3_BUCKET": "portal-media",
