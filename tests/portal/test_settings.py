@@ -80,13 +80,14 @@ def test_database_url_forms(monkeypatch, tmp_path):
         env.database(tmp_path)
 
 
-def test_a_sqlite_database_keeps_a_write_ahead_log_and_syncs_every_commit(tmp_path, django_db_blocker):
+def test_a_sqlite_database_keeps_a_write_ahead_log_and_syncs_every_commit(tmp_path, django_db_blocker, monkeypatch):
     """The embedded default and a sqlite:/// URL both open the file in WAL mode (readers go on while a
     writer commits) with synchronous FULL (2): a commit that returned is on disk."""
     import sqlite3
 
     from django.db.backends.sqlite3.base import DatabaseWrapper
 
+    monkeypatch.delenv("DATABASE_URL", raising=False)  # the embedded default, whatever the suite runs on
     for entry in (env.database(tmp_path), env.database_from_url(f"sqlite:///{tmp_path}/other.sqlite3")):
         wrapper = DatabaseWrapper({**entry, "TIME_ZONE": None, "CONN_MAX_AGE": 0, "CONN_HEALTH_CHECKS": False,
                                    "AUTOCOMMIT": True, "ATOMIC_REQUESTS": False, "TEST": {}}, alias="probe")
