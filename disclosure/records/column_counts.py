@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Count
 
 from catalog.models import CatalogNode, Organisation
-from disclosure.records.models import Openness, PublicColumnCount, Record, Status
+from disclosure.records.models import PublicColumnCount, Record
+from disclosure.records.selectors import counted_in_columns, records_per_column
 
 
 @dataclass(frozen=True)
@@ -27,14 +27,15 @@ class CountDifference:
 
 
 def _recount() -> dict[tuple[int, int], int]:
-    rows = (
-        Record.objects.filter(status=Status.PUBLISHED, openness=Openness.PROACTIVE)
-        .order_by()
-        .values("organisation_id", "node_id")
-        .annotate(n=Count("*"))
-        .values_list("organisation_id", "node_id", "n")
-    )
-    return {(organisation_id, node_id): count for organisation_id, node_id, count in rows}
+    return records_per_column(Record.objects.filter(counted_in_columns()))
+
+
+def _hold_the_records_still() -> None:
+    """Inside a transaction: on PostgreSQL, writes to the records wait until it ends (SHARE mode: readers go
+    on); SQLite's IMMEDIATE transaction already keeps every other writer out."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {Record._meta.db_table} IN SHARE MODE")
 
 
 def column_count_differences() -> tuple[list[CountDifference], int, int]:
@@ -43,16 +44,14 @@ def column_count_differences() -> tuple[list[CountDifference], int, int]:
     Both reads in one transaction, of one state: on PostgreSQL the records are locked against writes
     meanwhile (SHARE mode: readers go on); SQLite's transaction reads one snapshot."""
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(f"LOCK TABLE {Record._meta.db_table} IN SHARE MODE")
+        _hold_the_records_still()
         recounted = _recount()
-        kept = dict(
-            ((organisation_id, node_id), count)
+        kept = {
+            (organisation_id, node_id): count
             for organisation_id, node_id, count in PublicColumnCount.objects.values_list(
                 "organisation_id", "node_id", "records"
             )
-        )
+        }
     wrong = sorted(key for key in recounted.keys() | kept.keys() if recounted.get(key, 0) != kept.get(key, 0))
     organisations = dict(Organisation.objects.filter(pk__in={o for o, _n in wrong}).values_list("pk", "code"))
     nodes = dict(CatalogNode.objects.filter(pk__in={n for _o, n in wrong}).values_list("pk", "code"))
@@ -72,9 +71,7 @@ def column_counts_rebuild() -> int:
     """Replace every kept count by a recount of the records; returns the number of columns. Writes to the
     records wait until it commits (PostgreSQL: SHARE lock; SQLite: one writer at a time)."""
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(f"LOCK TABLE {Record._meta.db_table} IN SHARE MODE")
+        _hold_the_records_still()
         PublicColumnCount.objects.all().delete()
         recounted = _recount()
         PublicColumnCount.objects.bulk_create(

@@ -46,6 +46,23 @@ def published_proactive(prefix: str = "", *, now: datetime | None = None) -> Q:
     )
 
 
+def counted_in_columns() -> Q:
+    """What the counts the database keeps per column (``PublicColumnCount``) count, as its triggers do:
+    published and 主动公开, whatever the publication time."""
+    return Q(status=Status.PUBLISHED, openness=Openness.PROACTIVE)
+
+
+def records_per_column(records: QuerySet[Record]) -> dict[tuple[int, int], int]:
+    """(organisation id, node id) → how many of ``records``: one grouped query."""
+    rows = (
+        records.order_by()
+        .values("organisation_id", "node_id")
+        .annotate(n=Count("*"))
+        .values_list("organisation_id", "node_id", "n")
+    )
+    return {(organisation_id, node_id): count for organisation_id, node_id, count in rows}
+
+
 def public_records_ahead(
     organisation_ids: Iterable[int], *, node_ids: Iterable[int] | None = None, now: datetime
 ) -> dict[tuple[int, int], int]:
@@ -53,17 +70,11 @@ def public_records_ahead(
     what the counts the database keeps (``PublicColumnCount``) hold but the public does not see yet. One
     query, a range of the index ``record_public_idx`` (scheduled publications are few)."""
     nodes = {} if node_ids is None else {"node_id__in": list(node_ids)}
-    rows = (
+    return records_per_column(
         Record.objects.filter(
-            status=Status.PUBLISHED, openness=Openness.PROACTIVE, published_at__gt=now,
-            organisation_id__in=list(organisation_ids), **nodes,
+            counted_in_columns(), published_at__gt=now, organisation_id__in=list(organisation_ids), **nodes
         )
-        .order_by()
-        .values("organisation_id", "node_id")
-        .annotate(n=Count("*"))
-        .values_list("organisation_id", "node_id", "n")
     )
-    return {(organisation_id, node_id): count for organisation_id, node_id, count in rows}
 
 
 def public_column_figures(

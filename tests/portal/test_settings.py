@@ -84,22 +84,22 @@ def test_a_sqlite_database_keeps_a_write_ahead_log_and_syncs_every_commit(tmp_pa
     """The embedded default and a sqlite:/// URL both open the file in WAL mode (readers go on while a
     writer commits) with synchronous FULL (2): a commit that returned is on disk."""
     import sqlite3
+    from contextlib import closing
 
-    from django.db.backends.sqlite3.base import DatabaseWrapper
+    from django.db.utils import ConnectionHandler
 
     monkeypatch.delenv("DATABASE_URL", raising=False)  # the embedded default, whatever the suite runs on
     for entry in (env.database(tmp_path), env.database_from_url(f"sqlite:///{tmp_path}/other.sqlite3")):
-        wrapper = DatabaseWrapper({**entry, "TIME_ZONE": None, "CONN_MAX_AGE": 0, "CONN_HEALTH_CHECKS": False,
-                                   "AUTOCOMMIT": True, "ATOMIC_REQUESTS": False, "TEST": {}}, alias="probe")
+        connection = ConnectionHandler({"default": entry})["default"]  # Django fills in the other keys
         try:
-            with django_db_blocker.unblock(), wrapper.cursor() as cursor:
+            with django_db_blocker.unblock(), connection.cursor() as cursor:
                 cursor.execute("PRAGMA journal_mode")
                 assert cursor.fetchone() == ("wal",)
                 cursor.execute("PRAGMA synchronous")
                 assert cursor.fetchone() == (2,)
         finally:
-            wrapper.close()
-        with sqlite3.connect(entry["NAME"]) as plain:  # the mode is kept in the file itself
+            connection.close()
+        with closing(sqlite3.connect(entry["NAME"])) as plain:  # the mode is kept in the file itself
             assert plain.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 
