@@ -212,6 +212,7 @@ class PublicTrees:
     settings_by_org: dict[int, dict]
     channels_by_node: dict[int, list]
     nodes_by_code: dict = field(default_factory=dict)
+    nodes_by_id: dict = field(default_factory=dict)
     organisations_by_code: dict = field(default_factory=dict)
     # Ids of every visible organisation, disclosing or not (a search's first narrowing, no query).
     visible_organisation_ids: tuple = ()
@@ -222,6 +223,10 @@ class PublicTrees:
     def node(self, code: str):
         """The visible catalog node with ``code``, or None."""
         return self.nodes_by_code.get(code)
+
+    def node_by_id(self, pk: int):
+        """The visible catalog node with primary key ``pk``, or None."""
+        return self.nodes_by_id.get(pk)
 
     def organisation(self, code: str):
         """The disclosing organisation with ``code``, or None."""
@@ -263,7 +268,7 @@ class PublicTrees:
     @property
     def node_ids(self) -> list[int]:
         """Ids of every visible catalog node."""
-        return [node.pk for node in self.nodes_by_code.values()]
+        return list(self.nodes_by_id)
 
     def channels(self, node) -> list:
         return self.channels_by_node.get(node.pk, [])
@@ -303,6 +308,7 @@ def build() -> PublicTrees:
         settings_by_org=settings_by_org,
         channels_by_node=channels_by_node,
         nodes_by_code=nodes_by_code,
+        nodes_by_id={node.pk: node for node in nodes_by_code.values()},
         organisations_by_code={o.code: o for o in organisations},
         visible_organisation_ids=tuple(organisation.pk for organisation in visible),
     )

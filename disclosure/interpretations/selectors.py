@@ -23,7 +23,7 @@ def interpretation_links(record: Record) -> dict:
     at 100,000 records.)"""
     result = {"policy": None, "interpretations": []}
     if not record.index_number or not getattr(record, "has_interpretation_links", True):
-        return result  # the record's own query found no link (public_record(link_flags=True))
+        return result  # the record's own query found no link (public_record_page)
     if record.record_type == RecordType.INTERPRETATION:
         # An interpretation has a policy, never interpretations of its own (interpretation_validate).
         numbers = list(

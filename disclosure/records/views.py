@@ -31,7 +31,7 @@ def record(request, org, number):
     A withdrawn record whose reviewer chose a public notice answers 410 with title, index number and
     withdrawal date only.
     """
-    current = selectors.public_record(org_code=org, serial=number, link_flags=True)
+    current = selectors.public_record_page(org_code=org, serial=number)
     if current is None:
         notice = selectors.withdrawal_notice(org_code=org, serial=number)
         if notice is not None:
@@ -52,7 +52,7 @@ def record_context(request, current, *, objection_form=None) -> dict:
     ``request`` None: the preview, which takes no objection."""
     node = current.node
     path = _path_from_record(node)
-    if path is None:  # a local refinement deeper than the record's query reached
+    if path is None:  # a node whose parents were not brought with it (the staff preview's record)
         node = catalog_selectors.public_trees().node(current.node.code) or current.node
         path = catalog_selectors.path_in_tree(node)
     context = {
@@ -61,7 +61,7 @@ def record_context(request, current, *, objection_form=None) -> dict:
         "node": node,
         "path": path,
         "attachments": list(current.attachments.all()) if getattr(current, "has_attachments", True) else [],
-        # Not queried when the record's own query found none (public_record(link_flags=True)).
+        # Not queried when the record's own query found none (public_record_page).
         "related": _public_related(current) if getattr(current, "has_related", True) else [],
     }
     if current.record_type in library.POLICY_TYPES or current.effective_on or current.expires_on:
@@ -86,8 +86,9 @@ def _public_related(current) -> list:
 
 
 def _path_from_record(node):
-    """Root-to-node path from the parents the record's own query brought (public_record(link_flags=True)),
-    or None when they were not all brought. A public record's node and its ancestors are all visible."""
+    """Root-to-node path from the parents cached on ``node`` (the public trees' node, which
+    ``public_record_page`` gives the record), or None when they are not all cached. A public record's node
+    and its ancestors are all visible."""
     path = [node]
     parent_field = type(node)._meta.get_field("parent")
     while path[0].parent_id is not None:

@@ -55,18 +55,20 @@ def test_a_switch_made_after_the_text_was_compiled_still_hides(desk, client):
     nested = Attachment.objects.filter(record__in=selectors.public_records())
     assert set(selectors.public_records()) == {shown, other}
     assert set(nested) == {attachment, other.attachments.get()}
-    assert selectors.public_record(org_code=org, serial=serial, link_flags=True) == shown
+    assert selectors.public_record_page(org_code=org, serial=serial) == shown
 
     CatalogNode.objects.filter(code="0205").update(is_active=False)  # the first-level item above it
     assert set(selectors.public_records()) == {other}
     assert set(nested.all()) == {other.attachments.get()}
-    assert selectors.public_record(org_code=org, serial=serial, link_flags=True) is None
+    assert selectors.public_record_page(org_code=org, serial=serial) is None
     assert client.get(shown.get_absolute_url()).status_code == 404
 
     CatalogNode.objects.filter(code="0205").update(is_active=True)
     Organisation.objects.filter(code=COUNTY).update(is_active=False)
     assert list(selectors.public_records()) == []
     assert selectors.public_record(org_code=org, serial=serial) is None
+    assert selectors.public_record_page(org_code=org, serial=serial) is None
+    assert client.get(shown.get_absolute_url()).status_code == 404
 
 
 @pytest.mark.django_db

@@ -584,10 +584,10 @@ def test_query_counts_are_the_same_with_10_and_1000_records(client, desk, demo_o
         "column": 5,
         "column_domain": 5,
         "column_filtered": 5,
-        # record (with its node's parents for the breadcrumb and EXISTS flags for attachments, related
-        # records and interpretation links), its attachments, its public related records (it has both);
-        # no interpretation link: no query for them.
-        "record": 3,
+        # tree version (the record's placement and its node's path for the breadcrumb come from the trees),
+        # record (with EXISTS flags for attachments, related records and interpretation links), its
+        # attachments, its public related records (it has both); no interpretation link: no query for them.
+        "record": 4,
         # tree version, counts per item, latest ten.
         "organisation": 3,
         # tree version, latest ten.
