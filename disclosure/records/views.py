@@ -50,11 +50,10 @@ def page_context(current) -> dict:
 def record_context(request, current, *, objection_form=None) -> dict:
     """What the public record page shows (also re-rendered by the objection view with the form's errors);
     ``request`` None: the preview, which takes no objection."""
-    node = current.node
-    path = _path_from_record(node)
-    if path is None:  # a node whose parents were not brought with it (the staff preview's record)
-        node = catalog_selectors.public_trees().node(current.node.code) or current.node
-        path = catalog_selectors.path_in_tree(node)
+    # The public trees' node, whose parents are cached for the breadcrumb (the record page's record has it
+    # already, public_record_page); a node the public cannot see (a staff preview) reads its parents.
+    node = catalog_selectors.public_trees().node(current.node.code) or current.node
+    path = catalog_selectors.path_in_tree(node)
     context = {
         "record": current,
         "organisation": current.organisation,
@@ -83,19 +82,6 @@ def _public_related(current) -> list:
         .select_related("organisation")
         .order_by("-published_at", "-id")
     )
-
-
-def _path_from_record(node):
-    """Root-to-node path from the parents cached on ``node`` (the public trees' node, which
-    ``public_record_page`` gives the record), or None when they are not all cached. A public record's node
-    and its ancestors are all visible."""
-    path = [node]
-    parent_field = type(node)._meta.get_field("parent")
-    while path[0].parent_id is not None:
-        if not parent_field.is_cached(path[0]):
-            return None
-        path.insert(0, path[0].parent)
-    return path
 
 
 @require_safe

@@ -426,9 +426,10 @@ def test_policy_page_query_count_does_not_grow_with_interpretations(w, client):
         interpretation_link(user=w.editor, interpretation=extra, policy=policy, form="text")
         services.record_publish(user=w.reviewer, record=approve(extra, w.editor, w.reviewer))
     after = (count(policy), count(interpretation))
-    # The record page's own queries (the tree version, the record) plus two: the linked index numbers, then the interpretations of a policy
-    # or an interpretation's policy; a policy document's page one more: the documents that amended or
-    # repealed it (records/library.py). No attachment, no related record here: no query for them.
+    # The record page's own queries (the tree version, the record) plus two: the linked index numbers, then
+    # the interpretations of a policy or an interpretation's policy; a policy document's page one more: the
+    # documents that amended or repealed it (records/library.py). No attachment, no related record here: no
+    # query for them.
     assert before == after == (5, 4)
     html = client.get(policy.get_absolute_url()).content.decode()
     assert html.count("【") == 5
